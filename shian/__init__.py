@@ -1,0 +1,1 @@
+"""shian (食安): the working platform of a district food-safety regulator."""

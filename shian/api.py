@@ -1,0 +1,50 @@
+"""The JSON API under /api/v1/ (OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.security import HttpBearer, django_auth
+
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from shian.core.api import router as core_router
+from shian.core.tokens import api_token_authenticate
+from shian.registry.api import router as registry_router
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer shian_…` with a token made on the account page."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = api_token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="shian API",
+    version="1",
+    description="食安平台接口。用个人令牌认证：Authorization: Bearer shian_…",
+    auth=[TokenAuth(), django_auth],
+    urls_namespace="api",
+)
+
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> Any:
+    return api.create_response(request, {"detail": str(exc) or "Forbidden"}, status=403)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> Any:
+    detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
+api.add_router("/jurisdiction", core_router)
+api.add_router("/businesses", registry_router)

@@ -1,0 +1,187 @@
+"""The audit chain: record entries inside the caller's transaction, and verify the chain.
+
+Every service calls `audit_record` (or `audit_record_many`) inside its own `transaction.atomic()`,
+so an entry exists exactly when the change it describes was committed (zulip's RealmAuditLog).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from .models import AuditAction, AuditChainHead, AuditEntry, AuditSource, User
+
+GENESIS_HASH = "0" * 64
+
+
+def audit_value(value: Any) -> Any:
+    """A JSON-native form of a field value whose round trip through JSON storage is exact."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, Decimal | float):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [audit_value(v) for v in value]
+        return sorted(items, key=str) if isinstance(value, set | frozenset) else items
+    if isinstance(value, Mapping):
+        return {str(k): audit_value(v) for k, v in value.items()}
+    return str(value)
+
+
+def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """Field values of a model instance for an audit entry (foreign keys by their key)."""
+    names = list(fields) if fields is not None else [
+        f.attname for f in instance._meta.concrete_fields  # type: ignore[union-attr]
+    ]
+    return {name: audit_value(getattr(instance, name)) for name in names}
+
+
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Only the fields that changed, as (before, after)."""
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+@dataclass
+class AuditEvent:
+    action: str
+    object_type: str
+    object_id: str
+    object_repr: str = ""
+    region_code: str = ""
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _canonical(entry: AuditEntry) -> bytes:
+    payload = [
+        entry.seq,
+        entry.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        entry.actor_id,
+        entry.actor_username,
+        entry.action,
+        entry.source,
+        entry.object_type,
+        entry.object_id,
+        entry.object_repr,
+        entry.region_code,
+        entry.before,
+        entry.after,
+        entry.prev_hash,
+    ]
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def entry_hash(entry: AuditEntry) -> str:
+    return hashlib.sha256(entry.prev_hash.encode() + _canonical(entry)).hexdigest()
+
+
+def audit_record_many(
+    *, actor: User | None, source: str, events: Iterable[AuditEvent], batch_size: int = 2000
+) -> int:
+    """Append events to the chain. Must run inside the caller's transaction."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit entries must be written in the transaction of the change they record")
+    events = list(events)
+    if not events:
+        return 0
+    if source not in AuditSource.values:
+        raise ValueError(f"unknown audit source {source!r}")
+    head = AuditChainHead.objects.select_for_update().get(pk=1)
+    now = timezone.now()
+    seq, prev = head.last_seq, head.last_hash
+    entries = []
+    for event in events:
+        if event.action not in AuditAction.values:
+            raise ValueError(f"unknown audit action {event.action!r}")
+        seq += 1
+        after = event.after
+        if event.extra:
+            after = {**(after or {}), **{f"@{k}": audit_value(v) for k, v in event.extra.items()}}
+        entry = AuditEntry(
+            seq=seq,
+            at=now,
+            actor=actor if actor is not None and actor.pk else None,
+            actor_username=actor.get_username() if actor is not None and actor.pk else "system",
+            action=event.action,
+            source=source,
+            object_type=event.object_type,
+            object_id=str(event.object_id),
+            object_repr=event.object_repr[:200],
+            region_code=event.region_code or "",
+            before=audit_value(event.before) if event.before is not None else None,
+            after=audit_value(after) if after is not None else None,
+            prev_hash=prev,
+        )
+        entry.entry_hash = entry_hash(entry)
+        prev = entry.entry_hash
+        entries.append(entry)
+    AuditEntry.objects.bulk_create(entries, batch_size=batch_size)
+    head.last_seq, head.last_hash = seq, prev
+    head.save(update_fields=["last_seq", "last_hash"])
+    return len(entries)
+
+
+def audit_record(*, actor: User | None, source: str, event: AuditEvent) -> None:
+    audit_record_many(actor=actor, source=source, events=[event])
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    ok: bool
+    checked: int
+    head_seq: int
+    head_hash: str
+    broken_seq: int | None = None
+    reason: str = ""
+
+
+def _iter_entries(chunk: int = 5000) -> Iterator[AuditEntry]:
+    last = 0
+    while True:
+        batch = list(AuditEntry.objects.filter(seq__gt=last).order_by("seq")[:chunk])
+        if not batch:
+            return
+        yield from batch
+        last = batch[-1].seq
+
+
+def audit_verify() -> ChainReport:
+    """Walk the chain from the first entry; report the first entry that was altered, removed or
+    inserted out of order, or a head that does not match the last entry."""
+    with transaction.atomic():
+        head = AuditChainHead.objects.get(pk=1)
+        prev, expected, checked = GENESIS_HASH, 1, 0
+        for entry in _iter_entries():
+            if entry.seq != expected:
+                return ChainReport(False, checked, head.last_seq, head.last_hash, expected,
+                                   f"entry #{expected} is missing (next present is #{entry.seq})")
+            if entry.prev_hash != prev:
+                return ChainReport(False, checked, head.last_seq, head.last_hash, entry.seq,
+                                   f"entry #{entry.seq} does not link to entry #{entry.seq - 1}")
+            if entry_hash(entry) != entry.entry_hash:
+                return ChainReport(False, checked, head.last_seq, head.last_hash, entry.seq,
+                                   f"entry #{entry.seq} was altered after it was written")
+            prev = entry.entry_hash
+            expected += 1
+            checked += 1
+        if head.last_seq != checked or head.last_hash != prev:
+            return ChainReport(False, checked, head.last_seq, head.last_hash, checked + 1,
+                               f"the chain ends at #{checked} but its head says #{head.last_seq}: "
+                               "entries at the end were removed")
+        return ChainReport(True, checked, head.last_seq, head.last_hash)

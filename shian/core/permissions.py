@@ -1,0 +1,59 @@
+"""What each role may do: one table, consulted by pages, API, exports and commands alike."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from .models import Role
+
+
+class Cap:
+    """Capabilities. A module adds its own here when it arrives."""
+
+    REGISTER_VIEW = "register.view"
+    REGISTER_CHANGE = "register.change"
+    REGISTER_IMPORT = "register.import"
+    REGISTER_EXPORT = "register.export"
+    AUDIT_VIEW = "audit.view"
+    AUDIT_VERIFY = "audit.verify"
+    USERS_MANAGE = "users.manage"
+    JURISDICTION_VIEW = "jurisdiction.view"
+
+
+_READ = {Cap.REGISTER_VIEW, Cap.REGISTER_EXPORT, Cap.JURISDICTION_VIEW}
+_WRITE = {Cap.REGISTER_CHANGE, Cap.REGISTER_IMPORT}
+
+ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.DISTRICT_ADMIN: frozenset(_READ | _WRITE | {Cap.AUDIT_VIEW, Cap.AUDIT_VERIFY, Cap.USERS_MANAGE}),
+    Role.DISTRICT_OFFICER: frozenset(_READ | _WRITE | {Cap.AUDIT_VIEW}),
+    Role.TOWN_OFFICER: frozenset(_READ | _WRITE | {Cap.AUDIT_VIEW}),
+    Role.DEPARTMENT_LIAISON: frozenset(_READ),
+    Role.INSPECTOR: frozenset(_READ),
+    Role.LAB: frozenset({Cap.JURISDICTION_VIEW}),
+    Role.VIEWER: frozenset(_READ),
+}
+
+
+def capabilities(user: Any) -> frozenset[str]:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    if user.is_superuser:
+        return ROLE_CAPABILITIES[Role.DISTRICT_ADMIN]
+    return ROLE_CAPABILITIES.get(user.role, frozenset())
+
+
+def has_cap(user: Any, cap: str) -> bool:
+    return cap in capabilities(user)
+
+
+def require_cap(user: Any, cap: str) -> None:
+    """Raise PermissionDenied (403) when the user lacks the capability.
+
+    Use only for records the user can see; a record outside the user's scope is a 404
+    (selectors never return it), so its existence is not disclosed.
+    """
+    if not has_cap(user, cap):
+        raise PermissionDenied(_("You do not have permission to do this."))

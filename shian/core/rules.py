@@ -1,0 +1,234 @@
+"""Pure rules of the core layer: code validators and working-day arithmetic.
+
+No Django import here. Every function names the standard or article it implements.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+# --------------------------------------------------------------------------------------------
+# Normalisation shared by every code field.
+
+
+def normalise_code(raw: object) -> str:
+    """Canonical form of a typed or pasted code: NFKC (full-width to half-width), no spaces, upper case.
+
+    People copy codes from Word and PDF files, which brings full-width characters
+    (ＡＢＣ１２３), non-breaking and ideographic spaces and lower case with them.
+    """
+    text = "" if raw is None else str(raw)
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(text.split()).upper()
+
+
+class CodeError(ValueError):
+    """A code is malformed; the message says why, in a sentence a user can act on."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+# --------------------------------------------------------------------------------------------
+# GB/T 2260 administrative division codes.
+
+# Province-level prefixes of GB/T 2260 (11 Beijing … 65 Xinjiang, 71 Taiwan, 81 Hong Kong, 82 Macao).
+PROVINCE_PREFIXES = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 "
+    "71 81 82".split()
+)
+
+
+def validate_division_code(raw: object) -> str:
+    """A 6-digit county-level code (GB/T 2260) or a 9-digit township code (GB/T 10114 extension).
+
+    Returns the canonical code; raises CodeError when malformed.
+    """
+    code = normalise_code(raw)
+    if len(code) not in (6, 9, 12) or not code.isdigit():
+        raise CodeError("division_length", "行政区划代码应为6位、9位或12位数字")
+    if code[:2] not in PROVINCE_PREFIXES:
+        raise CodeError("division_province", f"行政区划代码的省级代码“{code[:2]}”不存在")
+    return code
+
+
+def township_kind(code: str) -> str:
+    """Kind of a 9-digit township code by its 7th–9th digits (统计用区划代码编制规则, GB/T 10114-2003 §4):
+
+    001–099 street (街道), 100–199 town (镇), 200–399 township (乡),
+    400–599 township-level units such as development zones and farms.
+    """
+    serial = int(code[6:9])
+    if 1 <= serial <= 99:
+        return "street"
+    if 100 <= serial <= 199:
+        return "town"
+    if 200 <= serial <= 399:
+        return "township"
+    if 400 <= serial <= 499:
+        return "zone"
+    if 500 <= serial <= 599:
+        return "farm"
+    raise CodeError("township_serial", f"乡级区划代码“{code}”的第7至9位不在编码范围内")
+
+
+# --------------------------------------------------------------------------------------------
+# GB 32100-2015 unified social credit code (统一社会信用代码) and GB 11714-1997 organisation code.
+
+# GB 32100-2015 §4.3: the code uses digits and upper-case letters except I, O, Z, S, V.
+USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_VALUE = {ch: i for i, ch in enumerate(USCC_CHARSET)}
+# GB 32100-2015 §5 (check character): weights W_i = 3^(i-1) mod 31 for positions 1..17.
+USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
+# GB 32100-2015 §4.1: registration-administration department codes (1 编制, 5 民政, 9 工商, Y 其他, …).
+USCC_AUTHORITIES = frozenset("123456789ANY")
+# GB 11714-1997 §5: weights for the 8-character body of the organisation code.
+ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def uscc_check_character(body17: str) -> str:
+    """The 18th character of a unified social credit code (GB 32100-2015 §5, modulo 31)."""
+    total = sum(_USCC_VALUE[ch] * w for ch, w in zip(body17, USCC_WEIGHTS, strict=True))
+    return USCC_CHARSET[(31 - total % 31) % 31]
+
+
+def org_code_check_character(body8: str) -> str:
+    """Check character of an organisation code (GB 11714-1997 §5, modulo 11; 10 is written X)."""
+
+    def value(ch: str) -> int:
+        return int(ch) if ch.isdigit() else ord(ch) - ord("A") + 10
+
+    remainder = 11 - sum(value(ch) * w for ch, w in zip(body8, ORG_CODE_WEIGHTS, strict=True)) % 11
+    return {10: "X", 11: "0"}.get(remainder, str(remainder))
+
+
+def validate_credit_code(raw: object) -> str:
+    """Validate a unified social credit code (GB 32100-2015) and return its canonical form.
+
+    Checks, in the order a clerk would fix them: length 18, allowed characters (no I, O, Z, S, V),
+    the registration-authority code, the division code (positions 3–8), the embedded
+    organisation code's check character (positions 9–17, GB 11714), and the final check character.
+    """
+    code = normalise_code(raw)
+    if len(code) != 18:
+        raise CodeError("uscc_length", f"统一社会信用代码应为18位，实际为{len(code)}位")
+    bad = [ch for ch in code if ch not in _USCC_VALUE]
+    if bad:
+        raise CodeError(
+            "uscc_charset", f"统一社会信用代码含不允许的字符“{bad[0]}”（不使用I、O、Z、S、V）"
+        )
+    if code[0] not in USCC_AUTHORITIES:
+        raise CodeError("uscc_authority", f"统一社会信用代码第1位登记管理部门代码“{code[0]}”无效")
+    if not code[2:8].isdigit() or code[2:4] not in PROVINCE_PREFIXES:
+        raise CodeError("uscc_division", f"统一社会信用代码第3至8位行政区划代码“{code[2:8]}”无效")
+    if org_code_check_character(code[8:16]) != code[16]:
+        raise CodeError("uscc_org_check", "统一社会信用代码第9至17位组织机构代码的校验码错误")
+    if uscc_check_character(code[:17]) != code[17]:
+        raise CodeError("uscc_check", "统一社会信用代码第18位校验码错误")
+    return code
+
+
+def make_credit_code(*, authority: str, kind: str, division: str, org_body: str) -> str:
+    """Build a valid credit code from its parts (for demo data and tests)."""
+    body = authority + kind + division + org_body + org_code_check_character(org_body)
+    return body + uscc_check_character(body)
+
+
+# --------------------------------------------------------------------------------------------
+# Food licence numbers.
+
+
+def validate_production_licence(raw: object) -> str:
+    """Food production licence number: "SC" + 14 digits (《食品生产许可管理办法》2020, article on the licence number; article number unverified).
+
+    The digits are: 3 food category (first digit 1 food, 2 food additive), 2 province, 2 city,
+    2 county, 4 serial, 1 check. The check-digit algorithm is not published, so it is not verified.
+    """
+    code = normalise_code(raw)
+    if not code.startswith("SC"):
+        raise CodeError("sc_prefix", "食品生产许可证编号应以SC开头")
+    digits = code[2:]
+    if len(digits) != 14 or not digits.isdigit():
+        raise CodeError("sc_digits", "食品生产许可证编号应为SC加14位阿拉伯数字")
+    if digits[0] not in "12":
+        raise CodeError("sc_category", "食品生产许可证编号第1位数字应为1（食品）或2（食品添加剂）")
+    if digits[3:5] not in PROVINCE_PREFIXES:
+        raise CodeError("sc_province", f"食品生产许可证编号中的省级代码“{digits[3:5]}”不存在")
+    return code
+
+
+def validate_business_licence(raw: object) -> str:
+    """Food business licence number: "JY" + 14 digits (《食品经营许可和备案管理办法》2023, article on the licence number; article number unverified).
+
+    The digits are: 1 business kind (1 seller, 2 catering, 3 unit canteen), 2 province, 2 city,
+    2 county, 6 serial, 1 check. The check-digit algorithm is not published, so it is not verified.
+    """
+    code = normalise_code(raw)
+    if not code.startswith("JY"):
+        raise CodeError("jy_prefix", "食品经营许可证编号应以JY开头")
+    digits = code[2:]
+    if len(digits) != 14 or not digits.isdigit():
+        raise CodeError("jy_digits", "食品经营许可证编号应为JY加14位阿拉伯数字")
+    if digits[0] not in "123":
+        raise CodeError("jy_kind", "食品经营许可证编号第1位数字应为1、2或3（主体业态）")
+    if digits[1:3] not in PROVINCE_PREFIXES:
+        raise CodeError("jy_province", f"食品经营许可证编号中的省级代码“{digits[1:3]}”不存在")
+    return code
+
+
+# --------------------------------------------------------------------------------------------
+# Working days.
+
+WorkdayTest = Callable[[date], bool]
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A deadline counted in working days, with whether the calendar it used was official."""
+
+    start: date
+    working_days: int
+    due: date
+    provisional: bool  # True when a date in the span lay beyond the official holiday data
+
+
+def add_working_days(start: date, working_days: int, is_workday: WorkdayTest) -> date:
+    """The date on which a period of `working_days` working days, starting on `start`, ends.
+
+    The start day itself is not counted (《民法典》第二百零一条: 开始的当日不计入，自下一日开始计算),
+    and only working days count, so a period that would end on a rest day ends on the next working
+    day (第二百零三条). `is_workday` encodes public holidays and make-up working days.
+    A period of 0 working days ends on the start day.
+    """
+    if working_days < 0:
+        raise ValueError("working_days must not be negative")
+    day = start
+    remaining = working_days
+    while remaining:
+        day += timedelta(days=1)
+        if is_workday(day):
+            remaining -= 1
+    return day
+
+
+def working_days_between(start: date, end: date, is_workday: WorkdayTest) -> int:
+    """How many working days lie after `start` up to and including `end` (negative when end < start)."""
+    if end < start:
+        return -working_days_between(end, start, is_workday)
+    count = 0
+    day = start
+    while day < end:
+        day += timedelta(days=1)
+        if is_workday(day):
+            count += 1
+    return count
+
+
+def weekday_is_workday(day: date) -> bool:
+    """Fallback when no official data covers a date: Monday to Friday."""
+    return day.weekday() < 5

@@ -1,0 +1,96 @@
+"""Row-level scope: the one function that decides which regions and records a person may see.
+
+Every selector filters through `scope_for(user)`, so pages, API, exports and search agree
+(oscar's `queryset_orders_for_user`). A record outside the scope is reported as not found.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.db.models import Model, Q, QuerySet
+
+from .models import Region, Role
+
+M = TypeVar("M", bound=Model)
+
+
+@dataclass(frozen=True)
+class Scope:
+    everything: bool = False
+    nothing: bool = False
+    region_codes: frozenset[str] = frozenset()  # when not everything: the regions in scope
+    business_types: frozenset[str] | None = None  # a department liaison's sectors
+
+    def q(self, *, region_field: str = "region", type_field: str | None = None) -> Q:
+        """A filter for a queryset whose rows carry a region code (and maybe a business type)."""
+        if self.nothing:
+            return Q(pk__in=[])
+        cond = Q()
+        if not self.everything:
+            cond &= Q(**{f"{region_field}__in": sorted(self.region_codes)})
+        if self.business_types is not None:
+            if type_field is None:
+                return Q(pk__in=[])
+            cond &= Q(**{f"{type_field}__in": sorted(self.business_types)})
+        return cond
+
+    def apply(self, qs: QuerySet[M], *, region_field: str = "region",
+              type_field: str | None = None) -> QuerySet[M]:
+        if self.nothing:
+            return qs.none()
+        return qs.filter(self.q(region_field=region_field, type_field=type_field))
+
+    def allows_region(self, code: str | None) -> bool:
+        if self.nothing:
+            return False
+        return self.everything or (code is not None and code in self.region_codes)
+
+
+def _subtree(code: str) -> frozenset[str]:
+    codes = {code}
+    frontier = [code]
+    while frontier:
+        children = list(Region.objects.filter(parent__in=frontier).values_list("code", flat=True))
+        frontier = [c for c in children if c not in codes]
+        codes.update(frontier)
+    return frozenset(codes)
+
+
+def scope_for(user: Any) -> Scope:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Scope(nothing=True)
+    cached = getattr(user, "_shian_scope", None)
+    if cached is not None:
+        return cached
+    scope: Scope
+    if user.is_superuser or user.role in (Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER):
+        scope = Scope(everything=True)
+    elif user.role == Role.TOWN_OFFICER:
+        scope = Scope(region_codes=_subtree(user.region_id)) if user.region_id else Scope(nothing=True)
+    elif user.role == Role.DEPARTMENT_LIAISON:
+        types = frozenset(user.department.business_types) if user.department_id else frozenset()
+        scope = Scope(everything=True, business_types=types)
+    elif user.role in (Role.INSPECTOR, Role.VIEWER):
+        # An inspector or viewer attached to a town sees that town; one attached to the district sees all.
+        region = user.region
+        if region is None or region.level == "district":
+            scope = Scope(everything=True)
+        else:
+            scope = Scope(region_codes=_subtree(region.code))
+    else:  # labs see samples, not the register (their scope arrives with the sampling module)
+        scope = Scope(nothing=True)
+    user._shian_scope = scope
+    return scope
+
+
+def regions_for(user: Any) -> QuerySet[Region]:
+    """Regions the user may pick in a filter or form."""
+    scope = scope_for(user)
+    qs = Region.objects.all()
+    if scope.nothing:
+        return qs.none()
+    if scope.everything:
+        return qs
+    return qs.filter(code__in=sorted(scope.region_codes))

@@ -1,0 +1,144 @@
+"""Register endpoints: thin, calling the same selectors and services as the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from shian.core.models import AuditSource
+from shian.core.permissions import Cap, require_cap
+
+from . import selectors, services
+from .lookups import build_lookups
+from .models import Business
+from .rules import clean_business
+
+router = Router(tags=["businesses"])
+
+
+class BusinessOut(Schema):
+    id: int
+    name: str
+    credit_code: str | None
+    production_licence: str | None
+    business_licence: str | None
+    business_type: str
+    scale: str
+    region_code: str = Field(..., alias="region_id")
+    address: str
+    legal_representative: str
+    longitude: Decimal | None
+    latitude: Decimal | None
+    status: str
+    opened_on: dt.date | None
+    licence_valid_until: dt.date | None
+    closed_on: dt.date | None
+
+
+class BusinessDetailOut(BusinessOut):
+    categories: list[str]
+
+
+class BusinessPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[BusinessOut]
+
+
+class BusinessIn(Schema):
+    name: str
+    credit_code: str | None = None
+    production_licence: str | None = None
+    business_licence: str | None = None
+    business_type: str
+    categories: list[str] = []
+    scale: str = "small"
+    region_code: str
+    address: str = ""
+    legal_representative: str = ""
+    longitude: str | None = None
+    latitude: str | None = None
+    status: str = "active"
+    opened_on: str | None = None
+    licence_valid_until: str | None = None
+    closed_on: str | None = None
+
+
+class HistoryOut(Schema):
+    seq: int
+    at: dt.datetime
+    actor: str = Field(..., alias="actor_username")
+    action: str
+    source: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+class FilterQuery(Schema):
+    q: str = ""
+    region: str = ""
+    business_type: str = ""
+    status: str = ""
+    category: str = ""
+    scale: str = ""
+    page: int = Field(1, ge=1)
+    page_size: int = Field(50, ge=1, le=500)
+
+
+def _detail(business: Business) -> dict[str, Any]:
+    data = BusinessOut.from_orm(business).dict(by_alias=False)
+    data["categories"] = [c.code for c in selectors.business_categories(business=business)]
+    return data
+
+
+def _clean(request: HttpRequest, payload: BusinessIn) -> Any:
+    data, errors = clean_business(payload.dict(), build_lookups(request.user))
+    if errors:
+        raise ValidationError(errors)
+    return data
+
+
+@router.get("/", response=BusinessPage)
+def business_list(request: HttpRequest, filters: Query[FilterQuery]) -> dict[str, Any]:
+    require_cap(request.user, Cap.REGISTER_VIEW)
+    qs = selectors.business_list_for_user(
+        user=request.user, filters=selectors.BusinessFilters.from_mapping(filters.dict())
+    )
+    start = (filters.page - 1) * filters.page_size
+    return {"count": qs.count(), "page": filters.page, "page_size": filters.page_size,
+            "results": list(qs[start : start + filters.page_size])}
+
+
+@router.get("/{business_id}", response=BusinessDetailOut)
+def business_detail(request: HttpRequest, business_id: int) -> dict[str, Any]:
+    business = selectors.business_get_for_user(user=request.user, pk=business_id)
+    return _detail(business)
+
+
+@router.get("/{business_id}/history", response=list[HistoryOut])
+def business_history(request: HttpRequest, business_id: int) -> list[Any]:
+    business = selectors.business_get_for_user(user=request.user, pk=business_id)
+    return list(selectors.business_history(business=business))
+
+
+@router.post("/", response={201: BusinessDetailOut})
+def business_create(request: HttpRequest, payload: BusinessIn) -> tuple[int, dict[str, Any]]:
+    require_cap(request.user, Cap.REGISTER_CHANGE)
+    business = services.business_create(actor=request.user, source=AuditSource.API,  # type: ignore[arg-type]
+                                        data=_clean(request, payload))
+    return 201, _detail(business)
+
+
+@router.put("/{business_id}", response=BusinessDetailOut)
+def business_update(request: HttpRequest, business_id: int, payload: BusinessIn) -> dict[str, Any]:
+    business = selectors.business_get_for_user(user=request.user, pk=business_id)
+    require_cap(request.user, Cap.REGISTER_CHANGE)
+    business = services.business_update(actor=request.user, source=AuditSource.API,  # type: ignore[arg-type]
+                                        business=business, data=_clean(request, payload))
+    return _detail(business)

@@ -1,0 +1,121 @@
+"""The register of food businesses (食品生产经营者登记)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from shian.core.models import FoodCategory, Region
+
+
+class BusinessType(models.TextChoices):
+    """主体业态: the business types the plan and the licensing rules distinguish."""
+
+    PRODUCTION = "production", _("Food producer")
+    WHOLESALE_RETAIL = "wholesale_retail", _("Wholesale and retail")
+    CATERING = "catering", _("Catering")
+    UNIT_CANTEEN = "unit_canteen", _("Unit canteen")
+    SCHOOL_CANTEEN = "school_canteen", _("School or kindergarten canteen")
+    CENTRAL_KITCHEN = "central_kitchen", _("Central kitchen or group-meal delivery")
+    SPECIAL_FOOD = "special_food", _("Special-food producer")
+    AGRI_MARKET = "agri_market", _("Edible agricultural product market")
+    COLD_STORE = "cold_store", _("Cold store")
+    ONLINE_PLATFORM = "online_platform", _("Online platform")
+    SMALL_WORKSHOP = "small_workshop", _("Small food workshop")
+
+
+# Types whose licence is a food production licence (SC); the others hold a business licence (JY).
+PRODUCTION_TYPES = frozenset({BusinessType.PRODUCTION, BusinessType.SPECIAL_FOOD})
+
+
+class BusinessScale(models.TextChoices):
+    LARGE = "large", _("Large")
+    MEDIUM = "medium", _("Medium")
+    SMALL = "small", _("Small")
+    MICRO = "micro", _("Micro")
+
+
+class BusinessStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    CLOSED = "closed", _("Closed")
+
+
+class Business(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, null=True, blank=True)
+    production_licence = models.CharField(_("food production licence"), max_length=16, null=True, blank=True)
+    business_licence = models.CharField(_("food business licence"), max_length=16, null=True, blank=True)
+    business_type = models.CharField(_("business type"), max_length=24, choices=BusinessType.choices)
+    food_categories = models.ManyToManyField(
+        FoodCategory, verbose_name=_("food categories"), through="BusinessFoodCategory", blank=True,
+        related_name="businesses",
+    )
+    scale = models.CharField(_("scale"), max_length=8, choices=BusinessScale.choices, default=BusinessScale.SMALL)
+    region = models.ForeignKey(Region, verbose_name=_("town or street"), on_delete=models.PROTECT,
+                               related_name="businesses")
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    legal_representative = models.CharField(_("legal representative"), max_length=50, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=6, null=True, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=BusinessStatus.choices,
+                              default=BusinessStatus.ACTIVE)
+    opened_on = models.DateField(_("opened on"), null=True, blank=True)
+    licence_valid_until = models.DateField(_("licence valid until"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("food business")
+        verbose_name_plural = _("food businesses")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["credit_code"], name="business_credit_code_unique"),
+            models.UniqueConstraint(fields=["production_licence"], name="business_sc_unique"),
+            models.UniqueConstraint(fields=["business_licence"], name="business_jy_unique"),
+            # Every business is identified by at least one legal code (the import's upsert key).
+            models.CheckConstraint(
+                name="business_has_identifier",
+                condition=Q(credit_code__isnull=False) | Q(production_licence__isnull=False)
+                | Q(business_licence__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="business_type_valid", condition=Q(business_type__in=BusinessType.values)
+            ),
+            models.CheckConstraint(name="business_status_valid", condition=Q(status__in=BusinessStatus.values)),
+            models.CheckConstraint(name="business_scale_valid", condition=Q(scale__in=BusinessScale.values)),
+            # Coordinates inside China's bounding box (GCJ-02/WGS-84 alike), or absent.
+            models.CheckConstraint(
+                name="business_coordinates_in_china",
+                condition=(Q(longitude__isnull=True) | Q(longitude__gte=73, longitude__lte=136))
+                & (Q(latitude__isnull=True) | Q(latitude__gte=3, latitude__lte=54)),
+            ),
+            models.CheckConstraint(name="business_name_not_blank", condition=~Q(name="")),
+        ]
+        indexes = [
+            # The list page: a town's businesses filtered by type and status, ordered by name.
+            models.Index(fields=["region", "business_type", "status", "name"], name="business_region_type_idx"),
+            # The list page without a town filter, ordered by name.
+            models.Index(fields=["name", "id"], name="business_name_idx"),
+            # Type filter and the dashboard's counts by type.
+            models.Index(fields=["business_type", "status"], name="business_type_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def main_code(self) -> str:
+        return self.credit_code or self.business_licence or self.production_licence or ""
+
+
+class BusinessFoodCategory(models.Model):
+    business = models.ForeignKey(Business, on_delete=models.CASCADE)
+    category = models.ForeignKey(FoodCategory, on_delete=models.PROTECT)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["business", "category"], name="business_category_unique"),
+        ]

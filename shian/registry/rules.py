@@ -1,0 +1,200 @@
+"""Pure rules for a register entry: what makes a business record valid.
+
+No Django import: the caller passes the lookup tables (regions, categories, choice labels).
+Used by the form, the API and the importer alike, so a record is judged the same way everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from shian.core.rules import (
+    CodeError,
+    validate_business_licence,
+    validate_credit_code,
+    validate_production_licence,
+)
+
+# 《食品安全法》第三十五条: producing food requires a food production licence (SC).
+TYPES_REQUIRING_PRODUCTION_LICENCE = frozenset({"production", "special_food"})
+
+CATEGORY_SEPARATORS = re.compile(r"[、,，;；/|\s]+")
+
+
+@dataclass
+class BusinessInput:
+    name: str = ""
+    credit_code: str | None = None
+    production_licence: str | None = None
+    business_licence: str | None = None
+    business_type: str = ""
+    categories: list[str] = field(default_factory=list)
+    scale: str = "small"
+    region_code: str = ""
+    address: str = ""
+    legal_representative: str = ""
+    longitude: Decimal | None = None
+    latitude: Decimal | None = None
+    status: str = "active"
+    opened_on: dt.date | None = None
+    licence_valid_until: dt.date | None = None
+    closed_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Lookups:
+    """Everything the validator needs to know about the world, passed in by the caller."""
+
+    regions: Mapping[str, str]  # code or name -> region code (towns and streets in scope)
+    categories: Mapping[str, str]  # code or name -> category code
+    business_types: Mapping[str, str]  # value or label (any language) -> value
+    scales: Mapping[str, str]
+    statuses: Mapping[str, str]
+
+
+FIELDS = (
+    "name", "credit_code", "production_licence", "business_licence", "business_type", "categories",
+    "scale", "region_code", "address", "legal_representative", "longitude", "latitude", "status",
+    "opened_on", "licence_valid_until", "closed_on",
+)
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def parse_date(value: object) -> dt.date | None:
+    """Dates as people type them in Excel: a date cell, 2022-03-01, 2022/3/1, 2022.3.1, 20220301,
+    2022年3月1日."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _text(value)
+    match = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text) or re.fullmatch(
+        r"(\d{4})(\d{2})(\d{2})", text
+    )
+    if not match:
+        raise ValueError("日期格式应为 2022-03-01")
+    year, month, day = (int(g) for g in match.groups())
+    return dt.date(year, month, day)
+
+
+def _choice(value: object, table: Mapping[str, str], what: str) -> str:
+    text = _text(value)
+    key = text.lower()
+    if key in table:
+        return table[key]
+    raise ValueError(f"{what}“{text}”不在可选范围内")
+
+
+def _decimal(value: object, low: int, high: int, what: str) -> Decimal | None:
+    text = _text(value)
+    if not text:
+        return None
+    try:
+        number = Decimal(text).quantize(Decimal("0.000001"))
+    except InvalidOperation:
+        raise ValueError(f"{what}应为数字") from None
+    if not low <= number <= high:
+        raise ValueError(f"{what}应在{low}到{high}之间")
+    return number
+
+
+def clean_business(raw: Mapping[str, object], lookups: Lookups) -> tuple[BusinessInput, dict[str, str]]:
+    """Validate one record. Returns the canonical input and {field: reason} for every bad field."""
+    out = BusinessInput()
+    errors: dict[str, str] = {}
+
+    name = _text(raw.get("name"))
+    if not name:
+        errors["name"] = "名称不能为空"
+    elif len(name) > 200:
+        errors["name"] = "名称不能超过200个字符"
+    out.name = name
+
+    for fname, validator in (
+        ("credit_code", validate_credit_code),
+        ("production_licence", validate_production_licence),
+        ("business_licence", validate_business_licence),
+    ):
+        text = _text(raw.get(fname))
+        if text:
+            try:
+                setattr(out, fname, validator(text))
+            except CodeError as exc:
+                errors[fname] = exc.message
+
+    def pick(fname: str, table: Mapping[str, str], what: str, default: str | None = None) -> str:
+        value = raw.get(fname)
+        if _text(value) == "" and default is not None:
+            return default
+        if _text(value) == "":
+            errors[fname] = f"{what}不能为空"
+            return ""
+        try:
+            return _choice(value, table, what)
+        except ValueError as exc:
+            errors[fname] = str(exc)
+            return ""
+
+    out.business_type = pick("business_type", lookups.business_types, "业态")
+    out.scale = pick("scale", lookups.scales, "规模", default="small")
+    out.status = pick("status", lookups.statuses, "状态", default="active")
+    out.region_code = pick("region_code", lookups.regions, "所属镇街")
+
+    categories: list[str] = []
+    raw_categories = raw.get("categories")
+    if isinstance(raw_categories, list | tuple):
+        parts = [_text(p) for p in raw_categories]
+    else:
+        parts = CATEGORY_SEPARATORS.split(_text(raw_categories))
+    for part in (p for p in parts if p):
+        code = lookups.categories.get(part.lower())
+        if code is None:
+            errors["categories"] = f"食品类别“{part}”不在抽检实施细则的大类中"
+            break
+        if code not in categories:
+            categories.append(code)
+    out.categories = categories
+
+    out.address = _text(raw.get("address"))[:200]
+    out.legal_representative = _text(raw.get("legal_representative"))[:50]
+    try:
+        out.longitude = _decimal(raw.get("longitude"), 73, 136, "经度")
+    except ValueError as exc:
+        errors["longitude"] = str(exc)
+    try:
+        out.latitude = _decimal(raw.get("latitude"), 3, 54, "纬度")
+    except ValueError as exc:
+        errors["latitude"] = str(exc)
+    for fname in ("opened_on", "licence_valid_until", "closed_on"):
+        try:
+            setattr(out, fname, parse_date(raw.get(fname)))
+        except ValueError as exc:
+            errors[fname] = str(exc)
+
+    if not (out.credit_code or out.production_licence or out.business_licence) and not any(
+        f in errors for f in ("credit_code", "production_licence", "business_licence")
+    ):
+        errors["credit_code"] = "统一社会信用代码与许可证编号至少填写一项"
+    if (
+        out.business_type in TYPES_REQUIRING_PRODUCTION_LICENCE
+        and not out.production_licence
+        and "production_licence" not in errors
+    ):
+        # 《食品安全法》第三十五条第一款: 从事食品生产……应当依法取得许可。
+        errors["production_licence"] = "食品生产者应当持有食品生产许可证（SC）"
+    if out.closed_on and out.opened_on and out.closed_on < out.opened_on:
+        errors["closed_on"] = "注销日期不能早于开业日期"
+    return out, errors

@@ -1,0 +1,91 @@
+"""Reads of the register, always scoped to the acting user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from shian.core.models import AuditEntry, FoodCategory
+from shian.core.rules import normalise_code
+from shian.core.scoping import scope_for
+
+from .models import Business
+from .services import OBJECT_TYPE
+
+
+@dataclass(frozen=True)
+class BusinessFilters:
+    q: str = ""
+    region: str = ""
+    business_type: str = ""
+    status: str = ""
+    category: str = ""
+    scale: str = ""
+
+    @classmethod
+    def from_mapping(cls, data: Any) -> BusinessFilters:
+        return cls(**{f: str(data.get(f, "") or "").strip() for f in cls.__dataclass_fields__})
+
+    def as_query(self) -> dict[str, str]:
+        return {k: v for k, v in self.__dict__.items() if v}
+
+
+def business_queryset_for_user(*, user: Any) -> QuerySet[Business]:
+    return scope_for(user).apply(Business.objects.all(), region_field="region_id", type_field="business_type")
+
+
+def _search(qs: QuerySet[Business], q: str) -> QuerySet[Business]:
+    """Name contains the words, or a code starts with what was typed (codes are stored canonical)."""
+    code = normalise_code(q)
+    cond = Q(name__contains=q.strip())
+    if code and code.isalnum() and len(code) >= 4:
+        cond |= (
+            Q(credit_code__startswith=code)
+            | Q(business_licence__startswith=code)
+            | Q(production_licence__startswith=code)
+        )
+    return qs.filter(cond)
+
+
+def business_list_for_user(*, user: Any, filters: BusinessFilters) -> QuerySet[Business]:
+    qs = business_queryset_for_user(user=user)
+    if filters.region:
+        qs = qs.filter(region_id=filters.region)
+    if filters.business_type:
+        qs = qs.filter(business_type=filters.business_type)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.scale:
+        qs = qs.filter(scale=filters.scale)
+    if filters.category:
+        qs = qs.filter(businessfoodcategory__category_id=filters.category)
+    if filters.q:
+        qs = _search(qs, filters.q)
+    return qs.select_related("region").order_by("name", "id")
+
+
+def business_get_for_user(*, user: Any, pk: int | str) -> Business:
+    """One business the user may see; anything else, existing or not, is Http404."""
+    try:
+        return business_queryset_for_user(user=user).select_related("region").get(pk=int(pk))
+    except (Business.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def business_categories(*, business: Business) -> list[FoodCategory]:
+    return list(FoodCategory.objects.filter(businessfoodcategory__business=business).order_by("sort_order"))
+
+
+def business_history(*, business: Business) -> QuerySet[AuditEntry]:
+    return AuditEntry.objects.filter(object_type=OBJECT_TYPE, object_id=str(business.pk)).order_by("-seq")
+
+
+def business_counts_for_user(*, user: Any) -> dict[str, list[dict[str, Any]]]:
+    """Active businesses by town and by type, for the dashboard (two grouped queries)."""
+    qs = business_queryset_for_user(user=user).filter(status="active")
+    by_region = list(qs.values("region_id", "region__name").annotate(n=Count("id")).order_by("region_id"))
+    by_type = list(qs.values("business_type").annotate(n=Count("id")).order_by("-n"))
+    return {"by_region": by_region, "by_type": by_type}

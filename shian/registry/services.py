@@ -1,0 +1,244 @@
+"""The only code that writes the register. Each function: permission, scope, one transaction,
+audit entries in that same transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+
+from shian.core.audit import AuditEvent, audit_record_many, audit_value
+from shian.core.models import AuditAction, User
+from shian.core.permissions import Cap, require_cap
+from shian.core.scoping import scope_for
+
+from .models import Business, BusinessFoodCategory
+from .rules import BusinessInput
+
+# Fields of Business that a BusinessInput sets (region_code maps to region_id).
+_MODEL_FIELDS = (
+    "name", "credit_code", "production_licence", "business_licence", "business_type", "scale",
+    "address", "legal_representative", "longitude", "latitude", "status", "opened_on",
+    "licence_valid_until", "closed_on",
+)
+OBJECT_TYPE = "registry.business"
+
+
+def business_state(business: Business, categories: Sequence[str]) -> dict[str, Any]:
+    """The audited state of a business: its fields and its category codes."""
+    state = {name: audit_value(getattr(business, name)) for name in _MODEL_FIELDS}
+    state["region"] = business.region_id
+    state["categories"] = sorted(categories)
+    return state
+
+
+def _input_state(data: BusinessInput) -> dict[str, Any]:
+    values = asdict(data)
+    state = {name: audit_value(values[name]) for name in _MODEL_FIELDS}
+    state["region"] = data.region_code
+    state["categories"] = sorted(data.categories)
+    return state
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    created: int
+    updated: int
+    unchanged: int
+    business_ids: list[int]
+
+
+def _key_lookup(data: Sequence[BusinessInput]) -> dict[tuple[str, str], Business]:
+    """Existing businesses matching any identifier of the inputs, by (field, code)."""
+    found: dict[tuple[str, str], Business] = {}
+    for fname in ("credit_code", "business_licence", "production_licence"):
+        codes = sorted({getattr(d, fname) for d in data if getattr(d, fname)})
+        for i in range(0, len(codes), 900):  # SQLite allows 999 parameters per statement
+            for b in Business.objects.filter(**{f"{fname}__in": codes[i : i + 900]}):
+                found[(fname, getattr(b, fname))] = b
+    return found
+
+
+class UpsertConflict(ValidationError):
+    """Input rows that name two different existing businesses, or a business outside the actor's scope."""
+
+    def __init__(self, problems: dict[int, str]) -> None:
+        super().__init__("; ".join(f"#{i + 1}: {m}" for i, m in problems.items()))
+        self.problems = problems
+
+
+def business_match(data: Sequence[BusinessInput], *, user: User | None) -> tuple[
+    list[Business | None], dict[int, str]
+]:
+    """The existing business each input refers to (by credit code, then licences), and per-input
+    problems: codes that point at two different businesses, or at one the user may not change."""
+    found = _key_lookup(data)
+    scope = scope_for(user) if user is not None else None
+    matches: list[Business | None] = []
+    problems: dict[int, str] = {}
+    for i, d in enumerate(data):
+        if scope is not None and not scope.allows_region(d.region_code):
+            problems[i] = "所属镇街不在您的辖区内"
+            matches.append(None)
+            continue
+        hits = {
+            found[(f, getattr(d, f))].pk: found[(f, getattr(d, f))]
+            for f in ("credit_code", "business_licence", "production_licence")
+            if getattr(d, f) and (f, getattr(d, f)) in found
+        }
+        if len(hits) > 1:
+            problems[i] = "统一社会信用代码与许可证编号分别属于登记簿中不同的经营主体"
+            matches.append(None)
+            continue
+        match = next(iter(hits.values()), None)
+        if match is not None and scope is not None and not (
+            scope.allows_region(match.region_id)
+            and (scope.business_types is None or match.business_type in scope.business_types)
+        ):
+            # Do not disclose where the business is registered: the same words as any conflict.
+            problems[i] = "该代码已被登记簿中的其他经营主体使用"
+            matches.append(None)
+            continue
+        matches.append(match)
+    return matches, problems
+
+
+def business_bulk_upsert(
+    *, actor: User | None, source: str, data: Sequence[BusinessInput], check_permission: bool = True
+) -> UpsertResult:
+    """Create or update many businesses in one transaction; unchanged ones are left alone.
+
+    The importer, the demo generator and the single-record services all come through here, so the
+    register has one write path. Inputs must already be valid (registry.rules.clean_business).
+    """
+    if check_permission:
+        require_cap(actor, Cap.REGISTER_CHANGE)
+    with transaction.atomic():
+        matches, problems = business_match(data, user=actor if check_permission else None)
+        if problems:
+            raise UpsertConflict(problems)
+        existing_ids = [m.pk for m in matches if m is not None]
+        current_categories: dict[int, list[str]] = {}
+        for i in range(0, len(existing_ids), 900):
+            for bid, code in BusinessFoodCategory.objects.filter(
+                business_id__in=existing_ids[i : i + 900]
+            ).values_list("business_id", "category_id"):
+                current_categories.setdefault(bid, []).append(code)
+
+        creates: list[tuple[Business, BusinessInput]] = []
+        updates: list[tuple[Business, BusinessInput, dict[str, Any], dict[str, Any]]] = []
+        unchanged_ids: list[int] = []
+        for d, match in zip(data, matches, strict=True):
+            if match is None:
+                b = Business(region_id=d.region_code, **{f: getattr(d, f) for f in _MODEL_FIELDS})
+                creates.append((b, d))
+                continue
+            before = business_state(match, current_categories.get(match.pk, []))
+            after = _input_state(d)
+            if before == after:
+                unchanged_ids.append(match.pk)
+                continue
+            for f in _MODEL_FIELDS:
+                setattr(match, f, getattr(d, f))
+            match.region_id = d.region_code
+            updates.append((match, d, before, after))
+
+        Business.objects.bulk_create([b for b, _ in creates], batch_size=1000)
+        if updates:
+            Business.objects.bulk_update(
+                [u[0] for u in updates], [*_MODEL_FIELDS, "region", "updated_at"], batch_size=1000
+            )
+        # Categories: replace the set of every created or changed business.
+        changed_ids = [u[0].pk for u in updates]
+        for i in range(0, len(changed_ids), 900):
+            BusinessFoodCategory.objects.filter(business_id__in=changed_ids[i : i + 900]).delete()
+        links = [
+            BusinessFoodCategory(business_id=b.pk, category_id=c)
+            for b, d in [*creates, *((u[0], u[1]) for u in updates)]
+            for c in d.categories
+        ]
+        BusinessFoodCategory.objects.bulk_create(links, batch_size=2000)
+
+        events = [
+            AuditEvent(action=AuditAction.CREATE, object_type=OBJECT_TYPE, object_id=str(b.pk),
+                       object_repr=b.name, region_code=b.region_id, after=_input_state(d))
+            for b, d in creates
+        ]
+        for b, _d, before, after in updates:
+            old, new = _diff(before, after)
+            events.append(AuditEvent(action=AuditAction.UPDATE, object_type=OBJECT_TYPE, object_id=str(b.pk),
+                                     object_repr=b.name, region_code=b.region_id, before=old, after=new))
+        audit_record_many(actor=actor, source=source, events=events)
+    ids = [b.pk for b, _ in creates] + [u[0].pk for u in updates] + unchanged_ids
+    return UpsertResult(created=len(creates), updated=len(updates), unchanged=len(unchanged_ids),
+                        business_ids=ids)
+
+
+def _diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+def business_create(*, actor: User, source: str, data: BusinessInput) -> Business:
+    result = business_bulk_upsert(actor=actor, source=source, data=[data])
+    if result.created != 1:
+        raise ValidationError("该代码已在登记簿中登记，请在原记录上修改")
+    return Business.objects.get(pk=result.business_ids[0])
+
+
+def business_update(*, actor: User, source: str, business: Business, data: BusinessInput) -> Business:
+    """Update one business the actor can see. Its codes may change but must not collide."""
+    require_cap(actor, Cap.REGISTER_CHANGE)
+    scope = scope_for(actor)
+    if not scope.allows_region(business.region_id):
+        raise Http404
+    with transaction.atomic():
+        locked = Business.objects.select_for_update().get(pk=business.pk)
+        categories = list(
+            BusinessFoodCategory.objects.filter(business=locked).values_list("category_id", flat=True)
+        )
+        before = business_state(locked, categories)
+        after = _input_state(data)
+        if before == after:
+            return locked
+        for fname in ("credit_code", "production_licence", "business_licence"):
+            code = getattr(data, fname)
+            if code and Business.objects.filter(**{fname: code}).exclude(pk=locked.pk).exists():
+                raise ValidationError({fname: "该代码已被登记簿中的其他经营主体使用"})
+        for f in _MODEL_FIELDS:
+            setattr(locked, f, getattr(data, f))
+        locked.region_id = data.region_code
+        locked.full_clean(exclude=["food_categories"])
+        locked.save()
+        BusinessFoodCategory.objects.filter(business=locked).delete()
+        BusinessFoodCategory.objects.bulk_create(
+            [BusinessFoodCategory(business=locked, category_id=c) for c in data.categories]
+        )
+        old, new = _diff(before, after)
+        audit_record_many(actor=actor, source=source, events=[AuditEvent(
+            action=AuditAction.UPDATE, object_type=OBJECT_TYPE, object_id=str(locked.pk),
+            object_repr=locked.name, region_code=locked.region_id, before=old, after=new,
+        )])
+    return locked
+
+
+def business_delete(*, actor: User, source: str, business: Business) -> None:
+    """Remove a record entered by mistake. A business that stops trading is closed, not deleted."""
+    require_cap(actor, Cap.REGISTER_CHANGE)
+    if not scope_for(actor).allows_region(business.region_id):
+        raise Http404
+    with transaction.atomic():
+        categories = list(
+            BusinessFoodCategory.objects.filter(business=business).values_list("category_id", flat=True)
+        )
+        before = business_state(business, categories)
+        pk, name, region = business.pk, business.name, business.region_id
+        business.delete()
+        audit_record_many(actor=actor, source=source, events=[AuditEvent(
+            action=AuditAction.DELETE, object_type=OBJECT_TYPE, object_id=str(pk), object_repr=name,
+            region_code=region, before=before,
+        )])

@@ -1,0 +1,44 @@
+"""Navigation shown on every page: the modules that exist, and those still to come."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from shian.core.permissions import Cap, capabilities
+
+# (label, url name or None when the module is not built yet, capability needed)
+MODULES: list[tuple[Any, str | None, str | None]] = [
+    (_("Overview"), "home", None),
+    (_("Register"), "registry:business_list", Cap.REGISTER_VIEW),
+    (_("Import"), "registry:business_import", Cap.REGISTER_IMPORT),
+    (_("Annual plan"), None, None),
+    (_("Risk grades"), None, None),
+    (_("Inspections"), None, None),
+    (_("Sampling"), None, None),
+    (_("Unqualified food"), None, None),
+    (_("Credit"), None, None),
+    (_("Traceability"), None, None),
+    (_("Town index"), None, None),
+    (_("Reports"), None, None),
+    (_("Audit trail"), "audit_list", Cap.AUDIT_VIEW),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {"nav_modules": []}
+    caps = capabilities(request.user)
+    items = []
+    for label, url_name, cap in MODULES:
+        if cap is not None and cap not in caps:
+            continue
+        items.append({
+            "label": label,
+            "url": reverse(url_name) if url_name else None,
+            "active": bool(url_name) and request.path == reverse(url_name),
+        })
+    return {"nav_modules": items}
