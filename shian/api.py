@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, django_auth
-
-from django.core.exceptions import PermissionDenied, ValidationError
 
 from shian.core.api import router as core_router
 from shian.core.tokens import api_token_authenticate
@@ -32,7 +31,6 @@ api = NinjaAPI(
     auth=[TokenAuth(), django_auth],
     urls_namespace="api",
 )
-
 
 
 @api.exception_handler(PermissionDenied)

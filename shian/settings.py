@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "shian.core",
     "shian.registry",
     "shian.web",
+    "shian.demo",
 ]
 
 MIDDLEWARE = [

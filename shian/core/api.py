@@ -39,8 +39,14 @@ class DeadlineOut(Schema):
 @router.get("/regions", response=list[RegionOut])
 def region_list(request: HttpRequest) -> list[RegionOut]:
     return [
-        RegionOut(code=r.code, name=r.name, level=r.level, parent_code=r.parent_id, population=r.population,
-                  population_is_estimate=r.population_is_estimate)
+        RegionOut(
+            code=r.code,
+            name=r.name,
+            level=r.level,
+            parent_code=r.parent_id,
+            population=r.population,
+            population_is_estimate=r.population_is_estimate,
+        )
         for r in regions_for(request.user)
     ]
 

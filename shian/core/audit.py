@@ -44,9 +44,14 @@ def audit_value(value: Any) -> Any:
 
 def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
     """Field values of a model instance for an audit entry (foreign keys by their key)."""
-    names = list(fields) if fields is not None else [
-        f.attname for f in instance._meta.concrete_fields  # type: ignore[union-attr]
-    ]
+    names = (
+        list(fields)
+        if fields is not None
+        else [
+            f.attname
+            for f in instance._meta.concrete_fields
+        ]
+    )
     return {name: audit_value(getattr(instance, name)) for name in names}
 
 
@@ -169,19 +174,43 @@ def audit_verify() -> ChainReport:
         prev, expected, checked = GENESIS_HASH, 1, 0
         for entry in _iter_entries():
             if entry.seq != expected:
-                return ChainReport(False, checked, head.last_seq, head.last_hash, expected,
-                                   f"entry #{expected} is missing (next present is #{entry.seq})")
+                return ChainReport(
+                    False,
+                    checked,
+                    head.last_seq,
+                    head.last_hash,
+                    expected,
+                    f"entry #{expected} is missing (next present is #{entry.seq})",
+                )
             if entry.prev_hash != prev:
-                return ChainReport(False, checked, head.last_seq, head.last_hash, entry.seq,
-                                   f"entry #{entry.seq} does not link to entry #{entry.seq - 1}")
+                return ChainReport(
+                    False,
+                    checked,
+                    head.last_seq,
+                    head.last_hash,
+                    entry.seq,
+                    f"entry #{entry.seq} does not link to entry #{entry.seq - 1}",
+                )
             if entry_hash(entry) != entry.entry_hash:
-                return ChainReport(False, checked, head.last_seq, head.last_hash, entry.seq,
-                                   f"entry #{entry.seq} was altered after it was written")
+                return ChainReport(
+                    False,
+                    checked,
+                    head.last_seq,
+                    head.last_hash,
+                    entry.seq,
+                    f"entry #{entry.seq} was altered after it was written",
+                )
             prev = entry.entry_hash
             expected += 1
             checked += 1
         if head.last_seq != checked or head.last_hash != prev:
-            return ChainReport(False, checked, head.last_seq, head.last_hash, checked + 1,
-                               f"the chain ends at #{checked} but its head says #{head.last_seq}: "
-                               "entries at the end were removed")
+            return ChainReport(
+                False,
+                checked,
+                head.last_seq,
+                head.last_hash,
+                checked + 1,
+                f"the chain ends at #{checked} but its head says #{head.last_seq}: "
+                "entries at the end were removed",
+            )
         return ChainReport(True, checked, head.last_seq, head.last_hash)

@@ -17,8 +17,10 @@ from .models import CalendarOverride
 
 class WorkingCalendar:
     def __init__(self, overrides: dict[date, bool] | None = None) -> None:
-        self._overrides = overrides if overrides is not None else dict(
-            CalendarOverride.objects.values_list("day", "is_workday")
+        self._overrides = (
+            overrides
+            if overrides is not None
+            else dict(CalendarOverride.objects.values_list("day", "is_workday"))
         )
         self.used_fallback = False
 
@@ -43,8 +45,7 @@ class WorkingCalendar:
     def deadline(self, start: date, working_days: int) -> rules.Deadline:
         self.used_fallback = False
         due = rules.add_working_days(start, working_days, self.is_workday)
-        return rules.Deadline(start=start, working_days=working_days, due=due,
-                              provisional=self.used_fallback)
+        return rules.Deadline(start=start, working_days=working_days, due=due, provisional=self.used_fallback)
 
     def working_days_between(self, start: date, end: date) -> int:
         return rules.working_days_between(start, end, self.is_workday)

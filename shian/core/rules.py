@@ -39,8 +39,42 @@ class CodeError(ValueError):
 
 # Province-level prefixes of GB/T 2260 (11 Beijing … 65 Xinjiang, 71 Taiwan, 81 Hong Kong, 82 Macao).
 PROVINCE_PREFIXES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 "
-    "71 81 82".split()
+    [
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "81",
+        "82",
+    ]
 )
 
 
@@ -119,9 +153,7 @@ def validate_credit_code(raw: object) -> str:
         raise CodeError("uscc_length", f"统一社会信用代码应为18位，实际为{len(code)}位")
     bad = [ch for ch in code if ch not in _USCC_VALUE]
     if bad:
-        raise CodeError(
-            "uscc_charset", f"统一社会信用代码含不允许的字符“{bad[0]}”（不使用I、O、Z、S、V）"
-        )
+        raise CodeError("uscc_charset", f"统一社会信用代码含不允许的字符“{bad[0]}”（不使用I、O、Z、S、V）")
     if code[0] not in USCC_AUTHORITIES:
         raise CodeError("uscc_authority", f"统一社会信用代码第1位登记管理部门代码“{code[0]}”无效")
     if not code[2:8].isdigit() or code[2:4] not in PROVINCE_PREFIXES:

@@ -36,8 +36,9 @@ class Scope:
             cond &= Q(**{f"{type_field}__in": sorted(self.business_types)})
         return cond
 
-    def apply(self, qs: QuerySet[M], *, region_field: str = "region",
-              type_field: str | None = None) -> QuerySet[M]:
+    def apply(
+        self, qs: QuerySet[M], *, region_field: str = "region", type_field: str | None = None
+    ) -> QuerySet[M]:
         if self.nothing:
             return qs.none()
         return qs.filter(self.q(region_field=region_field, type_field=type_field))

@@ -12,7 +12,7 @@ from django.utils import timezone
 from .audit import AuditEvent, audit_record
 from .models import ApiToken, AuditAction, User
 
-TOKEN_PREFIX = "shian_"
+TOKEN_PREFIX = "shian_"  # noqa: S105 — a public prefix that marks the string as a shian token, not a secret
 
 
 def _hash(key: str) -> str:
@@ -23,12 +23,20 @@ def api_token_create(*, user: User, name: str, source: str = "web") -> tuple[Api
     """A new token for `user`; returns the record and the plaintext key, which is not kept."""
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
-        token = ApiToken.objects.create(user=user, name=name.strip()[:60] or "API", prefix=key[6:14],
-                                        key_hash=_hash(key))
-        audit_record(actor=user, source=source, event=AuditEvent(
-            action=AuditAction.TOKEN, object_type="core.apitoken", object_id=str(token.pk),
-            object_repr=token.name, after={"name": token.name, "prefix": token.prefix, "revoked": False},
-        ))
+        token = ApiToken.objects.create(
+            user=user, name=name.strip()[:60] or "API", prefix=key[6:14], key_hash=_hash(key)
+        )
+        audit_record(
+            actor=user,
+            source=source,
+            event=AuditEvent(
+                action=AuditAction.TOKEN,
+                object_type="core.apitoken",
+                object_id=str(token.pk),
+                object_repr=token.name,
+                after={"name": token.name, "prefix": token.prefix, "revoked": False},
+            ),
+        )
     return token, key
 
 
@@ -44,10 +52,18 @@ def api_token_revoke(*, user: User, token_id: int, source: str = "web") -> ApiTo
             raise Http404 from None
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit_record(actor=user, source=source, event=AuditEvent(
-            action=AuditAction.TOKEN, object_type="core.apitoken", object_id=str(token.pk),
-            object_repr=token.name, before={"revoked": False}, after={"revoked": True},
-        ))
+        audit_record(
+            actor=user,
+            source=source,
+            event=AuditEvent(
+                action=AuditAction.TOKEN,
+                object_type="core.apitoken",
+                object_id=str(token.pk),
+                object_repr=token.name,
+                before={"revoked": False},
+                after={"revoked": True},
+            ),
+        )
     return token
 
 

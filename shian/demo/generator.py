@@ -17,9 +17,17 @@ from shian.core.rules import make_credit_code
 # Business types with their share of a district register (a typical mix: catering dominates,
 # then retail; producers, canteens and special businesses are few).
 TYPE_MIX: list[tuple[str, float]] = [
-    ("catering", 0.40), ("wholesale_retail", 0.34), ("unit_canteen", 0.06), ("school_canteen", 0.03),
-    ("production", 0.05), ("small_workshop", 0.03), ("central_kitchen", 0.01), ("special_food", 0.003),
-    ("agri_market", 0.012), ("cold_store", 0.02), ("online_platform", 0.005),
+    ("catering", 0.40),
+    ("wholesale_retail", 0.34),
+    ("unit_canteen", 0.06),
+    ("school_canteen", 0.03),
+    ("production", 0.05),
+    ("small_workshop", 0.03),
+    ("central_kitchen", 0.01),
+    ("special_food", 0.003),
+    ("agri_market", 0.012),
+    ("cold_store", 0.02),
+    ("online_platform", 0.005),
 ]
 # Food categories (codes of the sampling rules) typical of each type.
 TYPE_CATEGORIES: dict[str, list[str]] = {
@@ -42,7 +50,42 @@ TYPE_SCALES: dict[str, list[tuple[str, float]]] = {
 DEFAULT_SCALES = [("large", 0.02), ("medium", 0.13), ("small", 0.55), ("micro", 0.30)]
 STATUS_MIX = [("active", 0.92), ("suspended", 0.03), ("closed", 0.05)]
 
-WORDS = "鑫 隆 盛 福 祥 瑞 丰 源 泰 和 兴 旺 嘉 宏 德 顺 安 康 金 华 益 鸿 永 恒 佳 美 新 达 聚 汇 信 诚 百 味".split()
+WORDS = [
+    "鑫",
+    "隆",
+    "盛",
+    "福",
+    "祥",
+    "瑞",
+    "丰",
+    "源",
+    "泰",
+    "和",
+    "兴",
+    "旺",
+    "嘉",
+    "宏",
+    "德",
+    "顺",
+    "安",
+    "康",
+    "金",
+    "华",
+    "益",
+    "鸿",
+    "永",
+    "恒",
+    "佳",
+    "美",
+    "新",
+    "达",
+    "聚",
+    "汇",
+    "信",
+    "诚",
+    "百",
+    "味",
+]
 SUFFIX = {
     "catering": ["餐厅", "饭店", "小吃店", "快餐店", "面馆", "火锅店", "烧烤店", "包子铺", "酒楼"],
     "wholesale_retail": ["超市", "便利店", "食品店", "副食店", "商行", "粮油店", "果蔬店", "食品经营部"],
@@ -56,9 +99,66 @@ SUFFIX = {
     "cold_store": ["冷链物流有限公司", "冷库"],
     "online_platform": ["网络科技有限公司"],
 }
-STREETS = "北辰道 京津公路 龙门路 引河里路 辰昌路 顺义道 双辰路 北仓道 宜兴埠路 西堤头路 淮河道 铁东路".split()
-SURNAMES = "王 李 张 刘 陈 杨 赵 黄 周 吴 徐 孙 马 朱 胡 郭 何 林 高 罗".split()
-GIVEN = "伟 芳 娜 敏 静 丽 强 磊 军 洋 勇 艳 杰 娟 涛 明 超 秀 霞 平 刚 桂".split()
+STREETS = [
+    "北辰道",
+    "京津公路",
+    "龙门路",
+    "引河里路",
+    "辰昌路",
+    "顺义道",
+    "双辰路",
+    "北仓道",
+    "宜兴埠路",
+    "西堤头路",
+    "淮河道",
+    "铁东路",
+]
+SURNAMES = [
+    "王",
+    "李",
+    "张",
+    "刘",
+    "陈",
+    "杨",
+    "赵",
+    "黄",
+    "周",
+    "吴",
+    "徐",
+    "孙",
+    "马",
+    "朱",
+    "胡",
+    "郭",
+    "何",
+    "林",
+    "高",
+    "罗",
+]
+GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀",
+    "霞",
+    "平",
+    "刚",
+    "桂",
+]
 # A box around Beichen District (WGS-84), for synthetic coordinates.
 LON_RANGE, LAT_RANGE = (117.05, 117.28), (39.12, 39.32)
 USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -98,10 +198,10 @@ def business_records(
             x, r = divmod(x, 31)
             body = USCC_CHARS[r] + body
         body = body.rjust(8, "1")[-8:]
-        kind = "2" if btype in ("catering", "wholesale_retail", "small_workshop") and rng.random() < 0.6 else "1"
-        credit_code = make_credit_code(
-            authority="9", kind=kind, division=town.code[:6], org_body=body
+        kind = (
+            "2" if btype in ("catering", "wholesale_retail", "small_workshop") and rng.random() < 0.6 else "1"
         )
+        credit_code = make_credit_code(authority="9", kind=kind, division=town.code[:6], org_body=body)
         county = town.code[2:6]
         sc = jy = None
         if btype in ("production", "special_food"):
@@ -109,16 +209,21 @@ def business_records(
             # the serial is spread over the category digits so codes stay unique up to 900,000 rows.
             sc = f"SC1{10 + (serial // 10000) % 90}12{county}{serial % 10000:04d}{rng.randrange(10)}"
         elif btype not in ("cold_store", "online_platform", "agri_market", "small_workshop"):
-            kind_digit = "3" if btype in ("unit_canteen", "school_canteen") else (
-                "2" if btype in ("catering", "central_kitchen") else "1")
+            kind_digit = (
+                "3"
+                if btype in ("unit_canteen", "school_canteen")
+                else ("2" if btype in ("catering", "central_kitchen") else "1")
+            )
             jy = f"JY{kind_digit}12{county}{serial % 1000000:06d}{rng.randrange(10)}"
         cats = TYPE_CATEGORIES[btype]
         categories = rng.sample(cats, k=min(len(cats), rng.randint(1, 3)))
         opened = dt.date(2008, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 14))
         status = _weighted(rng, STATUS_MIX)
         name = (
-            "天津市北辰区" + town.name.replace("街道", "").replace("镇", "")
-            + "".join(rng.sample(WORDS, 2)) + rng.choice(SUFFIX[btype])
+            "天津市北辰区"
+            + town.name.replace("街道", "").replace("镇", "")
+            + "".join(rng.sample(WORDS, 2))
+            + rng.choice(SUFFIX[btype])
         )
         yield {
             "name": name,

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from shian.core.models import AuditSource
+from shian.core.models import AuditSource, User
 from shian.core.permissions import Cap, require_cap
 
 from . import selectors, services
@@ -29,7 +29,7 @@ class BusinessOut(Schema):
     business_licence: str | None
     business_type: str
     scale: str
-    region_code: str = Field(..., alias="region_id")
+    region_code: str
     address: str
     legal_representative: str
     longitude: Decimal | None
@@ -91,8 +91,23 @@ class FilterQuery(Schema):
     page_size: int = Field(50, ge=1, le=500)
 
 
+def _actor(request: HttpRequest) -> User:
+    """The authenticated user (every endpoint requires a token or a session)."""
+    assert isinstance(request.user, User)  # noqa: S101 — guaranteed by the API's auth
+    return request.user
+
+
+_OUT_FIELDS = [f for f in BusinessOut.model_fields if f not in ("region_code",)]
+
+
+def _out(business: Business) -> dict[str, Any]:
+    data = {f: getattr(business, f) for f in _OUT_FIELDS}
+    data["region_code"] = business.region_id
+    return data
+
+
 def _detail(business: Business) -> dict[str, Any]:
-    data = BusinessOut.from_orm(business).dict(by_alias=False)
+    data = _out(business)
     data["categories"] = [c.code for c in selectors.business_categories(business=business)]
     return data
 
@@ -111,8 +126,12 @@ def business_list(request: HttpRequest, filters: Query[FilterQuery]) -> dict[str
         user=request.user, filters=selectors.BusinessFilters.from_mapping(filters.dict())
     )
     start = (filters.page - 1) * filters.page_size
-    return {"count": qs.count(), "page": filters.page, "page_size": filters.page_size,
-            "results": list(qs[start : start + filters.page_size])}
+    return {
+        "count": qs.count(),
+        "page": filters.page,
+        "page_size": filters.page_size,
+        "results": [_out(b) for b in qs[start : start + filters.page_size]],
+    }
 
 
 @router.get("/{business_id}", response=BusinessDetailOut)
@@ -130,8 +149,11 @@ def business_history(request: HttpRequest, business_id: int) -> list[Any]:
 @router.post("/", response={201: BusinessDetailOut})
 def business_create(request: HttpRequest, payload: BusinessIn) -> tuple[int, dict[str, Any]]:
     require_cap(request.user, Cap.REGISTER_CHANGE)
-    business = services.business_create(actor=request.user, source=AuditSource.API,  # type: ignore[arg-type]
-                                        data=_clean(request, payload))
+    business = services.business_create(
+        actor=_actor(request),
+        source=AuditSource.API,
+        data=_clean(request, payload),
+    )
     return 201, _detail(business)
 
 
@@ -139,6 +161,10 @@ def business_create(request: HttpRequest, payload: BusinessIn) -> tuple[int, dic
 def business_update(request: HttpRequest, business_id: int, payload: BusinessIn) -> dict[str, Any]:
     business = selectors.business_get_for_user(user=request.user, pk=business_id)
     require_cap(request.user, Cap.REGISTER_CHANGE)
-    business = services.business_update(actor=request.user, source=AuditSource.API,  # type: ignore[arg-type]
-                                        business=business, data=_clean(request, payload))
+    business = services.business_update(
+        actor=_actor(request),
+        source=AuditSource.API,
+        business=business,
+        data=_clean(request, payload),
+    )
     return _detail(business)

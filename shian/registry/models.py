@@ -49,18 +49,25 @@ class Business(models.Model):
     business_licence = models.CharField(_("food business licence"), max_length=16, null=True, blank=True)
     business_type = models.CharField(_("business type"), max_length=24, choices=BusinessType.choices)
     food_categories = models.ManyToManyField(
-        FoodCategory, verbose_name=_("food categories"), through="BusinessFoodCategory", blank=True,
+        FoodCategory,
+        verbose_name=_("food categories"),
+        through="BusinessFoodCategory",
+        blank=True,
         related_name="businesses",
     )
-    scale = models.CharField(_("scale"), max_length=8, choices=BusinessScale.choices, default=BusinessScale.SMALL)
-    region = models.ForeignKey(Region, verbose_name=_("town or street"), on_delete=models.PROTECT,
-                               related_name="businesses")
+    scale = models.CharField(
+        _("scale"), max_length=8, choices=BusinessScale.choices, default=BusinessScale.SMALL
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("town or street"), on_delete=models.PROTECT, related_name="businesses"
+    )
     address = models.CharField(_("address"), max_length=200, blank=True)
     legal_representative = models.CharField(_("legal representative"), max_length=50, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=6, null=True, blank=True)
-    status = models.CharField(_("status"), max_length=12, choices=BusinessStatus.choices,
-                              default=BusinessStatus.ACTIVE)
+    status = models.CharField(
+        _("status"), max_length=12, choices=BusinessStatus.choices, default=BusinessStatus.ACTIVE
+    )
     opened_on = models.DateField(_("opened on"), null=True, blank=True)
     licence_valid_until = models.DateField(_("licence valid until"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
@@ -78,13 +85,16 @@ class Business(models.Model):
             # Every business is identified by at least one legal code (the import's upsert key).
             models.CheckConstraint(
                 name="business_has_identifier",
-                condition=Q(credit_code__isnull=False) | Q(production_licence__isnull=False)
+                condition=Q(credit_code__isnull=False)
+                | Q(production_licence__isnull=False)
                 | Q(business_licence__isnull=False),
             ),
             models.CheckConstraint(
                 name="business_type_valid", condition=Q(business_type__in=BusinessType.values)
             ),
-            models.CheckConstraint(name="business_status_valid", condition=Q(status__in=BusinessStatus.values)),
+            models.CheckConstraint(
+                name="business_status_valid", condition=Q(status__in=BusinessStatus.values)
+            ),
             models.CheckConstraint(name="business_scale_valid", condition=Q(scale__in=BusinessScale.values)),
             # Coordinates inside China's bounding box (GCJ-02/WGS-84 alike), or absent.
             models.CheckConstraint(
@@ -96,7 +106,9 @@ class Business(models.Model):
         ]
         indexes = [
             # The list page: a town's businesses filtered by type and status, ordered by name.
-            models.Index(fields=["region", "business_type", "status", "name"], name="business_region_type_idx"),
+            models.Index(
+                fields=["region", "business_type", "status", "name"], name="business_region_type_idx"
+            ),
             # The list page without a town filter, ordered by name.
             models.Index(fields=["name", "id"], name="business_name_idx"),
             # Type filter and the dashboard's counts by type.
@@ -119,3 +131,6 @@ class BusinessFoodCategory(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["business", "category"], name="business_category_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.business_id}:{self.category_id}"

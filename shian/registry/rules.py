@@ -57,9 +57,22 @@ class Lookups:
 
 
 FIELDS = (
-    "name", "credit_code", "production_licence", "business_licence", "business_type", "categories",
-    "scale", "region_code", "address", "legal_representative", "longitude", "latitude", "status",
-    "opened_on", "licence_valid_until", "closed_on",
+    "name",
+    "credit_code",
+    "production_licence",
+    "business_licence",
+    "business_type",
+    "categories",
+    "scale",
+    "region_code",
+    "address",
+    "legal_representative",
+    "longitude",
+    "latitude",
+    "status",
+    "opened_on",
+    "licence_valid_until",
+    "closed_on",
 )
 
 

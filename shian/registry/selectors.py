@@ -83,7 +83,7 @@ def business_history(*, business: Business) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(object_type=OBJECT_TYPE, object_id=str(business.pk)).order_by("-seq")
 
 
-def business_counts_for_user(*, user: Any) -> dict[str, list[dict[str, Any]]]:
+def business_counts_for_user(*, user: Any) -> dict[str, list[Any]]:
     """Active businesses by town and by type, for the dashboard (two grouped queries)."""
     qs = business_queryset_for_user(user=user).filter(status="active")
     by_region = list(qs.values("region_id", "region__name").annotate(n=Count("id")).order_by("region_id"))

@@ -21,9 +21,20 @@ from .rules import BusinessInput
 
 # Fields of Business that a BusinessInput sets (region_code maps to region_id).
 _MODEL_FIELDS = (
-    "name", "credit_code", "production_licence", "business_licence", "business_type", "scale",
-    "address", "legal_representative", "longitude", "latitude", "status", "opened_on",
-    "licence_valid_until", "closed_on",
+    "name",
+    "credit_code",
+    "production_licence",
+    "business_licence",
+    "business_type",
+    "scale",
+    "address",
+    "legal_representative",
+    "longitude",
+    "latitude",
+    "status",
+    "opened_on",
+    "licence_valid_until",
+    "closed_on",
 )
 OBJECT_TYPE = "registry.business"
 
@@ -71,9 +82,9 @@ class UpsertConflict(ValidationError):
         self.problems = problems
 
 
-def business_match(data: Sequence[BusinessInput], *, user: User | None) -> tuple[
-    list[Business | None], dict[int, str]
-]:
+def business_match(
+    data: Sequence[BusinessInput], *, user: User | None
+) -> tuple[list[Business | None], dict[int, str]]:
     """The existing business each input refers to (by credit code, then licences), and per-input
     problems: codes that point at two different businesses, or at one the user may not change."""
     found = _key_lookup(data)
@@ -95,9 +106,13 @@ def business_match(data: Sequence[BusinessInput], *, user: User | None) -> tuple
             matches.append(None)
             continue
         match = next(iter(hits.values()), None)
-        if match is not None and scope is not None and not (
-            scope.allows_region(match.region_id)
-            and (scope.business_types is None or match.business_type in scope.business_types)
+        if (
+            match is not None
+            and scope is not None
+            and not (
+                scope.allows_region(match.region_id)
+                and (scope.business_types is None or match.business_type in scope.business_types)
+            )
         ):
             # Do not disclose where the business is registered: the same words as any conflict.
             problems[i] = "该代码已被登记簿中的其他经营主体使用"
@@ -164,18 +179,34 @@ def business_bulk_upsert(
         BusinessFoodCategory.objects.bulk_create(links, batch_size=2000)
 
         events = [
-            AuditEvent(action=AuditAction.CREATE, object_type=OBJECT_TYPE, object_id=str(b.pk),
-                       object_repr=b.name, region_code=b.region_id, after=_input_state(d))
+            AuditEvent(
+                action=AuditAction.CREATE,
+                object_type=OBJECT_TYPE,
+                object_id=str(b.pk),
+                object_repr=b.name,
+                region_code=b.region_id,
+                after=_input_state(d),
+            )
             for b, d in creates
         ]
         for b, _d, before, after in updates:
             old, new = _diff(before, after)
-            events.append(AuditEvent(action=AuditAction.UPDATE, object_type=OBJECT_TYPE, object_id=str(b.pk),
-                                     object_repr=b.name, region_code=b.region_id, before=old, after=new))
+            events.append(
+                AuditEvent(
+                    action=AuditAction.UPDATE,
+                    object_type=OBJECT_TYPE,
+                    object_id=str(b.pk),
+                    object_repr=b.name,
+                    region_code=b.region_id,
+                    before=old,
+                    after=new,
+                )
+            )
         audit_record_many(actor=actor, source=source, events=events)
     ids = [b.pk for b, _ in creates] + [u[0].pk for u in updates] + unchanged_ids
-    return UpsertResult(created=len(creates), updated=len(updates), unchanged=len(unchanged_ids),
-                        business_ids=ids)
+    return UpsertResult(
+        created=len(creates), updated=len(updates), unchanged=len(unchanged_ids), business_ids=ids
+    )
 
 
 def _diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -219,10 +250,21 @@ def business_update(*, actor: User, source: str, business: Business, data: Busin
             [BusinessFoodCategory(business=locked, category_id=c) for c in data.categories]
         )
         old, new = _diff(before, after)
-        audit_record_many(actor=actor, source=source, events=[AuditEvent(
-            action=AuditAction.UPDATE, object_type=OBJECT_TYPE, object_id=str(locked.pk),
-            object_repr=locked.name, region_code=locked.region_id, before=old, after=new,
-        )])
+        audit_record_many(
+            actor=actor,
+            source=source,
+            events=[
+                AuditEvent(
+                    action=AuditAction.UPDATE,
+                    object_type=OBJECT_TYPE,
+                    object_id=str(locked.pk),
+                    object_repr=locked.name,
+                    region_code=locked.region_id,
+                    before=old,
+                    after=new,
+                )
+            ],
+        )
     return locked
 
 
@@ -238,7 +280,17 @@ def business_delete(*, actor: User, source: str, business: Business) -> None:
         before = business_state(business, categories)
         pk, name, region = business.pk, business.name, business.region_id
         business.delete()
-        audit_record_many(actor=actor, source=source, events=[AuditEvent(
-            action=AuditAction.DELETE, object_type=OBJECT_TYPE, object_id=str(pk), object_repr=name,
-            region_code=region, before=before,
-        )])
+        audit_record_many(
+            actor=actor,
+            source=source,
+            events=[
+                AuditEvent(
+                    action=AuditAction.DELETE,
+                    object_type=OBJECT_TYPE,
+                    object_id=str(pk),
+                    object_repr=name,
+                    region_code=region,
+                    before=before,
+                )
+            ],
+        )

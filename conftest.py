@@ -1,0 +1,34 @@
+"""Fixtures for every test: personas of the permission matrix and a logged-in client per persona."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from shian.core.tests.factories import persona
+
+
+@pytest.fixture
+def personas(db):
+    """persona name -> User, created lazily."""
+    cache: dict = {}
+
+    def get(name: str):
+        if name not in cache:
+            cache[name] = persona(name)
+        return cache[name]
+
+    return get
+
+
+@pytest.fixture
+def client_for(personas):
+    """persona name -> Client logged in as that persona ("anonymous" -> a plain client)."""
+
+    def make(name: str) -> Client:
+        client = Client()
+        if name != "anonymous":
+            client.force_login(personas(name), backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return make

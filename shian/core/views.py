@@ -1,0 +1,140 @@
+"""Core pages: the audit trail and the user's own account (API tokens)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from .models import ApiToken, AuditAction, AuditEntry, AuditSource, Region, User
+from .permissions import Cap, require_cap
+from .scoping import scope_for
+from .tokens import api_token_create, api_token_revoke
+
+# Object types that appear in the trail, with their names for the filter.
+OBJECT_TYPES = {
+    "registry.business": gettext_lazy("Food business"),
+    "core.apitoken": gettext_lazy("API token"),
+}
+
+
+def audit_entries_for_user(*, user: Any) -> QuerySet[AuditEntry]:
+    """Audit entries about records in the user's regions; district-wide roles see every entry."""
+    scope = scope_for(user)
+    qs = AuditEntry.objects.all()
+    if scope.nothing:
+        return qs.none()
+    if not scope.everything:
+        qs = qs.filter(region_code__in=sorted(scope.region_codes))
+    return qs
+
+
+class AuditFilterForm(forms.Form):
+    object_type = forms.ChoiceField(
+        label=gettext_lazy("Object type"),
+        required=False,
+        choices=[("", gettext_lazy("All object types")), *OBJECT_TYPES.items()],
+    )
+    action = forms.ChoiceField(
+        label=gettext_lazy("Action"),
+        required=False,
+        choices=[("", gettext_lazy("All actions")), *AuditAction.choices],
+    )
+
+
+def _changed_fields(entry: AuditEntry) -> list[str]:
+    """Names of the fields an entry touched, in the reader's language where the model knows them."""
+    from django.apps import apps
+    from django.core.exceptions import FieldDoesNotExist
+
+    keys = [k for k in {**(entry.before or {}), **(entry.after or {})} if not k.startswith("@")]
+    try:
+        model = apps.get_model(entry.object_type)
+    except (LookupError, ValueError):
+        return keys
+    names = []
+    for key in keys:
+        try:
+            names.append(str(model._meta.get_field(key).verbose_name))
+        except FieldDoesNotExist:
+            names.append(key)
+    return names
+
+
+@login_required
+def audit_list(request: HttpRequest) -> HttpResponse:
+    require_cap(request.user, Cap.AUDIT_VIEW)
+    form = AuditFilterForm(request.GET or None)
+    qs = audit_entries_for_user(user=request.user)
+    if form.is_bound and form.is_valid():
+        if form.cleaned_data["object_type"]:
+            qs = qs.filter(object_type=form.cleaned_data["object_type"])
+        if form.cleaned_data["action"]:
+            qs = qs.filter(action=form.cleaned_data["action"])
+    page = Paginator(qs.select_related("actor").order_by("-seq"), 50).get_page(request.GET.get("page"))
+    region_names = dict(Region.objects.values_list("code", "name"))
+    rows = [
+        {
+            "entry": e,
+            "region_name": region_names.get(e.region_code, e.region_code),
+            "fields": _changed_fields(e),
+            "extra": {k[1:]: v for k, v in (e.after or {}).items() if k.startswith("@")},
+            "type_label": OBJECT_TYPES.get(e.object_type, e.object_type),
+        }
+        for e in page.object_list
+    ]
+    return render(
+        request,
+        "core/audit_list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "sources": dict(AuditSource.choices),
+        },
+    )
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label=gettext_lazy("Token name"),
+        max_length=60,
+        help_text=gettext_lazy("What the token is for, e.g. the town's statistics script."),
+    )
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    new_key = None
+    if request.method == "POST":
+        form = TokenForm(request.POST)
+        if form.is_valid():
+            _token, new_key = api_token_create(
+                user=user, name=form.cleaned_data["name"], source=AuditSource.WEB
+            )
+            form = TokenForm()
+    else:
+        form = TokenForm()
+    tokens = ApiToken.objects.filter(user=user).order_by("-created_at")
+    response = render(request, "core/account.html", {"form": form, "tokens": tokens, "new_key": new_key})
+    if new_key:
+        response["Cache-Control"] = "no-store"  # the key is shown once: keep it out of caches
+    return response
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = api_token_revoke(user=request.user, token_id=token_id, source=AuditSource.WEB)  # type: ignore[arg-type]
+    messages.success(request, _("Token “%(name)s” was revoked.") % {"name": token.name})
+    return redirect("account")
