@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     # Layers, lowest first (imports point down only; see docs/architecture.md).
     "shian.core",
     "shian.registry",
+    "shian.planning",
     "shian.web",
     "shian.demo",
 ]

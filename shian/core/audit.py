@@ -44,14 +44,7 @@ def audit_value(value: Any) -> Any:
 
 def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
     """Field values of a model instance for an audit entry (foreign keys by their key)."""
-    names = (
-        list(fields)
-        if fields is not None
-        else [
-            f.attname
-            for f in instance._meta.concrete_fields
-        ]
-    )
+    names = list(fields) if fields is not None else [f.attname for f in instance._meta.concrete_fields]
     return {name: audit_value(getattr(instance, name)) for name in names}
 
 

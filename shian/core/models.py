@@ -245,3 +245,31 @@ class FoodCategory(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Coordinator(models.Model):
+    """A food-safety coordinator (食品安全协管员) on a town's roster (plan task 二十二: one
+    full-time coordinator per 10,000 residents)."""
+
+    name = models.CharField(_("name"), max_length=50)
+    region = models.ForeignKey(
+        Region, verbose_name=_("town or street"), on_delete=models.PROTECT, related_name="coordinators"
+    )
+    full_time = models.BooleanField(_("full-time"), default=True)
+    since = models.DateField(_("since"))
+    until = models.DateField(_("until"), null=True, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("coordinator")
+        verbose_name_plural = _("coordinators")
+        ordering = ["region", "name"]
+        constraints = [
+            models.CheckConstraint(
+                name="coordinator_period_ordered",
+                condition=Q(until__isnull=True) | Q(until__gte=models.F("since")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

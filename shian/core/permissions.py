@@ -21,16 +21,23 @@ class Cap:
     AUDIT_VERIFY = "audit.verify"
     USERS_MANAGE = "users.manage"
     JURISDICTION_VIEW = "jurisdiction.view"
+    PLAN_VIEW = "plan.view"
+    PLAN_MANAGE = "plan.manage"
+    PLAN_REPORT = "plan.report"
 
 
-_READ = {Cap.REGISTER_VIEW, Cap.REGISTER_EXPORT, Cap.JURISDICTION_VIEW}
+_READ = {Cap.REGISTER_VIEW, Cap.REGISTER_EXPORT, Cap.JURISDICTION_VIEW, Cap.PLAN_VIEW}
 _WRITE = {Cap.REGISTER_CHANGE, Cap.REGISTER_IMPORT}
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.DISTRICT_ADMIN: frozenset(_READ | _WRITE | {Cap.AUDIT_VIEW, Cap.AUDIT_VERIFY, Cap.USERS_MANAGE}),
-    Role.DISTRICT_OFFICER: frozenset(_READ | _WRITE | {Cap.AUDIT_VIEW}),
-    Role.TOWN_OFFICER: frozenset(_READ | _WRITE | {Cap.AUDIT_VIEW}),
-    Role.DEPARTMENT_LIAISON: frozenset(_READ),
+    Role.DISTRICT_ADMIN: frozenset(
+        _READ
+        | _WRITE
+        | {Cap.AUDIT_VIEW, Cap.AUDIT_VERIFY, Cap.USERS_MANAGE, Cap.PLAN_MANAGE, Cap.PLAN_REPORT}
+    ),
+    Role.DISTRICT_OFFICER: frozenset(_READ | _WRITE | {Cap.AUDIT_VIEW, Cap.PLAN_MANAGE, Cap.PLAN_REPORT}),
+    Role.TOWN_OFFICER: frozenset(_READ | _WRITE | {Cap.AUDIT_VIEW, Cap.PLAN_REPORT}),
+    Role.DEPARTMENT_LIAISON: frozenset(_READ | {Cap.PLAN_REPORT}),
     Role.INSPECTOR: frozenset(_READ),
     Role.LAB: frozenset({Cap.JURISDICTION_VIEW}),
     Role.VIEWER: frozenset(_READ),

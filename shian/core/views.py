@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -24,6 +26,8 @@ from .tokens import api_token_create, api_token_revoke
 OBJECT_TYPES = {
     "registry.business": gettext_lazy("Food business"),
     "core.apitoken": gettext_lazy("API token"),
+    "registry.import": gettext_lazy("Register import"),
+    "registry.export": gettext_lazy("Register export"),
 }
 
 
@@ -52,15 +56,13 @@ class AuditFilterForm(forms.Form):
 
 
 def _changed_fields(entry: AuditEntry) -> list[str]:
-    """Names of the fields an entry touched, in the reader's language where the model knows them."""
-    from django.apps import apps
-    from django.core.exceptions import FieldDoesNotExist
-
+    """Names of the fields an entry touched, in the reader's language where the model knows them
+    (an entry about something that is not a model, an import say, lists no fields)."""
     keys = [k for k in {**(entry.before or {}), **(entry.after or {})} if not k.startswith("@")]
     try:
         model = apps.get_model(entry.object_type)
     except (LookupError, ValueError):
-        return keys
+        return []
     names = []
     for key in keys:
         try:
@@ -68,6 +70,26 @@ def _changed_fields(entry: AuditEntry) -> list[str]:
         except FieldDoesNotExist:
             names.append(key)
     return names
+
+
+def _type_label(object_type: str) -> str:
+    if object_type in OBJECT_TYPES:
+        return str(OBJECT_TYPES[object_type])
+    try:
+        return str(apps.get_model(object_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return object_type
+
+
+def _extra(entry: AuditEntry) -> dict[str, Any]:
+    """What an entry says besides field changes: its "@" notes, or the whole record of an entry
+    about something that is not a model (an import's file name and counts)."""
+    after = entry.after or {}
+    try:
+        apps.get_model(entry.object_type)
+    except (LookupError, ValueError):
+        return {k.lstrip("@"): v for k, v in after.items()}
+    return {k[1:]: v for k, v in after.items() if k.startswith("@")}
 
 
 @login_required
@@ -87,8 +109,8 @@ def audit_list(request: HttpRequest) -> HttpResponse:
             "entry": e,
             "region_name": region_names.get(e.region_code, e.region_code),
             "fields": _changed_fields(e),
-            "extra": {k[1:]: v for k, v in (e.after or {}).items() if k.startswith("@")},
-            "type_label": OBJECT_TYPES.get(e.object_type, e.object_type),
+            "extra": _extra(e),
+            "type_label": _type_label(e.object_type),
         }
         for e in page.object_list
     ]

@@ -6,3 +6,6 @@ class RegistryConfig(AppConfig):
     name = "shian.registry"
     label = "registry"
     verbose_name = _("Register of food businesses")
+
+    def ready(self) -> None:
+        from . import indicators  # noqa: F401 — registers the register's indicators

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from shian.core.tests.factories import PASSWORD
 
@@ -58,12 +59,12 @@ def test_login_is_locked_after_repeated_failures(personas):
     user = personas("district_officer")
     client = Client()
     for _ in range(5):
-        client.post("/login/", {"username": user.username, "password": "wrong-password"})
+        client.post(reverse("login"), {"username": user.username, "password": "wrong-password"})
     # The right password no longer opens the account for this address.
-    response = client.post("/login/", {"username": user.username, "password": PASSWORD})
+    response = client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
     # Another account from the same address is unaffected (lockout is per account and address).
     other = personas("viewer")
-    response = Client().post("/login/", {"username": other.username, "password": PASSWORD})
+    response = Client().post(reverse("login"), {"username": other.username, "password": PASSWORD})
     assert response.status_code == 302

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PlanningConfig(AppConfig):
+    name = "shian.planning"
+    label = "planning"
+    verbose_name = _("Annual plan")
+
+    def ready(self) -> None:
+        from . import indicators  # noqa: F401 — registers the plan's own indicators

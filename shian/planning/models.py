@@ -1,0 +1,344 @@
+"""The annual food-safety supervision plan as tracked work: plan → sections → tasks → targets,
+owners, reported figures with evidence, unit and town reports, supervision notices, interviews
+and commendations."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from shian.core.models import Department, Region, User
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("In force")
+    ARCHIVED = "archived", _("Archived")
+
+
+class AnnualPlan(models.Model):
+    year = models.PositiveSmallIntegerField(_("year"))
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    region = models.ForeignKey(Region, verbose_name=_("district"), on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("title"), max_length=200)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=PlanStatus.choices, default=PlanStatus.DRAFT
+    )
+    starts = models.DateField(_("starts"))
+    ends = models.DateField(_("ends"))
+    copied_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("annual plan")
+        verbose_name_plural = _("annual plans")
+        ordering = ["-year", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year", "version"], name="plan_year_version_unique"),
+            # At most one plan in force per district and year.
+            models.UniqueConstraint(
+                fields=["region", "year"], condition=Q(status="active"), name="plan_one_active_per_year"
+            ),
+            models.CheckConstraint(name="plan_period_ordered", condition=Q(starts__lte=models.F("ends"))),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title}（第{self.version}版）"
+
+
+class PlanSection(models.Model):
+    plan = models.ForeignKey(AnnualPlan, on_delete=models.CASCADE, related_name="sections")
+    no = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=200)
+
+    class Meta:
+        ordering = ["plan", "no"]
+        constraints = [models.UniqueConstraint(fields=["plan", "no"], name="section_no_unique")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PlanTask(models.Model):
+    plan = models.ForeignKey(AnnualPlan, on_delete=models.CASCADE, related_name="tasks")
+    section = models.ForeignKey(PlanSection, on_delete=models.CASCADE, related_name="tasks")
+    no = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"), blank=True)
+    due = models.DateField(_("due"))
+    # True when the plan's text names no owner and the district office assigned one.
+    assigned_by_office = models.BooleanField(_("owner assigned by the office"), default=True)
+
+    class Meta:
+        verbose_name = _("plan task")
+        verbose_name_plural = _("plan tasks")
+        ordering = ["plan", "no"]
+        constraints = [models.UniqueConstraint(fields=["plan", "no"], name="task_no_unique")]
+
+    def __str__(self) -> str:
+        return f"（{self.no}）{self.title}"
+
+
+class AssignmentRole(models.TextChoices):
+    LEAD = "lead", _("Lead unit")
+    PARTNER = "partner", _("Partner unit")
+    TOWN = "town", _("Town")
+
+
+class TaskAssignment(models.Model):
+    task = models.ForeignKey(PlanTask, on_delete=models.CASCADE, related_name="assignments")
+    role = models.CharField(_("role"), max_length=8, choices=AssignmentRole.choices)
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="assignment_unit_or_town",
+                condition=(
+                    Q(role__in=["lead", "partner"]) & Q(department__isnull=False) & Q(region__isnull=True)
+                )
+                | (Q(role="town") & Q(region__isnull=False) & Q(department__isnull=True)),
+            ),
+            models.UniqueConstraint(
+                fields=["task", "role", "department", "region"], name="assignment_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.role} {self.department_id or self.region_id}"
+
+
+class TargetKind(models.TextChoices):
+    INDICATOR = "indicator", _("Computed from records")
+    REPORTED = "reported", _("Reported by the unit")
+    MILESTONE = "milestone", _("Milestone")
+
+
+class Comparator(models.TextChoices):
+    AT_LEAST = ">=", _("at least")
+    AT_MOST = "<=", _("at most")
+    EQUAL = "=", _("exactly")
+
+
+class Target(models.Model):
+    task = models.ForeignKey(PlanTask, on_delete=models.CASCADE, related_name="targets")
+    code = models.CharField(_("code"), max_length=40)
+    description = models.CharField(_("description"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=10, choices=TargetKind.choices)
+    indicator_code = models.CharField(_("indicator"), max_length=80, blank=True)
+    comparator = models.CharField(_("comparator"), max_length=2, choices=Comparator.choices, default=">=")
+    value = models.DecimalField(_("target value"), max_digits=14, decimal_places=4)
+    unit = models.CharField(_("unit"), max_length=20)
+    due = models.DateField(_("due"))
+    owner = models.ForeignKey(
+        Department,
+        verbose_name=_("responsible unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        ordering = ["task__no", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "code"], name="target_code_unique_in_task"),
+            models.CheckConstraint(
+                name="target_indicator_bound",
+                condition=~Q(kind="indicator") | ~Q(indicator_code=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class FigureStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    ACCEPTED = "accepted", _("Accepted")
+    RETURNED = "returned", _("Returned")
+
+
+class ReportedFigure(models.Model):
+    """A figure reported by the responsible unit for a target, with its evidence."""
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="figures")
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    period_end = models.DateField(_("as of"))
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=4)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    evidence = models.FileField(_("evidence"), upload_to="evidence/%Y/", blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=FigureStatus.choices, default="submitted")
+    # Set when the figure contradicts the platform's own records (see planning.rules.figure_contradicts).
+    flag = models.CharField(_("flag"), max_length=300, blank=True)
+    reported_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+")
+    reported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reported figure")
+        verbose_name_plural = _("reported figures")
+        ordering = ["-period_end", "-reported_at"]
+        indexes = [models.Index(fields=["target", "period_end"], name="figure_target_period_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.target_id} {self.value} @ {self.period_end}"
+
+
+class ReportPeriod(models.TextChoices):
+    Q1 = "Q1", _("First quarter")
+    Q2 = "Q2", _("Second quarter")
+    Q3 = "Q3", _("Third quarter")
+    Q4 = "Q4", _("Fourth quarter")
+    YEAR = "Y", _("Year-end")
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned for revision")
+    ACCEPTED = "accepted", _("Accepted")
+
+
+class ProgressReport(models.Model):
+    """A unit's or a town's quarterly or year-end report on its plan tasks."""
+
+    plan = models.ForeignKey(AnnualPlan, on_delete=models.CASCADE, related_name="reports")
+    period = models.CharField(_("period"), max_length=2, choices=ReportPeriod.choices)
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("report"), blank=True)
+    attachment = models.FileField(_("attachment"), upload_to="reports/%Y/", blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices, default="draft")
+    due = models.DateField(_("due"))
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("progress report")
+        verbose_name_plural = _("progress reports")
+        ordering = ["plan", "period"]
+        constraints = [
+            models.CheckConstraint(
+                name="report_unit_xor_town",
+                condition=(Q(department__isnull=False) & Q(region__isnull=True))
+                | (Q(department__isnull=True) & Q(region__isnull=False)),
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "period", "department"], name="report_unit_period_unique"
+            ),
+            models.UniqueConstraint(fields=["plan", "period", "region"], name="report_town_period_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} {self.period} {self.department_id or self.region_id}"
+
+
+class NoticeStatus(models.TextChoices):
+    ISSUED = "issued", _("Issued")
+    RESPONDED = "responded", _("Responded")
+    CLOSED = "closed", _("Closed")
+
+
+class SupervisionNotice(models.Model):
+    """督查督办: raised by rule for a late or lagging task, answered within working days."""
+
+    plan = models.ForeignKey(AnnualPlan, on_delete=models.CASCADE, related_name="notices")
+    task = models.ForeignKey(PlanTask, on_delete=models.CASCADE, related_name="notices")
+    target = models.ForeignKey(
+        Target, null=True, blank=True, on_delete=models.CASCADE, related_name="notices"
+    )
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason"), max_length=500)
+    rule = models.CharField(_("rule and version"), max_length=80)
+    issued_on = models.DateField(_("issued on"))
+    response_due = models.DateField(_("response due"))
+    response_due_provisional = models.BooleanField(default=False)
+    status = models.CharField(_("status"), max_length=10, choices=NoticeStatus.choices, default="issued")
+    response = models.TextField(_("response"), blank=True)
+    responded_on = models.DateField(_("responded on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("supervision notice")
+        verbose_name_plural = _("supervision notices")
+        ordering = ["-issued_on", "id"]
+        constraints = [
+            # One notice per target (or task) and period end: re-running the rule changes nothing.
+            models.UniqueConstraint(
+                fields=["task", "target", "department", "region", "issued_on"], name="notice_unique_per_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"督办 {self.task} {self.issued_on}"
+
+
+class InterviewStatus(models.TextChoices):
+    LISTED = "listed", _("On the interview list")
+    HELD = "held", _("Interview held")
+    CLOSED = "closed", _("Closed")
+
+
+class Interview(models.Model):
+    """约谈: a unit that stays behind is put on the list; the interview and its record follow."""
+
+    plan = models.ForeignKey(AnnualPlan, on_delete=models.CASCADE, related_name="interviews")
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason"), max_length=500)
+    rule = models.CharField(_("rule and version"), max_length=80)
+    listed_on = models.DateField(_("listed on"))
+    status = models.CharField(_("status"), max_length=10, choices=InterviewStatus.choices, default="listed")
+    held_on = models.DateField(_("held on"), null=True, blank=True)
+    record = models.TextField(_("record"), blank=True)
+
+    class Meta:
+        verbose_name = _("interview")
+        verbose_name_plural = _("interviews")
+        ordering = ["-listed_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "department", "region", "listed_on"], name="interview_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"约谈 {self.department_id or self.region_id} {self.listed_on}"
+
+
+class Commendation(models.Model):
+    plan = models.ForeignKey(AnnualPlan, on_delete=models.CASCADE, related_name="commendations")
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    person = models.CharField(_("person"), max_length=50, blank=True)
+    reason = models.CharField(_("reason"), max_length=500)
+    awarded_on = models.DateField(_("awarded on"))
+
+    class Meta:
+        verbose_name = _("commendation")
+        verbose_name_plural = _("commendations")
+        ordering = ["-awarded_on"]
+
+    def __str__(self) -> str:
+        return self.reason

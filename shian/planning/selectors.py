@@ -1,0 +1,171 @@
+"""Reads of the annual plan: each target's figure, progress and status at a date, scoped."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from shian.core import indicators
+from shian.core.models import Role
+from shian.core.permissions import Cap, has_cap
+
+from . import rules
+from .models import AnnualPlan, FigureStatus, PlanStatus, PlanTask, ProgressReport, ReportedFigure, Target
+
+STATUS_LABELS = {
+    rules.Status.DONE: "已完成",
+    rules.Status.ON_TRACK: "按进度推进",
+    rules.Status.LAGGING: "滞后",
+    rules.Status.LATE: "逾期未完成",
+    rules.Status.NO_DATA: "暂无数据",
+}
+
+
+@dataclass
+class TargetRow:
+    target: Target
+    figure: Decimal | None
+    figure_source: str  # "indicator", "reported", "none"
+    progress: Decimal | None
+    expected: Decimal
+    status: str
+    flag: str
+    note: str
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def figure_text(self) -> str:
+        goal = f"（目标 {self.target.comparator}{fmt(self.target.value)}{self.target.unit}）"
+        if self.figure is None:
+            return "暂无数据" + goal
+        return fmt(self.figure) + self.target.unit + goal
+
+
+def fmt(value: Decimal | None, places: int = 2) -> str:
+    """A figure as people write it: at most `places` decimals, no trailing zeros."""
+    if value is None:
+        return "—"
+    text = f"{value:.{places}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def plan_for_year(*, year: int, region: str | None = None) -> AnnualPlan:
+    qs = AnnualPlan.objects.filter(year=year, status=PlanStatus.ACTIVE)
+    if region:
+        qs = qs.filter(region_id=region)
+    plan = qs.order_by("-version").first()
+    if plan is None:
+        raise Http404
+    return plan
+
+
+def plan_tasks_for_user(*, user: Any, plan: AnnualPlan) -> QuerySet[PlanTask]:
+    """Tasks a person may see: the district sees all; a unit its own (lead or partner); a town
+    the tasks assigned to towns."""
+    qs = plan.tasks.select_related("section").prefetch_related("assignments__department", "targets")
+    if not has_cap(user, Cap.PLAN_VIEW):
+        return qs.none()
+    if user.role == Role.DEPARTMENT_LIAISON:
+        return qs.filter(assignments__department_id=user.department_id).distinct()
+    if user.role == Role.TOWN_OFFICER:
+        return qs.filter(assignments__region_id=user.region_id).distinct()
+    return qs
+
+
+def _latest_figures(plan: AnnualPlan, as_of: dt.date) -> dict[int, ReportedFigure]:
+    latest: dict[int, ReportedFigure] = {}
+    figures = (
+        ReportedFigure.objects.filter(target__task__plan=plan, period_end__lte=as_of)
+        .exclude(status=FigureStatus.RETURNED)
+        .order_by("period_end", "reported_at")
+    )
+    for f in figures:
+        latest[f.target_id] = f
+    return latest
+
+
+def plan_status(
+    *, plan: AnnualPlan, as_of: dt.date, tasks: QuerySet[PlanTask] | None = None
+) -> list[TargetRow]:
+    """Every target with its figure (computed from records, or the latest reported figure), its
+    progress, the share of the year elapsed and its status."""
+    edition = rules.rules_in_force(as_of)
+    task_ids = None if tasks is None else list(tasks.values_list("pk", flat=True))
+    targets = (
+        Target.objects.filter(task__plan=plan)
+        .select_related("task", "owner")
+        .prefetch_related("task__assignments")
+    )
+    if task_ids is not None:
+        targets = targets.filter(task_id__in=task_ids)
+    figures = _latest_figures(plan, as_of)
+    period = indicators.Period(plan.starts, min(as_of, plan.ends))
+    cache: dict[str, indicators.IndicatorResult] = {}
+    rows = []
+    for target in targets.order_by("task__no", "code"):
+        figure: Decimal | None = None
+        source = "none"
+        flag = note = ""
+        if target.kind == "indicator" and target.indicator_code:
+            if target.indicator_code not in cache:
+                cache[target.indicator_code] = indicators.compute(target.indicator_code, period)
+            result = cache[target.indicator_code]
+            figure, note = result.value, result.note
+            source = "indicator" if figure is not None else "none"
+        if figure is None and target.pk in figures:
+            reported = figures[target.pk]
+            figure, source, flag = reported.value, "reported", reported.flag
+        status = rules.target_status(
+            actual=figure,
+            target=target.value,
+            comparator=target.comparator,
+            as_of=as_of,
+            due=target.due,
+            starts=plan.starts,
+            rules=edition,
+            milestone=target.kind == "milestone",
+        )
+        rows.append(
+            TargetRow(
+                target=target,
+                figure=figure,
+                figure_source=source,
+                progress=rules.progress(figure, target.value, target.comparator),
+                expected=rules.year_elapsed(as_of, plan.starts, target.due),
+                status=status,
+                flag=flag,
+                note=note,
+            )
+        )
+    return rows
+
+
+def reports_for_user(*, user: Any, plan: AnnualPlan) -> QuerySet[ProgressReport]:
+    qs = plan.reports.select_related("department", "region")
+    if user.role == Role.DEPARTMENT_LIAISON:
+        return qs.filter(department_id=user.department_id)
+    if user.role == Role.TOWN_OFFICER:
+        return qs.filter(region_id=user.region_id)
+    if has_cap(user, Cap.PLAN_MANAGE) or user.role in (Role.VIEWER, Role.INSPECTOR):
+        return qs
+    return qs.none()
+
+
+def report_get_for_user(*, user: Any, pk: int) -> ProgressReport:
+    report = ProgressReport.objects.filter(pk=pk).select_related("plan").first()
+    if report is None or not reports_for_user(user=user, plan=report.plan).filter(pk=pk).exists():
+        raise Http404
+    return report
+
+
+def targets_visible(*, user: Any, plan: AnnualPlan) -> QuerySet[Target]:
+    tasks = plan_tasks_for_user(user=user, plan=plan)
+    return Target.objects.filter(Q(task__in=tasks)).select_related("task")

@@ -1,0 +1,577 @@
+"""Writes of the annual plan: load and copy a plan, report figures, file and decide unit reports,
+raise supervision notices and interview-list entries by rule. Each: permission, one transaction,
+audit entries in it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from shian.core import indicators
+from shian.core.audit import AuditEvent, audit_record_many, snapshot
+from shian.core.calendar import WorkingCalendar
+from shian.core.models import AuditAction, Department, Region, RegionLevel, Role, User
+from shian.core.permissions import Cap, require_cap
+
+from . import rules
+from .models import (
+    AnnualPlan,
+    AssignmentRole,
+    Interview,
+    PlanSection,
+    PlanStatus,
+    PlanTask,
+    ProgressReport,
+    ReportedFigure,
+    ReportPeriod,
+    ReportStatus,
+    SupervisionNotice,
+    Target,
+    TaskAssignment,
+)
+from .planfile import PlanSpec
+
+
+def _event(
+    action: str,
+    obj: Any,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    region: str = "",
+) -> AuditEvent:
+    return AuditEvent(
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        region_code=region,
+        before=before,
+        after=after,
+    )
+
+
+def plan_load(*, actor: User | None, source: str, spec: PlanSpec, activate: bool = True) -> AnnualPlan:
+    """Create a plan, its sections, tasks, owners and targets from a checked specification."""
+    if actor is not None:
+        require_cap(actor, Cap.PLAN_MANAGE)
+    with transaction.atomic():
+        if AnnualPlan.objects.filter(region_id=spec.region, year=spec.year, version=spec.version).exists():
+            raise ValidationError(f"{spec.year}年计划第{spec.version}版已存在；修改文件中的 version 后再导入")
+        if activate:
+            AnnualPlan.objects.filter(region_id=spec.region, year=spec.year, status=PlanStatus.ACTIVE).update(
+                status=PlanStatus.ARCHIVED
+            )
+        plan = AnnualPlan.objects.create(
+            year=spec.year,
+            version=spec.version,
+            region_id=spec.region,
+            title=spec.title,
+            source=spec.source,
+            starts=spec.starts,
+            ends=spec.ends,
+            status=PlanStatus.ACTIVE if activate else PlanStatus.DRAFT,
+        )
+        events = [_event(AuditAction.CREATE, plan, after=snapshot(plan), region=spec.region)]
+        sections = {
+            no: PlanSection.objects.create(plan=plan, no=no, title=title)
+            for no, title in spec.sections.items()
+        }
+        towns = list(Region.objects.exclude(level=RegionLevel.DISTRICT).values_list("code", flat=True))
+        for t in spec.tasks:
+            task = PlanTask.objects.create(
+                plan=plan,
+                section=sections[t.section],
+                no=t.no,
+                title=t.title,
+                summary=t.summary,
+                due=t.due,
+                assigned_by_office=t.assigned_by_office,
+            )
+            assignments = [
+                TaskAssignment(task=task, role=AssignmentRole.LEAD, department_id=d) for d in t.lead
+            ]
+            assignments += [
+                TaskAssignment(task=task, role=AssignmentRole.PARTNER, department_id=d)
+                for d in t.partners
+                if d not in t.lead
+            ]
+            assignments += [
+                TaskAssignment(task=task, role=AssignmentRole.TOWN, region_id=r)
+                for r in (t.towns if t.towns is not None else towns)
+            ]
+            TaskAssignment.objects.bulk_create(assignments)
+            events.append(
+                _event(
+                    AuditAction.CREATE,
+                    task,
+                    after={
+                        "no": t.no,
+                        "title": t.title,
+                        "lead": t.lead,
+                        "partners": t.partners,
+                        "due": t.due.isoformat(),
+                        "assigned_by_office": t.assigned_by_office,
+                    },
+                )
+            )
+            for g in t.targets:
+                target = Target.objects.create(
+                    task=task,
+                    code=g.code,
+                    description=g.description,
+                    kind=g.kind,
+                    indicator_code=g.indicator,
+                    comparator=g.comparator,
+                    value=g.value,
+                    unit=g.unit,
+                    due=g.due,
+                    owner_id=g.owner,
+                )
+                events.append(_event(AuditAction.CREATE, target, after=snapshot(target)))
+        audit_record_many(actor=actor, source=source, events=events)
+    return plan
+
+
+def plan_copy(*, actor: User | None, source: str, plan: AnnualPlan, year: int) -> AnnualPlan:
+    """Next year's plan as a draft copy: same tasks, owners and targets, dates moved to `year`."""
+    if actor is not None:
+        require_cap(actor, Cap.PLAN_MANAGE)
+    shift = year - plan.year
+
+    def moved(d: dt.date) -> dt.date:
+        try:
+            return d.replace(year=d.year + shift)
+        except ValueError:  # 29 February
+            return d.replace(year=d.year + shift, day=28)
+
+    with transaction.atomic():
+        version = (
+            AnnualPlan.objects.filter(region=plan.region, year=year)
+            .order_by("-version")
+            .values_list("version", flat=True)
+            .first()
+            or 0
+        ) + 1
+        new = AnnualPlan.objects.create(
+            year=year,
+            version=version,
+            region=plan.region,
+            title=plan.title.replace(str(plan.year), str(year)),
+            source=f"复制自 {plan.year} 年计划第{plan.version}版",
+            status=PlanStatus.DRAFT,
+            starts=moved(plan.starts),
+            ends=moved(plan.ends),
+            copied_from=plan,
+        )
+        sections = {
+            s.pk: PlanSection.objects.create(plan=new, no=s.no, title=s.title) for s in plan.sections.all()
+        }
+        for task in plan.tasks.prefetch_related("assignments", "targets"):
+            copy = PlanTask.objects.create(
+                plan=new,
+                section=sections[task.section_id],
+                no=task.no,
+                title=task.title,
+                summary=task.summary,
+                due=moved(task.due),
+                assigned_by_office=task.assigned_by_office,
+            )
+            TaskAssignment.objects.bulk_create(
+                [
+                    TaskAssignment(
+                        task=copy, role=a.role, department_id=a.department_id, region_id=a.region_id
+                    )
+                    for a in task.assignments.all()
+                ]
+            )
+            Target.objects.bulk_create(
+                [
+                    Target(
+                        task=copy,
+                        code=g.code,
+                        description=g.description,
+                        kind=g.kind,
+                        indicator_code=g.indicator_code,
+                        comparator=g.comparator,
+                        value=g.value,
+                        unit=g.unit,
+                        due=moved(g.due),
+                        owner_id=g.owner_id,
+                    )
+                    for g in task.targets.all()
+                ]
+            )
+        audit_record_many(
+            actor=actor,
+            source=source,
+            events=[_event(AuditAction.CREATE, new, after={**snapshot(new), "copied_from": plan.pk})],
+        )
+    return new
+
+
+# ------------------------------------------------------------------ who answers for what
+
+
+def unit_of(user: User) -> tuple[str | None, str | None]:
+    """(department code, region code) a user reports for."""
+    if user.role == Role.DEPARTMENT_LIAISON:
+        return user.department_id, None
+    if user.role == Role.TOWN_OFFICER:
+        return None, user.region_id
+    return None, None
+
+
+def target_owners(target: Target) -> list[str]:
+    """Departments answerable for a target: its own owner, else the task's lead units."""
+    if target.owner_id:
+        return [target.owner_id]
+    return [
+        a.department_id
+        for a in target.task.assignments.all()
+        if a.role == AssignmentRole.LEAD and a.department_id
+    ]
+
+
+# ------------------------------------------------------------------ reported figures
+
+
+def figure_report(
+    *,
+    actor: User,
+    source: str,
+    target: Target,
+    value: Decimal,
+    period_end: dt.date,
+    note: str = "",
+    evidence: Any = None,
+    department: Department | None = None,
+) -> ReportedFigure:
+    """A responsible unit reports a figure with its evidence. A figure that the platform's own
+    records contradict is accepted for the record but flagged."""
+    require_cap(actor, Cap.PLAN_REPORT)
+    dept_code, region_code = unit_of(actor)
+    owners = target_owners(target)
+    if actor.role == Role.DEPARTMENT_LIAISON and dept_code not in owners:
+        raise PermissionDenied("该目标不由本单位负责")
+    if department is not None and dept_code is None:
+        dept_code = department.pk
+    if target.kind == "milestone" and not evidence and not note:
+        raise ValidationError({"evidence": "里程碑类目标须附证明材料或说明"})
+    computed = None
+    if target.indicator_code:
+        plan = target.task.plan
+        result = indicators.compute(target.indicator_code, indicators.Period(plan.starts, period_end))
+        computed = result.value
+    edition = rules.rules_in_force(period_end)
+    flag = rules.figure_contradicts(value, computed, edition) or ""
+    with transaction.atomic():
+        figure = ReportedFigure(
+            target=target,
+            department_id=dept_code,
+            region_id=region_code,
+            period_end=period_end,
+            value=value,
+            note=note,
+            reported_by=actor,
+            flag=flag,
+        )
+        if evidence:
+            figure.evidence = evidence
+        figure.full_clean()
+        figure.save()
+        audit_record_many(
+            actor=actor,
+            source=source,
+            events=[
+                _event(
+                    AuditAction.CREATE,
+                    figure,
+                    after={
+                        **snapshot(figure, ["target_id", "period_end", "value", "note", "flag"]),
+                        "evidence": figure.evidence.name if figure.evidence else "",
+                    },
+                    region=region_code or "",
+                )
+            ],
+        )
+    return figure
+
+
+# ------------------------------------------------------------------ unit and town reports
+
+# The reports' workflow: (from, to) -> who may make the move.
+REPORT_TRANSITIONS: dict[tuple[str, str], str] = {
+    (ReportStatus.DRAFT, ReportStatus.SUBMITTED): "author",
+    (ReportStatus.RETURNED, ReportStatus.SUBMITTED): "author",
+    (ReportStatus.SUBMITTED, ReportStatus.RETURNED): "office",
+    (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED): "office",
+}
+
+
+def report_due(plan: AnnualPlan, period: str) -> dt.date:
+    if period == ReportPeriod.YEAR:
+        return plan.ends  # 任务（一）: “年底前……报告”
+    quarter = int(period[1])
+    edition = rules.rules_in_force(plan.starts)
+    end = rules.quarter_ends(plan.year)[quarter - 1]
+    return WorkingCalendar().deadline(end, edition.quarterly_report_working_days).due
+
+
+def progress_report_save(
+    *,
+    actor: User,
+    source: str,
+    plan: AnnualPlan,
+    period: str,
+    body: str,
+    attachment: Any = None,
+) -> ProgressReport:
+    """Create or edit the actor's unit's (or town's) draft report for a period."""
+    require_cap(actor, Cap.PLAN_REPORT)
+    dept_code, region_code = unit_of(actor)
+    if dept_code is None and region_code is None:
+        raise PermissionDenied("只有部门联络员和镇街工作人员填报本单位报告")
+    with transaction.atomic():
+        report, created = ProgressReport.objects.select_for_update().get_or_create(
+            plan=plan,
+            period=period,
+            department_id=dept_code,
+            region_id=region_code,
+            defaults={"due": report_due(plan, period)},
+        )
+        if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
+            raise ValidationError("报告已提交，不能修改")
+        before = {"body": report.body}
+        report.body = body
+        if attachment:
+            report.attachment = attachment
+        report.save()
+        audit_record_many(
+            actor=actor,
+            source=source,
+            events=[
+                _event(
+                    AuditAction.CREATE if created else AuditAction.UPDATE,
+                    report,
+                    before=None if created else before,
+                    after={
+                        "body": body,
+                        "period": period,
+                        "attachment": report.attachment.name if report.attachment else "",
+                    },
+                    region=region_code or "",
+                )
+            ],
+        )
+    return report
+
+
+def progress_report_set_status(
+    *, actor: User, source: str, report: ProgressReport, status: str, note: str = ""
+) -> ProgressReport:
+    """The one place a report changes status, through REPORT_TRANSITIONS."""
+    who = REPORT_TRANSITIONS.get((report.status, status))
+    if who is None:
+        raise ValidationError(
+            f"报告不能从“{ReportStatus(report.status).label}”变为“{ReportStatus(status).label}”"
+        )
+    if who == "office":
+        require_cap(actor, Cap.PLAN_MANAGE)
+        if status == ReportStatus.RETURNED and not note.strip():
+            raise ValidationError({"note": "退回报告须说明理由"})
+    else:
+        require_cap(actor, Cap.PLAN_REPORT)
+        if unit_of(actor) != (report.department_id, report.region_id):
+            raise PermissionDenied("只能提交本单位的报告")
+        if not report.body.strip() and not report.attachment:
+            raise ValidationError({"body": "报告内容和附件不能都为空"})
+    with transaction.atomic():
+        locked = ProgressReport.objects.select_for_update().get(pk=report.pk)
+        old = locked.status
+        locked.status = status
+        now = timezone.now()
+        if status == ReportStatus.SUBMITTED:
+            locked.submitted_at = now
+        else:
+            locked.decided_at = now
+            locked.decision_note = note
+        locked.save()
+        audit_record_many(
+            actor=actor,
+            source=source,
+            events=[
+                _event(
+                    AuditAction.UPDATE,
+                    locked,
+                    before={"status": old},
+                    after={"status": status, "note": note},
+                    region=locked.region_id or "",
+                )
+            ],
+        )
+    return locked
+
+
+# ------------------------------------------------------------------ supervision and interviews
+
+
+def plan_evaluate(*, actor: User | None, source: str, plan: AnnualPlan, as_of: dt.date) -> dict[str, int]:
+    """Quarter-end evaluation (任务（一）督查督办, 任务（三）约谈): raise a notice for every lagging or
+    late target to the units answerable for it, and list units that stay behind for an interview.
+    Re-running on the same date changes nothing."""
+    from .selectors import plan_status  # selectors read; the evaluation acts on what they say
+
+    if actor is not None:
+        require_cap(actor, Cap.PLAN_MANAGE)
+    edition = rules.rules_in_force(as_of)
+    calendar = WorkingCalendar()
+    deadline = calendar.deadline(as_of, edition.notice_response_working_days)
+    rows = plan_status(plan=plan, as_of=as_of)
+    created_notices = created_interviews = 0
+    events: list[AuditEvent] = []
+    with transaction.atomic():
+        for row in rows:
+            if not rules.needs_notice(row.status):
+                continue
+            for dept in target_owners(row.target):
+                notice, created = SupervisionNotice.objects.get_or_create(
+                    plan=plan,
+                    task=row.target.task,
+                    target=row.target,
+                    department_id=dept,
+                    region=None,
+                    issued_on=as_of,
+                    defaults={
+                        "reason": f"目标“{row.target.description}”{row.status_label}：{row.figure_text}",
+                        "rule": edition.id,
+                        "response_due": deadline.due,
+                        "response_due_provisional": deadline.provisional,
+                    },
+                )
+                if created:
+                    created_notices += 1
+                    events.append(
+                        _event(
+                            AuditAction.CREATE,
+                            notice,
+                            after=snapshot(
+                                notice,
+                                [
+                                    "task_id",
+                                    "target_id",
+                                    "department_id",
+                                    "reason",
+                                    "rule",
+                                    "issued_on",
+                                    "response_due",
+                                ],
+                            ),
+                        )
+                    )
+        # Interview list: per unit, notices unanswered past their deadline, and lagging quarter ends.
+        quarter_ends = [d for d in rules.quarter_ends(plan.year) if d <= as_of]
+        lagging_by_unit: dict[str, list[bool]] = {}
+        for end in quarter_ends:
+            behind = {
+                d
+                for r in (rows if end == as_of else plan_status(plan=plan, as_of=end))
+                if rules.needs_notice(r.status)
+                for d in target_owners(r.target)
+            }
+            for dept in Department.objects.values_list("code", flat=True):
+                lagging_by_unit.setdefault(dept, []).append(dept in behind)
+        for dept, history in lagging_by_unit.items():
+            unanswered = SupervisionNotice.objects.filter(
+                Q(responded_on__isnull=True) | Q(responded_on__gt=F("response_due")),
+                plan=plan,
+                department_id=dept,
+                response_due__lt=as_of,
+            ).count()
+            reason = rules.needs_interview(
+                unanswered_notices=unanswered, lagging_quarter_ends=history, rules=edition
+            )
+            if (
+                reason is None
+                or Interview.objects.filter(plan=plan, department_id=dept).exclude(status="closed").exists()
+            ):
+                continue
+            interview = Interview.objects.create(
+                plan=plan, department_id=dept, reason=reason, rule=edition.id, listed_on=as_of
+            )
+            created_interviews += 1
+            events.append(
+                _event(
+                    AuditAction.CREATE,
+                    interview,
+                    after=snapshot(interview, ["department_id", "reason", "rule", "listed_on"]),
+                )
+            )
+        audit_record_many(actor=actor, source=source, events=events)
+    return {"notices": created_notices, "interviews": created_interviews}
+
+
+def notice_respond(
+    *, actor: User, source: str, notice: SupervisionNotice, response: str, on: dt.date | None = None
+) -> SupervisionNotice:
+    require_cap(actor, Cap.PLAN_REPORT)
+    dept_code, region_code = unit_of(actor)
+    if (notice.department_id or None, notice.region_id or None) != (dept_code, region_code):
+        raise PermissionDenied("只能回复本单位的督办通知")
+    if notice.status != "issued":
+        raise ValidationError("该督办通知已回复")
+    if not response.strip():
+        raise ValidationError({"response": "回复内容不能为空"})
+    with transaction.atomic():
+        notice.status = "responded"
+        notice.response = response
+        notice.responded_on = on or timezone.localdate()
+        notice.save(update_fields=["status", "response", "responded_on"])
+        audit_record_many(
+            actor=actor,
+            source=source,
+            events=[
+                _event(
+                    AuditAction.UPDATE,
+                    notice,
+                    before={"status": "issued"},
+                    after={
+                        "status": "responded",
+                        "response": response,
+                        "responded_on": notice.responded_on.isoformat(),
+                    },
+                )
+            ],
+        )
+    return notice
+
+
+def ensure_reports(*, plan: AnnualPlan, periods: Iterable[str]) -> int:
+    """Open the expected reports (drafts) for every lead or partner unit and every town."""
+    units = set(
+        TaskAssignment.objects.filter(task__plan=plan, department__isnull=False).values_list(
+            "department_id", flat=True
+        )
+    )
+    towns = list(Region.objects.exclude(level=RegionLevel.DISTRICT).values_list("code", flat=True))
+    made = 0
+    for period in periods:
+        due = report_due(plan, period)
+        for d in units:
+            _, created = ProgressReport.objects.get_or_create(
+                plan=plan, period=period, department_id=d, defaults={"due": due}
+            )
+            made += created
+        for r in towns:
+            _, created = ProgressReport.objects.get_or_create(
+                plan=plan, period=period, region_id=r, defaults={"due": due}
+            )
+            made += created
+    return made
