@@ -133,4 +133,8 @@ def demo_build(*, scale: str, seed: int, out: Callable[[str], None]) -> list[tup
             start_serial=existing,
             progress=lambda n: out(f"  {existing + n} / {count}  {time.perf_counter() - started:.0f}s"),
         )
-    return demo_users_ensure(seed=seed)
+    users = demo_users_ensure(seed=seed)
+    from .plan_demo import demo_plan_build
+
+    demo_plan_build(seed=seed, out=out)
+    return users

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from shian.core.indicators import Indicator, IndicatorResult, Period, register
 
-from .models import PlanStatus, ProgressReport, SupervisionNotice
+from .models import PlanEvaluation, PlanStatus, ProgressReport
 
 
 def year_end_reports_accepted(period: Period, regions: frozenset[str] | None) -> IndicatorResult:
@@ -21,12 +21,11 @@ def year_end_reports_accepted(period: Period, regions: frozenset[str] | None) ->
 
 
 def supervision_rounds(period: Period, regions: frozenset[str] | None) -> IndicatorResult:
-    dates = (
-        SupervisionNotice.objects.filter(issued_on__gte=period.start, issued_on__lte=period.end)
-        .values_list("issued_on", flat=True)
-        .distinct()
+    """Quarter-end supervision rounds held in the period (each evaluation is one round)."""
+    dates = PlanEvaluation.objects.filter(as_of__gte=period.start, as_of__lte=period.end).values_list(
+        "as_of", flat=True
     )
-    quarters = {(d.month - 1) // 3 for d in dates}
+    quarters = {(d.year, (d.month - 1) // 3) for d in dates}
     return IndicatorResult(Decimal(len(quarters)), None, Decimal(1))
 
 

@@ -127,6 +127,11 @@ class Comparator(models.TextChoices):
     EQUAL = "=", _("exactly")
 
 
+class Pace(models.TextChoices):
+    EVEN = "even", _("Evenly through the year")
+    AT_DUE = "due", _("Judged at its due date")
+
+
 class Target(models.Model):
     task = models.ForeignKey(PlanTask, on_delete=models.CASCADE, related_name="targets")
     code = models.CharField(_("code"), max_length=40)
@@ -145,6 +150,9 @@ class Target(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # Whether progress is expected evenly through the year, or only by the due date (a year-end
+    # report, a milestone): the latter is never "lagging", only late.
+    pace = models.CharField(_("pace"), max_length=4, choices=Pace.choices, default=Pace.EVEN)
 
     class Meta:
         verbose_name = _("target")
@@ -342,3 +350,24 @@ class Commendation(models.Model):
 
     def __str__(self) -> str:
         return self.reason
+
+
+class PlanEvaluation(models.Model):
+    """One quarter-end supervision round (任务（一）督查督办): when it ran, under which rules, and
+    what it raised."""
+
+    plan = models.ForeignKey(AnnualPlan, on_delete=models.CASCADE, related_name="evaluations")
+    as_of = models.DateField(_("as of"))
+    rule = models.CharField(_("rule and version"), max_length=80)
+    notices = models.PositiveIntegerField(_("notices raised"), default=0)
+    interviews = models.PositiveIntegerField(_("units listed for interview"), default=0)
+    run_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("supervision round")
+        verbose_name_plural = _("supervision rounds")
+        ordering = ["plan", "as_of"]
+        constraints = [models.UniqueConstraint(fields=["plan", "as_of"], name="evaluation_once_per_date")]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} {self.as_of}"

@@ -36,6 +36,7 @@ class TargetSpec:
     unit: str
     due: dt.date
     owner: str | None
+    pace: str = "even"
 
 
 @dataclass
@@ -213,6 +214,9 @@ def parse_plan(text: str, *, departments: set[str], regions: set[str]) -> PlanSp
         comparator = g.get("comparator", ">=")
         indicator = g.get("indicator", "")
         owner = g.get("owner")
+        pace = g.get("pace", "due" if g.get("kind") == "milestone" else "even")
+        if pace not in ("even", "due"):
+            problems.append((loc.key("target", i, "pace"), f"进度方式“{pace}”应为 even 或 due"))
         if kind is not None and kind not in TARGET_KINDS:
             problems.append(
                 (loc.key("target", i, "kind"), f"目标类型“{kind}”应为 {'、'.join(TARGET_KINDS)} 之一")
@@ -258,6 +262,7 @@ def parse_plan(text: str, *, departments: set[str], regions: set[str]) -> PlanSp
                 unit=unit or "",
                 due=due,
                 owner=owner,
+                pace=str(pace),
             )
         )
     if not tasks and not problems:

@@ -131,7 +131,7 @@ def plan_status(
             due=target.due,
             starts=plan.starts,
             rules=edition,
-            milestone=target.kind == "milestone",
+            milestone=target.pace == "due",
         )
         rows.append(
             TargetRow(

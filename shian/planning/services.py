@@ -18,13 +18,14 @@ from shian.core import indicators
 from shian.core.audit import AuditEvent, audit_record_many, snapshot
 from shian.core.calendar import WorkingCalendar
 from shian.core.models import AuditAction, Department, Region, RegionLevel, Role, User
-from shian.core.permissions import Cap, require_cap
+from shian.core.permissions import Cap, has_cap, require_cap
 
 from . import rules
 from .models import (
     AnnualPlan,
     AssignmentRole,
     Interview,
+    PlanEvaluation,
     PlanSection,
     PlanStatus,
     PlanTask,
@@ -134,6 +135,7 @@ def plan_load(*, actor: User | None, source: str, spec: PlanSpec, activate: bool
                     unit=g.unit,
                     due=g.due,
                     owner_id=g.owner,
+                    pace=g.pace,
                 )
                 events.append(_event(AuditAction.CREATE, target, after=snapshot(target)))
         audit_record_many(actor=actor, source=source, events=events)
@@ -205,6 +207,7 @@ def plan_copy(*, actor: User | None, source: str, plan: AnnualPlan, year: int) -
                         unit=g.unit,
                         due=moved(g.due),
                         owner_id=g.owner_id,
+                        pace=g.pace,
                     )
                     for g in task.targets.all()
                 ]
@@ -434,10 +437,16 @@ def plan_evaluate(*, actor: User | None, source: str, plan: AnnualPlan, as_of: d
     edition = rules.rules_in_force(as_of)
     calendar = WorkingCalendar()
     deadline = calendar.deadline(as_of, edition.notice_response_working_days)
-    rows = plan_status(plan=plan, as_of=as_of)
     created_notices = created_interviews = 0
     events: list[AuditEvent] = []
     with transaction.atomic():
+        # The round itself counts towards the supervision target, so it is recorded first.
+        evaluation, created = PlanEvaluation.objects.select_for_update().get_or_create(
+            plan=plan, as_of=as_of, defaults={"rule": edition.id}
+        )
+        if not created:
+            return {"notices": 0, "interviews": 0}
+        rows = plan_status(plan=plan, as_of=as_of)
         for row in rows:
             if not rules.needs_notice(row.status):
                 continue
@@ -514,6 +523,15 @@ def plan_evaluate(*, actor: User | None, source: str, plan: AnnualPlan, as_of: d
                     after=snapshot(interview, ["department_id", "reason", "rule", "listed_on"]),
                 )
             )
+        evaluation.notices, evaluation.interviews = created_notices, created_interviews
+        evaluation.save(update_fields=["notices", "interviews"])
+        events.append(
+            _event(
+                AuditAction.CREATE,
+                evaluation,
+                after=snapshot(evaluation, ["as_of", "rule", "notices", "interviews"]),
+            )
+        )
         audit_record_many(actor=actor, source=source, events=events)
     return {"notices": created_notices, "interviews": created_interviews}
 
@@ -523,7 +541,11 @@ def notice_respond(
 ) -> SupervisionNotice:
     require_cap(actor, Cap.PLAN_REPORT)
     dept_code, region_code = unit_of(actor)
-    if (notice.department_id or None, notice.region_id or None) != (dept_code, region_code):
+    office_answers = notice.department_id == "office" and has_cap(actor, Cap.PLAN_MANAGE)
+    if not office_answers and (notice.department_id or None, notice.region_id or None) != (
+        dept_code,
+        region_code,
+    ):
         raise PermissionDenied("只能回复本单位的督办通知")
     if notice.status != "issued":
         raise ValidationError("该督办通知已回复")

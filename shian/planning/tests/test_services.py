@@ -194,7 +194,7 @@ def test_quarterly_report_due_ten_working_days_after_quarter_end(plan):
 def test_evaluation_raises_notices_for_lagging_targets_once(plan):
     result = plan_evaluate(actor=None, source="command", plan=plan, as_of=dt.date(2022, 9, 30))
     assert result["notices"] > 0
-    notice = SupervisionNotice.objects.filter(target__code="T01-yearend-reports").first()
+    notice = SupervisionNotice.objects.filter(target__code="T01-supervision").first()
     assert notice is not None and notice.department_id == "office"
     assert notice.response_due == dt.date(2022, 10, 19)  # 10 working days across National Day
     again = plan_evaluate(actor=None, source="command", plan=plan, as_of=dt.date(2022, 9, 30))
@@ -205,7 +205,7 @@ def test_units_that_stay_behind_go_on_the_interview_list(plan, personas):
     plan_evaluate(actor=None, source="command", plan=plan, as_of=dt.date(2022, 6, 30))
     plan_evaluate(actor=None, source="command", plan=plan, as_of=dt.date(2022, 9, 30))
     listed = set(Interview.objects.values_list("department_id", flat=True))
-    # The office is lagging on T01 at both quarter ends (no year-end reports accepted, no rounds).
+    # The office is lagging on T01 at both quarter ends (no supervision round held yet).
     assert "office" in listed
     interview = Interview.objects.get(department_id="office")
     assert interview.rule == "beichen-accountability-2022.1" and "连续" in interview.reason
