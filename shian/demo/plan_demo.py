@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -56,7 +57,7 @@ def _system_user(role: str, *, department: str | None = None, region: str | None
     return user
 
 
-def demo_plan_build(*, seed: int, out=print) -> AnnualPlan:  # type: ignore[no-untyped-def]
+def demo_plan_build(*, seed: int, out: Callable[[str], object] = print) -> AnnualPlan:
     existing = AnnualPlan.objects.filter(year=2022, status=PlanStatus.ACTIVE).first()
     if existing is not None:
         out("2022年计划已存在，跳过 / the 2022 plan exists")
@@ -142,7 +143,9 @@ def demo_plan_build(*, seed: int, out=print) -> AnnualPlan:  # type: ignore[no-u
         # Reports: towns and units file theirs; most are accepted, a few returned then fixed.
         period = f"Q{q}"
         for report in ProgressReport.objects.filter(plan=plan, period=period):
-            author = liaisons[report.department_id] if report.department_id else town_users[report.region_id]
+            author = (
+                liaisons[report.department_id] if report.department_id else town_users[str(report.region_id)]
+            )
             if report.department_id in LAGGING_UNITS and rng.random() < 0.7:
                 continue  # never filed
             progress_report_save(
@@ -187,7 +190,9 @@ def demo_plan_build(*, seed: int, out=print) -> AnnualPlan:  # type: ignore[no-u
                 continue  # left unanswered: these units end up on the interview list
             days = rng.randint(3, 12)
             notice_respond(
-                actor=liaisons[notice.department_id] if notice.department_id != "office" else office,
+                actor=office
+                if notice.department_id in (None, "office")
+                else liaisons[str(notice.department_id)],
                 source=AuditSource.COMMAND,
                 notice=notice,
                 response="已研究部署，限期整改。",
@@ -197,7 +202,7 @@ def demo_plan_build(*, seed: int, out=print) -> AnnualPlan:  # type: ignore[no-u
     for report in ProgressReport.objects.filter(plan=plan, period="Y"):
         if report.department_id in LAGGING_UNITS:
             continue
-        author = liaisons[report.department_id] if report.department_id else town_users[report.region_id]
+        author = liaisons[report.department_id] if report.department_id else town_users[str(report.region_id)]
         progress_report_save(
             actor=author, source=AuditSource.COMMAND, plan=plan, period="Y", body="2022年度食品安全工作总结。"
         )
