@@ -19,13 +19,14 @@ setup: $(BIN)/python system-packages assets
 	$(BIN)/pip install -q --no-deps -e .
 	$(BIN)/shian compilemessages --ignore=.venv --ignore=node_modules -v 0
 
-# Debian packages the platform and its tests use: Chromium for the browser tests, a CJK font
-# so pages, screenshots and PDFs render Chinese, gettext to compile translations.
+# Debian packages the platform and its tests use: Chromium for the browser tests, a TrueType CJK
+# font (WenQuanYi Micro Hei: reportlab embeds it in PDFs, matplotlib draws charts with it, and
+# pages and screenshots render Chinese with it), gettext to compile translations.
 system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
-	fc-list :lang=zh 2>/dev/null | grep -q . || missing="$$missing fonts-wqy-microhei"; \
+	[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing="$$missing fonts-wqy-microhei"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
