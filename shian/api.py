@@ -11,6 +11,7 @@ from ninja.security import HttpBearer, django_auth
 
 from shian.core.api import router as core_router
 from shian.core.tokens import api_token_authenticate
+from shian.planning.api import router as planning_router
 from shian.registry.api import router as registry_router
 
 
@@ -46,3 +47,4 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> Any:
 
 api.add_router("/jurisdiction", core_router)
 api.add_router("/businesses", registry_router)
+api.add_router("/plans", planning_router)

@@ -15,7 +15,17 @@ from shian.core.models import Role
 from shian.core.permissions import Cap, has_cap
 
 from . import rules
-from .models import AnnualPlan, FigureStatus, PlanStatus, PlanTask, ProgressReport, ReportedFigure, Target
+from .models import (
+    AnnualPlan,
+    FigureStatus,
+    Interview,
+    PlanStatus,
+    PlanTask,
+    ProgressReport,
+    ReportedFigure,
+    SupervisionNotice,
+    Target,
+)
 
 STATUS_LABELS = {
     rules.Status.DONE: "已完成",
@@ -169,3 +179,32 @@ def report_get_for_user(*, user: Any, pk: int) -> ProgressReport:
 def targets_visible(*, user: Any, plan: AnnualPlan) -> QuerySet[Target]:
     tasks = plan_tasks_for_user(user=user, plan=plan)
     return Target.objects.filter(Q(task__in=tasks)).select_related("task")
+
+
+def notices_for_user(*, user: Any, plan: AnnualPlan) -> QuerySet[SupervisionNotice]:
+    qs = plan.notices.select_related("task", "target", "department")
+    if user.role == Role.DEPARTMENT_LIAISON:
+        return qs.filter(department_id=user.department_id)
+    if user.role == Role.TOWN_OFFICER:
+        return qs.filter(region_id=user.region_id)
+    if has_cap(user, Cap.PLAN_VIEW):
+        return qs
+    return qs.none()
+
+
+def notice_get_for_user(*, user: Any, pk: int) -> SupervisionNotice:
+    notice = SupervisionNotice.objects.filter(pk=pk).select_related("plan").first()
+    if notice is None or not notices_for_user(user=user, plan=notice.plan).filter(pk=pk).exists():
+        raise Http404
+    return notice
+
+
+def interviews_for_user(*, user: Any, plan: AnnualPlan) -> QuerySet[Interview]:
+    qs = plan.interviews.select_related("department", "region")
+    if user.role == Role.DEPARTMENT_LIAISON:
+        return qs.filter(department_id=user.department_id)
+    if user.role == Role.TOWN_OFFICER:
+        return qs.filter(region_id=user.region_id)
+    if has_cap(user, Cap.PLAN_VIEW):
+        return qs
+    return qs.none()

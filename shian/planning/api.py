@@ -1,0 +1,193 @@
+"""Plan endpoints: status of every target, reported figures, unit and town reports, notices."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Router, Schema
+
+from shian.core.models import AuditSource, User
+from shian.core.permissions import Cap, require_cap
+
+from . import selectors, services
+from .models import Target
+
+router = Router(tags=["plan"])
+
+
+def _actor(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # noqa: S101 — guaranteed by the API's auth
+    return request.user
+
+
+class TargetStatusOut(Schema):
+    id: int
+    task_no: int
+    code: str
+    description: str
+    kind: str
+    unit: str
+    comparator: str
+    value: Decimal
+    due: dt.date
+    figure: Decimal | None
+    figure_source: str
+    progress: Decimal | None
+    expected: Decimal
+    status: str
+    status_label: str
+    flag: str
+
+
+class FigureIn(Schema):
+    value: Decimal
+    period_end: dt.date
+    note: str = ""
+    department: str | None = None
+
+
+class FigureOut(Schema):
+    id: int
+    target_id: int
+    value: Decimal
+    period_end: dt.date
+    flag: str
+
+
+class ReportOut(Schema):
+    id: int
+    period: str
+    department_id: str | None
+    region_id: str | None
+    status: str
+    due: dt.date
+    submitted_at: dt.datetime | None
+
+
+class ReportIn(Schema):
+    period: str
+    body: str
+
+
+class TransitionIn(Schema):
+    status: str
+    note: str = ""
+
+
+class NoticeOut(Schema):
+    id: int
+    task_id: int
+    target_id: int | None
+    department_id: str | None
+    reason: str
+    issued_on: dt.date
+    response_due: dt.date
+    status: str
+
+
+class ResponseIn(Schema):
+    response: str
+
+
+@router.get("/{year}/status", response=list[TargetStatusOut])
+def plan_status(request: HttpRequest, year: int, as_of: dt.date | None = None) -> list[dict[str, Any]]:
+    require_cap(request.user, Cap.PLAN_VIEW)
+    plan = selectors.plan_for_year(year=year)
+    tasks = selectors.plan_tasks_for_user(user=request.user, plan=plan)
+    rows = selectors.plan_status(plan=plan, as_of=as_of or min(timezone.localdate(), plan.ends), tasks=tasks)
+    return [
+        {
+            "id": r.target.pk,
+            "task_no": r.target.task.no,
+            "code": r.target.code,
+            "description": r.target.description,
+            "kind": r.target.kind,
+            "unit": r.target.unit,
+            "comparator": r.target.comparator,
+            "value": r.target.value,
+            "due": r.target.due,
+            "figure": r.figure,
+            "figure_source": r.figure_source,
+            "progress": r.progress,
+            "expected": r.expected,
+            "status": r.status,
+            "status_label": r.status_label,
+            "flag": r.flag,
+        }
+        for r in rows
+    ]
+
+
+@router.post("/targets/{target_id}/figures", response={201: FigureOut})
+def figure_create(request: HttpRequest, target_id: int, payload: FigureIn) -> tuple[int, Any]:
+    target = _visible_target(request, target_id)
+    department = None
+    if payload.department:
+        from shian.core.models import Department
+
+        department = get_object_or_404(Department, pk=payload.department)
+    figure = services.figure_report(
+        actor=_actor(request),
+        source=AuditSource.API,
+        target=target,
+        value=payload.value,
+        period_end=payload.period_end,
+        note=payload.note,
+        department=department,
+    )
+    return 201, figure
+
+
+@router.get("/{year}/reports", response=list[ReportOut])
+def report_list(request: HttpRequest, year: int) -> Any:
+    require_cap(request.user, Cap.PLAN_VIEW)
+    plan = selectors.plan_for_year(year=year)
+    return list(selectors.reports_for_user(user=request.user, plan=plan))
+
+
+@router.post("/{year}/reports", response=ReportOut)
+def report_save(request: HttpRequest, year: int, payload: ReportIn) -> Any:
+    plan = selectors.plan_for_year(year=year)
+    return services.progress_report_save(
+        actor=_actor(request), source=AuditSource.API, plan=plan, period=payload.period, body=payload.body
+    )
+
+
+@router.post("/reports/{report_id}/status", response=ReportOut)
+def report_transition(request: HttpRequest, report_id: int, payload: TransitionIn) -> Any:
+    report = selectors.report_get_for_user(user=request.user, pk=report_id)
+    return services.progress_report_set_status(
+        actor=_actor(request), source=AuditSource.API, report=report, status=payload.status, note=payload.note
+    )
+
+
+@router.get("/{year}/notices", response=list[NoticeOut])
+def notice_list(request: HttpRequest, year: int) -> Any:
+    require_cap(request.user, Cap.PLAN_VIEW)
+    plan = selectors.plan_for_year(year=year)
+    return list(selectors.notices_for_user(user=request.user, plan=plan))
+
+
+@router.post("/notices/{notice_id}/response", response=NoticeOut)
+def notice_response(request: HttpRequest, notice_id: int, payload: ResponseIn) -> Any:
+    notice = selectors.notice_get_for_user(user=request.user, pk=notice_id)
+    return services.notice_respond(
+        actor=_actor(request), source=AuditSource.API, notice=notice, response=payload.response
+    )
+
+
+def _visible_target(request: HttpRequest, target_id: int) -> Target:
+    target = Target.objects.filter(pk=target_id).select_related("task__plan").first()
+    if (
+        target is None
+        or not selectors.targets_visible(user=request.user, plan=target.task.plan)
+        .filter(pk=target_id)
+        .exists()
+    ):
+        raise Http404
+    return target
