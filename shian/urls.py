@@ -6,6 +6,7 @@ from shian.api import api
 urlpatterns = [
     path("", include("shian.web.urls")),
     path("registry/", include("shian.registry.urls")),
+    path("plan/", include("shian.planning.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

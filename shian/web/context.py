@@ -15,7 +15,7 @@ MODULES: list[tuple[Any, str | None, str | None]] = [
     (_("Overview"), "home", None),
     (_("Register"), "registry:business_list", Cap.REGISTER_VIEW),
     (_("Import"), "registry:business_import", Cap.REGISTER_IMPORT),
-    (_("Annual plan"), None, None),
+    (_("Annual plan"), "planning:home", Cap.PLAN_VIEW),
     (_("Risk grades"), None, None),
     (_("Inspections"), None, None),
     (_("Sampling"), None, None),

@@ -1,0 +1,354 @@
+"""Plan pages: the plan's progress, a target with its figures, units' and towns' reports, the
+supervision notices and the interview list. Thin: validate, load through a selector, call a service."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal, InvalidOperation
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from shian.core import indicators
+from shian.core.models import AuditSource, Department, Region, RegionLevel, User
+from shian.core.permissions import Cap, has_cap, require_cap
+from shian.core.xlsx import table_xlsx
+
+from . import selectors, services
+from .models import AnnualPlan, PlanStatus, ReportPeriod, ReportStatus
+from .rules import Status
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _actor(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _plan(year: int) -> AnnualPlan:
+    return selectors.plan_for_year(year=year)
+
+
+def _as_of(request: HttpRequest, plan: AnnualPlan) -> dt.date:
+    raw = request.GET.get("as_of", "")
+    try:
+        day = dt.date.fromisoformat(raw) if raw else None
+    except ValueError:
+        day = None
+    return day or min(timezone.localdate(), plan.ends)
+
+
+@login_required
+def plan_home(request: HttpRequest) -> HttpResponse:
+    require_cap(request.user, Cap.PLAN_VIEW)
+    plan = AnnualPlan.objects.filter(status=PlanStatus.ACTIVE).order_by("-year").first()
+    if plan is None:
+        return render(request, "planning/no_plan.html", status=200)
+    return redirect("planning:overview", year=plan.year)
+
+
+def _status_rows(request: HttpRequest, plan: AnnualPlan, as_of: dt.date) -> list[selectors.TargetRow]:
+    tasks = selectors.plan_tasks_for_user(user=request.user, plan=plan)
+    return selectors.plan_status(plan=plan, as_of=as_of, tasks=tasks)
+
+
+@login_required
+def overview(request: HttpRequest, year: int) -> HttpResponseBase:
+    require_cap(request.user, Cap.PLAN_VIEW)
+    plan = _plan(year)
+    as_of = _as_of(request, plan)
+    status_filter = request.GET.get("status", "")
+    rows = _status_rows(request, plan, as_of)
+    counts = dict.fromkeys(selectors.STATUS_LABELS, 0)
+    for row in rows:
+        counts[row.status] += 1
+    by_section: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        section = row.target.task.section
+        entry = by_section.setdefault(section.no, {"title": section.title, **dict.fromkeys(counts, 0)})
+        entry[row.status] += 1
+    shown = [r for r in rows if not status_filter or r.status == status_filter]
+    if request.GET.get("format") == "xlsx":
+        return _rows_xlsx(plan, as_of, shown)
+    tasks = selectors.plan_tasks_for_user(user=request.user, plan=plan)
+    chart = {
+        "sections": [f"{no}. {v['title'][:8]}" for no, v in sorted(by_section.items())],
+        "series": [
+            {"key": key, "name": label, "values": [v[key] for _, v in sorted(by_section.items())]}
+            for key, label in selectors.STATUS_LABELS.items()
+        ],
+    }
+    return render(
+        request,
+        "planning/overview.html",
+        {
+            "plan": plan,
+            "as_of": as_of,
+            "rows": shown,
+            "counts": [(k, selectors.STATUS_LABELS[k], v) for k, v in counts.items()],
+            "status_filter": status_filter,
+            "alerts": [r for r in rows if r.status in (Status.LATE, Status.LAGGING)],
+            "task_count": tasks.count(),
+            "chart": chart,
+            "query": request.GET.urlencode(),
+            "units": Department.objects.all(),
+            "towns": Region.objects.exclude(level=RegionLevel.DISTRICT),
+        },
+    )
+
+
+def _rows_xlsx(plan: AnnualPlan, as_of: dt.date, rows: list[selectors.TargetRow]) -> FileResponse:
+    content = table_xlsx(
+        title=f"{plan.title} 目标进度（截至{as_of}）",
+        headers=[
+            "任务",
+            "目标代码",
+            "目标",
+            "当前值",
+            "目标值",
+            "单位",
+            "进度",
+            "应达进度",
+            "状态",
+            "数据来源",
+            "提示",
+        ],
+        rows=[
+            [
+                f"（{r.target.task.no}）{r.target.task.title}",
+                r.target.code,
+                r.target.description,
+                None if r.figure is None else float(r.figure),
+                float(r.target.value),
+                r.target.unit,
+                None if r.progress is None else round(float(r.progress) * 100, 1),
+                round(float(r.expected) * 100, 1),
+                r.status_label,
+                {"indicator": "平台记录", "reported": "单位上报", "none": "—"}[r.figure_source],
+                r.flag or r.note,
+            ]
+            for r in rows
+        ],
+    )
+    return FileResponse(
+        io.BytesIO(content),
+        as_attachment=True,
+        filename=f"{plan.year}年计划目标进度_{as_of}.xlsx",
+        content_type=XLSX,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def target_detail(request: HttpRequest, year: int, target_id: int) -> HttpResponse:
+    require_cap(request.user, Cap.PLAN_VIEW)
+    plan = _plan(year)
+    target = selectors.targets_visible(user=request.user, plan=plan).filter(pk=target_id).first()
+    if target is None:
+        raise Http404
+    as_of = _as_of(request, plan)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            value = Decimal(request.POST.get("value", "").strip())
+            period_end = dt.date.fromisoformat(request.POST.get("period_end", ""))
+        except (InvalidOperation, ValueError):
+            errors["value"] = _("Enter a number and a date.")
+        else:
+            try:
+                figure = services.figure_report(
+                    actor=_actor(request),
+                    source=AuditSource.WEB,
+                    target=target,
+                    value=value,
+                    period_end=period_end,
+                    note=request.POST.get("note", "")[:500],
+                    evidence=request.FILES.get("evidence"),
+                    department=Department.objects.filter(pk=request.POST.get("department")).first(),
+                )
+            except ValidationError as exc:
+                errors.update(
+                    {k: "；".join(v) for k, v in exc.message_dict.items()}
+                    if hasattr(exc, "error_dict")
+                    else {"value": "；".join(exc.messages)}
+                )
+            else:
+                if figure.flag:
+                    messages.warning(request, figure.flag)
+                else:
+                    messages.success(request, _("The figure was recorded."))
+                return redirect("planning:target", year=year, target_id=target.pk)
+    row = next(
+        iter(selectors.plan_status(plan=plan, as_of=as_of, tasks=plan.tasks.filter(pk=target.task_id))), None
+    )
+    row = next(
+        (
+            r
+            for r in selectors.plan_status(plan=plan, as_of=as_of, tasks=plan.tasks.filter(pk=target.task_id))
+            if r.target.pk == target.pk
+        ),
+        row,
+    )
+    indicator = indicators.get(target.indicator_code) if target.indicator_code else None
+    by_region = []
+    if indicator is not None:
+        result = indicators.compute(target.indicator_code, indicators.Period(plan.starts, as_of))
+        names = dict(Region.objects.values_list("code", "name"))
+        by_region = [(names.get(code, code), result.region_value(code)) for code in sorted(result.by_region)]
+    return render(
+        request,
+        "planning/target.html",
+        {
+            "plan": plan,
+            "target": target,
+            "row": row,
+            "figures": target.figures.select_related("department", "region", "reported_by"),
+            "can_report": has_cap(request.user, Cap.PLAN_REPORT) and target.kind != "indicator",
+            "is_office": has_cap(request.user, Cap.PLAN_MANAGE),
+            "units": Department.objects.all(),
+            "errors": errors,
+            "indicator": indicator,
+            "by_region": by_region,
+            "as_of": as_of,
+        },
+    )
+
+
+@login_required
+def report_list(request: HttpRequest, year: int) -> HttpResponseBase:
+    require_cap(request.user, Cap.PLAN_VIEW)
+    plan = _plan(year)
+    reports = selectors.reports_for_user(user=request.user, plan=plan)
+    period, status = request.GET.get("period", ""), request.GET.get("status", "")
+    if period:
+        reports = reports.filter(period=period)
+    if status:
+        reports = reports.filter(status=status)
+    reports = reports.order_by("period", "department__sort_order", "region_id")
+    if request.GET.get("format") == "xlsx":
+        content = table_xlsx(
+            title=f"{plan.year}年单位和镇街工作报告",
+            headers=["期别", "报送单位", "状态", "应报日期", "提交时间"],
+            rows=[
+                [
+                    r.get_period_display(),
+                    str(r.department or r.region),
+                    r.get_status_display(),
+                    r.due.isoformat(),
+                    timezone.localtime(r.submitted_at).strftime("%Y-%m-%d %H:%M") if r.submitted_at else None,
+                ]
+                for r in reports
+            ],
+        )
+        return FileResponse(
+            io.BytesIO(content), as_attachment=True, filename=f"{plan.year}年工作报告.xlsx", content_type=XLSX
+        )
+    return render(
+        request,
+        "planning/reports.html",
+        {
+            "plan": plan,
+            "reports": reports,
+            "periods": ReportPeriod.choices,
+            "statuses": ReportStatus.choices,
+            "period": period,
+            "status": status,
+            "today": timezone.localdate(),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = selectors.report_get_for_user(user=request.user, pk=report_id)
+    actor = _actor(request)
+    is_author = services.unit_of(actor) == (report.department_id, report.region_id)
+    is_office = has_cap(actor, Cap.PLAN_MANAGE)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "save" and is_author:
+                services.progress_report_save(
+                    actor=actor,
+                    source=AuditSource.WEB,
+                    plan=report.plan,
+                    period=report.period,
+                    body=request.POST.get("body", ""),
+                    attachment=request.FILES.get("attachment"),
+                )
+                messages.success(request, _("Saved."))
+            elif action in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED, ReportStatus.RETURNED):
+                services.progress_report_set_status(
+                    actor=actor,
+                    source=AuditSource.WEB,
+                    report=report,
+                    status=action,
+                    note=request.POST.get("note", ""),
+                )
+                messages.success(request, _("The report's status was changed."))
+            else:
+                raise PermissionDenied
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        return redirect("planning:report", report_id=report.pk)
+    report.refresh_from_db()
+    return render(
+        request,
+        "planning/report.html",
+        {
+            "report": report,
+            "plan": report.plan,
+            "is_author": is_author,
+            "is_office": is_office,
+            "editable": is_author and report.status in (ReportStatus.DRAFT, ReportStatus.RETURNED),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notice_list(request: HttpRequest, year: int) -> HttpResponse:
+    require_cap(request.user, Cap.PLAN_VIEW)
+    plan = _plan(year)
+    if request.method == "POST":
+        notice = selectors.notice_get_for_user(
+            user=request.user, pk=int(request.POST.get("notice", "0") or 0)
+        )
+        try:
+            services.notice_respond(
+                actor=_actor(request),
+                source=AuditSource.WEB,
+                notice=notice,
+                response=request.POST.get("response", ""),
+            )
+            messages.success(request, _("Your response was recorded."))
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        return redirect("planning:notices", year=year)
+    notices = selectors.notices_for_user(user=request.user, plan=plan)
+    interviews = selectors.interviews_for_user(user=request.user, plan=plan)
+    actor = _actor(request)
+    return render(
+        request,
+        "planning/notices.html",
+        {
+            "plan": plan,
+            "notices": notices,
+            "interviews": interviews,
+            "today": timezone.localdate(),
+            "my_unit": services.unit_of(actor),
+            "is_office": has_cap(actor, Cap.PLAN_MANAGE),
+            "evaluations": plan.evaluations.all(),
+        },
+    )
