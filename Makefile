@@ -72,3 +72,4 @@ test-postgres: pg-start
 bench:
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_list.py
+	$(BIN)/python bench/bench_index.py

@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "shian.core",
     "shian.registry",
     "shian.planning",
+    "shian.metrics",
+    "shian.reports",
     "shian.web",
     "shian.demo",
 ]
