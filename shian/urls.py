@@ -6,7 +6,9 @@ from shian.api import api
 urlpatterns = [
     path("", include("shian.web.urls")),
     path("registry/", include("shian.registry.urls")),
+    path("reports/", include("shian.reports.urls")),
     path("plan/", include("shian.planning.urls")),
+    path("index/", include("shian.metrics.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -9,10 +9,13 @@ import random
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from shian.core.models import AuditSource, Coordinator, Department, Region, RegionLevel, Role, User
+from shian.metrics.services import index_compute, index_publish
 from shian.planning.models import (
     AnnualPlan,
     PlanStatus,
@@ -37,6 +40,11 @@ from shian.planning.services import (
 PLAN_FILE = Path(__file__).resolve().parent.parent / "planning" / "data" / "beichen-2022.toml"
 # Units that the demo makes lag behind, so supervision and interviews have something to show.
 LAGGING_UNITS = {"industry", "ecology"}
+
+
+def _moment(day: dt.date) -> dt.datetime:
+    """10:00 Beijing time on a day of the demo's year."""
+    return dt.datetime.combine(day, dt.time(10), tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 def _system_user(role: str, *, department: str | None = None, region: str | None = None) -> User:
@@ -156,8 +164,14 @@ def demo_plan_build(*, seed: int, out: Callable[[str], object] = print) -> Annua
                 body=f"{period}食品安全工作情况：按计划推进各项任务。",
             )
             report.refresh_from_db()
+            # Filed a few days after the quarter ends: most within the 10 working days allowed.
+            when = _moment(end + dt.timedelta(days=rng.choice([3, 5, 7, 9, 11, 13, 20])))
             progress_report_set_status(
-                actor=author, source=AuditSource.COMMAND, report=report, status=ReportStatus.SUBMITTED
+                actor=author,
+                source=AuditSource.COMMAND,
+                report=report,
+                status=ReportStatus.SUBMITTED,
+                at=when,
             )
             report.refresh_from_db()
             if rng.random() < 0.15:
@@ -167,6 +181,7 @@ def demo_plan_build(*, seed: int, out: Callable[[str], object] = print) -> Annua
                     report=report,
                     status=ReportStatus.RETURNED,
                     note="请补充抽检和检查数据",
+                    at=when + dt.timedelta(days=2),
                 )
                 report.refresh_from_db()
                 progress_report_save(
@@ -177,13 +192,28 @@ def demo_plan_build(*, seed: int, out: Callable[[str], object] = print) -> Annua
                     body=f"{period}食品安全工作情况（补充抽检和检查数据）。",
                 )
                 report.refresh_from_db()
+                when = when + dt.timedelta(days=5)
                 progress_report_set_status(
-                    actor=author, source=AuditSource.COMMAND, report=report, status=ReportStatus.SUBMITTED
+                    actor=author,
+                    source=AuditSource.COMMAND,
+                    report=report,
+                    status=ReportStatus.SUBMITTED,
+                    at=when,
                 )
                 report.refresh_from_db()
             progress_report_set_status(
-                actor=office, source=AuditSource.COMMAND, report=report, status=ReportStatus.ACCEPTED
+                actor=office,
+                source=AuditSource.COMMAND,
+                report=report,
+                status=ReportStatus.ACCEPTED,
+                at=when + dt.timedelta(days=3),
             )
+        # The quarter's town index (a draft: it is published only when enough components have data).
+        run = index_compute(actor=office, source=AuditSource.COMMAND, year=2022, quarter=q)
+        try:
+            index_publish(actor=office, source=AuditSource.COMMAND, run=run)
+        except ValidationError as exc:
+            out(f"  {q}季度指数未发布：{'；'.join(exc.messages)}")
         plan_evaluate(actor=office, source=AuditSource.COMMAND, plan=plan, as_of=end)
         for notice in SupervisionNotice.objects.filter(plan=plan, issued_on=end, status="issued"):
             if notice.department_id in LAGGING_UNITS:
@@ -207,12 +237,17 @@ def demo_plan_build(*, seed: int, out: Callable[[str], object] = print) -> Annua
             actor=author, source=AuditSource.COMMAND, plan=plan, period="Y", body="2022年度食品安全工作总结。"
         )
         report.refresh_from_db()
+        when = _moment(dt.date(2022, 12, rng.randint(15, 28)))
         progress_report_set_status(
-            actor=author, source=AuditSource.COMMAND, report=report, status=ReportStatus.SUBMITTED
+            actor=author, source=AuditSource.COMMAND, report=report, status=ReportStatus.SUBMITTED, at=when
         )
         report.refresh_from_db()
         progress_report_set_status(
-            actor=office, source=AuditSource.COMMAND, report=report, status=ReportStatus.ACCEPTED
+            actor=office,
+            source=AuditSource.COMMAND,
+            report=report,
+            status=ReportStatus.ACCEPTED,
+            at=when + dt.timedelta(days=1),
         )
     out(f"2022年计划及一年演示数据已生成：{SupervisionNotice.objects.filter(plan=plan).count()} 份督办通知")
     return plan

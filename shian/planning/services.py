@@ -378,9 +378,18 @@ def progress_report_save(
 
 
 def progress_report_set_status(
-    *, actor: User, source: str, report: ProgressReport, status: str, note: str = ""
+    *,
+    actor: User,
+    source: str,
+    report: ProgressReport,
+    status: str,
+    note: str = "",
+    at: dt.datetime | None = None,
 ) -> ProgressReport:
-    """The one place a report changes status, through REPORT_TRANSITIONS."""
+    """The one place a report changes status, through REPORT_TRANSITIONS.
+
+    `at` records when the move happened when it is entered after the fact (a paper report keyed in
+    later, or the demo's history); the audit entry keeps the real time of entry."""
     who = REPORT_TRANSITIONS.get((report.status, status))
     if who is None:
         raise ValidationError(
@@ -400,7 +409,7 @@ def progress_report_set_status(
         locked = ProgressReport.objects.select_for_update().get(pk=report.pk)
         old = locked.status
         locked.status = status
-        now = timezone.now()
+        now = at or timezone.now()
         if status == ReportStatus.SUBMITTED:
             locked.submitted_at = now
         else:

@@ -22,7 +22,7 @@ MODULES: list[tuple[Any, str | None, str | None]] = [
     (_("Unqualified food"), None, None),
     (_("Credit"), None, None),
     (_("Traceability"), None, None),
-    (_("Town index"), None, None),
+    (_("Town index"), "metrics:home", Cap.PLAN_VIEW),
     (_("Reports"), None, None),
     (_("Audit trail"), "audit_list", Cap.AUDIT_VIEW),
 ]
