@@ -5,7 +5,7 @@ code and compute them. Nothing here imports a higher layer: modules register the
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -38,7 +38,7 @@ class IndicatorResult:
     numerator: Decimal
     denominator: Decimal | None
     factor: Decimal
-    by_region: dict[str, tuple[Decimal, Decimal | None]] = field(default_factory=dict)
+    by_region: Mapping[str, tuple[Decimal, Decimal | None]] = field(default_factory=dict)
     missing: bool = False
     note: str = ""
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.apps import apps
@@ -66,7 +66,7 @@ def _changed_fields(entry: AuditEntry) -> list[str]:
     names = []
     for key in keys:
         try:
-            names.append(str(model._meta.get_field(key).verbose_name))
+            names.append(str(getattr(model._meta.get_field(key), "verbose_name", key)))
         except FieldDoesNotExist:
             names.append(key)
     return names
@@ -136,7 +136,7 @@ class TokenForm(forms.Form):
 
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = cast(User, request.user)
     new_key = None
     if request.method == "POST":
         form = TokenForm(request.POST)
@@ -157,6 +157,6 @@ def account(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = api_token_revoke(user=request.user, token_id=token_id, source=AuditSource.WEB)  # type: ignore[arg-type]
+    token = api_token_revoke(user=cast(User, request.user), token_id=token_id, source=AuditSource.WEB)
     messages.success(request, _("Token “%(name)s” was revoked.") % {"name": token.name})
     return redirect("account")

@@ -271,6 +271,7 @@ def report_list(request: HttpRequest, year: int) -> HttpResponseBase:
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
+    require_cap(request.user, Cap.PLAN_VIEW)
     report = selectors.report_get_for_user(user=request.user, pk=report_id)
     actor = _actor(request)
     is_author = services.unit_of(actor) == (report.department_id, report.region_id)

@@ -58,9 +58,7 @@ _SCALE_SYNONYMS = {"大": "large", "中": "medium", "小": "small", "微": "micr
 def build_lookups(user: Any) -> Lookups:
     """Lookups restricted to what `user` may write: a town officer can name only their own town."""
     regions: dict[str, str] = {}
-    for code, name, level in (
-        regions_for(user).exclude(level=RegionLevel.DISTRICT).values_list("code", "name", "level")
-    ):
+    for code, name in regions_for(user).exclude(level=RegionLevel.DISTRICT).values_list("code", "name"):
         regions[code.lower()] = code
         regions[name.lower()] = code
     categories: dict[str, str] = {}

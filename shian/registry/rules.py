@@ -100,7 +100,10 @@ def parse_date(value: object) -> dt.date | None:
     if not match:
         raise ValueError("日期格式应为 2022-03-01")
     year, month, day = (int(g) for g in match.groups())
-    return dt.date(year, month, day)
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise ValueError(f"日期“{text}”不存在") from None
 
 
 def _choice(value: object, table: Mapping[str, str], what: str) -> str:

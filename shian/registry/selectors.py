@@ -42,11 +42,11 @@ def _search(qs: QuerySet[Business], q: str) -> QuerySet[Business]:
     code = normalise_code(q)
     cond = Q(name__contains=q.strip())
     if code and code.isalnum() and len(code) >= 4:
-        cond |= (
-            Q(credit_code__startswith=code)
-            | Q(business_licence__startswith=code)
-            | Q(production_licence__startswith=code)
-        )
+        # A prefix as a range (code <= x < code + U+FFFF): both databases answer it from the
+        # code's unique index, where SQLite's case-insensitive LIKE would scan the table.
+        end = code + "\uffff"
+        for field in ("credit_code", "business_licence", "production_licence"):
+            cond |= Q(**{f"{field}__gte": code, f"{field}__lt": end})
     return qs.filter(cond)
 
 

@@ -215,9 +215,14 @@ def _diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any]
 
 
 def business_create(*, actor: User, source: str, data: BusinessInput) -> Business:
+    """Register a new business. A code already on the register is refused before anything is
+    written (creating is not a back door to editing someone else's record)."""
+    require_cap(actor, Cap.REGISTER_CHANGE)
+    for fname in ("credit_code", "production_licence", "business_licence"):
+        code = getattr(data, fname)
+        if code and Business.objects.filter(**{fname: code}).exists():
+            raise ValidationError({fname: "该代码已在登记簿中登记，请在原记录上修改"})
     result = business_bulk_upsert(actor=actor, source=source, data=[data])
-    if result.created != 1:
-        raise ValidationError("该代码已在登记簿中登记，请在原记录上修改")
     return Business.objects.get(pk=result.business_ids[0])
 
 

@@ -1,4 +1,15 @@
 from django.urls import path
 
+from . import views
+
 app_name = "registry"
-urlpatterns: list = []
+urlpatterns = [
+    path("businesses/", views.business_list, name="business_list"),
+    path("businesses/export.xlsx", views.business_export, name="business_export"),
+    path("businesses/new/", views.business_create, name="business_create"),
+    path("businesses/<int:pk>/", views.business_detail, name="business_detail"),
+    path("businesses/<int:pk>/edit/", views.business_edit, name="business_edit"),
+    path("import/", views.business_import, name="business_import"),
+    path("import/template.xlsx", views.import_template_download, name="import_template"),
+    path("import/reports/<str:report_id>.xlsx", views.import_report_download, name="import_report"),
+]

@@ -28,6 +28,11 @@ MODULES: list[tuple[Any, str | None, str | None]] = [
 ]
 
 
+def _is_active(path: str, url: str) -> bool:
+    """The module a page belongs to: its own URL, or any page under it (the home page only itself)."""
+    return path == url or (url != "/" and path.startswith(url))
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {"nav_modules": []}
@@ -36,9 +41,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     for label, url_name, cap in MODULES:
         if cap is not None and cap not in caps:
             continue
-        items.append({
-            "label": label,
-            "url": reverse(url_name) if url_name else None,
-            "active": bool(url_name) and request.path == reverse(url_name),
-        })
+        items.append(
+            {
+                "label": label,
+                "url": reverse(url_name) if url_name else None,
+                "active": bool(url_name) and _is_active(request.path, reverse(url_name)),
+            }
+        )
     return {"nav_modules": items}

@@ -1,0 +1,31 @@
+/* Site-wide behaviour: the navigation toggle on narrow screens, the language switch. */
+(function () {
+  "use strict";
+  function init() {
+    // Switching language returns to the page as it is now (htmx may have changed its address).
+    Array.prototype.forEach.call(document.querySelectorAll(".lang-form"), function (form) {
+      form.addEventListener("submit", function () {
+        var next = form.querySelector("input[name=next]");
+        if (next) { next.value = window.location.pathname + window.location.search; }
+      });
+    });
+    var toggle = document.querySelector(".nav-toggle");
+    if (!toggle) { return; }
+    toggle.addEventListener("click", function () {
+      var open = document.body.classList.toggle("nav-open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && document.body.classList.contains("nav-open")) {
+        document.body.classList.remove("nav-open");
+        toggle.setAttribute("aria-expanded", "false");
+        toggle.focus();
+      }
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();

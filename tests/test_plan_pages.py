@@ -1,0 +1,109 @@
+"""Plan, index and dashboard pages for every persona: a unit sees and reports its own tasks, a
+town its own reports; the office runs the supervision; the lab sees none of it."""
+
+from __future__ import annotations
+
+import pytest
+
+from shian.demo.plan_demo import demo_plan_build
+from shian.planning.models import ProgressReport, Target
+
+pytestmark = pytest.mark.django_db
+
+P = [
+    "district_admin",
+    "district_officer",
+    "town_a_officer",
+    "town_b_officer",
+    "education_liaison",
+    "inspector",
+    "lab",
+    "viewer",
+    "anonymous",
+]
+
+
+def row(*codes: int) -> dict[str, int]:
+    return dict(zip(P, codes, strict=True))
+
+
+@pytest.fixture
+def world(personas):
+    personas("district_officer")
+    plan = demo_plan_build(seed=7, out=lambda s: None)
+    return {
+        "plan": plan,
+        "edu_target": Target.objects.get(task__plan=plan, code="T20-open-kitchen-schools").pk,
+        "market_target": Target.objects.get(task__plan=plan, code="T13-batches").pk,
+        "town_a_report": ProgressReport.objects.get(plan=plan, period="Q2", region_id="120113001").pk,
+        "edu_report": ProgressReport.objects.get(plan=plan, period="Q2", department_id="education").pk,
+    }
+
+
+VIEW = row(200, 200, 200, 200, 200, 200, 403, 200, 302)
+PAGES = [
+    ("/plan/2022/", VIEW),
+    ("/plan/2022/?format=xlsx", VIEW),
+    ("/plan/2022/reports/", VIEW),
+    ("/plan/2022/notices/", VIEW),
+    ("/plan/2022/targets/{edu_target}/", row(200, 200, 200, 200, 200, 200, 403, 200, 302)),
+    # The education bureau's liaison does not see a target of the market regulator's task.
+    ("/plan/2022/targets/{market_target}/", row(200, 200, 200, 200, 404, 200, 403, 200, 302)),
+    ("/plan/reports/{town_a_report}/", row(200, 200, 200, 404, 404, 200, 403, 200, 302)),
+    ("/plan/reports/{edu_report}/", row(200, 200, 404, 404, 200, 200, 403, 200, 302)),
+    ("/plan/2019/", row(404, 404, 404, 404, 404, 404, 403, 404, 302)),
+    ("/index/2022/q2/", row(200, 200, 404, 404, 404, 404, 403, 404, 302)),  # drafts: the office only
+    ("/index/towns/120113001/", VIEW),
+    ("/index/units/education/", row(200, 200, 200, 200, 200, 200, 403, 200, 302)),
+    ("/index/units/market/", row(200, 200, 200, 200, 404, 200, 403, 200, 302)),
+]
+
+
+@pytest.mark.parametrize("persona", P)
+def test_plan_pages(persona, world, client_for):
+    client = client_for(persona)
+    wrong = {}
+    for path, expected in PAGES:
+        url = path.format(**world)
+        got = client.get(url).status_code
+        if got != expected[persona]:
+            wrong[url] = (got, expected[persona])
+    assert not wrong, f"{persona}: (got, expected) {wrong}"
+
+
+def test_town_officer_files_and_office_accepts_through_the_pages(world, client_for, personas):
+    plan = world["plan"]
+    report = ProgressReport.objects.get(plan=plan, period="Y", region_id="120113001")
+    if report.status != "draft":
+        pytest.skip("the demo already filed it")
+    town = client_for("town_a_officer")
+    town.post(f"/plan/reports/{report.pk}/", {"action": "save", "body": "年度总结"})
+    town.post(f"/plan/reports/{report.pk}/", {"action": "submitted"})
+    report.refresh_from_db()
+    assert report.status == "submitted"
+    client_for("district_officer").post(f"/plan/reports/{report.pk}/", {"action": "accepted"})
+    report.refresh_from_db()
+    assert report.status == "accepted"
+
+
+def test_liaison_reports_a_figure_on_the_target_page(world, client_for):
+    client = client_for("education_liaison")
+    url = f"/plan/2022/targets/{world['edu_target']}/"
+    response = client.post(url, {"value": "88", "period_end": "2022-12-31", "note": "年末"})
+    assert response.status_code == 302
+    page = client.get(url).content.decode()
+    assert "88" in page and "年末" in page
+
+
+def test_plan_overview_lists_lagging_targets_and_exports(world, client_for):
+    client = client_for("district_officer")
+    page = client.get("/plan/2022/?as_of=2022-09-30").content.decode()
+    assert "滞后" in page and "6570" in page
+    response = client.get("/plan/2022/?format=xlsx")
+    import io
+
+    import openpyxl
+
+    ws = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    codes = [r[1] for r in ws.iter_rows(min_row=3, values_only=True)]
+    assert "T13-batches" in codes and len(codes) == 33
