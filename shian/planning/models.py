@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shian.core.models import Department, Region, User
 
@@ -86,7 +87,7 @@ class PlanTask(models.Model):
 class AssignmentRole(models.TextChoices):
     LEAD = "lead", _("Lead unit")
     PARTNER = "partner", _("Partner unit")
-    TOWN = "town", _("Town")
+    TOWN = "town", pgettext_lazy("plan assignment", "Town")
 
 
 class TaskAssignment(models.Model):
@@ -259,7 +260,7 @@ class ProgressReport(models.Model):
 class NoticeStatus(models.TextChoices):
     ISSUED = "issued", _("Issued")
     RESPONDED = "responded", _("Responded")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("supervision notice", "Closed")
 
 
 class SupervisionNotice(models.Model):
@@ -301,7 +302,7 @@ class SupervisionNotice(models.Model):
 class InterviewStatus(models.TextChoices):
     LISTED = "listed", _("On the interview list")
     HELD = "held", _("Interview held")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("interview", "Closed")
 
 
 class Interview(models.Model):
