@@ -4,6 +4,7 @@ town its own reports; the office runs the supervision; the lab sees none of it."
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
 from shian.demo.plan_demo import demo_plan_build
 from shian.planning.models import ProgressReport, Target
@@ -71,16 +72,33 @@ def test_plan_pages(persona, world, client_for):
     assert not wrong, f"{persona}: (got, expected) {wrong}"
 
 
-def test_town_officer_files_and_office_accepts_through_the_pages(world, client_for, personas):
+def test_unit_files_and_office_accepts_through_the_pages(world, client_for):
+    """The ecology bureau never filed its year-end report in the demo: it files it through the page
+    and the office accepts it."""
+    from shian.core.models import Department, Role
+    from shian.core.tests.factories import UserFactory
+
     plan = world["plan"]
-    report = ProgressReport.objects.get(plan=plan, period="Y", region_id="120113001")
-    if report.status != "draft":
-        pytest.skip("the demo already filed it")
-    town = client_for("town_a_officer")
-    town.post(f"/plan/reports/{report.pk}/", {"action": "save", "body": "年度总结"})
-    town.post(f"/plan/reports/{report.pk}/", {"action": "submitted"})
+    report = ProgressReport.objects.get(plan=plan, period="Y", department_id="ecology")
+    assert report.status == "draft"
+    liaison = UserFactory(
+        username="ecology_liaison",
+        role=Role.DEPARTMENT_LIAISON,
+        department=Department.objects.get(pk="ecology"),
+    )
+    unit = Client()
+    unit.force_login(liaison, backend="django.contrib.auth.backends.ModelBackend")
+    unit.post(f"/plan/reports/{report.pk}/", {"action": "save", "body": "年度总结"})
+    unit.post(f"/plan/reports/{report.pk}/", {"action": "submitted"})
     report.refresh_from_db()
-    assert report.status == "submitted"
+    assert report.status == "submitted" and report.body == "年度总结"
+    # Another unit cannot touch it; the office accepts it.
+    assert (
+        client_for("education_liaison")
+        .post(f"/plan/reports/{report.pk}/", {"action": "accepted"})
+        .status_code
+        == 404
+    )
     client_for("district_officer").post(f"/plan/reports/{report.pk}/", {"action": "accepted"})
     report.refresh_from_db()
     assert report.status == "accepted"

@@ -16,14 +16,14 @@ MODULES: list[tuple[Any, str | None, str | None]] = [
     (_("Register"), "registry:business_list", Cap.REGISTER_VIEW),
     (_("Import"), "registry:business_import", Cap.REGISTER_IMPORT),
     (_("Annual plan"), "planning:home", Cap.PLAN_VIEW),
-    (_("Risk grades"), None, None),
-    (_("Inspections"), None, None),
+    (_("Risk grades"), "risk:grade_list", Cap.RISK_VIEW),
+    (_("Inspections"), "inspections:list", Cap.INSPECTION_VIEW),
     (_("Sampling"), None, None),
     (_("Unqualified food"), None, None),
     (_("Credit"), None, None),
     (_("Traceability"), None, None),
     (_("Town index"), "metrics:home", Cap.PLAN_VIEW),
-    (_("Reports"), None, None),
+    (_("Reports"), "reports:index", Cap.PLAN_VIEW),
     (_("Audit trail"), "audit_list", Cap.AUDIT_VIEW),
 ]
 
