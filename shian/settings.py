@@ -71,6 +71,9 @@ INSTALLED_APPS = [
     # Layers, lowest first (imports point down only; see docs/architecture.md).
     "shian.core",
     "shian.registry",
+    "shian.sampling",
+    "shian.inspections",
+    "shian.risk",
     "shian.planning",
     "shian.metrics",
     "shian.reports",

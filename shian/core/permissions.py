@@ -24,6 +24,13 @@ class Cap:
     PLAN_VIEW = "plan.view"
     PLAN_MANAGE = "plan.manage"
     PLAN_REPORT = "plan.report"
+    SAMPLING_VIEW = "sampling.view"
+    SAMPLING_MANAGE = "sampling.manage"
+    SAMPLING_RESULTS = "sampling.results"
+    RISK_VIEW = "risk.view"
+    RISK_MANAGE = "risk.manage"
+    INSPECTION_VIEW = "inspection.view"
+    INSPECTION_RECORD = "inspection.record"
 
 
 _READ = {Cap.REGISTER_VIEW, Cap.REGISTER_EXPORT, Cap.JURISDICTION_VIEW, Cap.PLAN_VIEW}
@@ -42,6 +49,33 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.LAB: frozenset({Cap.JURISDICTION_VIEW}),
     Role.VIEWER: frozenset(_READ),
 }
+
+# Risk grades and inspections (shian.risk, shian.inspections): everyone who reads the register
+# reads grades and inspections in their scope; district staff regrade and draw; inspectors record.
+for _role in (
+    Role.DISTRICT_ADMIN,
+    Role.DISTRICT_OFFICER,
+    Role.TOWN_OFFICER,
+    Role.DEPARTMENT_LIAISON,
+    Role.INSPECTOR,
+    Role.VIEWER,
+):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {Cap.RISK_VIEW, Cap.INSPECTION_VIEW}
+for _role in (Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {Cap.RISK_MANAGE, Cap.INSPECTION_RECORD}
+ROLE_CAPABILITIES[Role.INSPECTOR] = ROLE_CAPABILITIES[Role.INSPECTOR] | {Cap.INSPECTION_RECORD}
+
+# Food sampling (shian.sampling): district and town staff run samples and record results in their
+# scope; labs record results of the samples sent to them; readers of the register view samples.
+for _role in (Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.TOWN_OFFICER):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {
+        Cap.SAMPLING_VIEW,
+        Cap.SAMPLING_MANAGE,
+        Cap.SAMPLING_RESULTS,
+    }
+for _role in (Role.DEPARTMENT_LIAISON, Role.INSPECTOR, Role.VIEWER):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {Cap.SAMPLING_VIEW}
+ROLE_CAPABILITIES[Role.LAB] = ROLE_CAPABILITIES[Role.LAB] | {Cap.SAMPLING_VIEW, Cap.SAMPLING_RESULTS}
 
 
 def capabilities(user: Any) -> frozenset[str]:

@@ -1,0 +1,47 @@
+"""Benchmark of sampling: judging 100,000 test items against the limit book (target < 5 s).
+Run: .venv/bin/python bench/bench_sampling.py"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+
+from shian.sampling import rules
+
+N = 100_000
+
+
+def main() -> None:
+    book = rules.default_limit_book()
+    rows = [
+        r
+        for rs in book.rules.values()
+        for r in rs
+        if r.spec.kind in (rules.LimitKind.MAX, rules.LimitKind.PLAN)
+    ]
+    rng = random.Random(20260101)
+    cases = []
+    for _ in range(N):
+        r = rng.choice(rows)
+        food = r.foods[0] if r.foods else "样品"
+        category = "-".join(r.categories[:1]) or "食品"
+        if r.spec.kind == rules.LimitKind.MAX and r.spec.value is not None:
+            result = f"{r.spec.value * rng.choice([0, 1, 2]) / 2}{r.spec.unit}"
+        else:
+            result = "<10;15;20;<10;10" + r.spec.unit
+        cases.append((r.item, result, food, category))
+    start = time.perf_counter()
+    verdicts = [
+        rules.judge(book=book, item=i, result=res, food=f, category=c, on=dt.date(2026, 3, 1)).verdict
+        for i, res, f, c in cases
+    ]
+    elapsed = time.perf_counter() - start
+    undetermined = verdicts.count(rules.Verdict.UNDETERMINED)
+    print(
+        f"judged {N} test items in {elapsed:.2f} s ({N / elapsed:,.0f}/s; target < 5 s); undetermined {undetermined}"
+    )
+
+
+if __name__ == "__main__":
+    main()

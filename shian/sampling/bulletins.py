@@ -1,0 +1,121 @@
+"""Reading the provincial bulletins of unqualified results (the JSON layout of
+reference/bulletins/): one record per sample, its failed items as "item║result║limit" triples.
+Pure Python; `shian sampling judge-bulletins` judges each record with `rules.judge`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from . import rules
+
+SEPARATORS = "；;\n,，"
+_RETEST = re.compile(r"复检结果\s*[:：]")
+_FIRST = re.compile(r"^\s*[:：]?\s*初检结果\s*[:：]\s*")
+
+
+@dataclass(frozen=True)
+class FailedItem:
+    item: str
+    result: str
+    limit: str
+
+
+def _split_last_item(token: str) -> tuple[str, str]:
+    """ "≤100mg/kg,铝的残留量(干样品,以Al计)" -> ("≤100mg/kg", "铝的残留量(干样品,以Al计)"): the
+    last separator outside parentheses ends the limit and starts the next item's name."""
+    depth = 0
+    cut = -1
+    for i, ch in enumerate(token):
+        if ch in "(（[":
+            depth += 1
+        elif ch in ")）]":
+            depth = max(0, depth - 1)
+        elif ch in SEPARATORS and depth == 0:
+            cut = i
+    if cut < 0:
+        return token, ""
+    return token[:cut], token[cut + 1 :]
+
+
+def parse_failed_items(raw: str) -> list[FailedItem]:
+    """The failed items of a record's `fail_raw`. When the bulletin gives the first test and the
+    re-test (初检结果 … 复检结果 …), the first test is read: it is the result that was judged."""
+    text = rules.clean_text(raw)
+    text = _RETEST.split(text)[0]
+    text = _FIRST.sub("", text).strip().rstrip("；;,，").strip()
+    tokens = text.split("║")
+    items: list[FailedItem] = []
+    name = tokens[0].strip().lstrip(":：").strip()
+    i = 1
+    while i + 1 < len(tokens):
+        result = tokens[i].strip()
+        limit = tokens[i + 1].strip()
+        following = ""
+        if i + 2 < len(tokens):
+            limit, following = _split_last_item(limit)
+        items.append(FailedItem(item=name, result=result, limit=limit.strip().rstrip("；;,，")))
+        name = following.strip()
+        i += 2
+    return items
+
+
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def record_date(value: object, fallback: dt.date) -> dt.date:
+    """A bulletin's production date: ISO, "2025/11/3", or an Excel serial ("45951.0"); else the fallback."""
+    text = str(value or "").strip()
+    m = re.match(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", text)
+    if m:
+        try:
+            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            return fallback
+    m = re.match(r"^(\d{5})(?:\.0)?$", text)
+    if m:
+        return _EXCEL_EPOCH + dt.timedelta(days=int(m.group(1)))
+    return fallback
+
+
+@dataclass(frozen=True)
+class RecordOutcome:
+    record_id: str
+    covered: bool
+    agrees: bool
+    reasons: tuple[str, ...]
+
+
+def judge_record(record: dict[str, Any], book: rules.LimitBook, fallback: dt.date) -> RecordOutcome:
+    """A record is covered when every failed item has a limit in force and a readable result; it
+    agrees when the platform judges every failed item unqualified against the same limit as the
+    bulletin (the same value, whatever the unit it is written in)."""
+    food = str(record.get("food_name_canonical") or record.get("food_name_raw") or "")
+    category = str(record.get("category") or record.get("sub_category") or "")
+    on = record_date(record.get("prod_date"), fallback)
+    items = parse_failed_items(str(record.get("fail_raw") or ""))
+    rid = str(record.get("id", ""))
+    if not items:
+        return RecordOutcome(rid, False, False, ("不合格项目无法读取",))
+    covered, agrees, reasons = True, True, []
+    for f in items:
+        j = rules.judge(book=book, item=f.item, result=f.result, food=food, category=category, on=on)
+        if j.verdict == rules.Verdict.UNDETERMINED:
+            covered = False
+            reasons.append(f"{f.item}：{j.reason}")
+            continue
+        try:
+            theirs: rules.LimitSpec | None = rules.parse_limit(f.limit)
+        except rules.UnreadableLimit:
+            theirs = None
+        if j.verdict != rules.Verdict.UNQUALIFIED:
+            agrees = False
+            reasons.append(
+                f"{f.item}：平台判定合格（{j.limit_text}，{j.edition}），通报判定不合格（{f.limit}）"
+            )
+        elif theirs is None or j.spec is None or not j.spec.same_as(theirs):
+            agrees = False
+            reasons.append(f"{f.item}：限量不同（平台 {j.limit_text} {j.edition}，通报 {f.limit}）")
+    return RecordOutcome(rid, covered, covered and agrees, tuple(reasons))

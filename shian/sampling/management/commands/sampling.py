@@ -1,0 +1,59 @@
+"""`shian sampling judge-bulletins FILE`: judge every record of a bulletin of unqualified results
+with the platform's limits; list the records it cannot judge or judges differently, and print
+`coverage C% agreement A%` as the last line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from shian.sampling import bulletins, rules
+
+
+class Command(BaseCommand):
+    help = "Food sampling batch jobs: judge-bulletins FILE"
+    requires_system_checks: list[str] = []  # a batch job over files: no URL or model checks needed
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        jb = sub.add_parser("judge-bulletins", help="judge every record of a bulletin JSON file")
+        jb.add_argument("file")
+        jb.add_argument(
+            "--date",
+            default="2026-01-01",
+            help="date used when a record has no readable production date (default 2026-01-01)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "judge-bulletins":
+            self._judge_bulletins(Path(options["file"]), dt.date.fromisoformat(options["date"]))
+
+    def _judge_bulletins(self, path: Path, fallback: dt.date) -> None:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise CommandError(f"{path}: {exc}") from exc
+        records = data["records"] if isinstance(data, dict) else data
+        book = rules.default_limit_book()
+        outcomes = [bulletins.judge_record(r, book, fallback) for r in records]
+        uncovered = [o for o in outcomes if not o.covered]
+        disagree = [o for o in outcomes if o.covered and not o.agrees]
+        if uncovered:
+            self.stdout.write(f"unjudgeable records: {len(uncovered)}")
+            for o in uncovered:
+                self.stdout.write(f"  {o.record_id}: " + "; ".join(o.reasons))
+        if disagree:
+            self.stdout.write(f"records judged differently: {len(disagree)}")
+            for o in disagree:
+                self.stdout.write(f"  {o.record_id}: " + "; ".join(o.reasons))
+        covered = len(outcomes) - len(uncovered)
+        agreed = sum(1 for o in outcomes if o.agrees)
+        coverage = 100 * covered / len(outcomes) if outcomes else 0.0
+        agreement = 100 * agreed / covered if covered else 0.0
+        self.stdout.write(f"records {len(outcomes)} covered {covered} agreeing {agreed}")
+        self.stdout.write(f"coverage {coverage:.1f}% agreement {agreement:.1f}%")

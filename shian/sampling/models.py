@@ -1,0 +1,126 @@
+"""Samples, their test items with the judgment made, their status history and legal deadlines."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from shian.core.models import FoodCategory, Region
+from shian.registry.models import Business
+
+from .workflow import SampleStatus
+
+
+class Verdict(models.TextChoices):
+    QUALIFIED = "qualified", _("Qualified")
+    UNQUALIFIED = "unqualified", _("Unqualified")
+    UNDETERMINED = "undetermined", _("Cannot be judged")
+
+
+class Sample(models.Model):
+    code = models.CharField(_("sample number"), max_length=40, unique=True)
+    region = models.ForeignKey(
+        Region, verbose_name=_("town or street"), on_delete=models.PROTECT, related_name="samples"
+    )
+    business = models.ForeignKey(
+        Business,
+        verbose_name=_("business"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="samples",
+    )
+    food_name = models.CharField(_("food"), max_length=100)
+    food_category = models.ForeignKey(
+        FoodCategory, verbose_name=_("food category"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    category_path = models.CharField(_("sampling category"), max_length=200, blank=True)
+    batch = models.CharField(_("batch"), max_length=60, blank=True)
+    produced_on = models.DateField(_("production date"), null=True, blank=True)
+    sampled_on = models.DateField(_("sampling date"), null=True, blank=True)
+    lab_name = models.CharField(_("lab"), max_length=100, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=SampleStatus.choices, default=SampleStatus.TASK
+    )
+    status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
+    conclusion = models.CharField(_("conclusion"), max_length=16, choices=Verdict.choices, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sample")
+        verbose_name_plural = _("samples")
+        ordering = ["-id"]
+        indexes = [
+            # town pages and the town index: a town's samples of a period by status
+            models.Index(fields=["region", "sampled_on", "status"], name="sample_region_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.food_name}"
+
+
+class TestItem(models.Model):
+    """One test item of a sample with the judgment made and the limit it was judged against."""
+
+    sample = models.ForeignKey(Sample, on_delete=models.CASCADE, related_name="items")
+    item = models.CharField(_("test item"), max_length=100)
+    result = models.CharField(_("result"), max_length=120)
+    verdict = models.CharField(_("verdict"), max_length=16, choices=Verdict.choices)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    limit_text = models.CharField(_("limit"), max_length=120, blank=True)
+    standard = models.CharField(_("standard"), max_length=60, blank=True)
+    edition = models.CharField(_("edition"), max_length=60, blank=True)
+    clause = models.CharField(_("clause"), max_length=200, blank=True)
+    rule_id = models.CharField(_("limit row"), max_length=80, blank=True)
+
+    class Meta:
+        verbose_name = _("test item")
+        verbose_name_plural = _("test items")
+        constraints = [models.UniqueConstraint(fields=["sample", "item"], name="testitem_sample_item_uniq")]
+
+    def __str__(self) -> str:
+        return f"{self.item}: {self.result}"
+
+
+class StatusChange(models.Model):
+    sample = models.ForeignKey(Sample, on_delete=models.CASCADE, related_name="history")
+    from_status = models.CharField(max_length=16, choices=SampleStatus.choices)
+    to_status = models.CharField(max_length=16, choices=SampleStatus.choices)
+    on = models.DateField(_("date"))
+    at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["sample", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.sample_id}: {self.from_status} → {self.to_status}"
+
+
+class SampleDeadline(models.Model):
+    """A legal deadline started by a status change, counted by the working-day calendar."""
+
+    sample = models.ForeignKey(Sample, on_delete=models.CASCADE, related_name="deadlines")
+    code = models.CharField(_("deadline"), max_length=40)
+    name = models.CharField(_("name"), max_length=100)
+    article = models.CharField(_("legal source"), max_length=100)
+    start = models.DateField(_("start"))
+    due = models.DateField(_("due"))
+    provisional = models.BooleanField(_("provisional (calendar not published)"), default=False)
+    met_on = models.DateField(_("met on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["due"]
+        constraints = [models.UniqueConstraint(fields=["sample", "code"], name="deadline_sample_code_uniq")]
+        indexes = [
+            # the alert list: open deadlines by due date
+            models.Index(
+                fields=["met_on", "due"], name="deadline_open_due_idx", condition=Q(met_on__isnull=True)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.due}"

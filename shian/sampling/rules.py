@@ -1,0 +1,772 @@
+"""Pure rules of food sampling: judging a test item against the limit in force, and the legal
+deadlines of a sample's life. No Django import; every number comes from versioned data in data/
+(limits-*.toml: GB 2762, GB 2760, GB 2763, GB 31650, GB 29921 and the banned substances;
+deadlines.toml: 《食品安全抽样检验管理办法》), each row with its standard, edition and clause.
+
+A judgment is made with the standard edition in force on the production date when it is known,
+else on the sampling date (GB 2762-2022 until 2026-09-01, GB 2762-2025 from 2026-09-02).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+# ---------------------------------------------------------------------------------------------
+# Units. A quantity is converted to its dimension's base unit before any comparison, so a result
+# in μg/kg is judged against a limit in mg/kg exactly (Decimal arithmetic, no float rounding).
+
+_MASS = "mass fraction"  # base mg/kg
+_VOLUME = "mass concentration"  # base mg/L
+UNITS: dict[str, tuple[str, Decimal]] = {
+    "mg/kg": (_MASS, Decimal(1)),
+    "μg/kg": (_MASS, Decimal("0.001")),
+    "ug/kg": (_MASS, Decimal("0.001")),
+    "ng/g": (_MASS, Decimal("0.001")),
+    "μg/g": (_MASS, Decimal(1)),
+    "g/kg": (_MASS, Decimal(1000)),
+    "g/100g": (_MASS, Decimal(10000)),
+    "mg/100g": (_MASS, Decimal(10)),
+    "%": (_MASS, Decimal(10000)),
+    "mg/L": (_VOLUME, Decimal(1)),
+    "μg/L": (_VOLUME, Decimal("0.001")),
+    "g/L": (_VOLUME, Decimal(1000)),
+    "g/100mL": (_VOLUME, Decimal(10000)),
+    "mg/100mL": (_VOLUME, Decimal(10)),
+    "mg/100cm²": ("surface", Decimal(1)),
+    "CFU/g": ("count per g", Decimal(1)),
+    "CFU/mL": ("count per mL", Decimal(1)),
+    "CFU/250mL": ("count per 250 mL", Decimal(1)),
+    "CFU/25g": ("count per 25 g", Decimal(1)),
+    "CFU/50cm²": ("count per 50 cm²", Decimal(1)),
+    "MPN/g": ("MPN per g", Decimal(1)),
+    "MPN/100mL": ("MPN per 100 mL", Decimal(1)),
+    "%vol": ("alcohol", Decimal(1)),
+    "": ("ratio", Decimal(1)),
+}
+_UNIT_ALIASES = {
+    "µg/kg": "μg/kg",
+    "µg/L": "μg/L",
+    "ppm": "mg/kg",
+    "ppb": "μg/kg",
+    "/": "",
+    "/25g": "CFU/25g",
+    "/50cm²": "CFU/50cm²",
+}
+
+
+class UnitMismatch(ValueError):
+    """The result and the limit are in units of different dimensions (mg/kg against CFU/g)."""
+
+
+def normalise_unit(unit: str) -> str:
+    u = unicodedata.normalize("NFKC", unit).replace(" ", "").replace("µ", "μ")
+    u = u.replace("cm2", "cm²")
+    return _UNIT_ALIASES.get(u, u)
+
+
+def convert(value: Decimal, from_unit: str, to_unit: str) -> Decimal:
+    """`value` in `from_unit` expressed in `to_unit` (mg/kg ↔ μg/kg ↔ g/kg ↔ g/100g; mg/L ↔ μg/L)."""
+    f, t = normalise_unit(from_unit), normalise_unit(to_unit)
+    if f == t:
+        return value
+    if f not in UNITS or t not in UNITS:
+        raise UnitMismatch(f"unknown unit {from_unit!r} or {to_unit!r}")
+    (fd, ff), (td, tf) = UNITS[f], UNITS[t]
+    if fd != td:
+        raise UnitMismatch(f"{from_unit} cannot be compared with {to_unit}")
+    return value * ff / tf
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading numbers as labs and bulletins write them: "6.1×10⁵", "3×10^4", "10⁵", "<10", "未检出".
+
+_SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+_SUP_RUN = re.compile(r"([⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+)")
+_NUMBER = re.compile(r"10\^(?P<exp2>-?\d+)|(?P<num>\d+(?:\.\d+)?)(?:\s*[×xX*]\s*10\^(?P<exp1>-?\d+))?")
+_NOT_DETECTED = ("未检出", "ND", "nd", "N.D.", "not detected")
+_DETECTED = ("检出", "阳性", "detected", "positive")
+
+
+@lru_cache(maxsize=65536)
+def clean_text(text: str) -> str:
+    """Superscript exponents to ^n (before NFKC, which would turn 10⁵ into 105), then NFKC."""
+    text = _SUP_RUN.sub(lambda m: "^" + m.group(1).translate(_SUPERSCRIPT), text)
+    text = unicodedata.normalize("NFKC", text).replace("µ", "μ")
+    return text.replace("≦", "≤").replace("≧", "≥").replace("<=", "≤").replace(">=", "≥")
+
+
+def parse_number(text: str) -> Decimal | None:
+    m = _NUMBER.search(text)
+    if not m:
+        return None
+    if m.group("exp2") is not None:
+        return Decimal(10) ** int(m.group("exp2"))
+    num = Decimal(m.group("num"))
+    if m.group("exp1") is not None:
+        num *= Decimal(10) ** int(m.group("exp1"))
+    return num
+
+
+_UNIT_AT_END = re.compile(
+    r"(mg/100cm²|/50cm²|/25g|CFU/\d*\s*(?:g|mL|cm²)|MPN/\d*\s*(?:g|mL)|%\s*vol|[μumn]?g/(?:100)?(?:k?g|m?L)|%)\s*$"
+)
+
+
+def split_unit(text: str) -> tuple[str, str]:
+    """ "6.71mg/kg" -> ("6.71", "mg/kg"); the unit is whatever follows the last number."""
+    text = clean_text(text).strip()
+    m = _UNIT_AT_END.search(text)
+    if m:
+        return text[: m.start()].strip(), normalise_unit(m.group(1))
+    if text.endswith("/"):
+        return text[:-1].strip(), ""
+    return text, ""
+
+
+@dataclass(frozen=True)
+class Measured:
+    """A lab result: one value, or the n values of a microbiological plan. `detected` is False for
+    "未检出" and for a value below the method's detection limit ("<LOD")."""
+
+    values: tuple[Decimal, ...]
+    unit: str
+    detected: bool = True
+    below: bool = False  # "<10": below the stated figure (the detection or counting limit)
+
+
+class UnreadableResult(ValueError):
+    pass
+
+
+@lru_cache(maxsize=65536)
+def parse_result(text: str, default_unit: str = "") -> Measured:
+    raw = clean_text(text).strip()
+    body, unit = split_unit(raw)
+    unit = unit or normalise_unit(default_unit)
+    if body in _NOT_DETECTED or any(body == w + "/" or body.startswith(w + "(") for w in _NOT_DETECTED):
+        return Measured((), unit, detected=False)
+    parts = [p for p in re.split(r"[;,，；、]\s*|\s{2,}", body) if p.strip()]
+    values: list[Decimal] = []
+    below_all = True
+    for part in parts:
+        p = part.strip()
+        if any(p.startswith(w) for w in _NOT_DETECTED):
+            values.append(Decimal(0))  # one unit of a plan with nothing found
+            continue
+        if p.startswith(("<", "＜")):
+            n = parse_number(p)
+            values.append(Decimal(0))  # below the counting or detection limit
+            if n is None:
+                raise UnreadableResult(text)
+            continue
+        if p.startswith(_DETECTED) and parse_number(p) is None:
+            return Measured((), unit, detected=True)
+        n = parse_number(p)
+        if n is None:
+            raise UnreadableResult(text)
+        below_all = False
+        values.append(n)
+    if not values:
+        raise UnreadableResult(text)
+    if below_all:
+        return Measured(tuple(values), unit, detected=False, below=True)
+    return Measured(tuple(values), unit)
+
+
+# ---------------------------------------------------------------------------------------------
+# Limits.
+
+
+class LimitKind:
+    MAX = "max"  # ≤ value: at the limit is qualified
+    MIN = "min"  # ≥ value (declared or minimum content)
+    RANGE = "range"  # low ≤ x ≤ high
+    NOT_DETECTED = "not_detected"  # 不得检出: banned substances, above the method's detection limit
+    NOT_PERMITTED = "not_permitted"  # 不得使用: additive not permitted in this food category (GB 2760)
+    PLAN = "plan"  # microbiological sampling plan n, c, m, M (GB 4789.1)
+
+    ALL = (MAX, MIN, RANGE, NOT_DETECTED, NOT_PERMITTED, PLAN)
+
+
+@dataclass(frozen=True)
+class LimitSpec:
+    kind: str
+    unit: str = ""
+    value: Decimal | None = None  # MAX, MIN
+    low: Decimal | None = None  # RANGE
+    high: Decimal | None = None
+    n: int | None = None  # PLAN
+    c: int | None = None
+    m: Decimal | None = None
+    big_m: Decimal | None = None  # None: a two-class plan (M absent)
+    detection_limit: Decimal | None = None  # NOT_DETECTED / NOT_PERMITTED: the method's LOD
+
+    def text(self) -> str:
+        u = self.unit
+        if self.kind == LimitKind.MAX:
+            return f"≤{_fmt(self.value)}{u}"
+        if self.kind == LimitKind.MIN:
+            return f"≥{_fmt(self.value)}{u}"
+        if self.kind == LimitKind.RANGE:
+            return f"{_fmt(self.low)}～{_fmt(self.high)}{u}"
+        if self.kind == LimitKind.NOT_DETECTED:
+            return "不得检出" + (
+                f"（检出限 {_fmt(self.detection_limit)}{u}）" if self.detection_limit else ""
+            )
+        if self.kind == LimitKind.NOT_PERMITTED:
+            return "不得使用"
+        big = f",M={_fmt(self.big_m)}" if self.big_m is not None else ""
+        return f"n={self.n},c={self.c},m={_fmt(self.m)}{big}{u}"
+
+    def same_as(self, other: LimitSpec) -> bool:
+        """The same limit, whatever the unit it is written in (0.1 g/kg is 100 mg/kg)."""
+        if self.kind != other.kind:
+            # A banned additive is written "不得使用" or "不得检出" by different bulletins.
+            banned = {LimitKind.NOT_DETECTED, LimitKind.NOT_PERMITTED}
+            return self.kind in banned and other.kind in banned
+        if self.kind in (LimitKind.NOT_DETECTED, LimitKind.NOT_PERMITTED):
+            return True
+
+        def eq(a: Decimal | None, b: Decimal | None) -> bool:
+            if a is None or b is None:
+                return a is b
+            try:
+                return convert(b, other.unit, self.unit) == a
+            except UnitMismatch:
+                return False
+
+        if self.kind in (LimitKind.MAX, LimitKind.MIN):
+            return eq(self.value, other.value)
+        if self.kind == LimitKind.RANGE:
+            return eq(self.low, other.low) and eq(self.high, other.high)
+        return self.n == other.n and self.c == other.c and eq(self.m, other.m) and eq(self.big_m, other.big_m)
+
+
+def _fmt(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    return format(value.normalize(), "f")
+
+
+_PLAN = re.compile(
+    r"n\s*=\s*(?P<n>\d+)\s*[,，]\s*c\s*=\s*(?P<c>\d+)\s*[,，]\s*m\s*=\s*(?P<m>[^,，]+?)"
+    r"(?:\s*[,，]\s*M\s*=\s*(?P<M>.+))?$"
+)
+
+
+class UnreadableLimit(ValueError):
+    pass
+
+
+def parse_limit(text: str) -> LimitSpec:
+    """A limit as bulletins and lab reports write it: "≤0.05g/kg", "不得使用", "不得检出",
+    "n=5,c=2,m=10,M=10²CFU/g", "≥20mg/kg", "41.0%vol~43.0%vol", "50CFU/g" (a bare figure is a maximum)."""
+    t = clean_text(text).strip()
+    if t.startswith("≤n"):  # "≤n=5,c=0,m=0CFU/250mL" as some bulletins write a plan
+        t = t[1:]
+    if not t:
+        raise UnreadableLimit(text)
+    if "不得使用" in t:
+        return LimitSpec(LimitKind.NOT_PERMITTED)
+    if "不得检出" in t or t in ("阴性", "0/25g"):
+        return LimitSpec(LimitKind.NOT_DETECTED)
+    plan = _PLAN.search(t.replace(" ", ""))
+    if plan:
+        tail = plan.group("M") or plan.group("m")
+        _, unit = split_unit(tail)
+        m_val = parse_number(split_unit(plan.group("m"))[0])
+        big = parse_number(split_unit(plan.group("M"))[0]) if plan.group("M") else None
+        if m_val is None:
+            raise UnreadableLimit(text)
+        return LimitSpec(
+            LimitKind.PLAN, unit=unit, n=int(plan.group("n")), c=int(plan.group("c")), m=m_val, big_m=big
+        )
+    rng = re.match(r"^(?P<a>\d+(?:\.\d+)?)\s*(?:%vol)?\s*[~～\-—]\s*(?P<b>\d+(?:\.\d+)?)\s*(?P<u>.*)$", t)
+    if rng:
+        return LimitSpec(
+            LimitKind.RANGE,
+            unit=normalise_unit(rng.group("u")),
+            low=Decimal(rng.group("a")),
+            high=Decimal(rng.group("b")),
+        )
+    kind = LimitKind.MAX
+    if t.startswith("≥"):
+        kind = LimitKind.MIN
+    body, unit = split_unit(t.lstrip("≤≥<>").lstrip("≤"))
+    if "±" in body:
+        raise UnreadableLimit(text)  # a declared content with a tolerance needs the label's figure
+    value = parse_number(body)
+    if value is None:
+        raise UnreadableLimit(text)
+    return LimitSpec(kind, unit=unit, value=value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Limit data: standards and their editions, aliases of test items, and limit rows.
+
+
+@dataclass(frozen=True)
+class Edition:
+    code: str  # "GB 2762-2022"
+    standard: str  # "GB 2762"
+    title: str
+    valid_from: dt.date
+    valid_to: dt.date | None  # last day in force; None while in force
+    source: str
+
+    def in_force(self, on: dt.date) -> bool:
+        return self.valid_from <= on and (self.valid_to is None or on <= self.valid_to)
+
+
+@dataclass(frozen=True)
+class LimitRule:
+    item: str  # canonical test item
+    spec: LimitSpec
+    editions: tuple[str, ...]  # edition codes this row belongs to ("GB 2762-2022", "GB 2762-2025")
+    clause: str
+    foods: tuple[str, ...] = ()  # food names it applies to (contained in the sample's food name)
+    categories: tuple[str, ...] = ()  # sampling categories it applies to (a segment of the path)
+    except_foods: tuple[str, ...] = ()
+    source: str = ""
+    verification: str = "M"  # V: read in the standard; V2: secondary source; M: memory; B: bulletin
+    note: str = ""
+    row_id: str = ""
+
+    def matches(self, food: str, category_segments: Sequence[str]) -> int:
+        """0 when it does not apply; else a specificity score (food name beats category)."""
+        if self.except_foods and any(x in food for x in self.except_foods):
+            return 0
+        score = 0.0
+        if self.foods:
+            if not any(f in food for f in self.foods):
+                return 0
+            score += 4 + max(len(f) for f in self.foods if f in food) / 100
+        if self.categories:
+            hit = [c for c in self.categories if c in category_segments]
+            if not hit:
+                return 0
+            # a deeper segment (the sub-category) is more specific than the big category
+            score += 1 + max(category_segments.index(c) for c in hit) / 10
+        return 1 if score == 0 else int(score * 100)
+
+
+@dataclass(frozen=True)
+class LimitBook:
+    editions: dict[str, Edition]
+    aliases: dict[str, str]  # normalised variant -> canonical item
+    rules: dict[str, tuple[LimitRule, ...]]  # canonical item -> rows
+    no_retest_items: frozenset[str] = frozenset()
+    # (item, food, category, editions in force) -> row: a lab's batch repeats the same few lookups
+    _found: dict[tuple[str, str, str, frozenset[str]], LimitRule | None] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    _in_force: dict[dt.date, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
+
+    def canonical_item(self, name: str) -> str:
+        key = item_key(name)
+        return self.aliases.get(key, key)
+
+    def editions_in_force(self, on: dt.date) -> frozenset[str]:
+        if on not in self._in_force:
+            self._in_force[on] = frozenset(code for code, e in self.editions.items() if e.in_force(on))
+        return self._in_force[on]
+
+    def find(self, *, item: str, food: str, category: str, on: dt.date) -> LimitRule | None:
+        in_force = self.editions_in_force(on)
+        key = (item, food, category, in_force)
+        if key not in self._found:
+            self._found[key] = self._find(item, food, category, in_force)
+        return self._found[key]
+
+    def _find(self, item: str, food: str, category: str, in_force: frozenset[str]) -> LimitRule | None:
+        rows = self.rules.get(self.canonical_item(item), ())
+        if not rows:
+            return None
+        segments = category_segments(category)
+        food_n = clean_text(food)
+        best: tuple[int, int] | None = None
+        chosen: LimitRule | None = None
+        for order, row in enumerate(rows):
+            if not any(e in in_force for e in row.editions):
+                continue
+            score = row.matches(food_n, segments)
+            if score and (best is None or (score, -order) > best):
+                best, chosen = (score, -order), row
+        return chosen
+
+    def edition_for(self, rule: LimitRule, on: dt.date) -> Edition:
+        for code in rule.editions:
+            e = self.editions[code]
+            if e.in_force(on):
+                return e
+        return self.editions[rule.editions[-1]]
+
+
+@lru_cache(maxsize=65536)
+def item_key(name: str) -> str:
+    """A test item's name as compared: NFKC, ASCII brackets, no spaces, no "初检结果：" prefix."""
+    t = clean_text(name)
+    t = re.sub(r"^(初检结果|复检结果)\s*[:：]", "", t)
+    t = t.replace("（", "(").replace("）", ")").replace("[", "(").replace("]", ")")
+    return re.sub(r"\s+", "", t).strip(":：")
+
+
+@lru_cache(maxsize=65536)
+def category_segments(category: str) -> tuple[str, ...]:
+    """ "食用农产品-蔬菜-辣椒" -> its segments, deduplicated, in order, brackets normalised."""
+    seen: list[str] = []
+    for part in re.split(r"[-—/>]", clean_text(category)):
+        p = part.strip().replace("（", "(").replace("）", ")")
+        if p and p not in seen:
+            seen.append(p)
+    return tuple(seen)
+
+
+def _dec(value: object) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation as exc:
+        raise ValueError(f"not a number: {value!r}") from exc
+
+
+def spec_from_row(row: dict[str, object]) -> LimitSpec:
+    if "limit" in row:  # written as a bulletin would: "≤0.05g/kg", "n=5,c=2,m=10,M=100CFU/g"
+        spec = parse_limit(str(row["limit"]))
+        if "detection_limit" in row:
+            spec = LimitSpec(**{**spec.__dict__, "detection_limit": _dec(row["detection_limit"])})
+        return spec
+    kind = str(row["kind"])
+    if kind not in LimitKind.ALL:
+        raise ValueError(f"unknown limit kind {kind!r}")
+    return LimitSpec(
+        kind=kind,
+        unit=normalise_unit(str(row.get("unit", ""))),
+        value=_dec(row.get("value")),
+        low=_dec(row.get("low")),
+        high=_dec(row.get("high")),
+        n=int(str(row["n"])) if "n" in row else None,
+        c=int(str(row["c"])) if "c" in row else None,
+        m=_dec(row.get("m")),
+        big_m=_dec(row.get("M")),
+        detection_limit=_dec(row.get("detection_limit")),
+    )
+
+
+def _tuple(value: object) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (clean_text(value),)
+    if isinstance(value, list):
+        return tuple(clean_text(str(v)).replace("（", "(").replace("）", ")") for v in value)
+    raise ValueError(f"expected a list, got {value!r}")
+
+
+def limit_files(directory: Path = DATA_DIR) -> list[Path]:
+    """editions first, then the curated seed, then the rows checked against bulletins."""
+    return [directory / "editions.toml", *sorted(directory.glob("limits-*.toml"))]
+
+
+def load_limit_book(paths: Iterable[Path] | None = None) -> LimitBook:
+    """Read editions, aliases and limit rows from TOML. Rows of one item keep file order: on equal
+    specificity the earlier (curated) row wins."""
+    editions: dict[str, Edition] = {}
+    aliases: dict[str, str] = {}
+    rules: dict[str, list[LimitRule]] = {}
+    no_retest: set[str] = set()
+    for path in limit_files() if paths is None else paths:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        for e in data.get("edition", []):
+            editions[e["code"]] = Edition(
+                code=e["code"],
+                standard=e["standard"],
+                title=e["title"],
+                valid_from=e["valid_from"],
+                valid_to=e.get("valid_to"),
+                source=e["source"],
+            )
+        for canonical, variants in data.get("aliases", {}).items():
+            for v in [canonical, *variants]:
+                aliases[item_key(v)] = item_key(canonical)
+        for item in data.get("microbiological", {}).get("no_retest", []):
+            no_retest.add(item_key(item))
+        for i, row in enumerate(data.get("limit", []), start=1):
+            where = f"{path.name} [[limit]] #{i}"
+            try:
+                item = item_key(str(row["item"]))
+                eds = _tuple(row["editions"])
+                for code in eds:
+                    if code not in editions:
+                        raise ValueError(f"unknown edition {code!r}")
+                rule = LimitRule(
+                    item=aliases.get(item, item),
+                    spec=spec_from_row(row),
+                    editions=eds,
+                    clause=str(row.get("clause", "")),
+                    foods=_tuple(row.get("foods")),
+                    categories=_tuple(row.get("categories")),
+                    except_foods=_tuple(row.get("except_foods")),
+                    source=str(row.get("source", "")),
+                    verification=str(row.get("verification", "M")),
+                    note=str(row.get("note", "")),
+                    row_id=str(row.get("id", f"{path.stem}#{i}")),
+                )
+            except (KeyError, ValueError) as exc:
+                raise ValueError(f"{where}: {exc}") from exc
+            if not rule.foods and not rule.categories:
+                raise ValueError(f"{where}: a limit needs foods or categories")
+            rules.setdefault(rule.item, []).append(rule)
+    return LimitBook(editions, aliases, {k: tuple(v) for k, v in rules.items()}, frozenset(no_retest))
+
+
+@lru_cache(maxsize=1)
+def default_limit_book() -> LimitBook:
+    return load_limit_book()
+
+
+# ---------------------------------------------------------------------------------------------
+# Judgment.
+
+
+class Verdict:
+    QUALIFIED = "qualified"
+    UNQUALIFIED = "unqualified"
+    UNDETERMINED = "undetermined"
+
+
+@dataclass(frozen=True)
+class Judgment:
+    verdict: str
+    reason: str
+    limit_text: str = ""
+    standard: str = ""
+    edition: str = ""
+    clause: str = ""
+    rule_id: str = ""
+    verification: str = ""
+    # the result in the limit's unit (for a plan: the number of units above m and above M)
+    value_in_limit_unit: Decimal | None = None
+    counts: tuple[int, int] | None = None
+    spec: LimitSpec | None = field(default=None, compare=False)
+
+
+def judge_value(
+    measured: Measured, spec: LimitSpec
+) -> tuple[str, str, Decimal | None, tuple[int, int] | None]:
+    """The verdict of one measured result against one limit, with the reason.
+
+    GB 4789.1-2016 §3.3: a two-class plan (c units may exceed m, none may exceed … M absent)
+    and a three-class plan (at most c of n units in (m, M], none above M). A value exactly at a
+    maximum limit is qualified (GB/T 8170 "修约值比较法" as applied by the sampling rules)."""
+    if spec.kind in (LimitKind.NOT_DETECTED, LimitKind.NOT_PERMITTED):
+        if not measured.detected:
+            return Verdict.QUALIFIED, "未检出", None, None
+        if not measured.values:
+            return Verdict.UNQUALIFIED, "检出（不得检出/不得使用）", None, None
+        value = max(measured.values)
+        if spec.detection_limit is not None and measured.unit and spec.unit:
+            lod = convert(spec.detection_limit, spec.unit, measured.unit)
+            if value < lod:
+                return Verdict.QUALIFIED, "低于方法检出限，视为未检出", value, None
+        return Verdict.UNQUALIFIED, "检出（不得检出/不得使用）", value, None
+    if spec.kind == LimitKind.PLAN:
+        if spec.n is None or spec.c is None or spec.m is None:
+            raise ValueError("a sampling plan needs n, c and m")
+        if not measured.values:
+            if measured.detected:
+                return Verdict.UNQUALIFIED, "检出", None, None
+            return Verdict.QUALIFIED, "未检出", None, None
+        values = [convert(v, measured.unit or spec.unit, spec.unit) for v in measured.values]
+        if len(values) == 1 and spec.n > 1:
+            # A single figure given for a plan (a summary): all units judged by it.
+            values = values * spec.n
+        over_m = sum(1 for v in values if v > spec.m)
+        over_big = sum(1 for v in values if spec.big_m is not None and v > spec.big_m)
+        ok = over_m <= spec.c if spec.big_m is None else (over_big == 0 and over_m <= spec.c)
+        reason = f"{len(values)} 件中 {over_m} 件超过 m" + (
+            f"，{over_big} 件超过 M" if spec.big_m is not None else ""
+        )
+        return (Verdict.QUALIFIED if ok else Verdict.UNQUALIFIED), reason, None, (over_m, over_big)
+    if not measured.detected:
+        if spec.kind == LimitKind.MIN or spec.kind == LimitKind.RANGE:
+            return Verdict.UNQUALIFIED, "未检出，低于要求的最低含量", None, None
+        return Verdict.QUALIFIED, "未检出或低于检出限", None, None
+    value = max(measured.values) if spec.kind != LimitKind.MIN else min(measured.values)
+    if measured.unit and spec.unit:
+        value = convert(value, measured.unit, spec.unit)
+    if spec.kind == LimitKind.MAX:
+        if spec.value is None:
+            raise ValueError("a maximum or minimum needs a value")
+        ok = value <= spec.value
+        return (
+            (Verdict.QUALIFIED if ok else Verdict.UNQUALIFIED),
+            ("不超过限量" if ok else "超过限量"),
+            value,
+            None,
+        )
+    if spec.kind == LimitKind.MIN:
+        if spec.value is None:
+            raise ValueError("a maximum or minimum needs a value")
+        ok = value >= spec.value
+        return (
+            (Verdict.QUALIFIED if ok else Verdict.UNQUALIFIED),
+            ("不低于要求" if ok else "低于要求"),
+            value,
+            None,
+        )
+    if spec.low is None or spec.high is None:
+        raise ValueError("a range needs both ends")
+    ok = spec.low <= value <= spec.high
+    return (Verdict.QUALIFIED if ok else Verdict.UNQUALIFIED), ("在范围内" if ok else "超出范围"), value, None
+
+
+def judge(
+    *,
+    book: LimitBook,
+    item: str,
+    result: str,
+    food: str,
+    category: str,
+    on: dt.date,
+    unit: str = "",
+) -> Judgment:
+    """Judge one test item of one sample against the limit in force on `on`."""
+    rule = book.find(item=item, food=food, category=category, on=on)
+    if rule is None:
+        return Judgment(Verdict.UNDETERMINED, f"无适用限量：{item}（{category or food}，{on}）")
+    edition = book.edition_for(rule, on)
+    base = {
+        "limit_text": rule.spec.text(),
+        "standard": edition.standard,
+        "edition": edition.code,
+        "clause": rule.clause,
+        "rule_id": rule.row_id,
+        "verification": rule.verification,
+        "spec": rule.spec,
+    }
+    try:
+        measured = parse_result(result, default_unit=rule.spec.unit)
+        verdict, reason, value, counts = judge_value(measured, rule.spec)
+    except (UnreadableResult, UnitMismatch) as exc:
+        return Judgment(Verdict.UNDETERMINED, f"结果无法判定：{result}（{exc}）", **base)  # type: ignore[arg-type]
+    return Judgment(verdict, reason, value_in_limit_unit=value, counts=counts, **base)  # type: ignore[arg-type]
+
+
+def sample_conclusion(verdicts: Iterable[str]) -> str:
+    """A sample is unqualified when any item is; undetermined when an item cannot be judged."""
+    vs = list(verdicts)
+    if Verdict.UNQUALIFIED in vs:
+        return Verdict.UNQUALIFIED
+    if not vs or Verdict.UNDETERMINED in vs:
+        return Verdict.UNDETERMINED
+    return Verdict.QUALIFIED
+
+
+# ---------------------------------------------------------------------------------------------
+# Deadlines of a sample's life (《食品安全抽样检验管理办法》, SAMR 令第15号), versioned in
+# data/deadlines.toml.
+
+DEADLINES_FILE = DATA_DIR / "deadlines.toml"
+
+
+@dataclass(frozen=True)
+class DeadlineRule:
+    code: str
+    name: str
+    days: int
+    day_type: str  # "working" | "calendar" | "hours"
+    start_event: str
+    article: str
+    verification: str
+
+
+@dataclass(frozen=True)
+class DeadlineRules:
+    id: str
+    valid_from: dt.date
+    source: str
+    warn_working_days: int
+    rules: dict[str, DeadlineRule]
+
+    def __getitem__(self, code: str) -> DeadlineRule:
+        return self.rules[code]
+
+
+def load_deadline_rules(path: Path = DEADLINES_FILE) -> list[DeadlineRules]:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    out = []
+    for e in data["edition"]:
+        rules = {
+            d["code"]: DeadlineRule(
+                code=d["code"],
+                name=d["name"],
+                days=int(d["days"]),
+                day_type=d["day_type"],
+                start_event=d["start_event"],
+                article=d["article"],
+                verification=d["verification"],
+            )
+            for d in e["deadline"]
+        }
+        out.append(DeadlineRules(e["id"], e["valid_from"], e["source"], int(e["warn_working_days"]), rules))
+    return sorted(out, key=lambda r: r.valid_from)
+
+
+def deadline_rules_in_force(on: dt.date, editions: Sequence[DeadlineRules] | None = None) -> DeadlineRules:
+    editions = load_deadline_rules() if editions is None else editions
+    applicable = [e for e in editions if e.valid_from <= on]
+    if not applicable:
+        raise LookupError(f"no sampling deadline rules in force on {on}")
+    return applicable[-1]
+
+
+def due_date(
+    rule: DeadlineRule, start: dt.date, add_working_days: Callable[[dt.date, int], dt.date]
+) -> dt.date:
+    """The due date of a deadline rule counted from `start` (working days through the calendar)."""
+    if rule.day_type == "working":
+        return add_working_days(start, rule.days)
+    if rule.day_type == "calendar":
+        return start + dt.timedelta(days=rule.days)
+    raise ValueError(f"{rule.code}: {rule.day_type} deadlines are counted in hours, not dates")
+
+
+class AlertLevel:
+    NONE = "none"
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+
+
+def alert_level(*, due: dt.date, today: dt.date, working_days_left: int, warn_working_days: int) -> str:
+    """Before a deadline: due soon when at most `warn_working_days` working days remain; after it: overdue."""
+    if today > due:
+        return AlertLevel.OVERDUE
+    if working_days_left <= warn_working_days:
+        return AlertLevel.DUE_SOON
+    return AlertLevel.NONE
+
+
+def retest_allowed(*, item: str, book: LimitBook) -> bool:
+    """No re-test for a failed microbiological item (《抽样检验管理办法》第三十一条, [M])."""
+    return book.canonical_item(item) not in book.no_retest_items
+
+
+def draw_retest_lab(*, candidates: Sequence[str], first_lab: str, seed: int) -> str:
+    """The re-test lab drawn at random from the published list, never the first lab (第三十二条)."""
+    pool = sorted(c for c in candidates if c != first_lab)
+    if not pool:
+        raise LookupError("no re-test lab other than the first lab")
+    # A seeded draw so that the draw is reproducible from the recorded seed.
+    return pool[(seed * 2654435761 % 2**32) % len(pool)]

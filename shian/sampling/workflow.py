@@ -1,0 +1,56 @@
+"""The sample's life as a transition table (DESIGN.md: one table per workflow, one service that
+validates and records every change). Pure Python: the service in services.py consults it."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SampleStatus(models.TextChoices):
+    TASK = "task", _("Task")
+    SAMPLED = "sampled", _("Sampled on site")
+    DELIVERED = "delivered", _("Delivered to the lab")
+    TESTED = "tested", _("Tested")
+    JUDGED_QUALIFIED = "qualified", _("Judged qualified")
+    JUDGED_UNQUALIFIED = "unqualified", _("Judged unqualified")
+    NOTIFIED = "notified", _("Business notified")
+    RETEST = "retest", _("Re-test (复检) under way")
+    OBJECTION = "objection", _("Objection (异议) under review")
+    DISPOSAL = "disposal", _("Verification and disposal (核查处置)")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+S = SampleStatus
+
+# status -> statuses it may move to. A qualified sample closes; an unqualified one is notified,
+# may go through re-test or objection (each may return to notified with the final result, or to
+# closed when the re-test clears it), and is closed only through disposal.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.TASK: frozenset({S.SAMPLED, S.CANCELLED}),
+    S.SAMPLED: frozenset({S.DELIVERED, S.CANCELLED}),
+    S.DELIVERED: frozenset({S.TESTED}),
+    S.TESTED: frozenset({S.JUDGED_QUALIFIED, S.JUDGED_UNQUALIFIED}),
+    S.JUDGED_QUALIFIED: frozenset({S.CLOSED}),
+    S.JUDGED_UNQUALIFIED: frozenset({S.NOTIFIED}),
+    S.NOTIFIED: frozenset({S.RETEST, S.OBJECTION, S.DISPOSAL}),
+    S.RETEST: frozenset({S.DISPOSAL, S.CLOSED}),
+    S.OBJECTION: frozenset({S.DISPOSAL, S.CLOSED}),
+    S.DISPOSAL: frozenset({S.CLOSED}),
+    S.CLOSED: frozenset(),
+    S.CANCELLED: frozenset(),
+}
+
+# The deadline (data/deadlines.toml code) that starts when a sample enters a status.
+DEADLINE_ON_ENTRY: dict[str, tuple[str, ...]] = {
+    S.SAMPLED: ("delivery",),
+    S.DELIVERED: ("lab_report",),
+    S.JUDGED_UNQUALIFIED: ("notify",),
+    S.NOTIFIED: ("retest_application", "objection", "disposal"),
+    S.RETEST: ("retest_acceptance",),
+}
+
+
+def can_transition(current: str, new: str) -> bool:
+    return new in TRANSITIONS.get(current, frozenset())
