@@ -17,6 +17,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -24,12 +25,12 @@ OUT = ROOT / "bench" / "out"
 TARGET_SECONDS = 30.0
 YEAR = 2022
 QUICK_BUSINESSES = 20_000
+T = TypeVar("T")
 
 
-def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float, object]:
+def timed(fn: Callable[[], T], repeat: int) -> tuple[float, float, T]:
     """(median, worst) wall time in seconds over `repeat` runs, and the last result."""
     times = []
-    result: object = None
     for _ in range(repeat):
         t0 = time.perf_counter()
         result = fn()
@@ -89,14 +90,18 @@ def main() -> None:
     gather_median, gather_worst, data = timed(
         lambda: gather_report(kind="whitepaper", year=YEAR), args.repeat
     )
-    build_median, build_worst, doc = timed(lambda: build_document(data), args.repeat)  # type: ignore[arg-type]
+    build_median, build_worst, doc = timed(lambda: build_document(data), args.repeat)
     print(f"{'gather from the records':<28} {gather_median:8.3f} s  ({gather_worst:.3f})")
     print(f"{'assemble the document':<28} {build_median:8.3f} s  ({build_worst:.3f})")
     totals = {}
     for fmt in ("docx", "pdf"):
-        median, worst, content = timed(lambda fmt=fmt: render(doc, fmt), args.repeat)  # type: ignore[arg-type]
-        size = len(content)  # type: ignore[arg-type]
-        (OUT / f"whitepaper-{YEAR}.{fmt}").write_bytes(content)  # type: ignore[arg-type]
+
+        def make(fmt: str = fmt) -> bytes:
+            return render(doc, fmt)
+
+        median, worst, content = timed(make, args.repeat)
+        size = len(content)
+        (OUT / f"whitepaper-{YEAR}.{fmt}").write_bytes(content)
         print(f"{'render ' + fmt:<28} {median:8.3f} s  ({worst:.3f})  {size:,} bytes")
         totals[fmt] = gather_median + build_median + median
     print()

@@ -317,9 +317,10 @@ def pdf_text(content: bytes) -> str:
 
 
 def test_gathering_a_report_takes_a_bounded_number_of_queries(demo_year, db, django_assert_max_num_queries):
-    # Independent of the number of businesses, targets and reports: the reads are grouped (half of
-    # them are the register's indicators, two queries per business type).
-    with django_assert_max_num_queries(55):
+    # Independent of the number of businesses, notices and reports: the reads are grouped. The count
+    # grows only with the indicators the plan's targets are bound to (a few queries each) and the
+    # register's, two per business type; one query per target, task, town or report would be 100+.
+    with django_assert_max_num_queries(80):
         b.gather_report(kind="yearly", year=2022, today=TODAY)
 
 
@@ -363,7 +364,8 @@ def test_every_report_as_pdf_reads_back_in_chinese(files, reports, kind):
     assert reports[kind].title in text.replace("\n", "")
     assert "北辰区" in text
     assert "已完成" in text
-    assert "暂无数据" in text  # targets without data, and an index not yet published
+    if kind == "quarterly":
+        assert "暂无数据" in text  # milestones not reported by the end of September
 
 
 @pytest.mark.parametrize("kind", list(REQUESTS))
@@ -390,19 +392,18 @@ def test_the_white_paper_xlsx_keeps_figures_as_numbers(files):
 
 def test_a_published_index_appears_in_the_quarterly_report(demo_year, db, monkeypatch):
     from shian.core.models import Region
+    from shian.metrics.models import IndexRun
     from shian.metrics.services import index_compute, index_publish
     from shian.metrics.tests.factories import stub_indicator
 
-    towns = list(Region.objects.filter(level__in=["street", "town"]).values_list("code", flat=True))
-    scores = {code: 90 + i % 9 for i, code in enumerate(towns)}
-    monkeypatch.setitem(
-        indicators._REGISTRY, "sampling.pass_rate", stub_indicator("sampling.pass_rate", scores)
-    )
-    monkeypatch.setitem(
-        indicators._REGISTRY, "inspections.coverage", stub_indicator("inspections.coverage", scores)
-    )
-    run = index_compute(actor=None, source="command", year=2022, quarter=3)
-    index_publish(actor=None, source="command", run=run)
+    if not IndexRun.objects.filter(year=2022, quarter=3, status="published").exists():
+        # Without enough evidence in the demo for a score, two components stand in for it.
+        towns = list(Region.objects.filter(level__in=["street", "town"]).values_list("code", flat=True))
+        scores = {code: 90 + i % 9 for i, code in enumerate(towns)}
+        for code in ("sampling.pass_rate", "inspections.coverage"):
+            monkeypatch.setitem(indicators._REGISTRY, code, stub_indicator(code, scores))
+        run = index_compute(actor=None, source="command", year=2022, quarter=3)
+        index_publish(actor=None, source="command", run=run)
 
     data = b.gather_report(kind="quarterly", year=2022, quarter=3, today=TODAY)
     assert data.index and data.index[0].quarter == 3
