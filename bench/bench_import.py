@@ -267,6 +267,13 @@ class Databases:
             assert url is not None
             self.base_url, _, self.template = url.rpartition("/")
             self.template_url = url
+            import psycopg
+
+            with psycopg.connect(f"{self.base_url}/postgres", autocommit=True) as conn:
+                if not conn.execute(
+                    "SELECT 1 FROM pg_database WHERE datname = %s", [self.template]
+                ).fetchone():
+                    conn.execute(f'CREATE DATABASE "{self.template}"')
         else:
             self.template_path = workdir / "template.sqlite3"
             self.template_url = f"sqlite:///{self.template_path}"

@@ -11,8 +11,11 @@ from ninja.security import HttpBearer, django_auth
 
 from shian.core.api import router as core_router
 from shian.core.tokens import api_token_authenticate
+from shian.inspections.api import router as inspections_router
 from shian.planning.api import router as planning_router
 from shian.registry.api import router as registry_router
+from shian.risk.api import router as risk_router
+from shian.sampling.api import router as sampling_router
 
 
 class TokenAuth(HttpBearer):
@@ -48,3 +51,6 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> Any:
 api.add_router("/jurisdiction", core_router)
 api.add_router("/businesses", registry_router)
 api.add_router("/plans", planning_router)
+api.add_router("/risk", risk_router)
+api.add_router("/inspections", inspections_router)
+api.add_router("/sampling", sampling_router)

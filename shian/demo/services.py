@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import time
 from collections.abc import Callable
@@ -134,7 +135,15 @@ def demo_build(*, scale: str, seed: int, out: Callable[[str], None]) -> list[tup
             progress=lambda n: out(f"  {existing + n} / {count}  {time.perf_counter() - started:.0f}s"),
         )
     users = demo_users_ensure(seed=seed)
+    from shian.inspections.demo import demo_inspections_generate
+    from shian.risk.services import risk_regrade_bulk
+    from shian.sampling.demo import demo_sampling_build
+
     from .plan_demo import demo_plan_build
 
+    # Evidence first, then the plan's year: its quarterly index reads the inspections and samples.
+    demo_inspections_generate(seed=seed, out=out)  # 2021–2024 inspection history
+    risk_regrade_bulk(actor=None, source=AuditSource.COMMAND, on=dt.date(2024, 12, 31))
+    demo_sampling_build(seed=seed, out=out)
     demo_plan_build(seed=seed, out=out)
     return users

@@ -4,14 +4,16 @@ audit entries in that same transaction."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
+from django.utils import timezone
 
 from shian.core.audit import AuditEvent, audit_record_many, audit_value
+from shian.core.bulk import allocate_ids, insert_rows
 from shian.core.models import AuditAction, User
 from shian.core.permissions import Cap, require_cap
 from shian.core.scoping import scope_for
@@ -37,6 +39,9 @@ _MODEL_FIELDS = (
     "closed_on",
 )
 OBJECT_TYPE = "registry.business"
+# Above this many rows, inserts take the executemany path of shian.core.bulk.
+_FAST_PATH = 50
+_INSERT_FIELDS = ("id", *_MODEL_FIELDS, "region_id", "created_at", "updated_at")
 
 
 def business_state(business: Business, categories: Sequence[str]) -> dict[str, Any]:
@@ -48,8 +53,7 @@ def business_state(business: Business, categories: Sequence[str]) -> dict[str, A
 
 
 def _input_state(data: BusinessInput) -> dict[str, Any]:
-    values = asdict(data)
-    state = {name: audit_value(values[name]) for name in _MODEL_FIELDS}
+    state = {name: audit_value(getattr(data, name)) for name in _MODEL_FIELDS}
     state["region"] = data.region_code
     state["categories"] = sorted(data.categories)
     return state
@@ -144,13 +148,12 @@ def business_bulk_upsert(
             ).values_list("business_id", "category_id"):
                 current_categories.setdefault(bid, []).append(code)
 
-        creates: list[tuple[Business, BusinessInput]] = []
+        new_inputs: list[BusinessInput] = []
         updates: list[tuple[Business, BusinessInput, dict[str, Any], dict[str, Any]]] = []
         unchanged_ids: list[int] = []
         for d, match in zip(data, matches, strict=True):
             if match is None:
-                b = Business(region_id=d.region_code, **{f: getattr(d, f) for f in _MODEL_FIELDS})
-                creates.append((b, d))
+                new_inputs.append(d)
                 continue
             before = business_state(match, current_categories.get(match.pk, []))
             after = _input_state(d)
@@ -162,7 +165,26 @@ def business_bulk_upsert(
             match.region_id = d.region_code
             updates.append((match, d, before, after))
 
-        Business.objects.bulk_create([b for b, _ in creates], batch_size=1000)
+        now = timezone.now()
+        if len(new_inputs) > _FAST_PATH:
+            new_ids = allocate_ids(Business, len(new_inputs))
+            insert_rows(
+                Business,
+                _INSERT_FIELDS,
+                [
+                    [pk, *(getattr(d, f) for f in _MODEL_FIELDS), d.region_code, now, now]
+                    for pk, d in zip(new_ids, new_inputs, strict=True)
+                ],
+            )
+        else:
+            objs = [
+                Business(region_id=d.region_code, **{f: getattr(d, f) for f in _MODEL_FIELDS})
+                for d in new_inputs
+            ]
+            Business.objects.bulk_create(objs, batch_size=1000)
+            new_ids = [o.pk for o in objs]
+        for u in updates:
+            u[0].updated_at = now  # bulk_update does not apply auto_now
         if updates:
             Business.objects.bulk_update(
                 [u[0] for u in updates], [*_MODEL_FIELDS, "region", "updated_at"], batch_size=1000
@@ -172,22 +194,27 @@ def business_bulk_upsert(
         for i in range(0, len(changed_ids), 900):
             BusinessFoodCategory.objects.filter(business_id__in=changed_ids[i : i + 900]).delete()
         links = [
-            BusinessFoodCategory(business_id=b.pk, category_id=c)
-            for b, d in [*creates, *((u[0], u[1]) for u in updates)]
+            (pk, c)
+            for pk, d in [*zip(new_ids, new_inputs, strict=True), *((u[0].pk, u[1]) for u in updates)]
             for c in d.categories
         ]
-        BusinessFoodCategory.objects.bulk_create(links, batch_size=2000)
+        if len(links) > _FAST_PATH:
+            insert_rows(BusinessFoodCategory, ["business_id", "category_id"], links)
+        else:
+            BusinessFoodCategory.objects.bulk_create(
+                [BusinessFoodCategory(business_id=pk, category_id=c) for pk, c in links], batch_size=2000
+            )
 
         events = [
             AuditEvent(
                 action=AuditAction.CREATE,
                 object_type=OBJECT_TYPE,
-                object_id=str(b.pk),
-                object_repr=b.name,
-                region_code=b.region_id,
+                object_id=str(pk),
+                object_repr=d.name,
+                region_code=d.region_code,
                 after=_input_state(d),
             )
-            for b, d in creates
+            for pk, d in zip(new_ids, new_inputs, strict=True)
         ]
         for b, _d, before, after in updates:
             old, new = _diff(before, after)
@@ -203,9 +230,9 @@ def business_bulk_upsert(
                 )
             )
         audit_record_many(actor=actor, source=source, events=events)
-    ids = [b.pk for b, _ in creates] + [u[0].pk for u in updates] + unchanged_ids
+    ids = [*new_ids, *(u[0].pk for u in updates), *unchanged_ids]
     return UpsertResult(
-        created=len(creates), updated=len(updates), unchanged=len(unchanged_ids), business_ids=ids
+        created=len(new_inputs), updated=len(updates), unchanged=len(unchanged_ids), business_ids=ids
     )
 
 

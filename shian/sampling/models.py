@@ -19,6 +19,39 @@ class Verdict(models.TextChoices):
     UNDETERMINED = "undetermined", _("Cannot be judged")
 
 
+class Lab(models.Model):
+    """A testing laboratory (承检机构) with its CMA certificate; its users see the samples sent to it."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    cma_number = models.CharField(_("CMA number"), max_length=40, unique=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("lab")
+        verbose_name_plural = _("labs")
+        ordering = ["name"]
+        constraints = [models.CheckConstraint(name="lab_name_not_blank", condition=~Q(name=""))]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LabMember(models.Model):
+    """Ties a user with the role "lab" to the one lab whose samples they see and record."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lab_membership"
+    )
+    lab = models.ForeignKey(Lab, on_delete=models.PROTECT, related_name="members")
+
+    class Meta:
+        verbose_name = _("lab member")
+        verbose_name_plural = _("lab members")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.lab_id}"
+
+
 class Sample(models.Model):
     code = models.CharField(_("sample number"), max_length=40, unique=True)
     region = models.ForeignKey(
@@ -41,6 +74,14 @@ class Sample(models.Model):
     produced_on = models.DateField(_("production date"), null=True, blank=True)
     sampled_on = models.DateField(_("sampling date"), null=True, blank=True)
     lab_name = models.CharField(_("lab"), max_length=100, blank=True)
+    lab = models.ForeignKey(
+        Lab,
+        verbose_name=_("assigned lab"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="samples",
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=SampleStatus.choices, default=SampleStatus.TASK
     )
@@ -74,6 +115,7 @@ class TestItem(models.Model):
     edition = models.CharField(_("edition"), max_length=60, blank=True)
     clause = models.CharField(_("clause"), max_length=200, blank=True)
     rule_id = models.CharField(_("limit row"), max_length=80, blank=True)
+    detection_limit = models.CharField(_("method detection limit"), max_length=40, blank=True)
 
     class Meta:
         verbose_name = _("test item")
@@ -124,3 +166,82 @@ class SampleDeadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.due}"
+
+
+class DisposalStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class DisposalStepKind(models.TextChoices):
+    """核查处置 steps (《食品安全抽样检验管理办法》第四十条–第四十五条)."""
+
+    SEAL = "seal", _("Seal the goods (查封扣押)")
+    STOP_SALE = "stop_sale", _("Stop sale (停止销售)")
+    RECALL = "recall", _("Recall (召回)")
+    CAUSE = "cause", _("Cause investigated (原因排查)")
+    RECTIFICATION = "rectification", _("Rectification (整改)")
+    PENALTY = "penalty", _("Penalty decision (行政处罚决定)")
+
+
+class DisposalTask(models.Model):
+    """The verification and disposal of one unqualified sample, assigned to the business's town."""
+
+    sample = models.OneToOneField(Sample, on_delete=models.PROTECT, related_name="disposal")
+    region = models.ForeignKey(
+        Region, verbose_name=_("town or street"), on_delete=models.PROTECT, related_name="disposals"
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=DisposalStatus.choices, default=DisposalStatus.OPEN
+    )
+    opened_on = models.DateField(_("opened on"))
+    due = models.DateField(_("due"))
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("disposal task")
+        verbose_name_plural = _("disposal tasks")
+        ordering = ["due", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="disposal_closed_has_date",
+                condition=Q(status="open", closed_on__isnull=True)
+                | Q(status="closed", closed_on__isnull=False),
+            )
+        ]
+        indexes = [
+            # a town's open tasks by due date (the unqualified-food list)
+            models.Index(fields=["region", "status", "due"], name="disposal_region_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sample_id} {self.status}"
+
+
+class DisposalStep(models.Model):
+    task = models.ForeignKey(DisposalTask, on_delete=models.CASCADE, related_name="steps")
+    kind = models.CharField(_("step"), max_length=16, choices=DisposalStepKind.choices)
+    required = models.BooleanField(_("required"), default=True)
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    not_applicable = models.BooleanField(_("not applicable"), default=False)
+    evidence = models.FileField(_("evidence"), upload_to="disposal/%Y/", blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("disposal step")
+        verbose_name_plural = _("disposal steps")
+        constraints = [models.UniqueConstraint(fields=["task", "kind"], name="disposalstep_task_kind_uniq")]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.kind}"
+
+    @property
+    def complete(self) -> bool:
+        """Done with its evidence and a note, or not applicable with the reason in the note."""
+        if self.not_applicable:
+            return bool(self.note)
+        return self.done_on is not None and bool(self.evidence) and bool(self.note)

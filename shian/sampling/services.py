@@ -4,7 +4,7 @@ through its life. Each service: permission, one transaction, audit entry in it."
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,7 +19,20 @@ from shian.core.permissions import Cap, require_cap
 from shian.core.scoping import scope_for
 
 from . import rules
-from .models import Sample, SampleDeadline, StatusChange, TestItem, Verdict
+from .models import (
+    DisposalStatus,
+    DisposalStep,
+    DisposalStepKind,
+    DisposalTask,
+    Lab,
+    LabMember,
+    Sample,
+    SampleDeadline,
+    StatusChange,
+    TestItem,
+    Verdict,
+)
+from .selectors import sample_scope
 from .workflow import DEADLINE_ON_ENTRY, TRANSITIONS, SampleStatus
 
 OBJECT_TYPE = "sampling.sample"
@@ -93,9 +106,11 @@ def sample_set_status(
             _("A sample cannot go from “%(old)s” to “%(new)s”.")
             % {"old": SampleStatus(locked.status).label, "new": SampleStatus(status).label}
         )
-    # Disposal tasks with evidence are not built yet: until then closing a disposal needs a note.
-    if status == SampleStatus.CLOSED and locked.status == SampleStatus.DISPOSAL and not note:
-        raise ValidationError(_("Closing a disposal needs a note of what was done."))
+    # Unqualified food closes only through a disposal task with every required step complete.
+    if status == SampleStatus.CLOSED and locked.status == SampleStatus.DISPOSAL:
+        task = DisposalTask.objects.filter(sample=locked).first()
+        if task is None or disposal_missing_steps(task=task):
+            raise ValidationError(_("The disposal cannot close before every required step is complete."))
     old = locked.status
     locked.status = status
     locked.status_changed_at = timezone.now()
@@ -154,10 +169,15 @@ def sample_results_record(
     on: dt.date,
     source: str = AuditSource.WEB,
     book: rules.LimitBook | None = None,
+    detection_limits: Mapping[str, str] | None = None,
 ) -> list[TestItem]:
     """Record a lab's results (item, result) and judge each against the limit in force on the
-    production date (else the sampling date); the sample moves to tested and then to its verdict."""
+    production date (else the sampling date); the sample moves to tested and then to its verdict.
+    The one write path of results: the results page, the file import and the API call it."""
     require_cap(by, Cap.SAMPLING_RESULTS)
+    if not Sample.objects.filter(sample_scope(by), pk=sample.pk).exists():
+        raise PermissionDenied(_("This sample was not sent to you."))
+    detection_limits = detection_limits or {}
     book = book or rules.default_limit_book()
     when = sample.produced_on or sample.sampled_on or on
     items = []
@@ -177,6 +197,7 @@ def sample_results_record(
                 "edition": j.edition,
                 "clause": j.clause[:200],
                 "rule_id": j.rule_id,
+                "detection_limit": detection_limits.get(item, "")[:40],
             },
         )
         items.append(obj)
@@ -194,3 +215,171 @@ def sample_results_record(
         )
     sample.refresh_from_db()
     return items
+
+
+# -- labs ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def lab_create(*, by: User, name: str, cma_number: str, source: str = AuditSource.WEB) -> Lab:
+    require_cap(by, Cap.SAMPLING_MANAGE)
+    lab = Lab(name=name, cma_number=cma_number)
+    lab.full_clean()
+    lab.save()
+    audit_record(
+        actor=by,
+        source=source,
+        event=AuditEvent(AuditAction.CREATE, "sampling.lab", str(lab.pk), str(lab), after=snapshot(lab)),
+    )
+    return lab
+
+
+@transaction.atomic
+def lab_member_set(*, by: User, user: User, lab: Lab, source: str = AuditSource.WEB) -> LabMember:
+    """Link a lab user to its lab (one lab per user)."""
+    require_cap(by, Cap.USERS_MANAGE)
+    if user.role != "lab":
+        raise ValidationError(_("Only a user with the role lab can belong to a lab."))
+    member, _created = LabMember.objects.update_or_create(user=user, defaults={"lab": lab})
+    audit_record(
+        actor=by,
+        source=source,
+        event=AuditEvent(
+            AuditAction.UPDATE, "sampling.lab_member", str(member.pk), str(member), after={"lab": lab.pk}
+        ),
+    )
+    return member
+
+
+# -- disposal (核查处置) -----------------------------------------------------------------------------
+
+DISPOSAL_OBJECT_TYPE = "sampling.disposal"
+
+
+def disposal_missing_steps(*, task: DisposalTask) -> list[str]:
+    """The required steps not yet complete (a closed task has none)."""
+    return [s.kind for s in task.steps.all() if s.required and not s.complete]
+
+
+@transaction.atomic
+def disposal_task_open(
+    *, sample: Sample, by: User, on: dt.date, source: str = AuditSource.WEB
+) -> DisposalTask:
+    """Open the disposal of a notified unqualified sample for the business's town, with every step
+    required, due on the disposal deadline (data/deadlines.toml)."""
+    require_cap(by, Cap.SAMPLING_MANAGE)
+    region_id = sample.business.region_id if sample.business_id and sample.business else sample.region_id
+    _check_scope(by, region_id)
+    sample = sample_set_status(sample=sample, status=SampleStatus.DISPOSAL, by=by, on=on, source=source)
+    deadline = SampleDeadline.objects.filter(sample=sample, code="disposal").first()
+    if deadline is not None:
+        due = deadline.due
+    else:
+        rule = rules.deadline_rules_in_force(sample.sampled_on or on)["disposal"]
+        due = rules.due_date(rule, on, lambda s, n: WorkingCalendar().deadline(s, n).due)
+    task = DisposalTask(sample=sample, region_id=region_id, opened_on=on, due=due)
+    task.full_clean()
+    task.save()
+    DisposalStep.objects.bulk_create([DisposalStep(task=task, kind=k) for k in DisposalStepKind.values])
+    audit_record(
+        actor=by,
+        source=source,
+        event=AuditEvent(
+            AuditAction.CREATE, DISPOSAL_OBJECT_TYPE, str(task.pk), str(task), region_id, after=snapshot(task)
+        ),
+    )
+    return task
+
+
+@transaction.atomic
+def disposal_step_record(
+    *,
+    task: DisposalTask,
+    kind: str,
+    by: User,
+    done_on: dt.date | None,
+    note: str,
+    evidence: Any = None,
+    not_applicable: bool = False,
+    source: str = AuditSource.WEB,
+) -> DisposalStep:
+    """Record one step with its evidence file and note, or mark it not applicable with the reason."""
+    require_cap(by, Cap.SAMPLING_MANAGE)
+    _check_scope(by, task.region_id)
+    if task.status != DisposalStatus.OPEN:
+        raise ValidationError(_("This disposal is closed."))
+    step = DisposalStep.objects.select_for_update().get(task=task, kind=kind)
+    if not note.strip():
+        raise ValidationError({"note": _("Write what was done, or why the step does not apply.")})
+    if not not_applicable:
+        if done_on is None:
+            raise ValidationError({"done_on": _("Give the date the step was done.")})
+        if evidence is None and not step.evidence:
+            raise ValidationError({"evidence": _("Attach the evidence of this step.")})
+    before = {"done_on": step.done_on, "note": step.note, "not_applicable": step.not_applicable}
+    step.done_on, step.note, step.not_applicable, step.done_by = done_on, note.strip(), not_applicable, by
+    if evidence is not None:
+        step.evidence = evidence
+    step.save()
+    audit_record(
+        actor=by,
+        source=source,
+        event=AuditEvent(
+            AuditAction.UPDATE,
+            DISPOSAL_OBJECT_TYPE,
+            str(task.pk),
+            f"{task} {kind}",
+            task.region_id,
+            before=before,
+            after={
+                "step": kind,
+                "done_on": done_on,
+                "note": step.note,
+                "not_applicable": not_applicable,
+                "evidence": step.evidence.name if step.evidence else "",
+            },
+        ),
+    )
+    return step
+
+
+@transaction.atomic
+def disposal_task_close(
+    *, task: DisposalTask, by: User, on: dt.date, source: str = AuditSource.WEB
+) -> DisposalTask:
+    """Close the task when every required step is complete; the sample closes with it."""
+    require_cap(by, Cap.SAMPLING_MANAGE)
+    _check_scope(by, task.region_id)
+    task = DisposalTask.objects.select_for_update().get(pk=task.pk)
+    if task.status != DisposalStatus.OPEN:
+        raise ValidationError(_("This disposal is closed."))
+    missing = disposal_missing_steps(task=task)
+    if missing:
+        raise ValidationError(
+            _("The disposal cannot close: these steps are not complete: %(steps)s.")
+            % {"steps": "、".join(str(DisposalStepKind(k).label) for k in missing)}
+        )
+    sample_set_status(
+        sample=task.sample,
+        status=SampleStatus.CLOSED,
+        by=by,
+        on=on,
+        source=source,
+        note=_("disposal complete"),
+    )
+    task.status, task.closed_on = DisposalStatus.CLOSED, on
+    task.save(update_fields=["status", "closed_on"])
+    audit_record(
+        actor=by,
+        source=source,
+        event=AuditEvent(
+            AuditAction.UPDATE,
+            DISPOSAL_OBJECT_TYPE,
+            str(task.pk),
+            str(task),
+            task.region_id,
+            before={"status": DisposalStatus.OPEN},
+            after={"status": DisposalStatus.CLOSED, "closed_on": on},
+        ),
+    )
+    return task

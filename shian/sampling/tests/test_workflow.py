@@ -13,6 +13,7 @@ from shian.core.models import Region
 from shian.core.tests.factories import TOWN_A
 from shian.sampling import rules, services
 from shian.sampling.models import SampleDeadline, StatusChange
+from shian.sampling.tests.helpers import lab_for
 from shian.sampling.workflow import TRANSITIONS, SampleStatus, can_transition
 
 S = SampleStatus
@@ -109,6 +110,7 @@ def test_results_are_judged_and_an_unqualified_sample_starts_the_clock(personas)
         food_name="大米",
         category_path="粮食加工品-大米",
         produced_on=dt.date(2026, 3, 1),
+        lab=lab_for(lab),
     )
     for status in (S.SAMPLED, S.DELIVERED):
         services.sample_set_status(sample=sample, status=status, by=officer, on=dt.date(2026, 3, 10))
@@ -148,6 +150,7 @@ def test_pass_rate_by_town_counts_judged_samples(personas):
             region=Region.objects.get(pk=TOWN_A),
             food_name="大米",
             category_path="粮食加工品-大米",
+            lab=lab_for(lab),
         )
         for status in (S.SAMPLED, S.DELIVERED):
             services.sample_set_status(sample=s, status=status, by=officer, on=dt.date(2026, 3, 10))

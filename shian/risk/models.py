@@ -1,0 +1,127 @@
+"""The food risk grade of each business with its breakdown and evidence, the adverse events that
+adjust it, inspectors' declared conflicts, and the published random draws."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from shian.core.models import Region
+from shian.registry.models import Business
+
+
+class Grade(models.TextChoices):
+    A = "A", _("A (lowest risk)")
+    B = "B", "B"
+    C = "C", "C"
+    D = "D", _("D (highest risk)")
+
+
+class RiskGrade(models.Model):
+    """The food risk grade (风险等级) — not the credit class, not the catering display rating."""
+
+    business = models.OneToOneField(
+        Business, on_delete=models.CASCADE, primary_key=True, related_name="risk_grade"
+    )
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    grade = models.CharField(_("risk grade"), max_length=1, choices=Grade.choices)
+    score_grade = models.CharField(_("grade by score"), max_length=1, choices=Grade.choices)
+    static_score = models.PositiveSmallIntegerField(_("static score"))
+    dynamic_score = models.PositiveSmallIntegerField(_("dynamic score"))
+    total = models.PositiveSmallIntegerField(_("total score"))
+    adjustment = models.SmallIntegerField(_("adjustment (grades)"), default=0)
+    breakdown = models.JSONField(_("breakdown"), default=dict)
+    evidence = models.JSONField(_("evidence"), default=dict)
+    edition = models.CharField(_("rules edition"), max_length=40)
+    graded_on = models.DateField(_("graded on"))
+
+    class Meta:
+        verbose_name = _("risk grade")
+        verbose_name_plural = _("risk grades")
+        ordering = ["business_id"]
+        constraints = [
+            models.CheckConstraint(name="riskgrade_grade_valid", condition=Q(grade__in=Grade.values)),
+            models.CheckConstraint(name="riskgrade_static_max", condition=Q(static_score__lte=40)),
+            models.CheckConstraint(name="riskgrade_dynamic_max", condition=Q(dynamic_score__lte=60)),
+        ]
+        indexes = [
+            # The grade mix per town and the list filtered by town and grade.
+            models.Index(fields=["region", "grade"], name="riskgrade_region_grade_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.business_id}: {self.grade}"
+
+
+class EventKind(models.TextChoices):
+    FAILED_SAMPLE = "failed_supervisory_sample", _("Failed supervisory sample")
+    PENALISED = "penalised_deliberate_violation", _("Penalised deliberate violation")
+    SOCIAL_IMPACT = "bad_social_impact", _("Violation with bad social impact")
+    INCIDENT = "incident", _("Food-safety incident")
+    REFUSED_RECALL = "refused_recall", _("Refused to recall or stop sales")
+    OBSTRUCTED = "obstructed_inspection", _("Obstructed inspection")
+
+
+class RiskEvent(models.Model):
+    """An adverse event that raises the grade at the yearly adjustment (sampling, enforcement and
+    complaints modules write these when they arrive; until then they are entered here)."""
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="risk_events")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=40, choices=EventKind.choices)
+    occurred_on = models.DateField(_("occurred on"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("risk event")
+        verbose_name_plural = _("risk events")
+        ordering = ["-occurred_on"]
+        indexes = [models.Index(fields=["business", "occurred_on"], name="riskevent_business_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.business_id} {self.kind} {self.occurred_on}"
+
+
+class InspectorConflict(models.Model):
+    """A declared conflict of interest (回避): the inspector is never drawn for the business."""
+
+    inspector = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(_("reason"), max_length=200)
+    declared_on = models.DateField(_("declared on"))
+
+    class Meta:
+        verbose_name = _("declared conflict")
+        verbose_name_plural = _("declared conflicts")
+        constraints = [models.UniqueConstraint(fields=["inspector", "business"], name="conflict_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.inspector_id}×{self.business_id}"
+
+
+class Draw(models.Model):
+    """A published random draw (双随机): enough is stored to re-run it and get the same result."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    title = models.CharField(_("title"), max_length=120)
+    seed = models.BigIntegerField(_("seed"))
+    population = models.JSONField(_("population"))  # [[business id, stratum], …] as drawn from
+    ratios = models.JSONField(_("ratios"))
+    inspectors = models.JSONField(_("inspectors"))
+    conflicts = models.JSONField(_("excluded pairs"), default=list)
+    result = models.JSONField(_("result"))
+    drawn_on = models.DateField(_("drawn on"))
+    results_due = models.DateField(_("results published by"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("random draw")
+        verbose_name_plural = _("random draws")
+        ordering = ["-drawn_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.code

@@ -1,0 +1,156 @@
+"""Grading from evidence, bulk regrade, events, draws recorded and re-run, conflicts excluded."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+
+from shian.core.models import AuditSource, Role
+from shian.core.tests.factories import UserFactory
+from shian.inspections import services as inspection_services
+from shian.registry.tests.factories import make_business
+from shian.risk import services
+from shian.risk.models import Draw, RiskGrade
+
+pytestmark = pytest.mark.django_db
+ON = dt.date(2024, 12, 31)
+
+
+@pytest.fixture
+def world():
+    inspectors = [UserFactory.create(username=f"ins{i}", role=Role.INSPECTOR) for i in range(4)]
+    shops = [
+        make_business(name=f"店{i}", region_code="120113001", business_type="catering") for i in range(6)
+    ]
+    school = make_business(name="中心小学食堂", region_code="120113100", business_type="school_canteen")
+    return inspectors, [*shops, school]
+
+
+def _inspect(b, inspectors, fail=(), day=dt.date(2024, 5, 6), full=True):
+    i = inspection_services.inspection_create(
+        actor=None,
+        source=AuditSource.SYSTEM,
+        business=b,
+        inspected_on=day,
+        inspectors=inspectors[:2],
+        full_check=full,
+    )
+    codes = ["C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9"]
+    inspection_services.inspection_record_answers(
+        actor=None,
+        source=AuditSource.SYSTEM,
+        inspection=i,
+        answers={c: "fail" if c in fail else "pass" for c in codes},
+        findings=dict.fromkeys(fail, "问题"),
+    )
+    inspection_services.inspection_sign(
+        actor=None, source=AuditSource.SYSTEM, inspection=i, signed_by="负责人"
+    )
+    return inspection_services.inspection_submit(actor=None, source=AuditSource.SYSTEM, inspection=i)
+
+
+def test_regrade_one_business_uses_latest_full_check_and_events(world):
+    inspectors, bs = world
+    _inspect(bs[0], inspectors, fail=("C3", "C4"))
+    g = services.risk_regrade(actor=None, source=AuditSource.SYSTEM, business=bs[0], on=ON)
+    assert (g.static_score, g.dynamic_score, g.total, g.grade) == (26, 24, 50, "C")
+    assert g.breakdown["dynamic"]["from"] == "2024-05-06"
+    services.risk_event_record(
+        actor=None,
+        source=AuditSource.SYSTEM,
+        business=bs[0],
+        kind="failed_supervisory_sample",
+        occurred_on=dt.date(2024, 8, 1),
+    )
+    g = services.risk_regrade(actor=None, source=AuditSource.SYSTEM, business=bs[0], on=ON)
+    assert g.grade == "D" and g.adjustment == 1 and g.evidence["reasons"]
+
+
+def test_clean_year_lowers_the_grade(world):
+    inspectors, bs = world
+    _inspect(bs[1], inspectors, fail=("C1", "C2"), day=dt.date(2023, 11, 1))
+    _inspect(bs[1], inspectors, day=dt.date(2024, 6, 3), full=False)
+    g = services.risk_regrade(actor=None, source=AuditSource.SYSTEM, business=bs[1], on=ON)
+    assert (g.total, g.score_grade, g.grade, g.adjustment) == (32, "B", "A", -1)
+    school = services.risk_regrade(actor=None, source=AuditSource.SYSTEM, business=bs[-1], on=ON)
+    # Never fully inspected: default dynamic score 30, no clean year to lower it.
+    assert (school.total, school.grade) == (61, "D")
+
+
+def test_bulk_regrade_matches_single_and_prints_mix(world, capsys):
+    inspectors, bs = world
+    _inspect(bs[0], inspectors, fail=("C3", "C4"))
+    mix = services.risk_regrade_bulk(actor=None, source=AuditSource.COMMAND, on=ON)
+    assert sum(mix.values()) == 7
+    bulk = RiskGrade.objects.get(business=bs[0])
+    single = services.risk_regrade(actor=None, source=AuditSource.SYSTEM, business=bs[0], on=ON)
+    assert (bulk.grade, bulk.total, bulk.breakdown) == (single.grade, single.total, single.breakdown)
+    call_command("risk", "regrade", "--region", "120113001", "--on", "2024-12-31")
+    assert "共 6 户" in capsys.readouterr().out
+
+
+def test_plan_command_prints_no_business_under_minimum(world, capsys):
+    services.risk_regrade_bulk(actor=None, source=AuditSource.COMMAND, on=ON)
+    call_command("inspections", "plan", "--year", "2025")
+    out = capsys.readouterr().out
+    assert "低于法定最低频次的主体：无" in out and "120113001" in out
+
+
+def test_draw_recorded_rerun_and_published(world, client):
+    inspectors, bs = world
+    services.risk_regrade_bulk(actor=None, source=AuditSource.COMMAND, on=ON)
+    pop = services.draw_population()
+    services.conflict_declare(
+        actor=None, source=AuditSource.SYSTEM, inspector=inspectors[0], business=bs[0], reason="亲属", on=ON
+    )
+    d = services.draw_create(
+        actor=None,
+        source=AuditSource.SYSTEM,
+        code="2025-01",
+        title="一季度",
+        seed=99,
+        population=pop,
+        ratios={"A": 1, "B": 1, "C": 1, "D": 1},
+        on=ON,
+    )
+    assert len(d.result["businesses"]) == 7
+    assert inspectors[0].pk not in d.result["assignments"][str(bs[0].pk)]
+    rerun = services.draw_rerun(Draw.objects.get(code="2025-01"))
+    assert rerun.businesses == d.result["businesses"]
+    assert {str(k): list(v) for k, v in rerun.assignments.items()} == d.result["assignments"]
+    assert d.results_due == dt.date(2025, 2, 5)  # 20 working days across the Spring Festival 2025
+    page = client.get("/risk/draws/2025-01/")
+    assert page.status_code == 200 and "99" in page.content.decode()
+
+
+def test_draw_with_inspector_conflicted_for_all_refused_and_nothing_recorded(world):
+    inspectors, bs = world
+    services.risk_regrade_bulk(actor=None, source=AuditSource.COMMAND, on=ON)
+    for ins in inspectors[:3]:
+        services.conflict_declare(
+            actor=None, source=AuditSource.SYSTEM, inspector=ins, business=bs[0], reason="持股", on=ON
+        )
+    with pytest.raises(ValidationError, match="不足2名"):
+        services.draw_create(
+            actor=None,
+            source=AuditSource.SYSTEM,
+            code="x",
+            title="x",
+            seed=1,
+            population=[(bs[0].pk, "A")],
+            ratios={"A": 1},
+            on=ON,
+        )
+    assert not Draw.objects.exists()
+
+
+def test_draw_command_prints_the_draw(world, capsys):
+    services.risk_regrade_bulk(actor=None, source=AuditSource.COMMAND, on=ON)
+    call_command(
+        "inspections", "draw", "--population", "grade", "--ratio", "A=0.5", "--seed", "7", "--code", "cli-7"
+    )
+    out = capsys.readouterr().out
+    assert "种子 7" in out and "检查人员" in out
