@@ -125,3 +125,31 @@ def test_plan_overview_lists_lagging_targets_and_exports(world, client_for):
     ws = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     codes = [r[1] for r in ws.iter_rows(min_row=3, values_only=True)]
     assert "T13-batches" in codes and len(codes) == 33
+
+
+def test_office_records_an_interview_and_a_commendation_on_the_page(world, client_for):
+    from shian.planning.models import Commendation, Interview
+
+    interview = Interview.objects.filter(plan=world["plan"], status="listed").first()
+    assert interview is not None
+    office = client_for("district_officer")
+    office.post(
+        "/plan/2022/notices/",
+        {"interview": interview.pk, "status": "held", "on": "2023-01-10", "record": "约谈记录：限期整改"},
+    )
+    interview.refresh_from_db()
+    assert interview.status == "held" and interview.record == "约谈记录：限期整改"
+    office.post(
+        "/plan/2022/notices/",
+        {"commend": "1", "department": "education", "reason": "成效突出", "awarded_on": "2022-12-30"},
+    )
+    assert Commendation.objects.filter(department_id="education", reason="成效突出").exists()
+    page = office.get("/plan/2022/notices/").content.decode()
+    assert "约谈记录：限期整改" in page and "成效突出" in page
+    # A town officer sees the list but has no form and cannot post.
+    town = client_for("town_a_officer")
+    assert 'name="record"' not in town.get("/plan/2022/notices/").content.decode()
+    town.post(
+        "/plan/2022/notices/", {"commend": "1", "person": "某", "reason": "自荐", "awarded_on": "2022-12-30"}
+    )
+    assert not Commendation.objects.filter(reason="自荐").exists()

@@ -24,6 +24,7 @@ from . import rules
 from .models import (
     AnnualPlan,
     AssignmentRole,
+    Commendation,
     Interview,
     PlanEvaluation,
     PlanSection,
@@ -606,3 +607,86 @@ def ensure_reports(*, plan: AnnualPlan, periods: Iterable[str]) -> int:
             )
             made += created
     return made
+
+
+# The interview's workflow (任务（三）约谈): listed → held (with its record) → closed.
+INTERVIEW_TRANSITIONS: dict[tuple[str, str], str] = {
+    ("listed", "held"): "record",
+    ("held", "closed"): "close",
+}
+
+
+def interview_set_status(
+    *, actor: User, source: str, interview: Interview, status: str, on: dt.date, record: str = ""
+) -> Interview:
+    """Record that an interview was held (with its minutes), or close it. The office only."""
+    require_cap(actor, Cap.PLAN_MANAGE)
+    if (interview.status, status) not in INTERVIEW_TRANSITIONS:
+        raise ValidationError(f"约谈不能从“{interview.get_status_display()}”变为“{status}”")
+    if status == "held" and not record.strip():
+        raise ValidationError({"record": "约谈记录不能为空"})
+    if on < interview.listed_on:
+        raise ValidationError({"on": "日期不能早于列入约谈名单的日期"})
+    with transaction.atomic():
+        locked = Interview.objects.select_for_update().get(pk=interview.pk)
+        before = {"status": locked.status}
+        locked.status = status
+        if status == "held":
+            locked.held_on, locked.record = on, record.strip()
+        locked.save()
+        audit_record_many(
+            actor=actor,
+            source=source,
+            events=[
+                _event(
+                    AuditAction.UPDATE,
+                    locked,
+                    before=before,
+                    after={"status": status, "on": on.isoformat(), "record": locked.record},
+                )
+            ],
+        )
+    return locked
+
+
+def commendation_award(
+    *,
+    actor: User,
+    source: str,
+    plan: AnnualPlan,
+    reason: str,
+    awarded_on: dt.date,
+    department: Department | None = None,
+    region: Region | None = None,
+    person: str = "",
+) -> Commendation:
+    """任务（三）: 对在食品安全工作中作出突出贡献的单位和个人，给予表彰奖励。"""
+    require_cap(actor, Cap.PLAN_MANAGE)
+    if department is None and region is None and not person.strip():
+        raise ValidationError({"person": "请指明受表彰的单位、镇街或个人"})
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写表彰事由"})
+    with transaction.atomic():
+        commendation = Commendation.objects.create(
+            plan=plan,
+            department=department,
+            region=region,
+            person=person.strip()[:50],
+            reason=reason.strip()[:500],
+            awarded_on=awarded_on,
+        )
+        audit_record_many(
+            actor=actor,
+            source=source,
+            events=[
+                _event(
+                    AuditAction.CREATE,
+                    commendation,
+                    after=snapshot(
+                        commendation, ["department_id", "region_id", "person", "reason", "awarded_on"]
+                    ),
+                    region=region.pk if region else "",
+                )
+            ],
+        )
+    return commendation

@@ -322,6 +322,10 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
 def notice_list(request: HttpRequest, year: int) -> HttpResponse:
     require_cap(request.user, Cap.PLAN_VIEW)
     plan = _plan(year)
+    if request.method == "POST" and request.POST.get("interview"):
+        return _interview_action(request, year)
+    if request.method == "POST" and request.POST.get("commend"):
+        return _commend(request, plan)
     if request.method == "POST":
         notice = selectors.notice_get_for_user(
             user=request.user, pk=int(request.POST.get("notice", "0") or 0)
@@ -351,5 +355,57 @@ def notice_list(request: HttpRequest, year: int) -> HttpResponse:
             "my_unit": services.unit_of(actor),
             "is_office": has_cap(actor, Cap.PLAN_MANAGE),
             "evaluations": plan.evaluations.all(),
+            "commendations": plan.commendations.select_related("department", "region"),
+            "units": Department.objects.all(),
+            "towns": Region.objects.exclude(level=RegionLevel.DISTRICT),
         },
     )
+
+
+def _parse_day(raw: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        return timezone.localdate()
+
+
+def _interview_action(request: HttpRequest, year: int) -> HttpResponse:
+    plan = _plan(year)
+    interview = (
+        selectors.interviews_for_user(user=request.user, plan=plan)
+        .filter(pk=int(request.POST.get("interview", "0") or 0))
+        .first()
+    )
+    if interview is None:
+        raise Http404
+    try:
+        services.interview_set_status(
+            actor=_actor(request),
+            source=AuditSource.WEB,
+            interview=interview,
+            status=request.POST.get("status", ""),
+            on=_parse_day(request.POST.get("on", "")),
+            record=request.POST.get("record", ""),
+        )
+        messages.success(request, _("The interview was recorded."))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("planning:notices", year=year)
+
+
+def _commend(request: HttpRequest, plan: AnnualPlan) -> HttpResponse:
+    try:
+        services.commendation_award(
+            actor=_actor(request),
+            source=AuditSource.WEB,
+            plan=plan,
+            reason=request.POST.get("reason", ""),
+            awarded_on=_parse_day(request.POST.get("awarded_on", "")),
+            department=Department.objects.filter(pk=request.POST.get("department") or None).first(),
+            region=Region.objects.filter(pk=request.POST.get("region") or None).first(),
+            person=request.POST.get("person", ""),
+        )
+        messages.success(request, _("The commendation was recorded."))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("planning:notices", year=plan.year)
