@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,17 +38,24 @@ def business_queryset_for_user(*, user: Any) -> QuerySet[Business]:
     return scope_for(user).apply(Business.objects.all(), region_field="region_id", type_field="business_type")
 
 
+CODE_LIKE = re.compile(r"(?:SC|JY)?[0-9][0-9A-Z]{3,}")
+
+
 def _search(qs: QuerySet[Business], q: str) -> QuerySet[Business]:
     """Name contains the words, or a code starts with what was typed (codes are stored canonical)."""
     code = normalise_code(q)
-    cond = Q(name__contains=q.strip())
-    if code and code.isalnum() and len(code) >= 4:
+    codes = Q()
+    if code and code.isascii() and code.isalnum() and len(code) >= 4:
         # A prefix as a range (code <= x < code + U+FFFF): both databases answer it from the
         # code's unique index, where SQLite's case-insensitive LIKE would scan the table.
         end = code + "\uffff"
         for field in ("credit_code", "business_licence", "production_licence"):
-            cond |= Q(**{f"{field}__gte": code, f"{field}__lt": end})
-    return qs.filter(cond)
+            codes |= Q(**{f"{field}__gte": code, f"{field}__lt": end})
+    if CODE_LIKE.fullmatch(code):
+        # What was typed is the start of a code (a digit first, or SC/JY and a digit): search the
+        # codes only, so the indexes answer it without scanning every name.
+        return qs.filter(codes)
+    return qs.filter(Q(name__contains=q.strip()) | codes) if codes else qs.filter(name__contains=q.strip())
 
 
 def business_list_for_user(*, user: Any, filters: BusinessFilters) -> QuerySet[Business]:
