@@ -20,8 +20,8 @@ def test_search_by_name_words_and_by_code_prefix(personas):
     make_business(name="瑞丰超市", business_type="wholesale_retail")
     make_business(name="7天便利店", business_type="wholesale_retail")
     assert _names(officer, "餐厅") == ["鑫隆餐厅"]
-    assert _names(officer, a.credit_code[:10]) == ["鑫隆餐厅"]
-    assert _names(officer, a.credit_code[:10].lower()) == ["鑫隆餐厅"]  # normalised like on entry
+    assert _names(officer, a.credit_code[:17]) == ["鑫隆餐厅"]
+    assert _names(officer, a.credit_code[:17].lower()) == ["鑫隆餐厅"]  # normalised like on entry
     assert _names(officer, "jy2120113000077") == ["鑫隆餐厅"]
     # A name that starts with a digit is still found by its words.
     assert _names(officer, "7天") == ["7天便利店"]
