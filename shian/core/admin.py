@@ -16,6 +16,7 @@ from .models import (
     AuditEntry,
     AuditSource,
     CalendarOverride,
+    Coordinator,
     Department,
     FoodCategory,
     Region,
@@ -89,6 +90,15 @@ class DepartmentAdmin(AuditedAdmin):
 @admin.register(CalendarOverride)
 class CalendarOverrideAdmin(AuditedAdmin):
     list_display = ("day", "is_workday", "note", "source")
+
+
+@admin.register(Coordinator)
+class CoordinatorAdmin(AuditedAdmin):
+    """The towns' roster of food-safety coordinators (plan task 二十二: one per 10,000 residents)."""
+
+    list_display = ("name", "region", "full_time", "since", "until")
+    list_filter = ("region", "full_time")
+    search_fields = ("name",)
 
 
 @admin.register(FoodCategory)
