@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shian.core.models import FoodCategory, Region
 from shian.registry.models import Business
@@ -170,7 +171,7 @@ class SampleDeadline(models.Model):
 
 class DisposalStatus(models.TextChoices):
     OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("disposal", "Closed")
 
 
 class DisposalStepKind(models.TextChoices):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SampleStatus(models.TextChoices):
@@ -18,7 +19,7 @@ class SampleStatus(models.TextChoices):
     RETEST = "retest", _("Re-test (复检) under way")
     OBJECTION = "objection", _("Objection (异议) under review")
     DISPOSAL = "disposal", _("Verification and disposal (核查处置)")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("sample", "Closed")
     CANCELLED = "cancelled", _("Cancelled")
 
 
