@@ -84,6 +84,26 @@ class AuditEvent:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def model_event(
+    action: str,
+    obj: models.Model,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    region: str = "",
+) -> AuditEvent:
+    """An event about a saved model instance, named by its app label and primary key."""
+    return AuditEvent(
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        region_code=region,
+        before=before,
+        after=after,
+    )
+
+
 def _canonical(entry: Any) -> bytes:
     payload = [
         entry.seq,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shian.core import indicators
-from shian.core.audit import AuditEvent, audit_record_many, snapshot
+from shian.core.audit import AuditEvent, audit_record_many, model_event, snapshot
 from shian.core.models import AuditAction, Region, User
 from shian.core.permissions import Cap, require_cap
 
@@ -48,25 +48,6 @@ class TownRow:
     previous_score: Decimal | None
     trend: str
     components: tuple[ComponentRow, ...]
-
-
-def _event(
-    action: str,
-    obj: Any,
-    *,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-    region: str = "",
-) -> AuditEvent:
-    return AuditEvent(
-        action=action,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        object_repr=str(obj)[:200],
-        region_code=region,
-        before=before,
-        after=after,
-    )
 
 
 def _check_quarter(year: int, quarter: int) -> None:
@@ -250,7 +231,7 @@ def index_compute(*, actor: User | None, source: str, year: int, quarter: int) -
             c.code for i, c in enumerate(edition.components) if all(r.components[i].missing for r in rows)
         ]
         events.append(
-            _event(
+            model_event(
                 AuditAction.CREATE if before is None else AuditAction.UPDATE,
                 run,
                 before=before,
@@ -259,7 +240,7 @@ def index_compute(*, actor: User | None, source: str, year: int, quarter: int) -
         )
         for s, r in zip(scores, rows, strict=True):
             events.append(
-                _event(
+                model_event(
                     AuditAction.CREATE,
                     s,
                     region=r.region,
@@ -312,7 +293,7 @@ def index_publish(*, actor: User | None, source: str, run: IndexRun) -> IndexRun
             actor=actor,
             source=source,
             events=[
-                _event(
+                model_event(
                     AuditAction.UPDATE,
                     locked,
                     before={"status": old},

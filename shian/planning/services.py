@@ -15,7 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from shian.core import indicators
-from shian.core.audit import AuditEvent, audit_record_many, snapshot
+from shian.core.audit import AuditEvent, audit_record_many, model_event, snapshot
 from shian.core.calendar import WorkingCalendar
 from shian.core.models import AuditAction, Department, Region, RegionLevel, Role, User
 from shian.core.permissions import Cap, has_cap, require_cap
@@ -41,25 +41,6 @@ from .models import (
 from .planfile import PlanSpec
 
 
-def _event(
-    action: str,
-    obj: Any,
-    *,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-    region: str = "",
-) -> AuditEvent:
-    return AuditEvent(
-        action=action,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        object_repr=str(obj)[:200],
-        region_code=region,
-        before=before,
-        after=after,
-    )
-
-
 def plan_load(*, actor: User | None, source: str, spec: PlanSpec, activate: bool = True) -> AnnualPlan:
     """Create a plan, its sections, tasks, owners and targets from a checked specification."""
     if actor is not None:
@@ -81,7 +62,7 @@ def plan_load(*, actor: User | None, source: str, spec: PlanSpec, activate: bool
             ends=spec.ends,
             status=PlanStatus.ACTIVE if activate else PlanStatus.DRAFT,
         )
-        events = [_event(AuditAction.CREATE, plan, after=snapshot(plan), region=spec.region)]
+        events = [model_event(AuditAction.CREATE, plan, after=snapshot(plan), region=spec.region)]
         sections = {
             no: PlanSection.objects.create(plan=plan, no=no, title=title)
             for no, title in spec.sections.items()
@@ -111,7 +92,7 @@ def plan_load(*, actor: User | None, source: str, spec: PlanSpec, activate: bool
             ]
             TaskAssignment.objects.bulk_create(assignments)
             events.append(
-                _event(
+                model_event(
                     AuditAction.CREATE,
                     task,
                     after={
@@ -138,7 +119,7 @@ def plan_load(*, actor: User | None, source: str, spec: PlanSpec, activate: bool
                     owner_id=g.owner,
                     pace=g.pace,
                 )
-                events.append(_event(AuditAction.CREATE, target, after=snapshot(target)))
+                events.append(model_event(AuditAction.CREATE, target, after=snapshot(target)))
         audit_record_many(actor=actor, source=source, events=events)
     return plan
 
@@ -216,7 +197,7 @@ def plan_copy(*, actor: User | None, source: str, plan: AnnualPlan, year: int) -
         audit_record_many(
             actor=actor,
             source=source,
-            events=[_event(AuditAction.CREATE, new, after={**snapshot(new), "copied_from": plan.pk})],
+            events=[model_event(AuditAction.CREATE, new, after={**snapshot(new), "copied_from": plan.pk})],
         )
     return new
 
@@ -295,7 +276,7 @@ def figure_report(
             actor=actor,
             source=source,
             events=[
-                _event(
+                model_event(
                     AuditAction.CREATE,
                     figure,
                     after={
@@ -362,7 +343,7 @@ def progress_report_save(
             actor=actor,
             source=source,
             events=[
-                _event(
+                model_event(
                     AuditAction.CREATE if created else AuditAction.UPDATE,
                     report,
                     before=None if created else before,
@@ -421,7 +402,7 @@ def progress_report_set_status(
             actor=actor,
             source=source,
             events=[
-                _event(
+                model_event(
                     AuditAction.UPDATE,
                     locked,
                     before={"status": old},
@@ -478,7 +459,7 @@ def plan_evaluate(*, actor: User | None, source: str, plan: AnnualPlan, as_of: d
                 if created:
                     created_notices += 1
                     events.append(
-                        _event(
+                        model_event(
                             AuditAction.CREATE,
                             notice,
                             after=snapshot(
@@ -527,7 +508,7 @@ def plan_evaluate(*, actor: User | None, source: str, plan: AnnualPlan, as_of: d
             )
             created_interviews += 1
             events.append(
-                _event(
+                model_event(
                     AuditAction.CREATE,
                     interview,
                     after=snapshot(interview, ["department_id", "reason", "rule", "listed_on"]),
@@ -536,7 +517,7 @@ def plan_evaluate(*, actor: User | None, source: str, plan: AnnualPlan, as_of: d
         evaluation.notices, evaluation.interviews = created_notices, created_interviews
         evaluation.save(update_fields=["notices", "interviews"])
         events.append(
-            _event(
+            model_event(
                 AuditAction.CREATE,
                 evaluation,
                 after=snapshot(evaluation, ["as_of", "rule", "notices", "interviews"]),
@@ -570,7 +551,7 @@ def notice_respond(
             actor=actor,
             source=source,
             events=[
-                _event(
+                model_event(
                     AuditAction.UPDATE,
                     notice,
                     before={"status": "issued"},
@@ -638,7 +619,7 @@ def interview_set_status(
             actor=actor,
             source=source,
             events=[
-                _event(
+                model_event(
                     AuditAction.UPDATE,
                     locked,
                     before=before,
@@ -679,7 +660,7 @@ def commendation_award(
             actor=actor,
             source=source,
             events=[
-                _event(
+                model_event(
                     AuditAction.CREATE,
                     commendation,
                     after=snapshot(

@@ -22,8 +22,9 @@ from django.utils import translation
 from shian.core.audit import AuditEvent, audit_record
 from shian.core.models import AuditAction, AuditSource, FoodCategory, Role, User
 from shian.core.permissions import Cap, require_cap
+from shian.core.xlsx import guard_text
 
-from .imports import FORMULA_GUARD, FORMULA_TRIGGERS, HEADER_OF
+from .imports import HEADER_OF
 from .models import Business, BusinessFoodCategory, BusinessScale, BusinessStatus, BusinessType
 from .rules import FIELDS
 from .selectors import BusinessFilters, business_list_for_user
@@ -79,12 +80,6 @@ class _SystemReader:
     role = Role.DISTRICT_ADMIN
     region_id = None
     department_id = None
-
-
-def guard_text(text: str) -> str:
-    """Neutralise formula injection (CSV/Excel injection): text starting with = + - @ or a tab or
-    carriage return is prefixed with an apostrophe, so no spreadsheet evaluates it."""
-    return FORMULA_GUARD + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
 def _chunks(rows: Iterator[tuple[Any, ...]], size: int) -> Iterator[list[tuple[Any, ...]]]:

@@ -29,6 +29,7 @@ from shian.core.audit import AuditEvent, audit_record
 from shian.core.models import AuditAction, AuditSource, Region, RegionLevel, User
 from shian.core.permissions import Cap, require_cap
 from shian.core.rules import make_credit_code
+from shian.core.xlsx import FORMULA_GUARD, FORMULA_TRIGGERS
 
 from .lookups import build_lookups
 from .models import Business, BusinessFoodCategory
@@ -75,8 +76,6 @@ IDENTIFIER_FIELDS = ("credit_code", "production_licence", "business_licence")
 
 # Export guards text that a spreadsheet would run as a formula with a leading apostrophe
 # (exports.py); the importer takes it off again, so an exported file re-imports unchanged.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-FORMULA_GUARD = "'"
 
 _REMARK = re.compile(r"\((必填|选填|可选|必须填写)\)$")
 

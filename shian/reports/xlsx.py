@@ -11,18 +11,12 @@ import re
 
 import xlsxwriter
 
+from shian.core.xlsx import guard_text  # text Excel would run as a formula gets a leading apostrophe
+
 from . import document as d
 
-# Text a spreadsheet would run as a formula gets a leading apostrophe (CSV/Excel injection),
-# as in the registry's exports.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-FORMULA_GUARD = "'"
 SHEET_NAME_MAX = 31
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-
-
-def guard_text(text: str) -> str:
-    return FORMULA_GUARD + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
 def sheet_names(captions: list[str]) -> list[str]:
