@@ -5,6 +5,8 @@ No Django import here. Every function names the standard or article it implement
 
 from __future__ import annotations
 
+import operator
+import string
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -117,6 +119,7 @@ def township_kind(code: str) -> str:
 # GB 32100-2015 §4.3: the code uses digits and upper-case letters except I, O, Z, S, V.
 USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_VALUE = {ch: i for i, ch in enumerate(USCC_CHARSET)}
+_USCC_SET = frozenset(USCC_CHARSET)
 # GB 32100-2015 §5 (check character): weights W_i = 3^(i-1) mod 31 for positions 1..17.
 USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 # GB 32100-2015 §4.1: registration-administration department codes (1 编制, 5 民政, 9 工商, Y 其他, …).
@@ -125,20 +128,28 @@ USCC_AUTHORITIES = frozenset("123456789ANY")
 ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 
 
+# GB 11714-1997 §5: a digit is its value, a letter A–Z is 10–35.
+_ORG_VALUE = {
+    ch: (int(ch) if ch.isdigit() else ord(ch) - ord("A") + 10)
+    for ch in string.digits + string.ascii_uppercase
+}
+_ORG_CHECK = {10: "X", 11: "0"}
+
+
 def uscc_check_character(body17: str) -> str:
     """The 18th character of a unified social credit code (GB 32100-2015 §5, modulo 31)."""
-    total = sum(_USCC_VALUE[ch] * w for ch, w in zip(body17, USCC_WEIGHTS, strict=True))
+    if len(body17) != 17:
+        raise ValueError("the body of a credit code has 17 characters")
+    total = sum(map(operator.mul, map(_USCC_VALUE.__getitem__, body17), USCC_WEIGHTS))
     return USCC_CHARSET[(31 - total % 31) % 31]
 
 
 def org_code_check_character(body8: str) -> str:
     """Check character of an organisation code (GB 11714-1997 §5, modulo 11; 10 is written X)."""
-
-    def value(ch: str) -> int:
-        return int(ch) if ch.isdigit() else ord(ch) - ord("A") + 10
-
-    remainder = 11 - sum(value(ch) * w for ch, w in zip(body8, ORG_CODE_WEIGHTS, strict=True)) % 11
-    return {10: "X", 11: "0"}.get(remainder, str(remainder))
+    if len(body8) != 8:
+        raise ValueError("the body of an organisation code has 8 characters")
+    remainder = 11 - sum(map(operator.mul, map(_ORG_VALUE.__getitem__, body8), ORG_CODE_WEIGHTS)) % 11
+    return _ORG_CHECK.get(remainder) or str(remainder)
 
 
 def validate_credit_code(raw: object) -> str:
@@ -151,7 +162,7 @@ def validate_credit_code(raw: object) -> str:
     code = normalise_code(raw)
     if len(code) != 18:
         raise CodeError("uscc_length", f"统一社会信用代码应为18位，实际为{len(code)}位")
-    bad = [ch for ch in code if ch not in _USCC_VALUE]
+    bad = [ch for ch in code if ch not in _USCC_VALUE] if not _USCC_SET.issuperset(code) else None
     if bad:
         raise CodeError("uscc_charset", f"统一社会信用代码含不允许的字符“{bad[0]}”（不使用I、O、Z、S、V）")
     if code[0] not in USCC_AUTHORITIES:

@@ -77,11 +77,17 @@ FIELDS = (
 
 
 def _text(value: object) -> str:
+    if type(value) is str:  # the common case first: an import calls this for every cell
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
+
+
+_DATE_TYPED = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
+_DATE_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
 
 
 def parse_date(value: object) -> dt.date | None:
@@ -94,9 +100,7 @@ def parse_date(value: object) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     text = _text(value)
-    match = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text) or re.fullmatch(
-        r"(\d{4})(\d{2})(\d{2})", text
-    )
+    match = _DATE_TYPED.fullmatch(text) or _DATE_COMPACT.fullmatch(text)
     if not match:
         raise ValueError("日期格式应为 2022-03-01")
     year, month, day = (int(g) for g in match.groups())
@@ -104,14 +108,6 @@ def parse_date(value: object) -> dt.date | None:
         return dt.date(year, month, day)
     except ValueError:
         raise ValueError(f"日期“{text}”不存在") from None
-
-
-def _choice(value: object, table: Mapping[str, str], what: str) -> str:
-    text = _text(value)
-    key = text.lower()
-    if key in table:
-        return table[key]
-    raise ValueError(f"{what}“{text}”不在可选范围内")
 
 
 def _decimal(value: object, low: int, high: int, what: str) -> Decimal | None:
@@ -152,17 +148,17 @@ def clean_business(raw: Mapping[str, object], lookups: Lookups) -> tuple[Busines
                 errors[fname] = exc.message
 
     def pick(fname: str, table: Mapping[str, str], what: str, default: str | None = None) -> str:
-        value = raw.get(fname)
-        if _text(value) == "" and default is not None:
-            return default
-        if _text(value) == "":
+        text = _text(raw.get(fname))
+        if text == "":
+            if default is not None:
+                return default
             errors[fname] = f"{what}不能为空"
             return ""
-        try:
-            return _choice(value, table, what)
-        except ValueError as exc:
-            errors[fname] = str(exc)
-            return ""
+        found = table.get(text.lower())
+        if found is not None:
+            return found
+        errors[fname] = f"{what}“{text}”不在可选范围内"
+        return ""
 
     out.business_type = pick("business_type", lookups.business_types, "业态")
     out.scale = pick("scale", lookups.scales, "规模", default="small")
