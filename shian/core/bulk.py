@@ -112,7 +112,7 @@ def upsert_rows(
     concrete: list[Any] = [opts.get_field(name) for name in fields]
     q = connection.ops.quote_name
     columns = [q(str(f.column)) for f in concrete]
-    keys = [q(str(opts.get_field(name).column)) for name in conflict]
+    keys = [q(str(getattr(opts.get_field(name), "column", name))) for name in conflict]
     updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in keys)
     sql = (
         f"INSERT INTO {q(opts.db_table)} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "  # noqa: S608

@@ -509,11 +509,17 @@ def _check_rows(rows: Iterable[Row], header: _Header, lookups: Lookups, *, scope
 
 
 def _register_issues(
-    checked: _Checked, header: _Header, actor: User | None, *, plan: bool
+    checked: _Checked,
+    header: _Header,
+    actor: User | None,
+    *,
+    plan: bool,
+    matches_out: list[Business | None] | None = None,
 ) -> tuple[int, int, int]:
-    """Conflicts with the register (services.business_match, a chunk at a time so that the matched
-    records need not all be in memory), and two rows that would both change the same registered
-    business. With `plan`, also what a clean import would do: created, updated, unchanged."""
+    """Conflicts with the register (services.business_match, a chunk at a time), and two rows that
+    would both change the same registered business. With `plan`, also what a clean import would
+    do: created, updated, unchanged. With `matches_out`, the match of every input is appended to
+    it (the writer reuses them when this runs inside its transaction)."""
     id_fields = [f for f in IDENTIFIER_FIELDS if f in header.fields]
     region_column = header.column("region_code")
     claimed: dict[int, int] = {}  # business pk -> row number
@@ -521,6 +527,8 @@ def _register_issues(
     for start in range(0, len(checked.inputs), APPLY_CHUNK):
         part = checked.inputs[start : start + APPLY_CHUNK]
         matches, problems = business_match(part, user=actor)
+        if matches_out is not None:
+            matches_out.extend(matches)
         for j, match in enumerate(matches):
             i = start + j
             number = checked.row_numbers[i]
@@ -639,14 +647,21 @@ def business_import(
         issue = ImportIssue(header.row, "", "", "文件中没有数据行：表头下面没有任何经营主体")
         return _report(dry_run=dry_run, filename=filename, issues=[issue])
 
-    planned = _register_issues(checked, header, actor, plan=dry_run)
-    if checked.issues:
-        return _report(dry_run=dry_run, filename=filename, rows=checked.rows, issues=checked.issues)
     if dry_run:
+        planned = _register_issues(checked, header, actor, plan=True)
+        if checked.issues:
+            return _report(dry_run=True, filename=filename, rows=checked.rows, issues=checked.issues)
         return _report(dry_run=True, filename=filename, rows=checked.rows, counts=planned)
 
     try:
         with transaction.atomic():
+            # Matched inside the writing transaction, once: what the rows are checked against is
+            # what they are written against (a concurrent insert of the same code still ends in
+            # an IntegrityError below, and nothing is written).
+            matches: list[Business | None] = []
+            _register_issues(checked, header, actor, plan=False, matches_out=matches)
+            if checked.issues:
+                return _report(dry_run=False, filename=filename, rows=checked.rows, issues=checked.issues)
             # Chunks bound the memory the writer needs; the one transaction keeps it all or nothing.
             totals = [0, 0, 0]
             for start in range(0, len(checked.inputs), APPLY_CHUNK):
@@ -656,6 +671,7 @@ def business_import(
                         source=source,
                         data=checked.inputs[start : start + APPLY_CHUNK],
                         check_permission=actor is not None,
+                        matches=matches[start : start + APPLY_CHUNK],
                     )
                 except UpsertConflict as exc:
                     raise UpsertConflict({start + i: m for i, m in exc.problems.items()}) from None

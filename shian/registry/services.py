@@ -76,7 +76,7 @@ def _key_lookup(data: Sequence[BusinessInput]) -> dict[tuple[str, str], Business
     table = connection.ops.quote_name(Business._meta.db_table)
     with connection.cursor() as cur:
         for fname in ("credit_code", "business_licence", "production_licence"):
-            column = connection.ops.quote_name(Business._meta.get_field(fname).column)
+            column = connection.ops.quote_name(str(getattr(Business._meta.get_field(fname), "column", fname)))
             codes = sorted({getattr(d, fname) for d in data if getattr(d, fname)})
             for i in range(0, len(codes), 900):  # SQLite allows 999 parameters per statement
                 chunk = codes[i : i + 900]
@@ -140,19 +140,31 @@ def business_match(
 
 
 def business_bulk_upsert(
-    *, actor: User | None, source: str, data: Sequence[BusinessInput], check_permission: bool = True
+    *,
+    actor: User | None,
+    source: str,
+    data: Sequence[BusinessInput],
+    check_permission: bool = True,
+    matches: Sequence[Business | None] | None = None,
 ) -> UpsertResult:
     """Create or update many businesses in one transaction; unchanged ones are left alone.
 
     The importer, the demo generator and the single-record services all come through here, so the
     register has one write path. Inputs must already be valid (registry.rules.clean_business).
+    `matches`: the caller already ran `business_match` on `data` inside the caller's own open
+    transaction (the importer, which checks and writes in one); otherwise they are found here.
     """
     if check_permission:
         require_cap(actor, Cap.REGISTER_CHANGE)
+    if matches is not None and (
+        not transaction.get_connection().in_atomic_block or len(matches) != len(data)
+    ):
+        raise ValueError("matches must come from business_match in the caller's open transaction")
     with transaction.atomic():
-        matches, problems = business_match(data, user=actor if check_permission else None)
-        if problems:
-            raise UpsertConflict(problems)
+        if matches is None:
+            matches, problems = business_match(data, user=actor if check_permission else None)
+            if problems:
+                raise UpsertConflict(problems)
         existing_ids = [m.pk for m in matches if m is not None]
         current_categories: dict[int, list[str]] = {}
         for i in range(0, len(existing_ids), 900):
