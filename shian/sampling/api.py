@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
 
 from shian.core.models import AuditSource, User
 from shian.core.permissions import Cap, require_cap
+from shian.registry.models import Business
 
-from . import imports, selectors
+from . import imports, quicktests, selectors
+from .models import QuickTest
 
 router = Router(tags=["sampling"])
 
@@ -95,3 +98,154 @@ def sample_results(request: HttpRequest, pk: int, payload: ResultsIn) -> SampleD
     )
     sample.refresh_from_db()
     return sample_detail(request, pk)
+
+
+# -- quick tests (快检) -----------------------------------------------------------------------------
+
+
+class QuickTestOut(Schema):
+    id: int
+    region_id: str
+    business_id: int
+    market: str
+    stall: str
+    product: str
+    item: str
+    item_code: str
+    result: str
+    reading: str
+    kit_name: str
+    kit_batch: str
+    tested_at: dt.datetime
+    tester_name: str
+    status: str
+    notified_at: dt.datetime | None
+    objection_deadline: dt.datetime | None
+    measures: list[str]
+    objection_at: dt.datetime | None
+    retest_result: str
+    followup_due: dt.date | None
+    followup_sample_id: int | None
+    followup_sample_code: str
+
+    @staticmethod
+    def of(q: QuickTest) -> QuickTestOut:
+        return QuickTestOut(
+            id=q.pk,
+            region_id=q.region_id,
+            business_id=q.business_id,
+            market=q.business.name,
+            stall=q.stall,
+            product=q.product,
+            item=q.item,
+            item_code=q.item_code,
+            result=q.result,
+            reading=q.reading,
+            kit_name=q.kit_name,
+            kit_batch=q.kit_batch,
+            tested_at=q.tested_at,
+            tester_name=q.tester_name,
+            status=q.status,
+            notified_at=q.notified_at,
+            objection_deadline=q.objection_deadline,
+            measures=list(q.measures),
+            objection_at=q.objection_at,
+            retest_result=q.retest_result,
+            followup_due=q.followup_due,
+            followup_sample_id=q.followup_sample_id,
+            followup_sample_code=q.followup_sample.code if q.followup_sample else "",
+        )
+
+
+class QuickTestIn(Schema):
+    market_id: int
+    stall: str
+    product: str
+    item: str
+    result: str  # "negative" | "positive"
+    tested_at: dt.datetime
+    reading: str = ""
+    kit_name: str = ""
+    kit_batch: str = ""
+
+
+class ObjectionIn(Schema):
+    reason: str
+    filed_at: dt.datetime | None = None
+
+
+@router.get("/quick-tests", response=list[QuickTestOut])
+def quick_test_list(
+    request: HttpRequest,
+    region: str = "",
+    market: str = "",
+    result: str = "",
+    status: str = "",
+    item: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    limit: int = 200,
+) -> list[QuickTestOut]:
+    """Quick tests in the caller's area, newest first, with the list page's filters."""
+    require_cap(request.user, Cap.SAMPLING_VIEW)
+    filters = selectors.QuickTestFilters(
+        region=region,
+        market=market if market.isdigit() else "",
+        result=result,
+        status=status,
+        item=item,
+        date_from=date_from,
+        date_to=date_to,
+    )
+    qs = selectors.quick_test_list_for_user(user=request.user, filters=filters)
+    return [QuickTestOut.of(q) for q in qs[: max(1, min(limit, 1000))]]
+
+
+@router.get("/quick-tests/{pk}", response=QuickTestOut)
+def quick_test_detail(request: HttpRequest, pk: int) -> QuickTestOut:
+    qt = selectors.quick_test_get_for_user(user=request.user, pk=pk)
+    require_cap(request.user, Cap.SAMPLING_VIEW)
+    return QuickTestOut.of(qt)
+
+
+@router.post("/quick-tests", response={201: QuickTestOut})
+def quick_test_create(request: HttpRequest, payload: QuickTestIn) -> tuple[int, QuickTestOut]:
+    """Record a quick test; 422 with the located problems (the market unknown or outside the
+    caller's area, an unknown item, a reading that contradicts the result, a time in the future)."""
+    require_cap(request.user, Cap.SAMPLING_MANAGE)
+    # The service refuses a market outside the caller's area with the same words as a missing one.
+    market = Business.objects.filter(pk=payload.market_id).first()
+    if market is None:
+        raise ValidationError({"market_id": "登记簿中没有此市场，或此市场不在您的辖区"})
+    qt = quicktests.quick_test_record(
+        actor=_actor(request),
+        source=AuditSource.API,
+        data=quicktests.QuickTestInput(
+            business=market,
+            stall=payload.stall,
+            product=payload.product,
+            item=payload.item,
+            result=payload.result,
+            tested_at=payload.tested_at,
+            reading=payload.reading,
+            kit_name=payload.kit_name,
+            kit_batch=payload.kit_batch,
+            tester=_actor(request),
+        ),
+    )
+    return 201, quick_test_detail(request, qt.pk)
+
+
+@router.post("/quick-tests/{pk}/objection", response=QuickTestOut)
+def quick_test_objection(request: HttpRequest, pk: int, payload: ObjectionIn) -> QuickTestOut:
+    """Record the operator's objection; 422 naming the deadline when the 4-hour window has passed."""
+    qt = selectors.quick_test_get_for_user(user=request.user, pk=pk)
+    require_cap(request.user, Cap.SAMPLING_MANAGE)
+    quicktests.quick_test_objection_file(
+        actor=_actor(request),
+        source=AuditSource.API,
+        quick_test=qt,
+        reason=payload.reason,
+        filed_at=payload.filed_at,
+    )
+    return quick_test_detail(request, pk)

@@ -4,13 +4,15 @@ their result and limit in the bulletin's "不合格项目║检验结果║标�
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from shian.core.xlsx import table_xlsx
 
-from .models import Sample, TestItem, Verdict
+from .models import QuickTest, Sample, TestItem, Verdict
 
 BULLETIN_HEADERS = [
     "序号",
@@ -61,3 +63,55 @@ def bulletin_xlsx(*, samples: QuerySet[Sample]) -> bytes:
     return table_xlsx(
         title="食品安全监督抽检信息", headers=BULLETIN_HEADERS, rows=bulletin_rows(qs), sheet="抽检信息"
     )
+
+
+QUICK_TEST_HEADERS = [
+    "序号",
+    "检测时间",
+    "镇街",
+    "市场",
+    "摊位/经营者",
+    "产品名称",
+    "检测项目",
+    "检测结果",
+    "抑制率/读数",
+    "试剂/方法",
+    "试剂批号",
+    "检测人",
+    "状态",
+    "告知时间",
+    "异议截止时间",
+    "复检结果",
+    "监督抽检样品编号",
+]
+
+
+def _local(when: dt.datetime | None) -> str:
+    return timezone.localtime(when).strftime("%Y-%m-%d %H:%M") if when else ""
+
+
+def quick_tests_xlsx(*, quick_tests: QuerySet[QuickTest]) -> bytes:
+    """The quick-test list as a workbook, one row per test (Beijing time)."""
+    rows: list[list[str | int | None]] = [
+        [
+            n,
+            _local(q.tested_at),
+            q.region.name,
+            q.business.name,
+            q.stall,
+            q.product,
+            q.item,
+            q.get_result_display(),
+            q.reading,
+            q.kit_name,
+            q.kit_batch,
+            q.tester_name,
+            q.get_status_display(),
+            _local(q.notified_at),
+            _local(q.objection_deadline),
+            q.get_retest_result_display() if q.retest_result else "",
+            q.followup_sample.code if q.followup_sample else "",
+        ]
+        for n, q in enumerate(quick_tests.select_related("region", "business", "followup_sample"), start=1)
+    ]
+    return table_xlsx(title="快检记录", headers=QUICK_TEST_HEADERS, rows=rows, sheet="快检记录")

@@ -5,11 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shian.core.scoping import regions_for
+from shian.registry.models import Business
 
-from .workflow import SampleStatus
+from . import rules
+from .models import QuickResult
+from .workflow import QuickTestStatus, SampleStatus
 
 
 class SampleFilterForm(forms.Form):
@@ -41,3 +45,125 @@ class DisposalStepForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=500)
     evidence = forms.FileField(label=_("Evidence"), required=False)
     not_applicable = forms.BooleanField(label=_("Not applicable"), required=False)
+
+
+# -- quick tests (快检) -----------------------------------------------------------------------------
+
+_DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+_DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+
+
+def _items_in_force() -> list[tuple[str, str]]:
+    book = rules.quick_test_rules_in_force(timezone.localdate())
+    return [(i.code, i.name) for i in book.items.values()]
+
+
+class QuickTestFilterForm(forms.Form):
+    q = forms.CharField(label="摊位、产品或市场", required=False, max_length=60)
+    region = forms.ChoiceField(label="镇街", required=False)
+    market = forms.ChoiceField(label="市场", required=False)
+    result = forms.ChoiceField(label="检测结果", required=False)
+    status = forms.ChoiceField(label="状态", required=False)
+    item = forms.ChoiceField(label="检测项目", required=False)
+    date_from = forms.DateField(
+        label="检测日期自", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, user: Any, markets: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        all_ = [("", "全部")]
+        self.fields["region"].choices = [  # type: ignore[attr-defined]
+            *all_,
+            *((r.code, r.name) for r in regions_for(user).exclude(level="district")),
+        ]
+        self.fields["market"].choices = [*all_, *((str(b.pk), b.name) for b in markets)]  # type: ignore[attr-defined]
+        self.fields["result"].choices = [*all_, *QuickResult.choices]  # type: ignore[attr-defined]
+        self.fields["status"].choices = [*all_, *QuickTestStatus.choices]  # type: ignore[attr-defined]
+        self.fields["item"].choices = [*all_, *_items_in_force()]  # type: ignore[attr-defined]
+
+
+class QuickTestForm(forms.Form):
+    market: forms.ModelChoiceField[Business] = forms.ModelChoiceField(
+        label="市场", queryset=Business.objects.none(), empty_label="请选择市场"
+    )
+    stall = forms.CharField(label="摊位/经营者", max_length=100)
+    product = forms.CharField(label="产品名称", max_length=100)
+    item = forms.ChoiceField(label="检测项目")
+    result = forms.ChoiceField(label="检测结果", choices=QuickResult.choices, widget=forms.RadioSelect)
+    reading = forms.CharField(
+        label="抑制率/读数", max_length=40, required=False, help_text="酶抑制法填抑制率，如 62.5%"
+    )
+    kit_name = forms.CharField(label="试剂/方法", max_length=100, required=False)
+    kit_batch = forms.CharField(label="试剂批号", max_length=60, required=False)
+    tested_at = forms.DateTimeField(label="检测时间", input_formats=_DATETIME_FORMATS, widget=_DATETIME_INPUT)
+
+    def __init__(self, *args: Any, markets: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["market"].queryset = markets  # type: ignore[attr-defined]
+        self.fields["item"].choices = _items_in_force()  # type: ignore[attr-defined]
+
+
+class QuickTestNotifyForm(forms.Form):
+    measures = forms.MultipleChoiceField(label="已采取的控制措施", widget=forms.CheckboxSelectMultiple)
+    measures_note = forms.CharField(label="措施说明", max_length=300, required=False)
+    at = forms.DateTimeField(
+        label="告知时间", input_formats=_DATETIME_FORMATS, widget=_DATETIME_INPUT, required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        book = rules.quick_test_rules_in_force(timezone.localdate())
+        self.fields["measures"].choices = list(book.measures.items())  # type: ignore[attr-defined]
+        self.fields["measures"].initial = list(book.measures_required)
+
+
+class QuickTestObjectionForm(forms.Form):
+    filed_at = forms.DateTimeField(
+        label="异议提出时间", input_formats=_DATETIME_FORMATS, widget=_DATETIME_INPUT, required=False
+    )
+    reason = forms.CharField(label="异议理由", max_length=300)
+
+
+class QuickTestRetestForm(forms.Form):
+    result = forms.ChoiceField(label="复检结果", choices=QuickResult.choices, widget=forms.RadioSelect)
+    method = forms.CharField(label="复检方法（检验标准）", max_length=100)
+    lab = forms.CharField(label="复检机构", max_length=100)
+    report = forms.CharField(label="复检报告编号", max_length=60, required=False)
+    at = forms.DateTimeField(
+        label="复检结论时间", input_formats=_DATETIME_FORMATS, widget=_DATETIME_INPUT, required=False
+    )
+
+
+class QuickTestImportForm(forms.Form):
+    file = forms.FileField(label="快检结果文件（xlsx 或 csv）")
+    dry_run = forms.BooleanField(label="只检查，不导入", required=False)
+
+
+# -- labs' workload (/sampling/labs/) ---------------------------------------------------------------
+
+_DATE_ERRORS = {"invalid": "请输入有效日期，如 2022-01-01"}
+
+
+class LabFilterForm(forms.Form):
+    """The period of the labs page: samples taken from `start` to `end` (either may be left open)."""
+
+    start = forms.DateField(
+        label="抽样日期自",
+        required=False,
+        error_messages=_DATE_ERRORS,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    end = forms.DateField(
+        label="至",
+        required=False,
+        error_messages=_DATE_ERRORS,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            self.add_error("end", "结束日期早于开始日期")
+        return data

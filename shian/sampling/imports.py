@@ -15,17 +15,20 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from shian.core.models import AuditSource, User
 from shian.core.permissions import Cap, require_cap
+from shian.core.scoping import scope_for
 from shian.core.xlsx import table_xlsx
 
 # The register's reader is the one reader of uploaded tables (xlsx/xls/ods via calamine; csv in
 # UTF-8 or GB18030); its issues are located the same way.
 from shian.registry.imports import ImportFileError, ImportIssue, _read_rows, column_label, display_value
+from shian.registry.models import Business, BusinessType
 
-from . import rules, services
-from .models import Sample
+from . import quicktests, rules, services
+from .models import QuickResult, QuickTest, Sample
 from .selectors import samples_for_user
 from .workflow import SampleStatus
 
@@ -254,4 +257,336 @@ def results_template_xlsx() -> bytes:
         title="检验结果导入模板",
         headers=TEMPLATE_HEADERS,
         rows=[["BC2026-0001", "镉(以Cd计)", "0.05", "mg/kg", "0.002"]],
+    )
+
+
+# -- quick tests (快检) -----------------------------------------------------------------------------
+# Many markets keep their quick tests in Excel, one row per test. All or nothing, as above: every
+# row is checked (the market is in the importer's area, the time has its hour and minute, the item
+# is known, the reading agrees with the result, no row twice); a clean file is written row by row
+# through `quicktests.quick_test_record` in one transaction.
+
+QUICK_HEADERS: dict[str, tuple[str, ...]] = {
+    "tested_at": ("检测时间", "快检时间", "检测日期时间"),
+    "market": ("市场", "市场名称", "农贸市场"),
+    "stall": ("摊位/经营者", "摊位", "经营者", "摊位号", "经营户"),
+    "product": ("产品名称", "样品名称", "品名"),
+    "item": ("检测项目", "项目"),
+    "result": ("检测结果", "结果", "定性结果"),
+    "reading": ("抑制率/读数", "抑制率", "读数", "抑制率(%)"),
+    "kit_batch": ("试剂批号", "批号"),
+    "tester": ("检测人", "检测员"),
+    "kit_name": ("试剂名称", "检测方法", "试剂/方法"),
+}
+QUICK_REQUIRED = ("tested_at", "market", "stall", "product", "item", "result")
+QUICK_TEMPLATE_HEADERS = [
+    "检测时间",
+    "市场",
+    "摊位/经营者",
+    "产品名称",
+    "检测项目",
+    "检测结果",
+    "抑制率/读数",
+    "试剂批号",
+    "检测人",
+]
+QUICK_RESULT_WORDS = {
+    "阴性": QuickResult.NEGATIVE,
+    "阴": QuickResult.NEGATIVE,
+    "-": QuickResult.NEGATIVE,
+    "合格": QuickResult.NEGATIVE,
+    "negative": QuickResult.NEGATIVE,
+    "阳性": QuickResult.POSITIVE,
+    "阳": QuickResult.POSITIVE,
+    "+": QuickResult.POSITIVE,
+    "不合格": QuickResult.POSITIVE,
+    "positive": QuickResult.POSITIVE,
+}
+_TIME_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y年%m月%d日 %H:%M",
+    "%Y年%m月%d日%H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+)
+# The service's field -> the column it is read from.
+_FIELD_COLUMN = {
+    "business": "market",
+    "tested_at": "tested_at",
+    "stall": "stall",
+    "product": "product",
+    "item": "item",
+    "result": "result",
+    "reading": "reading",
+}
+
+
+@dataclass
+class QuickTestImportReport:
+    ok: bool
+    dry_run: bool
+    filename: str
+    rows: int
+    issues: list[ImportIssue] = field(default_factory=list)
+    issue_count: int = 0
+    positives: int = 0
+
+    def lines(self) -> list[str]:
+        return [i.line() for i in self.issues]
+
+
+class UnreadableTime(ValueError):
+    pass
+
+
+def parse_test_time(value: Any) -> dt.datetime:
+    """A test time from a cell: a spreadsheet date-time or text with the hour and minute, in
+    Beijing time. A date alone is refused: the objection window is counted in hours."""
+    if isinstance(value, dt.datetime):
+        naive = value.replace(tzinfo=None) if value.tzinfo is None else None
+        if naive is None:
+            return value
+        if naive.time() == dt.time():
+            raise UnreadableTime("只有日期，缺少时刻（时:分）：异议期按小时计算")
+        return timezone.make_aware(naive)
+    if isinstance(value, dt.date):
+        raise UnreadableTime("只有日期，缺少时刻（时:分）：异议期按小时计算")
+    text = display_value(value).strip().replace("：", ":")
+    text = " ".join(text.split())
+    for fmt in _TIME_FORMATS:
+        try:
+            parsed = dt.datetime.strptime(text, fmt)  # noqa: DTZ007 - made aware in Beijing time below
+        except ValueError:
+            continue
+        return timezone.make_aware(parsed)
+    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日"):
+        try:
+            dt.datetime.strptime(text, fmt)  # noqa: DTZ007 - only to recognise a date without a time
+        except ValueError:
+            continue
+        raise UnreadableTime("只有日期，缺少时刻（时:分）：异议期按小时计算")
+    raise UnreadableTime("检测时间无法读取，应写作“2022-05-03 08:15”")
+
+
+def _quick_header_map(cells: list[Any]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for idx, cell in enumerate(cells):
+        text = rules.clean_text(display_value(cell)).strip().replace(" ", "")
+        for key, names in QUICK_HEADERS.items():
+            if text in names and key not in found:
+                found[key] = idx
+    return found
+
+
+def _markets_by_name(by: User, names: set[str]) -> dict[str, list[Business]]:
+    """The businesses of the importer's area named in the file (a market of another town reads
+    as unknown, as in every scoped lookup)."""
+    out: dict[str, list[Business]] = defaultdict(list)
+    visible = scope_for(by).apply(
+        Business.objects.filter(name__in=sorted(names)), region_field="region", type_field="business_type"
+    )
+    for b in visible:
+        out[b.name].append(b)
+    return out
+
+
+def quick_tests_import(
+    *, by: User, filename: str, content: bytes, dry_run: bool = False
+) -> QuickTestImportReport:
+    require_cap(by, Cap.SAMPLING_MANAGE)
+    try:
+        rows = list(_read_rows(filename, content))
+    except ImportFileError as exc:
+        return QuickTestImportReport(False, dry_run, filename, 0, [exc.issue], 1)
+    header_row, header = None, {}
+    for number, cells in rows[:10]:
+        header = _quick_header_map(cells)
+        if all(k in header for k in QUICK_REQUIRED):
+            header_row = number
+            break
+    if header_row is None:
+        found = max((_quick_header_map(c) for _n, c in rows[:10]), key=len, default={})
+        missing = "、".join(f"“{QUICK_HEADERS[k][0]}”" for k in QUICK_REQUIRED if k not in found)
+        reason = f"找不到表头：缺少列{missing}（需要列：{'、'.join(QUICK_TEMPLATE_HEADERS)}）"
+        return QuickTestImportReport(False, dry_run, filename, 0, [ImportIssue(1, "", "", reason)], 1)
+    labels = {k: column_label(i, QUICK_HEADERS[k][0]) for k, i in header.items()}
+    issues: list[ImportIssue] = []
+    parsed: list[tuple[int, dict[str, Any]]] = []
+    for number, cells in rows:
+        if number <= header_row:
+            continue
+
+        def cell(key: str, cells: list[Any] = cells) -> Any:
+            i = header.get(key)
+            return cells[i] if i is not None and i < len(cells) else None
+
+        values = {k: display_value(cell(k)).strip() for k in QUICK_HEADERS}
+        if not any(values.values()):
+            continue
+        for key in QUICK_REQUIRED:
+            if not values[key]:
+                issues.append(ImportIssue(number, labels[key], "", "必填项为空"))
+        row: dict[str, Any] = dict(values)
+        if values["tested_at"]:
+            try:
+                row["tested_at"] = parse_test_time(cell("tested_at"))
+            except UnreadableTime as exc:
+                issues.append(ImportIssue(number, labels["tested_at"], values["tested_at"], str(exc)))
+                row["tested_at"] = None
+        else:
+            row["tested_at"] = None
+        if values["result"]:
+            word = rules.clean_text(values["result"]).strip().lower()
+            row["result"] = QUICK_RESULT_WORDS.get(word, "")
+            if not row["result"]:
+                issues.append(
+                    ImportIssue(number, labels["result"], values["result"], "检测结果应为“阴性”或“阳性”")
+                )
+        parsed.append((number, row))
+    markets = _markets_by_name(by, {r["market"] for _n, r in parsed if r["market"]})
+    testers = {
+        u.full_name: u
+        for u in User.objects.filter(
+            is_active=True, full_name__in={r["tester"] for _n, r in parsed if r["tester"]}
+        )
+    }
+    seen: dict[tuple[Any, ...], int] = {}
+    inputs: list[tuple[int, quicktests.QuickTestInput]] = []
+    for number, row in parsed:
+        business = None
+        if row["market"]:
+            candidates = markets.get(row["market"], [])
+            if len(candidates) > 1:
+                candidates = [b for b in candidates if b.business_type == BusinessType.AGRI_MARKET]
+            if not candidates:
+                issues.append(
+                    ImportIssue(
+                        number, labels["market"], row["market"], "登记簿中没有此市场，或此市场不在您的辖区"
+                    )
+                )
+            elif len(candidates) > 1:
+                issues.append(
+                    ImportIssue(
+                        number,
+                        labels["market"],
+                        row["market"],
+                        "登记簿中有多个同名市场，请在登记簿中核对名称",
+                    )
+                )
+            else:
+                business = candidates[0]
+        data = quicktests.QuickTestInput(
+            business=business,
+            stall=row["stall"],
+            product=row["product"],
+            item=row["item"],
+            result=row["result"],
+            tested_at=row["tested_at"],
+            reading=row["reading"],
+            kit_name=row["kit_name"],
+            kit_batch=row["kit_batch"],
+            tester=testers.get(row["tester"]),
+            tester_name=row["tester"],
+        )
+        if business is None or data.tested_at is None or not data.result:
+            continue  # already located; the remaining checks need these
+        for fname, value, reason in quicktests.quick_test_problems(data):
+            issues.append(ImportIssue(number, labels.get(_FIELD_COLUMN.get(fname, ""), ""), value, reason))
+        book_item = rules.quick_test_rules_in_force(timezone.localdate(data.tested_at)).item(data.item)
+        row_key = (
+            business.pk,
+            data.stall,
+            data.product,
+            book_item.code if book_item else data.item,
+            data.tested_at.replace(second=0, microsecond=0),
+        )
+        if row_key in seen:
+            issues.append(
+                ImportIssue(
+                    number,
+                    labels["tested_at"],
+                    row["market"],
+                    f"与第{seen[row_key]}行重复：同一摊位同一产品同一项目同一时间",
+                )
+            )
+        seen[row_key] = number
+        if (
+            book_item is not None
+            and QuickTest.objects.filter(
+                business=business,
+                stall=data.stall,
+                product=data.product,
+                item_code=book_item.code,
+                tested_at=row_key[4],
+            ).exists()
+        ):
+            issues.append(
+                ImportIssue(
+                    number, labels["tested_at"], quicktests.local_text(data.tested_at), "此条快检记录已导入过"
+                )
+            )
+        inputs.append((number, data))
+    if not parsed and not issues:
+        issues.append(ImportIssue(header_row, "", "", "表头之下没有数据行"))
+    if issues:
+        issues.sort(key=lambda i: (i.row, i.column))
+        return QuickTestImportReport(
+            False, dry_run, filename, len(parsed), issues[:MAX_LISTED_ISSUES], len(issues)
+        )
+    report = QuickTestImportReport(True, dry_run, filename, len(parsed))
+    report.positives = sum(d.result == QuickResult.POSITIVE for _n, d in inputs)
+    if dry_run:
+        return report
+    with transaction.atomic():
+        for number, data in inputs:
+            try:
+                quicktests.quick_test_record(actor=by, source=AuditSource.IMPORT, data=data)
+            except (ValidationError, PermissionDenied) as exc:
+                transaction.set_rollback(True)
+                reason = "；".join(getattr(exc, "messages", [str(exc)]))
+                return QuickTestImportReport(
+                    False, dry_run, filename, len(parsed), [ImportIssue(number, "", "", reason)], 1
+                )
+    return report
+
+
+def quick_tests_error_workbook(*, report: QuickTestImportReport) -> bytes:
+    return table_xlsx(
+        title=f"{report.filename} 的问题（共{report.issue_count}个）",
+        headers=["行", "列", "值", "问题"],
+        rows=[[i.row or None, i.column, i.value, i.reason] for i in report.issues],
+    )
+
+
+def quick_tests_template_xlsx() -> bytes:
+    return table_xlsx(
+        title="快检结果导入模板",
+        headers=QUICK_TEMPLATE_HEADERS,
+        rows=[
+            [
+                "2022-05-03 07:40",
+                "北辰区某农贸市场",
+                "A12 张记蔬菜",
+                "小白菜",
+                "有机磷和氨基甲酸酯类农药残留(酶抑制率)",
+                "阴性",
+                "12.5%",
+                "20220401",
+                "王检测",
+            ],
+            [
+                "2022-05-03 07:55",
+                "北辰区某农贸市场",
+                "B03 李记肉铺",
+                "猪肉",
+                "克伦特罗",
+                "阴性",
+                "",
+                "KL2204",
+                "王检测",
+            ],
+        ],
     )

@@ -11,7 +11,7 @@ from django.utils.translation import pgettext_lazy
 from shian.core.models import FoodCategory, Region
 from shian.registry.models import Business
 
-from .workflow import SampleStatus
+from .workflow import QuickTestStatus, SampleStatus
 
 
 class Verdict(models.TextChoices):
@@ -246,3 +246,118 @@ class DisposalStep(models.Model):
         if self.not_applicable:
             return bool(self.note)
         return self.done_on is not None and bool(self.evidence) and bool(self.note)
+
+
+# -- quick tests (快检) -----------------------------------------------------------------------------
+
+
+class QuickResult(models.TextChoices):
+    NEGATIVE = "negative", _("阴性")
+    POSITIVE = "positive", _("阳性")
+
+
+class QuickTest(models.Model):
+    """A quick test (快检) of an edible agricultural product at a market stall: a qualitative result
+    read from a kit. A positive that stands leads to a follow-up supervisory sample."""
+
+    region = models.ForeignKey(
+        Region, verbose_name=_("镇街"), on_delete=models.PROTECT, related_name="quick_tests"
+    )
+    business = models.ForeignKey(
+        Business, verbose_name=_("市场"), on_delete=models.PROTECT, related_name="quick_tests"
+    )
+    stall = models.CharField(_("摊位/经营者"), max_length=100)
+    product = models.CharField(_("产品名称"), max_length=100)
+    item = models.CharField(_("检测项目"), max_length=100)
+    item_code = models.CharField(_("检测项目代码"), max_length=40)
+    kit_name = models.CharField(_("试剂/方法"), max_length=100, blank=True)
+    kit_batch = models.CharField(_("试剂批号"), max_length=60, blank=True)
+    result = models.CharField(_("检测结果"), max_length=8, choices=QuickResult.choices)
+    reading = models.CharField(_("抑制率/读数"), max_length=40, blank=True)
+    tested_at = models.DateTimeField(_("检测时间"))
+    tester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("检测人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    tester_name = models.CharField(_("检测人姓名"), max_length=50, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=QuickTestStatus.choices, default=QuickTestStatus.TESTED
+    )
+    rule_edition = models.CharField(_("规则版本"), max_length=60)
+    notified_at = models.DateTimeField(_("告知时间"), null=True, blank=True)
+    objection_deadline = models.DateTimeField(_("异议截止时间"), null=True, blank=True)
+    measures = models.JSONField(_("控制措施"), default=list, blank=True)
+    measures_note = models.CharField(_("措施说明"), max_length=300, blank=True)
+    measures_lifted_at = models.DateTimeField(_("措施解除时间"), null=True, blank=True)
+    objection_at = models.DateTimeField(_("异议提出时间"), null=True, blank=True)
+    objection_reason = models.CharField(_("异议理由"), max_length=300, blank=True)
+    retest_at = models.DateTimeField(_("复检时间"), null=True, blank=True)
+    retest_method = models.CharField(_("复检方法"), max_length=100, blank=True)
+    retest_lab = models.CharField(_("复检机构"), max_length=100, blank=True)
+    retest_report = models.CharField(_("复检报告编号"), max_length=60, blank=True)
+    retest_result = models.CharField(_("复检结果"), max_length=8, choices=QuickResult.choices, blank=True)
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    followup_due = models.DateField(_("监督抽检期限"), null=True, blank=True)
+    followup_sample = models.OneToOneField(
+        Sample,
+        verbose_name=_("跟踪监督抽检样品"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="quick_test",
+    )
+    status_changed_at = models.DateTimeField(_("状态变更时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("快检记录")
+        verbose_name_plural = _("快检记录")
+        ordering = ["-tested_at", "-id"]
+        constraints = [
+            # One reading per stall, product, item and minute: a file imported twice is refused.
+            models.UniqueConstraint(
+                fields=["business", "stall", "product", "item_code", "tested_at"], name="quicktest_once_uniq"
+            ),
+            models.CheckConstraint(name="quicktest_result_valid", condition=Q(result__in=QuickResult.values)),
+            models.CheckConstraint(
+                name="quicktest_status_valid", condition=Q(status__in=QuickTestStatus.values)
+            ),
+            # Only a positive is told to the operator and may be followed by a supervisory sample.
+            models.CheckConstraint(
+                name="quicktest_positive_only_followed",
+                condition=Q(result="positive") | Q(notified_at__isnull=True, followup_sample__isnull=True),
+            ),
+            models.CheckConstraint(name="quicktest_stall_not_blank", condition=~Q(stall="")),
+        ]
+        indexes = [
+            # a town's quick tests of a period (the list page, the indicators)
+            models.Index(fields=["region", "tested_at"], name="quicktest_region_time_idx"),
+            # a market's quick tests, newest first
+            models.Index(fields=["business", "tested_at"], name="quicktest_business_time_idx"),
+            # positives by status (the indicator of follow-up sampling, the open-work list)
+            models.Index(fields=["result", "status"], name="quicktest_result_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} {self.item} {self.get_result_display()}"
+
+
+class QuickTestChange(models.Model):
+    """The readable timeline of a quick test: every status change with who and when."""
+
+    quick_test = models.ForeignKey(QuickTest, on_delete=models.CASCADE, related_name="history")
+    from_status = models.CharField(max_length=12, choices=QuickTestStatus.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=QuickTestStatus.choices)
+    at = models.DateTimeField(_("时间"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["quick_test", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.quick_test_id}: {self.from_status} → {self.to_status}"

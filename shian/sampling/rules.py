@@ -770,3 +770,407 @@ def draw_retest_lab(*, candidates: Sequence[str], first_lab: str, seed: int) -> 
         raise LookupError("no re-test lab other than the first lab")
     # A seeded draw so that the draw is reproducible from the recorded seed.
     return pool[(seed * 2654435761 % 2**32) % len(pool)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Quick tests (快检) of edible agricultural products, versioned in data/quick-tests.toml.
+
+QUICK_TESTS_FILE = DATA_DIR / "quick-tests.toml"
+
+
+class QuickResult:
+    NEGATIVE = "negative"
+    POSITIVE = "positive"
+
+
+@dataclass(frozen=True)
+class QuickTestItem:
+    code: str
+    name: str
+    aliases: tuple[str, ...]
+    products: tuple[str, ...]
+    method: str
+    reading: str
+    positive_at_or_above: Decimal | None
+    threshold_source: str
+    verification: str
+
+
+@dataclass(frozen=True)
+class QuickTestRules:
+    id: str
+    valid_from: dt.date
+    source: str
+    objection_hours: int
+    objection_article: str
+    objection_verification: str
+    retest_rapid_method_allowed: bool
+    retest_article: str
+    followup_working_days: int
+    followup_article: str
+    followup_verification: str
+    measures_required: tuple[str, ...]
+    measures_article: str
+    measures: dict[str, str]  # code -> name
+    items: dict[str, QuickTestItem]  # code -> item
+
+    def item(self, name: str) -> QuickTestItem | None:
+        """The item a record names, by its name, its code or one of the names markets use."""
+        key = item_key(name)
+        for it in self.items.values():
+            if key in {item_key(it.name), item_key(it.code), *(item_key(a) for a in it.aliases)}:
+                return it
+        return None
+
+
+def load_quick_test_rules(path: Path = QUICK_TESTS_FILE) -> list[QuickTestRules]:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    out = []
+    for e in data["edition"]:
+        items = {
+            i["code"]: QuickTestItem(
+                code=i["code"],
+                name=i["name"],
+                aliases=_tuple(i.get("aliases", ())),
+                products=_tuple(i.get("products", ())),
+                method=i["method"],
+                reading=i["reading"],
+                positive_at_or_above=_dec(i.get("positive_at_or_above")),
+                threshold_source=i["threshold_source"],
+                verification=i["verification"],
+            )
+            for i in e["item"]
+        }
+        out.append(
+            QuickTestRules(
+                id=e["id"],
+                valid_from=e["valid_from"],
+                source=e["source"],
+                objection_hours=int(e["objection"]["hours"]),
+                objection_article=e["objection"]["article"],
+                objection_verification=e["objection"]["verification"],
+                retest_rapid_method_allowed=bool(e["retest"]["rapid_method_allowed"]),
+                retest_article=e["retest"]["article"],
+                followup_working_days=int(e["followup"]["working_days"]),
+                followup_article=e["followup"]["article"],
+                followup_verification=e["followup"]["verification"],
+                measures_required=_tuple(e["measures"]["required_on_positive"]),
+                measures_article=e["measures"]["article"],
+                measures={m["code"]: m["name"] for m in e["measure"]},
+                items=items,
+            )
+        )
+    return sorted(out, key=lambda r: r.valid_from)
+
+
+@lru_cache(maxsize=1)
+def _quick_test_editions() -> tuple[QuickTestRules, ...]:
+    return tuple(load_quick_test_rules())
+
+
+def quick_test_rules_in_force(
+    on: dt.date, editions: Sequence[QuickTestRules] | None = None
+) -> QuickTestRules:
+    editions = _quick_test_editions() if editions is None else editions
+    applicable = [e for e in editions if e.valid_from <= on]
+    if not applicable:
+        raise LookupError(f"no quick-test rules in force on {on}")
+    return applicable[-1]
+
+
+def objection_deadline(*, notified_at: dt.datetime, rules: QuickTestRules) -> dt.datetime:
+    """The end of the objection window: clock hours from the moment the operator received the
+    result (食品安全法第八十八条第二款 "自收到检测结果时起四小时内"), so nights and holidays count."""
+    if notified_at.tzinfo is None:
+        raise ValueError("the notification time must be timezone-aware")
+    return notified_at + dt.timedelta(hours=rules.objection_hours)
+
+
+def objection_in_time(*, notified_at: dt.datetime, filed_at: dt.datetime, rules: QuickTestRules) -> bool:
+    """An objection counts when raised after the operator was told and no later than the end of
+    the window (the last instant of the fourth hour is still "within four hours")."""
+    return notified_at <= filed_at <= objection_deadline(notified_at=notified_at, rules=rules)
+
+
+class UnreadableReading(ValueError):
+    pass
+
+
+_PLAIN_NUMBER = re.compile(r"\d+(\.\d+)?")
+
+
+def parse_reading(text: str) -> Decimal | None:
+    """A reading as a number ("62.5", "62.5%", "抑制率 62.5 %"); None when blank. A reading that is
+    not a number (a colour line "T线消失") is left to the qualitative result."""
+    t = re.sub(r"\s+", "", clean_text(text).replace("抑制率", "")).removesuffix("%").strip(":：")
+    if not t:
+        return None
+    if not _PLAIN_NUMBER.fullmatch(t):
+        raise UnreadableReading(text)
+    return Decimal(t)
+
+
+def reading_result(*, item: QuickTestItem, reading: str) -> str | None:
+    """The qualitative result a numeric reading implies where the method fixes a threshold
+    (酶抑制法: inhibition ≥ 50 % is positive, GB/T 5009.199-2003 [M]); None when it does not."""
+    if item.positive_at_or_above is None:
+        return None
+    try:
+        value = parse_reading(reading)
+    except UnreadableReading:
+        return None
+    if value is None:
+        return None
+    return QuickResult.POSITIVE if value >= item.positive_at_or_above else QuickResult.NEGATIVE
+
+
+def followup_due(
+    *, confirmed_on: dt.date, rules: QuickTestRules, add_working_days: Callable[[dt.date, int], dt.date]
+) -> dt.date:
+    """The day the follow-up supervisory sample should be taken by, in working days (a local
+    rule, data/quick-tests.toml [L])."""
+    return add_working_days(confirmed_on, rules.followup_working_days)
+
+
+# ---------------------------------------------------------------------------------------------
+# Which unit of the plan a sample counts for (data/units.toml): the plan's task (十三) splits the
+# district's batches between the market regulator and the agriculture committee.
+
+UNITS_FILE = DATA_DIR / "units.toml"
+
+
+@dataclass(frozen=True)
+class UnitRule:
+    id: str
+    valid_from: dt.date
+    source: str
+    verification: str
+    default: str
+    names: dict[str, str]  # unit code -> name
+    by_department: dict[str, str]  # department code -> unit code
+
+
+def load_unit_rule(path: Path = UNITS_FILE) -> UnitRule:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    rule = data["rule"]
+    names = {u["code"]: u["name"] for u in data["unit"]}
+    by_department: dict[str, str] = {}
+    for u in data["unit"]:
+        for dept in u["departments"]:
+            if dept in by_department:
+                raise ValueError(f"{path.name}: department {dept!r} belongs to two units")
+            by_department[dept] = u["code"]
+    if rule["default"] not in names:
+        raise ValueError(f"{path.name}: default unit {rule['default']!r} is not a [[unit]]")
+    return UnitRule(
+        rule["id"],
+        rule["valid_from"],
+        rule["source"],
+        rule["verification"],
+        rule["default"],
+        names,
+        by_department,
+    )
+
+
+@lru_cache(maxsize=1)
+def default_unit_rule() -> UnitRule:
+    return load_unit_rule()
+
+
+def responsible_unit(department: str | None, rule: UnitRule) -> str:
+    """The plan's unit a sample counts for: the unit of the department of whoever recorded the
+    on-site sampling; anyone without one of the listed departments counts for the default unit
+    (北辰区2022年食品安全监督管理计划 任务（十三）, local working rule)."""
+    if department is None:
+        return rule.default
+    return rule.by_department.get(department, rule.default)
+
+
+# ---------------------------------------------------------------------------------------------
+# Sampling categories and their test items by edition of SAMR's 《食品安全监督抽检实施细则》
+# (data/sampling-categories.toml). A sample is classified with the edition in force on its
+# sampling date; where an edition's content is not on file the answer says so ("unknown").
+
+CATEGORIES_FILE = DATA_DIR / "sampling-categories.toml"
+UNKNOWN = "unknown"
+
+
+def _category_key(name: str) -> str:
+    """A category name as compared: NFKC, ASCII brackets, no spaces."""
+    return re.sub(r"\s+", "", clean_text(name).replace("（", "(").replace("）", ")"))
+
+
+def _short(name: str) -> str:
+    """ "果酒(发酵型)" -> "果酒": a sample's path often leaves the qualifier out."""
+    return re.sub(r"\([^)]*\)$", "", name)
+
+
+@dataclass(frozen=True)
+class SamplingCategory:
+    no: int
+    name: str
+    subcategories: tuple[str, ...]
+    subcategories_complete: bool
+    verification: str
+
+
+@dataclass(frozen=True)
+class ItemList:
+    category: str
+    subcategory: str  # "" for the whole big category
+    items: tuple[str, ...]
+    complete: bool  # False: the source's list ends in "等" or is known to be partial
+    verification: str
+    source: str
+
+
+@dataclass(frozen=True)
+class SamplingEdition:
+    code: str
+    title: str
+    valid_from: dt.date
+    dates_verification: str
+    verification: str
+    source: str
+    categories: tuple[SamplingCategory, ...]
+    items: dict[tuple[str, str], ItemList] = field(default_factory=dict)
+
+    def category(self, name: str) -> SamplingCategory | None:
+        key = _category_key(name)
+        return next((c for c in self.categories if _category_key(c.name) == key), None)
+
+
+@dataclass(frozen=True)
+class CategoryItems:
+    """The answer of test_items_for: which edition, which category, and its test items when on file."""
+
+    edition: str
+    edition_title: str
+    category: str  # the big category, "" when the path names none of the edition's
+    subcategory: str
+    items: tuple[str, ...]
+    complete: bool
+    verification: str  # of the item list; "unknown" when the edition's list is not on file
+    source: str
+
+    @property
+    def known(self) -> bool:
+        return bool(self.items)
+
+
+def load_sampling_editions(path: Path = CATEGORIES_FILE) -> tuple[SamplingEdition, ...]:
+    """Read the editions, oldest first. An edition may take its categories from another
+    (`categories_from`), marked with its own verification; its test items are its own."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    raw = {e["code"]: e for e in data["edition"]}
+    out = []
+    for i, e in enumerate(data["edition"], start=1):
+        where = f"{path.name} [[edition]] #{i} ({e.get('code', '?')})"
+        try:
+            source_edition = raw[e["categories_from"]] if "categories_from" in e else e
+            verification = str(e["verification"])
+            cats = tuple(
+                SamplingCategory(
+                    no=int(c["no"]),
+                    name=str(c["name"]),
+                    subcategories=tuple(str(s) for s in c.get("sub", [])),
+                    subcategories_complete=bool(c.get("sub_complete", False)),
+                    verification=verification
+                    if source_edition is not e
+                    else str(c.get("verification", verification)),
+                )
+                for c in source_edition.get("category", [])
+            )
+            names = {_category_key(c.name) for c in cats}
+            if len(names) != len(cats):
+                raise ValueError("a big category is listed twice")
+            items: dict[tuple[str, str], ItemList] = {}
+            for block in e.get("items", []):
+                cat, sub = str(block["category"]), str(block.get("subcategory", ""))
+                if _category_key(cat) not in names:
+                    raise ValueError(f"test items for {cat!r}, not a category of this edition")
+                items[(_category_key(cat), _category_key(sub))] = ItemList(
+                    category=cat,
+                    subcategory=sub,
+                    items=tuple(str(x) for x in block["items"]),
+                    complete=bool(block.get("complete", False)),
+                    verification=str(block["verification"]),
+                    source=str(block["source"]),
+                )
+            out.append(
+                SamplingEdition(
+                    code=str(e["code"]),
+                    title=str(e["title"]),
+                    valid_from=e["valid_from"],
+                    dates_verification=str(e["dates_verification"]),
+                    verification=verification,
+                    source=str(e["source"]),
+                    categories=cats,
+                    items=items,
+                )
+            )
+        except KeyError as exc:
+            raise ValueError(f"{where}: missing {exc}") from exc
+        except ValueError as exc:
+            raise ValueError(f"{where}: {exc}") from exc
+    return tuple(sorted(out, key=lambda x: x.valid_from))
+
+
+@lru_cache(maxsize=1)
+def default_sampling_editions() -> tuple[SamplingEdition, ...]:
+    return load_sampling_editions()
+
+
+def sampling_edition_in_force(
+    on: dt.date, editions: Sequence[SamplingEdition] | None = None
+) -> SamplingEdition:
+    """The edition of the implementation rules that applies to a sample taken on `on`."""
+    editions = default_sampling_editions() if editions is None else editions
+    applicable = [e for e in editions if e.valid_from <= on]
+    if not applicable:
+        raise LookupError(f"no edition of the sampling implementation rules on file for {on}")
+    return applicable[-1]
+
+
+def classify_category(
+    category: str, on: dt.date, editions: Sequence[SamplingEdition] | None = None
+) -> tuple[SamplingEdition, str, str]:
+    """(edition, big category, sub-category) of a sampling category path such as
+    "食用农产品-蔬菜-韭菜" in the edition in force on `on`. The first segment naming a big category
+    of the edition wins ("食用农产品" in 2022, "蔬菜" in 2026); else a segment naming a
+    sub-category gives its big category. ("", "") when the path names neither."""
+    edition = sampling_edition_in_force(on, editions)
+    segments = [_category_key(s) for s in category_segments(category)]
+    bigs = {_category_key(c.name): c for c in edition.categories}
+    for i, seg in enumerate(segments):
+        big = bigs.get(seg)
+        if big is None:
+            continue
+        subs = {_category_key(s): s for s in big.subcategories} | {
+            _short(_category_key(s)): s for s in big.subcategories
+        }
+        sub = next((subs[s] for s in segments[i + 1 :] if s in subs), "")
+        return edition, big.name, sub
+    for seg in segments:
+        for c in edition.categories:
+            for s in c.subcategories:
+                if seg in (_category_key(s), _short(_category_key(s))):
+                    return edition, c.name, s
+    return edition, "", ""
+
+
+def test_items_for(
+    category: str, on: dt.date, editions: Sequence[SamplingEdition] | None = None
+) -> CategoryItems:
+    """The test items of a sampling category in the edition in force on `on`: the sub-category's
+    list when on file, else the big category's; an empty list marked "unknown" when the edition's
+    list is not on file (never borrowed from another edition)."""
+    edition, big, sub = classify_category(category, on, editions)
+    found = edition.items.get((_category_key(big), _category_key(sub))) if sub else None
+    found = found or edition.items.get((_category_key(big), ""))
+    if found is None:
+        return CategoryItems(edition.code, edition.title, big, sub, (), False, UNKNOWN, edition.source)
+    return CategoryItems(
+        edition.code, edition.title, big, sub, found.items, found.complete, found.verification, found.source
+    )

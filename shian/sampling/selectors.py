@@ -7,13 +7,17 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
+from shian.core.indicators import Period
 from shian.core.models import Role
 from shian.core.scoping import scope_for
+from shian.registry.models import Business, BusinessType
 
-from .models import DisposalTask, Lab, LabMember, Sample, SampleDeadline, Verdict
+from .indicators import category_rows, taken_in_period
+from .models import DisposalTask, Lab, LabMember, QuickTest, Sample, SampleDeadline, Verdict
 
 
 def lab_for_user(user: Any) -> Lab | None:
@@ -123,3 +127,254 @@ def disposal_get_for_user(*, user: Any, pk: int) -> DisposalTask:
     if task is None:
         raise Http404
     return task
+
+
+def unqualified_sample_dates(*, end: dt.date) -> list[tuple[int, dt.date]]:
+    """(business, sampling date) of every unqualified sample taken up to `end`, for the risk layer's
+    batch jobs (no user: the caller is a command or a service that checked permission)."""
+    qs = Sample.objects.filter(
+        conclusion=Verdict.UNQUALIFIED, business__isnull=False, sampled_on__isnull=False, sampled_on__lte=end
+    )
+    rows = qs.values_list("business_id", "sampled_on").iterator(chunk_size=20_000)
+    return [(int(b), d) for b, d in rows if d is not None]
+
+
+# -- quick tests (快检) -----------------------------------------------------------------------------
+
+
+def quick_tests_for_user(user: Any) -> QuerySet[QuickTest]:
+    """Quick tests are the towns' market work: a lab never sees them; everyone else sees those of
+    the markets in their scope (a town officer: their town's)."""
+    if getattr(user, "role", None) == Role.LAB and not getattr(user, "is_superuser", False):
+        return QuickTest.objects.none()
+    return scope_for(user).apply(
+        QuickTest.objects.all(), region_field="region", type_field="business__business_type"
+    )
+
+
+def _date(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value or "").strip()) if value else None
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class QuickTestFilters:
+    region: str = ""
+    market: str = ""  # the market's (business's) id
+    result: str = ""
+    status: str = ""
+    item: str = ""  # the item's code in data/quick-tests.toml
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    q: str = ""  # stall, product or market name
+
+    @classmethod
+    def from_mapping(cls, data: Any) -> QuickTestFilters:
+        market = str(data.get("market", "") or "").strip()
+        return cls(
+            region=str(data.get("region", "") or ""),
+            market=market if market.isdigit() else "",
+            result=str(data.get("result", "") or ""),
+            status=str(data.get("status", "") or ""),
+            item=str(data.get("item", "") or ""),
+            date_from=_date(data.get("date_from")),
+            date_to=_date(data.get("date_to")),
+            q=str(data.get("q", "") or "").strip()[:60],
+        )
+
+    def as_query(self) -> dict[str, str]:
+        return {k: str(v) for k, v in self.__dict__.items() if v}
+
+
+def quick_test_list_for_user(*, user: Any, filters: QuickTestFilters) -> QuerySet[QuickTest]:
+    qs = quick_tests_for_user(user).select_related("region", "business", "followup_sample")
+    f = filters
+    if f.region:
+        qs = qs.filter(region_id=f.region)
+    if f.market:
+        qs = qs.filter(business_id=int(f.market))
+    if f.result:
+        qs = qs.filter(result=f.result)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.item:
+        qs = qs.filter(item_code=f.item)
+    # Day bounds in Beijing time, so the (region, tested_at) index serves the range.
+    tz = timezone.get_current_timezone()
+    if f.date_from:
+        qs = qs.filter(tested_at__gte=dt.datetime.combine(f.date_from, dt.time.min, tzinfo=tz))
+    if f.date_to:
+        end = f.date_to + dt.timedelta(days=1)
+        qs = qs.filter(tested_at__lt=dt.datetime.combine(end, dt.time.min, tzinfo=tz))
+    if f.q:
+        qs = qs.filter(Q(stall__icontains=f.q) | Q(product__icontains=f.q) | Q(business__name__icontains=f.q))
+    return qs.order_by("-tested_at", "-id")
+
+
+def quick_test_get_for_user(*, user: Any, pk: int) -> QuickTest:
+    qt = (
+        quick_tests_for_user(user)
+        .select_related("region", "business", "tester", "followup_sample")
+        .filter(pk=pk)
+        .first()
+    )
+    if qt is None:
+        raise Http404
+    return qt
+
+
+def quick_test_markets_for_user(user: Any) -> QuerySet[Business]:
+    """The markets a person may pick for a quick test: the edible agricultural product markets in
+    their scope (the form's choices and the filter's)."""
+    if getattr(user, "role", None) == Role.LAB and not getattr(user, "is_superuser", False):
+        return Business.objects.none()
+    return (
+        scope_for(user)
+        .apply(
+            Business.objects.filter(business_type=BusinessType.AGRI_MARKET),
+            region_field="region",
+            type_field="business_type",
+        )
+        .order_by("name", "id")
+    )
+
+
+# -- labs' workload and on-time rate (/sampling/labs/) ----------------------------------------------
+
+
+def labs_for_user(user: Any) -> QuerySet[Lab]:
+    """Labs a person may see: a lab user its own lab only; the district office every lab; anyone
+    else the labs that tested samples in their scope."""
+    if getattr(user, "role", None) == Role.LAB and not getattr(user, "is_superuser", False):
+        lab = lab_for_user(user)
+        return Lab.objects.filter(pk=lab.pk) if lab is not None else Lab.objects.none()
+    scope = scope_for(user)
+    if scope.nothing:
+        return Lab.objects.none()
+    if scope.everything and scope.business_types is None:
+        return Lab.objects.all()
+    return Lab.objects.filter(Exists(samples_for_user(user).filter(lab=OuterRef("pk"))))
+
+
+def lab_get_for_user(*, user: Any, pk: int) -> Lab:
+    lab = labs_for_user(user).filter(pk=pk).first()
+    if lab is None:
+        raise Http404
+    return lab
+
+
+@dataclass(frozen=True)
+class LabWorkload:
+    lab: Lab
+    assigned: int  # samples sent to the lab
+    in_progress: int  # delivered, report not yet out (the lab_report deadline open)
+    overdue: int  # of those, past the lab_report deadline
+    returned: int  # reports out (the lab_report deadline met)
+    on_time: int  # of those, out by the deadline
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """Reports out within the 20-working-day lab_report deadline ÷ all reports out × 100
+        (《食品安全抽样检验管理办法》第二十四条第二款)."""
+        return None if self.returned == 0 else self.on_time / self.returned * 100
+
+
+def lab_workloads_for_user(
+    *,
+    user: Any,
+    today: dt.date,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    lab: Lab | None = None,
+) -> list[LabWorkload]:
+    """Each visible lab's workload over the samples in the person's scope sampled between `start`
+    and `end` (either may be open). Two queries whatever the number of labs and samples."""
+    labs = labs_for_user(user).order_by("name")
+    if lab is not None:
+        labs = labs.filter(pk=lab.pk)
+    labs_list = list(labs)
+    qs = samples_for_user(user).filter(lab__in=[x.pk for x in labs_list])
+    if start is not None:
+        qs = qs.filter(sampled_on__gte=start)
+    if end is not None:
+        qs = qs.filter(sampled_on__lte=end)
+    report = Q(report__isnull=False)
+    open_ = Q(report__met_on__isnull=True) & report
+    rows = {
+        r["lab_id"]: r
+        for r in qs.annotate(report=FilteredRelation("deadlines", condition=Q(deadlines__code="lab_report")))
+        .values("lab_id")
+        .annotate(
+            assigned=Count("id"),
+            in_progress=Count("report", filter=open_),
+            overdue=Count("report", filter=open_ & Q(report__due__lt=today)),
+            returned=Count("report", filter=Q(report__met_on__isnull=False)),
+            on_time=Count("report", filter=Q(report__met_on__lte=F("report__due"))),
+        )
+    }
+    empty = {"assigned": 0, "in_progress": 0, "overdue": 0, "returned": 0, "on_time": 0}
+    out = []
+    for x in labs_list:
+        r = rows.get(x.pk, empty)
+        out.append(LabWorkload(x, r["assigned"], r["in_progress"], r["overdue"], r["returned"], r["on_time"]))
+    return out
+
+
+# -- batches by food category (the drill-down of the plan's sampling targets) -----------------------
+
+
+@dataclass(frozen=True)
+class CategoryBatches:
+    category: str  # big category of the edition in force on the sampling date; "" unclassified
+    batches: int
+    unqualified: int
+
+    @property
+    def unqualified_share(self) -> float | None:
+        return None if self.batches == 0 else self.unqualified / self.batches * 100
+
+
+def batches_by_category_for_user(*, user: Any, period: Period) -> list[CategoryBatches]:
+    """Batches taken in the period per big category, in the person's scope, most sampled first."""
+    qs = taken_in_period(period, None).filter(sample_scope(user))
+    totals: dict[str, list[int]] = {}
+    for _region, big, n, bad in category_rows(qs, period):
+        acc = totals.setdefault(big, [0, 0])
+        acc[0] += n
+        acc[1] += bad
+    rows = [CategoryBatches(big, n, bad) for big, (n, bad) in totals.items()]
+    return sorted(rows, key=lambda r: (r.category == "", -r.batches, r.category))
+
+
+def sampling_history_by_category_town(
+    *, user: Any | None, start: dt.date, end: dt.date
+) -> dict[tuple[str, str], tuple[int, int]]:
+    """Judged batches and unqualified batches per (food category code, town) sampled between
+    `start` and `end`, the input of the annual sampling plan optimiser. `user` None is the plan's
+    own district-wide computation (a batch job, not a request); otherwise the user's scope.
+    A sample without a category code is placed by the first segment of its sampling category
+    ("粮食加工品-大米" → 01); one that matches no category is left out."""
+    from shian.core.models import FoodCategory
+
+    qs = Sample.objects.all() if user is None else samples_for_user(user)
+    rows = (
+        qs.filter(sampled_on__gte=start, sampled_on__lte=end)
+        .filter(conclusion__in=[Verdict.QUALIFIED, Verdict.UNQUALIFIED])
+        .values("food_category_id", "category_path", "region_id", "conclusion")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    by_name = dict(FoodCategory.objects.values_list("name", "code"))
+    out: dict[tuple[str, str], tuple[int, int]] = {}
+    for r in rows:
+        code = r["food_category_id"] or by_name.get((r["category_path"] or "").split("-")[0].strip())
+        if code is None:
+            continue
+        n, k = out.get((code, r["region_id"]), (0, 0))
+        out[(code, r["region_id"])] = (
+            n + r["n"],
+            k + (r["n"] if r["conclusion"] == Verdict.UNQUALIFIED else 0),
+        )
+    return out

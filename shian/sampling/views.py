@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -27,11 +27,23 @@ from django_htmx.http import push_url
 from shian.core.calendar import WorkingCalendar
 from shian.core.models import AuditSource, User
 from shian.core.permissions import Cap, has_cap, require_cap
+from shian.core.xlsx import table_xlsx
 
-from . import exports, imports, rules, selectors, services
-from .forms import DisposalStepForm, ResultsImportForm, SampleFilterForm
-from .models import DisposalStatus, DisposalStepKind
-from .workflow import TRANSITIONS, SampleStatus
+from . import exports, imports, quicktests, rules, selectors, services
+from .forms import (
+    DisposalStepForm,
+    LabFilterForm,
+    QuickTestFilterForm,
+    QuickTestForm,
+    QuickTestImportForm,
+    QuickTestNotifyForm,
+    QuickTestObjectionForm,
+    QuickTestRetestForm,
+    ResultsImportForm,
+    SampleFilterForm,
+)
+from .models import DisposalStatus, DisposalStepKind, QuickResult
+from .workflow import TRANSITIONS, QuickTestStatus, SampleStatus
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Statuses an officer sets by hand; results and disposal have their own pages.
@@ -280,3 +292,359 @@ def disposal_close(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Disposal closed."))
     return redirect("sampling:disposal_detail", pk=pk)
+
+
+# -- quick tests (快检) -----------------------------------------------------------------------------
+
+
+def _quick_filters(request: HttpRequest) -> tuple[QuickTestFilterForm, selectors.QuickTestFilters]:
+    markets = selectors.quick_test_markets_for_user(request.user)
+    form = QuickTestFilterForm(request.GET, user=request.user, markets=markets)
+    return form, selectors.QuickTestFilters.from_mapping(request.GET)
+
+
+@login_required
+@require_GET
+def quick_test_list(request: HttpRequest) -> HttpResponse:
+    require_cap(request.user, Cap.SAMPLING_VIEW)
+    form, filters = _quick_filters(request)
+    qs = selectors.quick_test_list_for_user(user=request.user, filters=filters)
+    page = Paginator(qs, settings.SHIAN_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode(filters.as_query())
+    context = {
+        "form": form,
+        "page": page,
+        "query": query,
+        "query_prefix": f"{query}&" if query else "",
+        "can_manage": has_cap(request.user, Cap.SAMPLING_MANAGE),
+        "now": timezone.now(),
+    }
+    htmx = request.htmx  # type: ignore[attr-defined]  # set by django-htmx's middleware
+    partial = bool(htmx) and not htmx.history_restore_request
+    response = render(
+        request, "sampling/quick_test_rows.html" if partial else "sampling/quick_test_list.html", context
+    )
+    patch_vary_headers(response, ("HX-Request",))
+    if partial:
+        params = filters.as_query()
+        if page.number > 1:
+            params["page"] = str(page.number)
+        response = push_url(response, f"{request.path}?{urlencode(params)}" if params else request.path)
+    return response
+
+
+@login_required
+@require_GET
+def quick_test_export(request: HttpRequest) -> HttpResponse:
+    require_cap(request.user, Cap.SAMPLING_VIEW)
+    _form, filters = _quick_filters(request)
+    qs = selectors.quick_test_list_for_user(user=request.user, filters=filters)
+    response = HttpResponse(exports.quick_tests_xlsx(quick_tests=qs), content_type=XLSX)
+    filename = f"快检记录_{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+def _window(qt: Any, now: dt.datetime) -> dict[str, Any] | None:
+    """The objection window as the detail page shows it: the deadline and what is left of it."""
+    if qt.objection_deadline is None:
+        return None
+    left = qt.objection_deadline - now
+    seconds = max(0, int(left.total_seconds()))
+    return {
+        "deadline": qt.objection_deadline,
+        "open": seconds > 0,
+        "hours": seconds // 3600,
+        "minutes": seconds % 3600 // 60,
+        "seconds": seconds,
+    }
+
+
+@login_required
+@require_GET
+def quick_test_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    qt = selectors.quick_test_get_for_user(user=request.user, pk=pk)
+    require_cap(request.user, Cap.SAMPLING_VIEW)
+    can = has_cap(request.user, Cap.SAMPLING_MANAGE)
+    now = timezone.now()
+    window = _window(qt, now)
+    book = rules.quick_test_rules_in_force(timezone.localdate(qt.tested_at))
+    status = qt.status
+    return render(
+        request,
+        "sampling/quick_test_detail.html",
+        {
+            "qt": qt,
+            "book": book,
+            "item": book.items.get(qt.item_code),
+            "measures": [book.measures.get(m, m) for m in qt.measures],
+            "window": window,
+            "history": list(qt.history.select_related("by")),
+            "can_notify": can and status == QuickTestStatus.TESTED and qt.result == QuickResult.POSITIVE,
+            "can_object": can and status == QuickTestStatus.NOTIFIED and bool(window and window["open"]),
+            "can_confirm": can and status == QuickTestStatus.NOTIFIED and bool(window and not window["open"]),
+            "can_retest": can and status == QuickTestStatus.OBJECTION,
+            "can_followup": can and status == QuickTestStatus.CONFIRMED and qt.followup_sample_id is None,
+            "followup_overdue": status == QuickTestStatus.CONFIRMED
+            and qt.followup_due is not None
+            and qt.followup_due < timezone.localdate(),
+            "notify_form": QuickTestNotifyForm(),
+            "objection_form": QuickTestObjectionForm(),
+            "retest_form": QuickTestRetestForm(),
+        },
+    )
+
+
+def _quick_action(request: HttpRequest, pk: int, form_class: Any, call: Any, done: str) -> HttpResponse:
+    """A detail-page action: validate the form, load through the scoped selector, call one
+    service, and come back to the page with its message."""
+    qt = selectors.quick_test_get_for_user(user=request.user, pk=pk)
+    require_cap(request.user, Cap.SAMPLING_MANAGE)
+    form = form_class(request.POST) if form_class is not None else None
+    if form is not None and not form.is_valid():
+        errors = "；".join(f"{form.fields[k].label}：{'，'.join(v)}" for k, v in form.errors.items())
+        messages.error(request, errors)
+        return redirect("sampling:quick_test_detail", pk=pk)
+    try:
+        call(qt, form.cleaned_data if form is not None else {})
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, done)
+    return redirect("sampling:quick_test_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def quick_test_notify(request: HttpRequest, pk: int) -> HttpResponse:
+    return _quick_action(
+        request,
+        pk,
+        QuickTestNotifyForm,
+        lambda qt, d: quicktests.quick_test_notify(
+            actor=_actor(request),
+            source=AuditSource.WEB,
+            quick_test=qt,
+            measures=d["measures"],
+            measures_note=d["measures_note"],
+            at=d["at"],
+        ),
+        "已告知经营者，异议期开始计时",
+    )
+
+
+@login_required
+@require_POST
+def quick_test_objection(request: HttpRequest, pk: int) -> HttpResponse:
+    return _quick_action(
+        request,
+        pk,
+        QuickTestObjectionForm,
+        lambda qt, d: quicktests.quick_test_objection_file(
+            actor=_actor(request),
+            source=AuditSource.WEB,
+            quick_test=qt,
+            reason=d["reason"],
+            filed_at=d["filed_at"],
+        ),
+        "异议已登记，待复检",
+    )
+
+
+@login_required
+@require_POST
+def quick_test_retest(request: HttpRequest, pk: int) -> HttpResponse:
+    return _quick_action(
+        request,
+        pk,
+        QuickTestRetestForm,
+        lambda qt, d: quicktests.quick_test_retest_record(
+            actor=_actor(request),
+            source=AuditSource.WEB,
+            quick_test=qt,
+            result=d["result"],
+            method=d["method"],
+            lab=d["lab"],
+            report=d["report"],
+            at=d["at"],
+        ),
+        "复检结果已录入",
+    )
+
+
+@login_required
+@require_POST
+def quick_test_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    return _quick_action(
+        request,
+        pk,
+        None,
+        lambda qt, d: quicktests.quick_test_confirm(
+            actor=_actor(request), source=AuditSource.WEB, quick_test=qt
+        ),
+        "阳性结果已确认",
+    )
+
+
+@login_required
+@require_POST
+def quick_test_followup(request: HttpRequest, pk: int) -> HttpResponse:
+    return _quick_action(
+        request,
+        pk,
+        None,
+        lambda qt, d: quicktests.quick_test_followup_sample(
+            actor=_actor(request), source=AuditSource.WEB, quick_test=qt
+        ),
+        "已创建跟踪监督抽检任务",
+    )
+
+
+@login_required
+def quick_test_new(request: HttpRequest) -> HttpResponse:
+    require_cap(request.user, Cap.SAMPLING_MANAGE)
+    markets = selectors.quick_test_markets_for_user(request.user)
+    if request.method == "POST":
+        form = QuickTestForm(request.POST, markets=markets)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                qt = quicktests.quick_test_record(
+                    actor=_actor(request),
+                    source=AuditSource.WEB,
+                    data=quicktests.QuickTestInput(
+                        business=d["market"],
+                        stall=d["stall"],
+                        product=d["product"],
+                        item=d["item"],
+                        result=d["result"],
+                        tested_at=d["tested_at"],
+                        reading=d["reading"],
+                        kit_name=d["kit_name"],
+                        kit_batch=d["kit_batch"],
+                        tester=_actor(request),
+                    ),
+                )
+            except ValidationError as exc:
+                for field_name, errors in exc.message_dict.items():
+                    target = "market" if field_name == "business" else field_name
+                    form.add_error(target if target in form.fields else None, errors)
+            else:
+                messages.success(request, "快检记录已保存")
+                return redirect("sampling:quick_test_detail", pk=qt.pk)
+    else:
+        form = QuickTestForm(markets=markets, initial={"tested_at": timezone.localtime().replace(second=0)})
+    return render(request, "sampling/quick_test_form.html", {"form": form})
+
+
+@login_required
+def quick_test_import(request: HttpRequest) -> HttpResponse:
+    require_cap(request.user, Cap.SAMPLING_MANAGE)
+    report = None
+    if request.method == "POST":
+        form = QuickTestImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            report = imports.quick_tests_import(
+                by=_actor(request),
+                filename=upload.name,
+                content=upload.read(),
+                dry_run=form.cleaned_data["dry_run"],
+            )
+            if not report.ok and request.POST.get("format") == "xlsx":
+                return HttpResponse(imports.quick_tests_error_workbook(report=report), content_type=XLSX)
+    else:
+        form = QuickTestImportForm()
+    return render(request, "sampling/quick_test_import.html", {"form": form, "report": report})
+
+
+@login_required
+@require_GET
+def quick_test_template(request: HttpRequest) -> HttpResponse:
+    require_cap(request.user, Cap.SAMPLING_MANAGE)
+    response = HttpResponse(imports.quick_tests_template_xlsx(), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, "快检结果导入模板.xlsx")
+    return response
+
+
+# -- labs' workload (承检机构) ------------------------------------------------------------------------
+
+LAB_HEADERS = [
+    "承检机构",
+    "CMA证书编号",
+    "分配样品",
+    "检验中",
+    "超期未出报告",
+    "已出报告",
+    "按时出具",
+    "按时率(%)",
+]
+
+
+def _lab_workloads(request: HttpRequest) -> tuple[LabFilterForm, list[selectors.LabWorkload] | None, str]:
+    """The filter form, the rows (None while the filter has an error) and the query string."""
+    require_cap(request.user, Cap.SAMPLING_VIEW)
+    form = LabFilterForm(request.GET)
+    lab = None
+    raw = request.GET.get("lab", "")
+    if raw:
+        if not raw.isdigit():
+            raise Http404
+        lab = selectors.lab_get_for_user(user=request.user, pk=int(raw))
+    if not form.is_valid():
+        return form, None, ""
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    rows = selectors.lab_workloads_for_user(
+        user=request.user, today=timezone.localdate(), start=start, end=end, lab=lab
+    )
+    params = {k: v for k, v in (("start", start), ("end", end), ("lab", lab.pk if lab else None)) if v}
+    return form, rows, urlencode({k: str(v) for k, v in params.items()})
+
+
+@login_required
+@require_GET
+def lab_list(request: HttpRequest) -> HttpResponse:
+    form, rows, query = _lab_workloads(request)
+    totals: dict[str, Any] | None = None
+    if rows:
+        fields = ("assigned", "in_progress", "overdue", "returned", "on_time")
+        totals = {f: sum(getattr(r, f) for r in rows) for f in fields}
+        totals["on_time_rate"] = totals["on_time"] / totals["returned"] * 100 if totals["returned"] else None
+    return render(
+        request,
+        "sampling/lab_list.html",
+        {"form": form, "rows": rows, "totals": totals, "query": query},
+        status=200 if rows is not None else 400,
+    )
+
+
+@login_required
+@require_GET
+def lab_export(request: HttpRequest) -> HttpResponse:
+    form, rows, _query = _lab_workloads(request)
+    if rows is None:
+        return render(request, "sampling/lab_list.html", {"form": form, "rows": None}, status=400)
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    period = f"{start or '最早'} 至 {end or '最新'}"
+    content = table_xlsx(
+        title=f"承检机构工作量和按时率（抽样日期 {period}）",
+        headers=LAB_HEADERS,
+        rows=[
+            [
+                r.lab.name,
+                r.lab.cma_number,
+                r.assigned,
+                r.in_progress,
+                r.overdue,
+                r.returned,
+                r.on_time,
+                None if r.on_time_rate is None else round(r.on_time_rate, 1),
+            ]
+            for r in rows
+        ],
+        sheet="承检机构",
+    )
+    response = HttpResponse(content, content_type=XLSX)
+    filename = f"承检机构工作量_{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response

@@ -55,3 +55,35 @@ DEADLINE_ON_ENTRY: dict[str, tuple[str, ...]] = {
 
 def can_transition(current: str, new: str) -> bool:
     return new in TRANSITIONS.get(current, frozenset())
+
+
+# -- quick tests (快检) -----------------------------------------------------------------------------
+
+
+class QuickTestStatus(models.TextChoices):
+    TESTED = "tested", _("已检测")
+    NOTIFIED = "notified", _("已告知经营者（异议期内）")
+    OBJECTION = "objection", _("已提出异议，待复检")
+    CONFIRMED = "confirmed", _("阳性确认，待监督抽检")
+    OVERTURNED = "overturned", _("复检推翻")
+    CLOSED = "closed", _("已结案")
+
+
+Q = QuickTestStatus
+
+# A negative closes at once. A positive is told to the operator, whose objection window (4 clock
+# hours, 食品安全法第八十八条第二款) either expires (confirmed) or holds an objection, settled by a
+# laboratory re-test: confirmed or overturned. A confirmed positive closes only once its follow-up
+# supervisory sample exists; an overturned one closes with its measures lifted.
+QUICK_TEST_TRANSITIONS: dict[str, frozenset[str]] = {
+    Q.TESTED: frozenset({Q.NOTIFIED, Q.CLOSED}),
+    Q.NOTIFIED: frozenset({Q.OBJECTION, Q.CONFIRMED}),
+    Q.OBJECTION: frozenset({Q.CONFIRMED, Q.OVERTURNED}),
+    Q.CONFIRMED: frozenset({Q.CLOSED}),
+    Q.OVERTURNED: frozenset({Q.CLOSED}),
+    Q.CLOSED: frozenset(),
+}
+
+
+def quick_test_can_transition(current: str, new: str) -> bool:
+    return new in QUICK_TEST_TRANSITIONS.get(current, frozenset())

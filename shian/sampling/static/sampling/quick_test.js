@@ -1,0 +1,21 @@
+// The objection window's countdown on the quick-test page: counts down to the deadline the
+// server rendered (data-deadline, ISO 8601), and says when it has passed. Reload to act on it.
+(function () {
+  "use strict";
+  function pad(n) { return n < 10 ? "0" + n : String(n); }
+  function tick(el) {
+    var left = Math.floor((Date.parse(el.dataset.deadline) - Date.now()) / 1000);
+    if (left <= 0) {
+      el.textContent = "异议期已届满";
+      el.classList.add("expired");
+      return false;
+    }
+    var h = Math.floor(left / 3600), m = Math.floor((left % 3600) / 60), s = left % 60;
+    el.textContent = "剩余 " + h + " 小时 " + pad(m) + " 分 " + pad(s) + " 秒";
+    return true;
+  }
+  document.querySelectorAll("[data-deadline]").forEach(function (el) {
+    if (!tick(el)) return;
+    var timer = setInterval(function () { if (!tick(el)) clearInterval(timer); }, 1000);
+  });
+})();
