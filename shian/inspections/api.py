@@ -1,19 +1,22 @@
-"""Inspection endpoints: list, one record, create a draft, record answers, sign, submit."""
+"""Inspection endpoints: list, one record, create a draft, record answers, sign (with the drawn
+signature), submit, add a finding's photo; rectification orders: list, follow-up, close."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any, cast
 
-from django.http import HttpRequest
-from ninja import Router, Schema
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import File, Router, Schema
+from ninja.files import UploadedFile
 
 from shian.core.models import AuditSource, User
 from shian.core.permissions import Cap, require_cap
 from shian.registry.selectors import business_get_for_user
 
-from . import selectors, services
-from .models import Inspection
+from . import rules, selectors, services
+from .models import Finding, Inspection, Rectification
 
 router = Router(tags=["inspections"])
 
@@ -31,14 +34,16 @@ class InspectionOut(Schema):
     result: str
     status: str
     signed_by: str
+    has_signature: bool
     publish_due: dt.date | None
     corrects_id: int | None
 
 
 def _out(i: Inspection) -> dict[str, Any]:
     return {
-        **{f: getattr(i, f) for f in InspectionOut.model_fields if f != "region_code"},
+        **{f: getattr(i, f) for f in InspectionOut.model_fields if f not in ("region_code", "has_signature")},
         "region_code": i.region_id,
+        "has_signature": bool(i.signature),
     }
 
 
@@ -55,6 +60,109 @@ class AnswersIn(Schema):
     corrected_on_spot: list[str] = []
     signed_by: str = ""
     submit: bool = False
+
+
+class SignatureIn(Schema):
+    signed_by: str
+    signature: str | None = None  # a PNG data URL drawn on the form's canvas
+
+
+class PhotoOut(Schema):
+    id: int
+    finding_item: str
+    sha256: str
+    kind: str
+    size: int
+
+
+class RectificationOut(Schema):
+    id: int
+    business_id: int
+    region_code: str
+    inspection_id: int
+    item_code: str
+    ordered_on: dt.date
+    due: dt.date
+    working_days: int
+    status: str
+    days_overdue: int
+    follow_up_id: int | None
+    closed_on: dt.date | None
+
+
+def _rect_out(r: Rectification, today: dt.date) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "business_id": r.finding.inspection.business_id,
+        "region_code": r.region_id,
+        "inspection_id": r.finding.inspection_id,
+        "item_code": r.finding.item_code,
+        "ordered_on": r.ordered_on,
+        "due": r.due,
+        "working_days": r.working_days,
+        "status": r.status,
+        "days_overdue": (today - r.due).days if r.status == "open" and r.due < today else 0,
+        "follow_up_id": r.follow_up_id,
+        "closed_on": r.closed_on,
+    }
+
+
+class FollowUpIn(Schema):
+    inspected_on: dt.date
+    inspector_ids: list[int]
+
+
+class CloseIn(Schema):
+    closed_on: dt.date
+
+
+@router.get("/rectifications/", response=list[RectificationOut])
+def rectification_list(
+    request: HttpRequest,
+    region: str = "",
+    status: str = "",
+    overdue: bool = False,
+    due_within: int | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    require_cap(request.user, Cap.INSPECTION_VIEW)
+    today = timezone.localdate()
+    filters = selectors.RectificationFilters.from_mapping(
+        {
+            "region": region,
+            "status": status,
+            "overdue": "1" if overdue else "",
+            "due_within": due_within or "",
+        }
+    )
+    qs = selectors.rectification_list_for_user(user=request.user, filters=filters, today=today)
+    return [_rect_out(r, today) for r in qs[offset : offset + min(limit, 1000)]]
+
+
+@router.post("/rectifications/{pk}/follow-up", response={201: InspectionOut})
+def rectification_follow_up(request: HttpRequest, pk: int, payload: FollowUpIn) -> tuple[int, dict[str, Any]]:
+    require_cap(request.user, Cap.INSPECTION_RECORD)
+    r = selectors.rectification_get_for_user(user=request.user, pk=pk)
+    people = selectors.inspectors_for_region(region_code=r.region_id).filter(pk__in=payload.inspector_ids)
+    i = services.rectification_followup_create(
+        actor=cast(User, request.user),
+        source=AuditSource.API,
+        rectification=r,
+        inspected_on=payload.inspected_on,
+        inspectors=list(people),
+    )
+    return 201, _out(i)
+
+
+@router.post("/rectifications/{pk}/close", response=RectificationOut)
+def rectification_close(request: HttpRequest, pk: int, payload: CloseIn) -> dict[str, Any]:
+    require_cap(request.user, Cap.INSPECTION_RECORD)
+    r = selectors.rectification_get_for_user(user=request.user, pk=pk)
+    services.rectification_close(
+        actor=cast(User, request.user), source=AuditSource.API, rectification=r, closed_on=payload.closed_on
+    )
+    return _rect_out(selectors.rectification_get_for_user(user=request.user, pk=pk), timezone.localdate())
 
 
 @router.get("/", response=list[InspectionOut])
@@ -108,3 +216,43 @@ def inspection_answers(request: HttpRequest, pk: int, payload: AnswersIn) -> dic
     if payload.submit:
         i = services.inspection_submit(actor=actor, source=AuditSource.API, inspection=i)
     return _out(i)
+
+
+@router.post("/{pk}/signature", response=InspectionOut)
+def inspection_signature(request: HttpRequest, pk: int, payload: SignatureIn) -> dict[str, Any]:
+    require_cap(request.user, Cap.INSPECTION_RECORD)
+    i = selectors.inspection_get_for_user(user=request.user, pk=pk)
+    i = services.inspection_sign(
+        actor=cast(User, request.user),
+        source=AuditSource.API,
+        inspection=i,
+        signed_by=payload.signed_by,
+        signature=payload.signature,
+    )
+    return _out(i)
+
+
+@router.post("/{pk}/findings/{item_code}/photos", response={201: PhotoOut})
+def finding_photo_add(
+    request: HttpRequest, pk: int, item_code: str, file: File[UploadedFile]
+) -> tuple[int, dict[str, Any]]:
+    require_cap(request.user, Cap.INSPECTION_RECORD)
+    i = selectors.inspection_get_for_user(user=request.user, pk=pk)
+    finding = Finding.objects.filter(inspection=i, item_code=item_code).first()
+    if finding is None:
+        raise Http404
+    limit = rules.media_limits_in_force(i.inspected_on).photo_max_bytes
+    photo = services.finding_photo_add(
+        actor=cast(User, request.user),
+        source=AuditSource.API,
+        finding=finding,
+        data=file.read(limit + 1),
+        name=file.name or "",
+    )
+    return 201, {
+        "id": photo.pk,
+        "finding_item": item_code,
+        "sha256": photo.sha256,
+        "kind": photo.kind,
+        "size": photo.size,
+    }

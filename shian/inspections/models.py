@@ -176,3 +176,38 @@ class Rectification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.finding_id} → {self.due}"
+
+
+class FindingPhoto(models.Model):
+    """A photo taken as evidence of a finding. The file is stored once per content (its SHA-256
+    names it) and served only through a scoped view, never as a public media URL."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="photos")
+    # The inspection's town, copied so the photo view scopes without a join (and for sharding).
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(_("photo"), upload_to="findings/", max_length=200)
+    sha256 = models.CharField(_("content hash (SHA-256)"), max_length=64)
+    kind = models.CharField(_("image format"), max_length=5)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    width = models.PositiveIntegerField(_("width"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("height"), null=True, blank=True)
+    original_name = models.CharField(_("original file name"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("finding photo")
+        verbose_name_plural = _("finding photos")
+        ordering = ["finding", "id"]
+        constraints = [
+            # The same picture attached twice to one finding is one piece of evidence.
+            models.UniqueConstraint(fields=["finding", "sha256"], name="finding_photo_unique"),
+            models.CheckConstraint(
+                name="finding_photo_kind_valid", condition=Q(kind__in=["jpeg", "png", "webp"])
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.finding_id}:{self.sha256[:12]}"

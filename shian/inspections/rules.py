@@ -4,12 +4,17 @@ values come from data/*.toml, each edition with its source and verification labe
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
+import struct
 import tomllib
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -260,3 +265,180 @@ def load_campaigns() -> dict[str, Campaign]:
 
 def campaigns_for_year(year: int) -> list[Campaign]:
     return [c for c in load_campaigns().values() if c.starts.year <= year <= c.ends.year]
+
+
+# ---------------------------------------------------------------------------------------------
+# Evidence media: photos of a finding and the representative's drawn signature. Limits are local
+# technical rules (data/evidence-media.toml), not legal ones.
+
+
+@dataclass(frozen=True)
+class MediaLimits:
+    id: str
+    valid_from: dt.date
+    source: str
+    verification: str
+    photo_types: tuple[str, ...]
+    photo_max_bytes: int
+    photo_max_pixels: int
+    photos_per_finding: int
+    signature_max_bytes: int
+    signature_max_pixels: int
+    signature_min_ink_pixels: int
+
+
+@cache
+def load_media_limits() -> tuple[MediaLimits, ...]:
+    data = tomllib.loads((DATA / "evidence-media.toml").read_text(encoding="utf-8"))
+    fields = MediaLimits.__dataclass_fields__
+    eds = []
+    for e in data["edition"]:
+        values: dict[str, Any] = {k: e[k] for k in fields}
+        values["photo_types"] = tuple(values["photo_types"])
+        eds.append(MediaLimits(**values))
+    return tuple(sorted(eds, key=lambda r: r.valid_from))
+
+
+def media_limits_in_force(on: dt.date) -> MediaLimits:
+    applicable = [m for m in load_media_limits() if m.valid_from <= on]
+    if not applicable:
+        raise LookupError(f"no media limits in force on {on}")
+    return applicable[-1]
+
+
+PHOTO_TYPE_NAMES = {"jpeg": "JPEG", "png": "PNG", "webp": "WebP"}
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def image_kind(head: bytes) -> str | None:
+    """The image format named by a file's first bytes (its magic number), or None. The file's
+    name and declared content type are never trusted."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(PNG_MAGIC):
+        return "png"
+    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "gif"
+    return None
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1_048_576:.0f} MB" if n >= 1_048_576 else f"{n // 1024} KB"
+
+
+def check_photo(*, name: str, size: int, head: bytes, limits: MediaLimits) -> str:
+    """A finding's photo: not empty, within the size limit, and by its content a JPEG, PNG or WebP
+    image. Returns its kind; raises InspectionRuleError naming the file."""
+    label = f"照片“{name}”" if name else "照片"
+    if size <= 0:
+        raise InspectionRuleError(f"{label}是空文件")
+    if size > limits.photo_max_bytes:
+        raise InspectionRuleError(
+            f"{label}大小 {_mb(size)}，超过上限 {_mb(limits.photo_max_bytes)}，请降低分辨率后重新拍摄"
+        )
+    kind = image_kind(head)
+    allowed = "、".join(PHOTO_TYPE_NAMES[t] for t in limits.photo_types)
+    if kind not in limits.photo_types:
+        raise InspectionRuleError(f"{label}不是有效的图片文件（仅限 {allowed}）")
+    return kind
+
+
+def check_photo_pixels(*, name: str, width: int, height: int, limits: MediaLimits) -> None:
+    """Refuse an image whose pixel count would exhaust memory when shown (a decompression bomb)."""
+    if width <= 0 or height <= 0 or width * height > limits.photo_max_pixels:
+        raise InspectionRuleError(f"照片“{name}”的尺寸 {width}×{height} 无效或过大")
+
+
+SIGNATURE_PREFIX = "data:image/png;base64,"
+
+
+def decode_signature(data_url: str, limits: MediaLimits) -> bytes:
+    """The drawn signature as sent by the form's canvas: a PNG data URL within the size limit.
+    Returns the PNG bytes; raises InspectionRuleError."""
+    if not data_url.startswith(SIGNATURE_PREFIX):
+        raise InspectionRuleError("签名须为在签名框内手写的 PNG 图像")
+    body = data_url[len(SIGNATURE_PREFIX) :]
+    if len(body) > limits.signature_max_bytes * 4 // 3 + 4:
+        raise InspectionRuleError(f"签名图像超过上限 {_mb(limits.signature_max_bytes)}")
+    try:
+        png = base64.b64decode(body, validate=True)
+    except (binascii.Error, ValueError):
+        raise InspectionRuleError("签名图像数据已损坏，请清除后重新签名") from None
+    if len(png) > limits.signature_max_bytes:
+        raise InspectionRuleError(f"签名图像超过上限 {_mb(limits.signature_max_bytes)}")
+    if not png.startswith(PNG_MAGIC):
+        raise InspectionRuleError("签名须为在签名框内手写的 PNG 图像")
+    return png
+
+
+def check_signature_ink(ink_pixels: int, limits: MediaLimits) -> None:
+    """A signature with (almost) nothing drawn is blank and refused."""
+    if ink_pixels < limits.signature_min_ink_pixels:
+        raise InspectionRuleError("签名为空白，请被检查单位负责人在签名框内手写签名")
+
+
+def png_ink_pixels(png: bytes, *, max_pixels: int) -> int:
+    """Count the inked pixels (opaque and dark) of an 8-bit, non-interlaced PNG, the format a
+    browser canvas produces, in plain Python (used when Pillow is not installed). Raises
+    InspectionRuleError for a PNG it cannot read."""
+    bad = InspectionRuleError("签名图像无法识别，请清除后重新签名")
+    if not png.startswith(PNG_MAGIC):
+        raise bad
+    pos, idat, header = 8, [], None
+    while pos + 8 <= len(png):
+        length, ctype = struct.unpack(">I4s", png[pos : pos + 8])
+        chunk = png[pos + 8 : pos + 8 + length]
+        if ctype == b"IHDR":
+            header = struct.unpack(">IIBBBBB", chunk)
+        elif ctype == b"IDAT":
+            idat.append(chunk)
+        elif ctype == b"IEND":
+            break
+        pos += 12 + length
+    if header is None:
+        raise bad
+    width, height, depth, color, _comp, _filt, interlace = header
+    channels = {0: 1, 2: 3, 4: 2, 6: 4}.get(color)
+    if channels is None or depth != 8 or interlace != 0:
+        raise bad
+    if width * height > max_pixels or width == 0 or height == 0:
+        raise InspectionRuleError(f"签名图像尺寸 {width}×{height} 无效或过大")
+    stride = width * channels
+    try:
+        raw = zlib.decompressobj().decompress(b"".join(idat), (stride + 1) * height)
+    except zlib.error:
+        raise bad from None
+    if len(raw) < (stride + 1) * height:
+        raise bad
+    prev = bytearray(stride)
+    ink = 0
+    for y in range(height):
+        ftype = raw[y * (stride + 1)]
+        line = bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - channels] if i >= channels else 0
+            b = prev[i]
+            if ftype == 1:
+                line[i] = (line[i] + a) & 0xFF
+            elif ftype == 2:
+                line[i] = (line[i] + b) & 0xFF
+            elif ftype == 3:
+                line[i] = (line[i] + ((a + b) >> 1)) & 0xFF
+            elif ftype == 4:
+                c = prev[i - channels] if i >= channels else 0
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                pred = a if pa <= pb and pa <= pc else (b if pb <= pc else c)
+                line[i] = (line[i] + pred) & 0xFF
+            elif ftype != 0:
+                raise bad
+        for x in range(0, stride, channels):
+            px = line[x : x + channels]
+            grey = px[0] if channels <= 2 else (px[0] * 299 + px[1] * 587 + px[2] * 114) // 1000
+            alpha = px[-1] if channels in (2, 4) else 255
+            if alpha >= 64 and grey < 160:
+                ink += 1
+        prev = line
+    return ink

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
+from shian.core.calendar import WorkingCalendar
+from shian.core.models import User
+from shian.core.permissions import ROLE_CAPABILITIES, Cap
 from shian.core.scoping import scope_for
 
-from .models import Inspection, InspectionStatus, Rectification, RectificationStatus
+from .models import FindingPhoto, Inspection, InspectionStatus, Rectification, RectificationStatus
 
 
 def inspection_queryset_for_user(*, user: Any) -> QuerySet[Inspection]:
@@ -45,6 +49,107 @@ def rectifications_late_for_user(*, user: Any, as_of: dt.date) -> QuerySet[Recti
     qs = scope_for(user).apply(Rectification.objects.all(), region_field="region_id")
     return qs.filter(status=RectificationStatus.OPEN, due__lt=as_of).select_related(
         "finding__inspection__business"
+    )
+
+
+def finding_photo_get_for_user(*, user: Any, pk: int | str) -> FindingPhoto:
+    """A photo the user may see: that of an inspection in their scope; any other is a 404."""
+    qs = scope_for(user).apply(
+        FindingPhoto.objects.all(),
+        region_field="region_id",
+        type_field="finding__inspection__business__business_type",
+    )
+    try:
+        return qs.select_related("finding").get(pk=int(pk))
+    except (FindingPhoto.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def rectification_queryset_for_user(*, user: Any) -> QuerySet[Rectification]:
+    return scope_for(user).apply(
+        Rectification.objects.all(),
+        region_field="region_id",
+        type_field="finding__inspection__business__business_type",
+    )
+
+
+@dataclass(frozen=True)
+class RectificationFilters:
+    """The follow-up page's filters, parsed leniently from a query string (a bad value is ignored)."""
+
+    region: str = ""
+    status: str = ""
+    overdue: bool = False
+    due_within: int | None = None  # working days from today
+
+    @classmethod
+    def from_mapping(cls, data: Any) -> RectificationFilters:
+        status = data.get("status", "")
+        try:
+            within = int(data.get("due_within", "") or "")
+        except ValueError:
+            within = None
+        return cls(
+            region=str(data.get("region", "")).strip(),
+            status=status if status in RectificationStatus.values else "",
+            overdue=data.get("overdue", "") in ("1", "on", "true"),
+            due_within=within if within is not None and 0 <= within <= 250 else None,
+        )
+
+    def as_query(self) -> dict[str, str]:
+        q = {"region": self.region, "status": self.status, "overdue": "1" if self.overdue else ""}
+        q["due_within"] = "" if self.due_within is None else str(self.due_within)
+        return {k: v for k, v in q.items() if v}
+
+
+def rectification_list_for_user(
+    *,
+    user: Any,
+    filters: RectificationFilters,
+    today: dt.date,
+    calendar: WorkingCalendar | None = None,
+) -> QuerySet[Rectification]:
+    """Rectification orders in the user's scope, the late ones first (then by due date)."""
+    qs = rectification_queryset_for_user(user=user)
+    if filters.region:
+        qs = qs.filter(region_id=filters.region)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.overdue:
+        qs = qs.filter(status=RectificationStatus.OPEN, due__lt=today)
+    if filters.due_within is not None:
+        limit = (calendar or WorkingCalendar()).deadline(today, filters.due_within).due
+        qs = qs.filter(status=RectificationStatus.OPEN, due__gte=today, due__lte=limit)
+    return qs.select_related("finding__inspection__business", "region", "follow_up").order_by(
+        "status", "due", "id"
+    )
+
+
+def rectification_overdue_count_for_user(*, user: Any, today: dt.date, region: str = "") -> int:
+    qs = rectification_queryset_for_user(user=user).filter(status=RectificationStatus.OPEN, due__lt=today)
+    if region:
+        qs = qs.filter(region_id=region)
+    return qs.count()
+
+
+def rectification_get_for_user(*, user: Any, pk: int | str) -> Rectification:
+    try:
+        return (
+            rectification_queryset_for_user(user=user)
+            .select_related("finding__inspection__business", "region", "follow_up")
+            .get(pk=int(pk))
+        )
+    except (Rectification.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def inspectors_for_region(*, region_code: str) -> QuerySet[User]:
+    """People who may record an inspection in a town: its own staff and the district's."""
+    roles = [r for r, caps in ROLE_CAPABILITIES.items() if Cap.INSPECTION_RECORD in caps]
+    return (
+        User.objects.filter(is_active=True, role__in=roles)
+        .filter(Q(region__isnull=True) | Q(region__level="district") | Q(region_id=region_code))
+        .order_by("full_name", "username")
     )
 
 
@@ -92,6 +197,28 @@ def results_between(
     return dict(out)
 
 
+def result_counts_between(
+    *, start: dt.date, end: dt.date, business_ids: list[int] | None = None
+) -> dict[int, tuple[int, int]]:
+    """business -> (submitted inspections in [start, end], how many of them were not 符合),
+    counted by the database: the regrade of a city needs the counts, not the 500,000 rows."""
+    qs = Inspection.objects.filter(
+        status=InspectionStatus.SUBMITTED,
+        corrected_by__isnull=True,
+        inspected_on__gte=start,
+        inspected_on__lte=end,
+    )
+    if business_ids is not None:
+        qs = qs.filter(business_id__in=business_ids)
+    rows = (
+        qs.order_by()
+        .values("business_id")
+        .annotate(n=Count("id"), failed=Count("id", filter=~Q(result="pass")))
+        .values_list("business_id", "n", "failed")
+    )
+    return {bid: (n, failed) for bid, n, failed in rows.iterator(chunk_size=20_000)}
+
+
 def inspection_dates_between(*, start: dt.date, end: dt.date) -> dict[int, list[dt.date]]:
     """business -> dates of its submitted inspections in [start, end] (the plan's "done")."""
     qs = Inspection.objects.filter(
@@ -104,3 +231,25 @@ def inspection_dates_between(*, start: dt.date, end: dt.date) -> dict[int, list[
     for bid, day in qs.values_list("business_id", "inspected_on").iterator(chunk_size=20_000):
         out[bid].append(day)
     return dict(out)
+
+
+def inspection_outcomes_until(*, end: dt.date) -> list[tuple[int, int, dt.date, str, str, int, int, bool]]:
+    """(id, business, date, kind, result, key items failed, general items failed, full checklist) of
+    every submitted, uncorrected inspection up to `end`, oldest first (the targeting model's history)."""
+    qs = Inspection.objects.filter(
+        status=InspectionStatus.SUBMITTED, corrected_by__isnull=True, inspected_on__lte=end
+    )
+    return list(
+        qs.order_by("inspected_on", "id")
+        .values_list(
+            "id",
+            "business_id",
+            "inspected_on",
+            "kind",
+            "result",
+            "key_failed",
+            "general_failed",
+            "full_check",
+        )
+        .iterator(chunk_size=20_000)
+    )

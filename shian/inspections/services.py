@@ -4,25 +4,31 @@ through the transition tables below."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
+import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
-from shian.core.audit import AuditEvent, audit_record, snapshot
+from shian.core.audit import AuditEvent, audit_record, audit_record_many, snapshot
 from shian.core.calendar import WorkingCalendar
 from shian.core.models import AuditAction, User
 from shian.core.permissions import Cap, require_cap
 from shian.core.scoping import scope_for
 from shian.registry.models import Business
 
-from . import rules
+from . import media, rules
 from .models import (
     Finding,
+    FindingPhoto,
     Inspection,
     InspectionKind,
     InspectionLevel,
@@ -33,6 +39,7 @@ from .models import (
 
 OBJECT_TYPE = "inspections.inspection"
 RECTIFICATION_TYPE = "inspections.rectification"
+PHOTO_TYPE = "inspections.findingphoto"
 _AUDITED = (
     "business_id",
     "inspected_on",
@@ -218,20 +225,48 @@ def inspection_record_answers(
     return inspection
 
 
+def _check_signature(inspection: Inspection, signature: str) -> str:
+    """The drawn signature's PNG checked (format, size, not blank); returns its SHA-256."""
+    limits = rules.media_limits_in_force(inspection.inspected_on)
+    try:
+        png = rules.decode_signature(signature, limits)
+        rules.check_signature_ink(media.signature_ink_pixels(png, limits=limits), limits)
+    except rules.InspectionRuleError as exc:
+        raise _fail(exc, "signature") from None
+    return hashlib.sha256(png).hexdigest()
+
+
+def _stored_signature_digest(inspection: Inspection) -> str:
+    if not inspection.signature.startswith(rules.SIGNATURE_PREFIX):
+        return ""
+    png = base64.b64decode(inspection.signature[len(rules.SIGNATURE_PREFIX) :])
+    return hashlib.sha256(png).hexdigest()
+
+
 def inspection_sign(
-    *, actor: User | None, source: str, inspection: Inspection, signed_by: str, signature: str = ""
+    *,
+    actor: User | None,
+    source: str,
+    inspection: Inspection,
+    signed_by: str,
+    signature: str | None = None,
 ) -> Inspection:
-    """The business representative signs the record (before submission only)."""
+    """The business representative signs the record (before submission only): a name and, from
+    the tablet form, a signature drawn on the canvas (a PNG data URL: PNG, size limit, not blank).
+    `signature=None` keeps the drawn signature already on the record unless the signer changes."""
     if actor is not None:
         require_cap(actor, Cap.INSPECTION_RECORD)
     _check_scope(actor, inspection.business)
     if not signed_by.strip():
         raise ValidationError({"signed_by": "请填写签字人姓名"})
+    digest = _check_signature(inspection, signature) if signature else ""
     with transaction.atomic():
         inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
         _locked(inspection)
+        before = snapshot(inspection, ("signed_by", "signed_at"))
+        if signature is not None or signed_by.strip() != inspection.signed_by:
+            inspection.signature = signature or ""
         inspection.signed_by = signed_by.strip()
-        inspection.signature = signature
         inspection.signed_at = timezone.now()
         inspection.save(update_fields=["signed_by", "signature", "signed_at"])
         audit_record(
@@ -241,11 +276,91 @@ def inspection_sign(
                 action=AuditAction.UPDATE,
                 object_type=OBJECT_TYPE,
                 object_id=str(inspection.pk),
+                object_repr="签字",
                 region_code=inspection.region_id,
-                after=snapshot(inspection, ("signed_by", "signed_at")),
+                before=before,
+                after={
+                    **snapshot(inspection, ("signed_by", "signed_at")),
+                    # The image itself stays on the record; the chain keeps its fingerprint.
+                    "signature_sha256": digest or _stored_signature_digest(inspection),
+                },
             ),
         )
     return inspection
+
+
+def finding_photo_check(*, inspection: Inspection, data: bytes, name: str) -> media.PhotoInfo:
+    """Check a photo without writing anything, so that a page can refuse a bad upload before it
+    saves any other part of the form (bad input changes nothing)."""
+    try:
+        return media.inspect_photo(
+            data=data, name=name, limits=rules.media_limits_in_force(inspection.inspected_on)
+        )
+    except rules.InspectionRuleError as exc:
+        raise _fail(exc, "photos") from None
+
+
+def finding_photo_add(
+    *, actor: User | None, source: str, finding: Finding, data: bytes, name: str = ""
+) -> FindingPhoto:
+    """Attach a photo to a finding of a draft record. The image is checked by its content (JPEG,
+    PNG or WebP, size and pixel limits), stored once under its SHA-256, and refused once the
+    record is locked — before any file is written."""
+    inspection = Inspection.objects.select_related("business").get(pk=finding.inspection_id)
+    if actor is not None:
+        require_cap(actor, Cap.INSPECTION_RECORD)
+    _check_scope(actor, inspection.business)
+    name = os.path.basename(name.replace("\\", "/"))[:200]
+    info = finding_photo_check(inspection=inspection, data=data, name=name)
+    limits = rules.media_limits_in_force(inspection.inspected_on)
+    digest = hashlib.sha256(data).hexdigest()
+    with transaction.atomic():
+        inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+        _locked(inspection)
+        existing = FindingPhoto.objects.filter(finding_id=finding.pk)
+        if existing.filter(sha256=digest).exists():
+            raise ValidationError({"photos": f"照片“{name or digest[:12]}”已上传过，无需重复上传"})
+        if existing.count() >= limits.photos_per_finding:
+            raise ValidationError(
+                {"photos": f"项目 {finding.item_code} 的照片已达上限 {limits.photos_per_finding} 张"}
+            )
+        # Content-addressed: the same bytes are stored once, whichever finding they document. A
+        # file left by a rolled-back transaction is therefore harmless and reused by a retry.
+        path = f"findings/{digest[:2]}/{digest}.{'jpg' if info.kind == 'jpeg' else info.kind}"
+        if not default_storage.exists(path):
+            path = default_storage.save(path, ContentFile(data))
+        photo = FindingPhoto.objects.create(
+            finding_id=finding.pk,
+            region_id=inspection.region_id,
+            file=path,
+            sha256=digest,
+            kind=info.kind,
+            size=len(data),
+            width=info.width,
+            height=info.height,
+            original_name=name,
+            uploaded_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            source=source,
+            event=AuditEvent(
+                action=AuditAction.CREATE,
+                object_type=PHOTO_TYPE,
+                object_id=str(photo.pk),
+                object_repr=f"#{inspection.pk} {finding.item_code} 照片",
+                region_code=inspection.region_id,
+                after={
+                    "inspection": inspection.pk,
+                    "item_code": finding.item_code,
+                    "sha256": digest,
+                    "kind": info.kind,
+                    "size": len(data),
+                    "name": name,
+                },
+            ),
+        )
+    return photo
 
 
 def inspection_submit(
@@ -329,6 +444,59 @@ def inspection_submit(
     return inspection
 
 
+def inspection_form_save(
+    *,
+    actor: User | None,
+    source: str,
+    inspection: Inspection,
+    answers: Mapping[str, str],
+    findings: Mapping[str, str],
+    corrected_on_spot: Sequence[str] = (),
+    signed_by: str = "",
+    signature: str | None = None,
+    photos: Mapping[str, Sequence[tuple[str, bytes]]] | None = None,
+    submit: bool = False,
+    rectification_due: dt.date | None = None,
+    calendar: WorkingCalendar | None = None,
+) -> Inspection:
+    """One save of the tablet form, all or nothing: answers and findings, the signature, the new
+    photos per item, and (when asked) submission. Any refusal leaves the record as it was."""
+    photos = {code: list(files) for code, files in (photos or {}).items() if files}
+    for files in photos.values():
+        for name, data in files:
+            finding_photo_check(inspection=inspection, data=data, name=name)
+    with transaction.atomic():
+        inspection = inspection_record_answers(
+            actor=actor,
+            source=source,
+            inspection=inspection,
+            answers=answers,
+            findings=findings,
+            corrected_on_spot=corrected_on_spot,
+        )
+        if signed_by.strip() and (signature or signed_by.strip() != inspection.signed_by):
+            inspection = inspection_sign(
+                actor=actor, source=source, inspection=inspection, signed_by=signed_by, signature=signature
+            )
+        if photos:
+            by_item = {f.item_code: f for f in Finding.objects.filter(inspection=inspection)}
+            missing = sorted(code for code in photos if code not in by_item)
+            if missing:
+                raise ValidationError({"photos": f"请先填写发现的问题，再上传照片：{'、'.join(missing)}"})
+            for code, files in sorted(photos.items()):
+                for name, data in files:
+                    finding_photo_add(actor=actor, source=source, finding=by_item[code], data=data, name=name)
+        if submit:
+            inspection = inspection_submit(
+                actor=actor,
+                source=source,
+                inspection=inspection,
+                calendar=calendar,
+                rectification_due=rectification_due,
+            )
+    return inspection
+
+
 def inspection_correct(*, actor: User | None, source: str, inspection: Inspection, reason: str) -> Inspection:
     """A submitted record is never changed: a correction is a new draft linked to it, carrying its
     answers, to be completed and submitted in its turn."""
@@ -375,6 +543,81 @@ def inspection_correct(*, actor: User | None, source: str, inspection: Inspectio
     return new
 
 
+def _check_rectification_scope(actor: User | None, rectification: Rectification) -> None:
+    if actor is not None:
+        require_cap(actor, Cap.INSPECTION_RECORD)
+        if not scope_for(actor).allows_region(rectification.region_id):
+            raise Http404
+
+
+def rectification_followup_create(
+    *,
+    actor: User | None,
+    source: str,
+    rectification: Rectification,
+    inspected_on: dt.date,
+    inspectors: Sequence[User],
+) -> Inspection:
+    """Open the follow-up inspection (复查) of a rectification order: a draft of kind follow-up,
+    linked to the inspection that ordered it, made by `inspection_create` and so under its rules
+    (at least two inspectors, 第二十三条; the higher-level window, 第四十二条). Every open order of
+    that inspection without a pending follow-up is linked to it: one visit checks them all."""
+    _check_rectification_scope(actor, rectification)
+    with transaction.atomic():
+        r = (
+            Rectification.objects.select_for_update(of=("self",))
+            .select_related("finding__inspection__business", "follow_up")
+            .get(pk=rectification.pk)
+        )
+        if r.status != RectificationStatus.OPEN:
+            raise ValidationError({"status": "整改已办结，无需再复查"})
+        if inspected_on < r.ordered_on:
+            raise ValidationError(
+                {"inspected_on": f"复查日期 {inspected_on} 不能早于责令整改日期 {r.ordered_on}"}
+            )
+        if r.follow_up is not None and r.follow_up.status == InspectionStatus.DRAFT:
+            raise ValidationError(
+                {"__all__": f"该整改已有未提交的复查记录（#{r.follow_up.pk}），请先完成该记录"}
+            )
+        original = r.finding.inspection
+        follow_up = inspection_create(
+            actor=actor,
+            source=source,
+            business=original.business,
+            inspected_on=inspected_on,
+            inspectors=inspectors,
+            kind=InspectionKind.FOLLOW_UP,
+            level=original.level,
+            follow_up_of=original,
+        )
+        orders = [
+            o
+            for o in Rectification.objects.select_for_update(of=("self",))
+            .select_related("finding", "follow_up")
+            .filter(finding__inspection=original, status=RectificationStatus.OPEN)
+            if o.follow_up is None or o.follow_up.status != InspectionStatus.DRAFT
+        ]
+        for o in orders:
+            o.follow_up = follow_up
+        Rectification.objects.bulk_update(orders, ["follow_up"])
+        audit_record_many(
+            actor=actor,
+            source=source,
+            events=[
+                AuditEvent(
+                    action=AuditAction.UPDATE,
+                    object_type=RECTIFICATION_TYPE,
+                    object_id=str(o.pk),
+                    object_repr=f"{o.finding.item_code} 复查",
+                    region_code=o.region_id,
+                    after={"follow_up": follow_up.pk, "inspected_on": inspected_on},
+                )
+                for o in orders
+            ],
+        )
+    return follow_up
+
+
 def rectification_close(
     *,
     actor: User | None,
@@ -383,17 +626,37 @@ def rectification_close(
     closed_on: dt.date,
     follow_up: Inspection | None = None,
 ) -> Rectification:
-    """Close a rectification order (after a follow-up inspection when there is one)."""
-    if actor is not None:
-        require_cap(actor, Cap.INSPECTION_RECORD)
-        if not scope_for(actor).allows_region(rectification.region_id):
-            raise Http404
+    """Close a rectification order. With a follow-up inspection (given, or the one linked to the
+    order) that inspection must be submitted and must not find the item still failing; its result
+    is recorded with the closure."""
+    _check_rectification_scope(actor, rectification)
     with transaction.atomic():
-        r = Rectification.objects.select_for_update().get(pk=rectification.pk)
+        r = (
+            Rectification.objects.select_for_update(of=("self",))
+            .select_related("finding__inspection", "follow_up")
+            .get(pk=rectification.pk)
+        )
         if (r.status, RectificationStatus.DONE) not in RECTIFICATION_TRANSITIONS:
             raise ValidationError({"status": "整改已完成，不能重复办结"})
         if closed_on < r.ordered_on:
             raise ValidationError({"closed_on": "办结日期不能早于整改通知日期"})
+        follow_up = follow_up or r.follow_up
+        item = r.finding.item_code
+        if follow_up is not None:
+            if follow_up.business_id != r.finding.inspection.business_id or (
+                follow_up.follow_up_of_id not in (None, r.finding.inspection_id)
+            ):
+                raise ValidationError({"follow_up": "复查记录与该整改不属于同一检查"})
+            if follow_up.status != InspectionStatus.SUBMITTED:
+                raise ValidationError(
+                    {"follow_up": f"复查记录（#{follow_up.pk}）尚未提交，提交后才能办结整改"}
+                )
+            if closed_on < follow_up.inspected_on:
+                raise ValidationError({"closed_on": "办结日期不能早于复查日期"})
+            if follow_up.answers.get(item) == rules.Answer.FAIL:
+                raise ValidationError(
+                    {"follow_up": f"复查时项目 {item} 仍不符合，不能办结；请重新责令整改或依法处理"}
+                )
         before: dict[str, Any] = snapshot(r, ("status", "closed_on"))
         r.status, r.closed_on, r.follow_up = RectificationStatus.DONE, closed_on, follow_up
         r.save(update_fields=["status", "closed_on", "follow_up"])
@@ -404,9 +667,60 @@ def rectification_close(
                 action=AuditAction.UPDATE,
                 object_type=RECTIFICATION_TYPE,
                 object_id=str(r.pk),
+                object_repr=f"{item} 办结",
                 region_code=r.region_id,
                 before=before,
-                after=snapshot(r, ("status", "closed_on")),
+                after={
+                    **snapshot(r, ("status", "closed_on")),
+                    "follow_up": follow_up.pk if follow_up else None,
+                    "follow_up_result": follow_up.result if follow_up else "",
+                    "follow_up_answer": follow_up.answers.get(item, "") if follow_up else "",
+                },
+            ),
+        )
+    return r
+
+
+def rectification_extend(
+    *,
+    actor: User | None,
+    source: str,
+    rectification: Rectification,
+    due: dt.date,
+    reason: str,
+    calendar: WorkingCalendar | None = None,
+) -> Rectification:
+    """Extend an open order's deadline to a later working day, with a reason (a date on a holiday
+    or weekend is refused by check_deadline_is_workday)."""
+    _check_rectification_scope(actor, rectification)
+    calendar = calendar or WorkingCalendar()
+    if not reason.strip():
+        raise ValidationError({"reason": "请说明延期理由"})
+    check_deadline_is_workday(due=due, calendar=calendar)
+    with transaction.atomic():
+        r = (
+            Rectification.objects.select_for_update(of=("self",))
+            .select_related("finding")
+            .get(pk=rectification.pk)
+        )
+        if r.status != RectificationStatus.OPEN:
+            raise ValidationError({"status": "整改已办结，不能延期"})
+        if due <= r.due:
+            raise ValidationError({"due": f"延期后的期限须晚于原期限 {r.due}"})
+        before = snapshot(r, ("due", "working_days"))
+        r.due, r.working_days = due, calendar.working_days_between(r.ordered_on, due)
+        r.save(update_fields=["due", "working_days"])
+        audit_record(
+            actor=actor,
+            source=source,
+            event=AuditEvent(
+                action=AuditAction.UPDATE,
+                object_type=RECTIFICATION_TYPE,
+                object_id=str(r.pk),
+                object_repr=f"{r.finding.item_code} 延期",
+                region_code=r.region_id,
+                before=before,
+                after={**snapshot(r, ("due", "working_days")), "reason": reason.strip()},
             ),
         )
     return r

@@ -1,29 +1,56 @@
-"""Inspection pages: the list and the tablet form (answers, findings, signature, submit).
-Thin: validate, load through a scoped selector, call one service."""
+"""Inspection pages: the list, the tablet form (answers, findings with photos, the drawn
+signature, submit), the record's export, the scoped photo view, and the rectification follow-up
+page. Thin: validate, load through a scoped selector, call one service."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import mimetypes
 from typing import cast
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from shian.core.models import AuditSource, User
 from shian.core.permissions import Cap, has_cap, require_cap
+from shian.core.scoping import regions_for
 from shian.core.xlsx import table_xlsx
 
-from . import rules, selectors, services
-from .models import InspectionStatus
+from . import exports, rules, selectors, services
+from .models import InspectionStatus, RectificationStatus
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PHOTO_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+
+
+def _actor(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _errors(request: HttpRequest, exc: ValidationError) -> None:
+    for m in exc.messages:
+        messages.error(request, m)
+
+
+def _date(value: str, label: str) -> dt.date | None:
+    if not value.strip():
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValidationError({"date": f"{label}“{value}”不是有效日期（格式：2024-10-16）"}) from None
 
 
 @login_required
@@ -58,6 +85,8 @@ def inspection_export(request: HttpRequest) -> FileResponse:
             i.get_status_display(),
             i.key_failed,
             i.general_failed,
+            i.signed_by,
+            "是" if i.signature else "否",
         )
         for i in qs.iterator(chunk_size=5000)
     ]
@@ -73,6 +102,8 @@ def inspection_export(request: HttpRequest) -> FileResponse:
             "状态",
             "重点项不符合",
             "一般项不符合",
+            "签字人",
+            "手写签名",
         ],
         rows=rows,
         sheet="监督检查",
@@ -80,7 +111,18 @@ def inspection_export(request: HttpRequest) -> FileResponse:
     return FileResponse(io.BytesIO(data), as_attachment=True, filename="inspections.xlsx", content_type=XLSX)
 
 
+def _photos_from(request: HttpRequest, codes: list[str], limit: int) -> dict[str, list[tuple[str, bytes]]]:
+    # Read at most one byte past the limit: the service then refuses the file as too large
+    # without this view holding a huge upload in memory.
+    return {
+        code: [(f.name or "", f.read(limit + 1)) for f in request.FILES.getlist(f"p_{code}")]
+        for code in codes
+        if request.FILES.getlist(f"p_{code}")
+    }
+
+
 @login_required
+@never_cache
 @require_http_methods(["GET", "POST"])
 def inspection_form(request: HttpRequest, pk: int) -> HttpResponseBase:
     require_cap(request.user, Cap.INSPECTION_VIEW)
@@ -88,42 +130,32 @@ def inspection_form(request: HttpRequest, pk: int) -> HttpResponseBase:
     checklist = rules.load_checklists()[inspection.checklist]
     if request.method == "POST":
         require_cap(request.user, Cap.INSPECTION_RECORD)
-        actor = cast(User, request.user)
-        answers = {
-            i.code: request.POST[f"a_{i.code}"] for i in checklist.items if request.POST.get(f"a_{i.code}")
-        }
-        findings = {
-            i.code: request.POST[f"f_{i.code}"]
-            for i in checklist.items
-            if request.POST.get(f"f_{i.code}", "").strip()
-        }
-        spot = [i.code for i in checklist.items if request.POST.get(f"s_{i.code}")]
+        codes = [i.code for i in checklist.items]
+        limits = rules.media_limits_in_force(inspection.inspected_on)
+        signature = request.POST.get("signature", "")
         try:
-            services.inspection_record_answers(
-                actor=actor,
+            services.inspection_form_save(
+                actor=_actor(request),
                 source=AuditSource.WEB,
                 inspection=inspection,
-                answers=answers,
-                findings=findings,
-                corrected_on_spot=spot,
+                answers={c: request.POST[f"a_{c}"] for c in codes if request.POST.get(f"a_{c}")},
+                findings={
+                    c: request.POST[f"f_{c}"].strip() for c in codes if request.POST.get(f"f_{c}", "").strip()
+                },
+                corrected_on_spot=[c for c in codes if request.POST.get(f"s_{c}")],
+                signed_by=request.POST.get("signed_by", ""),
+                signature=signature or None,
+                photos=_photos_from(request, codes, limits.photo_max_bytes),
+                submit=bool(request.POST.get("submit")),
+                rectification_due=_date(request.POST.get("rectification_due", ""), "整改期限"),
             )
-            if request.POST.get("signed_by", "").strip():
-                services.inspection_sign(
-                    actor=actor,
-                    source=AuditSource.WEB,
-                    inspection=inspection,
-                    signed_by=request.POST["signed_by"],
-                    signature=request.POST.get("signature", ""),
-                )
-            if request.POST.get("submit"):
-                services.inspection_submit(actor=actor, source=AuditSource.WEB, inspection=inspection)
-                messages.success(request, "检查记录已提交并锁定")
-            return redirect("inspections:form", pk=inspection.pk)
+            messages.success(request, "检查记录已提交并锁定" if request.POST.get("submit") else "已保存")
+            # ?saved tells the page's script that the server has the form: it drops the local copy.
+            return redirect(reverse("inspections:form", args=[inspection.pk]) + "?saved=1")
         except ValidationError as exc:
-            for m in exc.messages:
-                messages.error(request, m)
+            _errors(request, exc)
             inspection.refresh_from_db()
-    findings_by_item = {f.item_code: f for f in inspection.findings.all()}
+    findings_by_item = {f.item_code: f for f in inspection.findings.prefetch_related("photos")}
     items = [(i, inspection.answers.get(i.code, ""), findings_by_item.get(i.code)) for i in checklist.items]
     return render(
         request,
@@ -134,5 +166,165 @@ def inspection_form(request: HttpRequest, pk: int) -> HttpResponseBase:
             "items": items,
             "locked": inspection.status != InspectionStatus.DRAFT,
             "can_record": has_cap(request.user, Cap.INSPECTION_RECORD),
+            "limits": rules.media_limits_in_force(inspection.inspected_on),
+            "rectification_days": rules.rules_in_force(inspection.inspected_on).rectification_working_days,
+            "rectifications": selectors.rectification_queryset_for_user(user=request.user)
+            .filter(finding__inspection=inspection)
+            .select_related("finding"),
+        },
+    )
+
+
+@login_required
+@require_GET
+def inspection_record_export(request: HttpRequest, pk: int) -> FileResponse:
+    """One inspection record as a workbook: facts, the checklist with findings, the signature."""
+    require_cap(request.user, Cap.INSPECTION_VIEW)
+    inspection = selectors.inspection_get_for_user(user=request.user, pk=pk)
+    data = exports.inspection_record_xlsx(inspection)
+    return FileResponse(
+        io.BytesIO(data), as_attachment=True, filename=f"inspection-{inspection.pk}.xlsx", content_type=XLSX
+    )
+
+
+@login_required
+@require_GET
+def finding_photo(request: HttpRequest, pk: int) -> FileResponse:
+    """A finding's photo, for those who may see its inspection (else 404, as if missing)."""
+    require_cap(request.user, Cap.INSPECTION_VIEW)
+    photo = selectors.finding_photo_get_for_user(user=request.user, pk=pk)
+    try:
+        handle = photo.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=PHOTO_TYPES.get(photo.kind, "application/octet-stream"))
+    ext = mimetypes.guess_extension(response["Content-Type"]) or ""
+    response["Content-Disposition"] = f'inline; filename="finding-{photo.pk}{ext}"'
+    # Evidence is private: a shared cache must never keep it.
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@require_GET
+def ping(request: HttpRequest) -> HttpResponse:
+    """The form's connectivity probe before it submits (any answer means the server is reachable)."""
+    return HttpResponse(status=204)
+
+
+# ---------------------------------------------------------------------------------------------
+# Rectification follow-up (整改跟踪).
+
+
+def _rect_rows(qs: object, today: dt.date) -> list[dict[str, object]]:
+    rows = []
+    for r in qs:  # type: ignore[attr-defined]
+        overdue = (today - r.due).days if r.status == RectificationStatus.OPEN and r.due < today else 0
+        rows.append({"r": r, "overdue": overdue})
+    return rows
+
+
+@login_required
+@require_GET
+def rectification_list(request: HttpRequest) -> HttpResponse:
+    require_cap(request.user, Cap.INSPECTION_VIEW)
+    today = timezone.localdate()
+    filters = selectors.RectificationFilters.from_mapping(request.GET)
+    qs = selectors.rectification_list_for_user(user=request.user, filters=filters, today=today)
+    page = Paginator(qs, settings.SHIAN_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode(filters.as_query())
+    return render(
+        request,
+        "inspections/rectifications.html",
+        {
+            "rows": _rect_rows(page.object_list, today),
+            "page": page,
+            "filters": filters,
+            "query": query,
+            "towns": regions_for(request.user).exclude(level="district").order_by("code"),
+            "statuses": RectificationStatus.choices,
+            "overdue_count": selectors.rectification_overdue_count_for_user(
+                user=request.user, today=today, region=filters.region
+            ),
+            "today": today,
+            "can_export": has_cap(request.user, Cap.REGISTER_EXPORT),
+        },
+    )
+
+
+@login_required
+@require_GET
+def rectification_export(request: HttpRequest) -> FileResponse:
+    require_cap(request.user, Cap.INSPECTION_VIEW)
+    require_cap(request.user, Cap.REGISTER_EXPORT)
+    today = timezone.localdate()
+    filters = selectors.RectificationFilters.from_mapping(request.GET)
+    qs = selectors.rectification_list_for_user(user=request.user, filters=filters, today=today)
+    data = exports.rectifications_xlsx(_rect_rows(qs.iterator(chunk_size=5000), today), today=today)
+    return FileResponse(
+        io.BytesIO(data), as_attachment=True, filename="rectifications.xlsx", content_type=XLSX
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rectification_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
+    require_cap(request.user, Cap.INSPECTION_VIEW)
+    r = selectors.rectification_get_for_user(user=request.user, pk=pk)
+    if request.method == "POST":
+        require_cap(request.user, Cap.INSPECTION_RECORD)
+        action = request.POST.get("action", "")
+        try:
+            if action == "follow_up":
+                ids = [int(v) for v in request.POST.getlist("inspectors") if v.isdigit()]
+                people = list(selectors.inspectors_for_region(region_code=r.region_id).filter(pk__in=ids))
+                follow_up = services.rectification_followup_create(
+                    actor=_actor(request),
+                    source=AuditSource.WEB,
+                    rectification=r,
+                    inspected_on=_date(request.POST.get("inspected_on", ""), "复查日期")
+                    or timezone.localdate(),
+                    inspectors=people,
+                )
+                messages.success(request, "已创建复查记录，请在平板上填写")
+                return redirect("inspections:form", pk=follow_up.pk)
+            if action == "close":
+                services.rectification_close(
+                    actor=_actor(request),
+                    source=AuditSource.WEB,
+                    rectification=r,
+                    closed_on=_date(request.POST.get("closed_on", ""), "办结日期") or timezone.localdate(),
+                )
+                messages.success(request, "整改已办结")
+            elif action == "extend":
+                due = _date(request.POST.get("due", ""), "延期后的整改期限")
+                if due is None:
+                    raise ValidationError({"due": "请填写延期后的整改期限"})
+                services.rectification_extend(
+                    actor=_actor(request),
+                    source=AuditSource.WEB,
+                    rectification=r,
+                    due=due,
+                    reason=request.POST.get("reason", ""),
+                )
+                messages.success(request, "整改期限已延长")
+            else:
+                raise ValidationError({"action": "未知的操作"})
+            return redirect("inspections:rectification", pk=r.pk)
+        except ValidationError as exc:
+            _errors(request, exc)
+            r = selectors.rectification_get_for_user(user=request.user, pk=pk)
+    today = timezone.localdate()
+    original = r.finding.inspection
+    return render(
+        request,
+        "inspections/rectification.html",
+        {
+            "r": r,
+            "inspection": original,
+            "overdue": (today - r.due).days if r.status == RectificationStatus.OPEN and r.due < today else 0,
+            "today": today,
+            "can_record": has_cap(request.user, Cap.INSPECTION_RECORD),
+            "inspectors": selectors.inspectors_for_region(region_code=r.region_id),
+            "chosen": set(original.inspectors.values_list("pk", flat=True)),
         },
     )

@@ -97,3 +97,71 @@ def test_campaign_scope():
         business_type="agri_market", categories=[], region_code="x", region_level="street"
     )
     assert {c.code for c in rules.campaigns_for_year(2022)} >= {"2022-bottom-line", "2022-health-food"}
+
+
+# --------------------------------------------------------------------------------------------
+# Evidence media (data/evidence-media.toml, local technical rules of the platform).
+
+MEDIA = rules.media_limits_in_force(dt.date(2024, 1, 1))
+
+
+def test_media_limits_edition_and_its_source():
+    """evidence-media.toml: a local technical rule set (本平台技术规定), versioned like the others."""
+    assert MEDIA.verification == "local" and "技术规定" in MEDIA.source
+    assert MEDIA.photo_types == ("jpeg", "png", "webp")
+    with pytest.raises(LookupError):
+        rules.media_limits_in_force(dt.date(2020, 1, 1))
+
+
+def test_photo_kind_is_read_from_content_not_name():
+    """evidence-media.toml photo_types: JPEG, PNG, WebP only, known by their magic bytes."""
+    from .media_helpers import jpeg_photo, png_photo
+
+    assert rules.check_photo(name="a.txt", size=10, head=png_photo()[:16], limits=MEDIA) == "png"
+    assert rules.check_photo(name="a.png", size=10, head=jpeg_photo()[:16], limits=MEDIA) == "jpeg"
+    assert rules.image_kind(b"RIFF\x00\x00\x00\x00WEBPVP8 ") == "webp"
+    for head in (b"GIF89a\x00\x00", b"%PDF-1.7", b"<svg xmlns"):
+        with pytest.raises(rules.InspectionRuleError, match="JPEG、PNG、WebP"):
+            rules.check_photo(name="x.jpg", size=10, head=head, limits=MEDIA)
+
+
+def test_photo_size_and_pixel_limits():
+    """evidence-media.toml photo_max_bytes and photo_max_pixels (a decompression bomb is refused)."""
+    with pytest.raises(rules.InspectionRuleError, match="超过上限 8 MB"):
+        rules.check_photo(name="big.jpg", size=MEDIA.photo_max_bytes + 1, head=b"\xff\xd8\xff", limits=MEDIA)
+    rules.check_photo(name="ok.jpg", size=MEDIA.photo_max_bytes, head=b"\xff\xd8\xff", limits=MEDIA)
+    with pytest.raises(rules.InspectionRuleError, match="过大"):
+        rules.check_photo_pixels(name="bomb.png", width=50_000, height=50_000, limits=MEDIA)
+
+
+def test_signature_must_be_a_png_data_url_within_the_limit():
+    """evidence-media.toml signature_max_bytes: the canvas's PNG data URL, nothing else."""
+    from .media_helpers import signature_url
+
+    png = rules.decode_signature(signature_url(), MEDIA)
+    assert png.startswith(rules.PNG_MAGIC)
+    with pytest.raises(rules.InspectionRuleError, match="PNG"):
+        rules.decode_signature("data:image/svg+xml;base64,PHN2Zz4=", MEDIA)
+    with pytest.raises(rules.InspectionRuleError, match="PNG"):
+        rules.decode_signature("data:image/png;base64,R0lGODlhAQABAAAAACw=", MEDIA)  # a GIF inside
+    with pytest.raises(rules.InspectionRuleError, match="超过上限"):
+        rules.decode_signature("data:image/png;base64," + "A" * (MEDIA.signature_max_bytes * 2), MEDIA)
+
+
+def test_blank_signature_is_refused_and_the_plain_reader_agrees_with_pillow():
+    """evidence-media.toml signature_min_ink_pixels: fewer inked pixels is a blank signature."""
+    from shian.inspections import media
+
+    from .media_helpers import signature_url
+
+    drawn = rules.decode_signature(signature_url(), MEDIA)
+    blank = rules.decode_signature(signature_url(blank=True), MEDIA)
+    plain = rules.png_ink_pixels(drawn, max_pixels=MEDIA.signature_max_pixels)
+    assert plain > 1000 and abs(plain - media.signature_ink_pixels(drawn, limits=MEDIA)) <= plain // 100
+    assert rules.png_ink_pixels(blank, max_pixels=MEDIA.signature_max_pixels) == 0
+    assert media.signature_ink_pixels(blank, limits=MEDIA) == 0
+    rules.check_signature_ink(plain, MEDIA)
+    with pytest.raises(rules.InspectionRuleError, match="空白"):
+        rules.check_signature_ink(MEDIA.signature_min_ink_pixels - 1, MEDIA)
+    with pytest.raises(rules.InspectionRuleError, match="过大"):
+        rules.png_ink_pixels(drawn, max_pixels=1000)
