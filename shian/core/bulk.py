@@ -102,10 +102,12 @@ def upsert_rows(
     rows: Sequence[Sequence[Any]],
     *,
     conflict: Sequence[str],
+    json_text: Sequence[str] = (),
 ) -> int:
     """Insert `rows`, or update the existing row with the same `conflict` columns (INSERT … ON
     CONFLICT … DO UPDATE, on SQLite ≥ 3.24 and PostgreSQL alike): the regrade of a whole city writes
-    every grade this way in one statement per 5,000 rows."""
+    every grade this way in one statement per 5,000 rows. Columns named in `json_text` hold JSON
+    already serialised to text, as in `insert_rows`."""
     if not rows:
         return 0
     opts = model._meta
@@ -119,7 +121,10 @@ def upsert_rows(
         f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
     )
     conn = connections[DEFAULT_DB_ALIAS]
-    preparers = [_preparer(f, conn) for f in concrete]
+    preparers = [
+        _json_text(conn) if name in json_text else _preparer(f, conn)
+        for name, f in zip(fields, concrete, strict=True)
+    ]
     with connection.cursor() as cur:
         for i in range(0, len(rows), 5000):
             cur.executemany(

@@ -29,6 +29,7 @@ class Cap:
     SAMPLING_RESULTS = "sampling.results"
     RISK_VIEW = "risk.view"
     RISK_MANAGE = "risk.manage"
+    RISK_ANNOTATE = "risk.annotate"
     INSPECTION_VIEW = "inspection.view"
     INSPECTION_RECORD = "inspection.record"
 
@@ -64,6 +65,9 @@ for _role in (
 for _role in (Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER):
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {Cap.RISK_MANAGE, Cap.INSPECTION_RECORD}
 ROLE_CAPABILITIES[Role.INSPECTOR] = ROLE_CAPABILITIES[Role.INSPECTOR] | {Cap.INSPECTION_RECORD}
+# Notes on the predictive work list: the people who plan and make the visits.
+for _role in (Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.TOWN_OFFICER, Role.INSPECTOR):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {Cap.RISK_ANNOTATE}
 
 # Food sampling (shian.sampling): district and town staff run samples and record results in their
 # scope; labs record results of the samples sent to them; readers of the register view samples.

@@ -1,4 +1,5 @@
-"""Risk endpoints: grades and the grade mix, the plan summary, the published draws."""
+"""Risk endpoints: grades and the grade mix, the plan summary, the published draws, the predictive
+work list and its notes."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from shian.core.models import AuditSource
 from shian.core.permissions import Cap, require_cap
 
-from . import selectors
+from . import selectors, services
 
 router = Router(tags=["risk"])
 
@@ -72,3 +74,79 @@ class DrawOut(Schema):
 def draws(request: HttpRequest) -> list[Any]:
     """Published draws are public."""
     return list(selectors.draws_published()[:100])
+
+
+class TargetingScoreOut(Schema):
+    business_id: int
+    region_code: str
+    rank: int
+    score: float
+    grade: str
+    reasons: list[dict[str, Any]]
+    features: dict[str, Any]
+
+
+class TargetingNoteIn(Schema):
+    text: str
+
+
+class TargetingNoteOut(Schema):
+    id: int
+    business_id: int
+    text: str
+    author: str
+    created_at: dt.datetime
+
+
+@router.get("/targeting", response=list[TargetingScoreOut])
+def targeting_scores(
+    request: HttpRequest,
+    region: str = "",
+    business_type: str = "",
+    grade: str = "",
+    limit: int = 100,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """The latest run's ranked list, in the caller's scope."""
+    require_cap(request.user, Cap.RISK_VIEW)
+    qs = selectors.targeting_scores_for_user(
+        user=request.user,
+        run=selectors.targeting_run_latest(),
+        region=region,
+        business_type=business_type,
+        grade=grade,
+    )
+    return [
+        {
+            "business_id": s.business_id,
+            "region_code": s.region_id,
+            "rank": s.rank,
+            "score": s.score,
+            "grade": s.grade,
+            "reasons": s.reasons,
+            "features": s.features,
+        }
+        for s in qs[offset : offset + min(limit, 1000)]
+    ]
+
+
+@router.post("/targeting/{business_id}/notes", response={201: TargetingNoteOut})
+def targeting_annotate(
+    request: HttpRequest, business_id: int, payload: TargetingNoteIn
+) -> tuple[int, dict[str, Any]]:
+    require_cap(request.user, Cap.RISK_ANNOTATE)
+    business = selectors.targeting_business_get_for_user(user=request.user, business_id=business_id)
+    note = services.targeting_annotate(
+        actor=request.user,  # type: ignore[arg-type]  # authenticated by the API's auth
+        source=AuditSource.API,
+        business=business,
+        text=payload.text,
+        run=selectors.targeting_run_latest(),
+    )
+    return 201, {
+        "id": note.pk,
+        "business_id": business.pk,
+        "text": note.text,
+        "author": str(note.author),
+        "created_at": note.created_at,
+    }

@@ -125,3 +125,87 @@ class Draw(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class TargetingRun(models.Model):
+    """One scoring of the predictive work list: the model (edition, weights) trained on the history
+    up to `scored_on`, and its measured figures (a backtest on the last months before it)."""
+
+    edition = models.CharField(_("model edition"), max_length=40)
+    scored_on = models.DateField(_("scored on"))
+    trained_from = models.DateField(_("trained from"), null=True, blank=True)
+    trained_to = models.DateField(_("trained to"), null=True, blank=True)
+    examples = models.PositiveIntegerField(_("training inspections"), default=0)
+    positives = models.PositiveIntegerField(_("with a serious finding"), default=0)
+    region_code = models.CharField(_("scope"), max_length=12, blank=True)  # "" the whole district
+    businesses = models.PositiveIntegerField(_("businesses scored"), default=0)
+    metrics = models.JSONField(_("metrics"), default=dict)
+    weights = models.JSONField(_("feature weights"), default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("targeting run")
+        verbose_name_plural = _("targeting runs")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.edition} {self.scored_on}"
+
+
+class TargetingScore(models.Model):
+    """A business's place in a run's ranked list, with the features and the top reasons."""
+
+    run = models.ForeignKey(TargetingRun, on_delete=models.CASCADE, related_name="scores")
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="+")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    rank = models.PositiveIntegerField(_("rank"))
+    score = models.FloatField(_("chance of a serious finding"))
+    grade = models.CharField(_("risk grade"), max_length=1, choices=Grade.choices)
+    features = models.JSONField(_("features"), default=dict)
+    reasons = models.JSONField(_("reasons"), default=list)
+
+    class Meta:
+        verbose_name = _("targeting score")
+        verbose_name_plural = _("targeting scores")
+        ordering = ["run", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "business"], name="targetingscore_run_business_unique"),
+            models.CheckConstraint(
+                name="targetingscore_score_probability", condition=Q(score__gte=0) & Q(score__lte=1)
+            ),
+        ]
+        indexes = [
+            # The ranked list of the latest run, district-wide or for one town.
+            models.Index(fields=["run", "rank"], name="targetingscore_run_rank_idx"),
+            models.Index(fields=["run", "region", "rank"], name="targetingscore_region_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}#{self.rank} {self.business_id}"
+
+
+class TargetingNote(models.Model):
+    """An inspector's or officer's note on a business in the ranked list (kept across runs)."""
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="+")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    run = models.ForeignKey(TargetingRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.CharField(_("note"), max_length=500)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("targeting note")
+        verbose_name_plural = _("targeting notes")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.CheckConstraint(name="targetingnote_text_not_blank", condition=~Q(text=""))]
+        indexes = [
+            # The notes shown beside each business of a page of the list.
+            models.Index(fields=["business", "created_at"], name="targetingnote_business_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.business_id}: {self.text[:20]}"

@@ -208,16 +208,27 @@ def adjustment(
     return 0, []
 
 
-def grade(data: GradeInput, rules: GradingRules) -> GradeOutcome:
-    static = static_score(
-        business_type=data.business_type, scale=data.scale, categories=data.categories, rules=rules
-    )
+def grade(
+    data: GradeInput,
+    rules: GradingRules,
+    static_cache: dict[tuple[str, str, tuple[str, ...]], dict[str, int]] | None = None,
+) -> GradeOutcome:
+    """The grade, its breakdown and its reasons. `static_cache` (one dict per run and edition)
+    keeps the static score of each (type, scale, categories): a city has few such combinations."""
+    key = (data.business_type, data.scale, data.categories)
+    static = static_cache.get(key) if static_cache is not None else None
+    if static is None:
+        static = static_score(
+            business_type=data.business_type, scale=data.scale, categories=data.categories, rules=rules
+        )
+        if static_cache is not None:
+            static_cache[key] = static
     dynamic = dynamic_score(data.last_full_check, rules)
     total = static["total"] + dynamic
     score_grade = grade_for_score(total, rules)
     steps, reasons = adjustment(events=data.events, clean_inspections=data.clean_inspections, rules=rules)
     breakdown = {
-        "static": static,
+        "static": dict(static),
         "dynamic": {
             "score": dynamic,
             "from": data.last_full_check[0].isoformat() if data.last_full_check else None,

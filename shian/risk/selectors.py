@@ -13,9 +13,11 @@ from shian.core.models import Role, User
 from shian.core.scoping import scope_for
 from shian.inspections import rules as inspection_rules
 from shian.inspections import selectors as inspection_selectors
+from shian.registry.models import Business, BusinessFoodCategory
+from shian.sampling import selectors as sampling_selectors
 
-from . import rules
-from .models import Draw, RiskGrade
+from . import rules, targeting
+from .models import Draw, RiskEvent, RiskGrade, TargetingNote, TargetingRun, TargetingScore
 
 
 def grade_queryset_for_user(*, user: Any) -> QuerySet[RiskGrade]:
@@ -110,3 +112,173 @@ def annual_plan(
 def draws_published() -> QuerySet[Draw]:
     """Draws are public (双随机、一公开): no scope."""
     return Draw.objects.order_by("-drawn_on", "-id")
+
+
+# ---------------------------------------------------------------------------------------------
+# Predictive targeting: the history it learns from (system reads for the batch job) and the ranked
+# list (scoped reads).
+
+
+def targeting_facts(*, business_ids: list[int] | None = None) -> dict[int, targeting.BusinessFacts]:
+    """The register's facts the model uses, for every business (closed ones too: their past
+    inspections are training examples). Licence age counts from the opening date, else from the
+    licence's start (its end less its five-year term)."""
+    cats: dict[int, list[str]] = defaultdict(list)
+    cat_qs = BusinessFoodCategory.objects.all()
+    biz_qs = Business.objects.all()
+    if business_ids is not None:
+        cat_qs = cat_qs.filter(business_id__in=business_ids)
+        biz_qs = biz_qs.filter(id__in=business_ids)
+    for bid, cat in cat_qs.values_list("business_id", "category_id").iterator(chunk_size=50_000):
+        cats[bid].append(cat)
+    out = {}
+    for bid, region, btype, scale, opened, valid_until in biz_qs.values_list(
+        "id", "region_id", "business_type", "scale", "opened_on", "licence_valid_until"
+    ).iterator(chunk_size=20_000):
+        licensed = opened or (
+            inspection_rules.add_months(valid_until, -12 * targeting.LICENCE_TERM_YEARS)
+            if valid_until
+            else None
+        )
+        out[bid] = targeting.BusinessFacts(
+            id=bid,
+            region=region,
+            business_type=btype,
+            scale=scale,
+            categories=tuple(sorted(cats.get(bid, ()))),
+            licensed_on=licensed,
+        )
+    return out
+
+
+def targeting_history(*, end: dt.date) -> targeting.History:
+    """Inspections, unqualified samples and risk events up to `end`. The platform has no
+    complaints module yet, so the complaints feature stays 0."""
+    inspections = (
+        targeting.InspectionFact(
+            id=i, business_id=b, day=d, kind=k, result=r, key_failed=kf, general_failed=gf, full_check=fc
+        )
+        for i, b, d, k, r, kf, gf, fc in inspection_selectors.inspection_outcomes_until(end=end)
+    )
+    events = RiskEvent.objects.filter(occurred_on__lte=end).values_list("business_id", "occurred_on", "kind")
+    return targeting.History.build(
+        inspections=inspections,
+        failed_samples=sampling_selectors.unqualified_sample_dates(end=end),
+        events=events.iterator(chunk_size=20_000),
+    )
+
+
+def targeting_run_latest() -> TargetingRun | None:
+    """The latest district-wide run (a run limited to one town is not the district's list)."""
+    return TargetingRun.objects.filter(region_code="").order_by("-id").first() or (
+        TargetingRun.objects.order_by("-id").first()
+    )
+
+
+def targeting_scores_for_user(
+    *, user: Any, run: TargetingRun | None, region: str = "", business_type: str = "", grade: str = ""
+) -> QuerySet[TargetingScore]:
+    if run is None:
+        return TargetingScore.objects.none()
+    qs = scope_for(user).apply(
+        TargetingScore.objects.filter(run=run), region_field="region_id", type_field="business__business_type"
+    )
+    if region:
+        qs = qs.filter(region_id=region)
+    if business_type:
+        qs = qs.filter(business__business_type=business_type)
+    if grade:
+        qs = qs.filter(grade=grade)
+    return qs.select_related("business", "region").order_by("rank")
+
+
+def targeting_business_get_for_user(*, user: Any, business_id: int | str) -> Business:
+    """A business the user may annotate in the list: in scope, or 404 like a missing one."""
+    qs = scope_for(user).apply(Business.objects.all(), region_field="region_id", type_field="business_type")
+    try:
+        return qs.get(pk=int(business_id))
+    except (Business.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def targeting_notes_for_user(*, user: Any, business_ids: list[int]) -> dict[int, list[TargetingNote]]:
+    """Notes on the given businesses, newest first, limited to the user's scope."""
+    qs = (
+        scope_for(user)
+        .apply(
+            TargetingNote.objects.filter(business_id__in=business_ids),
+            region_field="region_id",
+            type_field="business__business_type",
+        )
+        .select_related("author")
+    )
+    out: dict[int, list[TargetingNote]] = defaultdict(list)
+    for note in qs.order_by("-created_at", "-id"):
+        out[note.business_id].append(note)
+    return dict(out)
+
+
+def targeting_plan_worklist(
+    *,
+    year: int,
+    run: TargetingRun | None,
+    region: str | None = None,
+    grades: QuerySet[RiskGrade] | None = None,
+) -> list[rules.PlannedVisit]:
+    """The year's plan (every legally required visit) in work order: per town and due date, the
+    model's highest scores first. Without a run the plan's own order by due date is kept."""
+    plan = annual_plan(year=year, region=region, grades=grades)
+    scores: dict[int, float] = {}
+    if run is not None:
+        scores = dict(TargetingScore.objects.filter(run=run).values_list("business_id", "score"))
+    return targeting.order_plan_visits(plan.visits, scores)
+
+
+def targeting_backtest(*, cutoff: dt.date, end: dt.date) -> targeting.Backtest:
+    """Train on the history up to `cutoff`, evaluate on the inspections of (cutoff, end]. Reads only;
+    raises targeting.TargetingError when the history cannot support it."""
+    return targeting.backtest(targeting_facts(), targeting_history(end=end), cutoff=cutoff, end=end)
+
+
+def risk_mix_by_category_town(*, user: Any | None) -> dict[tuple[str, str], tuple[int, int, int]]:
+    """(active businesses, graded, graded C or D) per (food category code, town), from the food
+    categories each business is registered for: the annual sampling plan weighs a cell by its
+    share of C/D-graded businesses and caps it by its businesses. `user` None is the plan's own
+    district-wide computation (a batch job, not a request); otherwise the user's scope."""
+    qs = BusinessFoodCategory.objects.filter(business__status="active")
+    if user is not None:
+        qs = scope_for(user).apply(
+            qs, region_field="business__region_id", type_field="business__business_type"
+        )
+    rows = (
+        qs.values("category_id", "business__region_id", "business__risk_grade__grade")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    out: dict[tuple[str, str], tuple[int, int, int]] = {}
+    for r in rows:
+        key = (r["category_id"], r["business__region_id"])
+        grade = r["business__risk_grade__grade"]
+        n, graded, risky = out.get(key, (0, 0, 0))
+        out[key] = (
+            n + r["n"],
+            graded + (r["n"] if grade else 0),
+            risky + (r["n"] if grade in ("C", "D") else 0),
+        )
+    return out
+
+
+def targeting_scores_by_business(
+    *, run: TargetingRun | None, business_ids: list[int]
+) -> dict[int, TargetingScore]:
+    """The run's score rows of the given businesses (the caller already scoped the businesses)."""
+    if run is None or not business_ids:
+        return {}
+    qs = TargetingScore.objects.filter(run=run, business_id__in=business_ids)
+    return {s.business_id: s for s in qs.iterator(chunk_size=5000)}
+
+
+def business_names(*, business_ids: list[int]) -> dict[int, str]:
+    return dict(
+        Business.objects.filter(id__in=business_ids).values_list("id", "name").iterator(chunk_size=20_000)
+    )

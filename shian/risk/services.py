@@ -4,24 +4,28 @@ permission, scope, one transaction, audit entry in that same transaction."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
+from django.utils import translation
 
-from shian.core.audit import AuditEvent, audit_record
+from shian.core.audit import AuditEvent, audit_record, model_event
+from shian.core.bulk import insert_rows, upsert_rows
 from shian.core.calendar import WorkingCalendar
 from shian.core.models import AuditAction, Role, User
 from shian.core.permissions import Cap, require_cap
 from shian.core.scoping import scope_for
 from shian.inspections import rules as inspection_rules
 from shian.inspections import selectors as inspection_selectors
-from shian.registry.models import Business, BusinessFoodCategory
+from shian.registry.models import Business, BusinessFoodCategory, BusinessScale, BusinessType
 
-from . import rules
-from .models import Draw, InspectorConflict, RiskEvent, RiskGrade
+from . import rules, selectors, targeting
+from .models import Draw, InspectorConflict, RiskEvent, RiskGrade, TargetingNote, TargetingRun, TargetingScore
 
 OBJECT_TYPE = "risk.grade"
 _FIELDS = (
@@ -42,7 +46,7 @@ def _one_year_before(on: dt.date) -> dt.date:
     return inspection_rules.add_months(on, -12) + dt.timedelta(days=1)
 
 
-def _grade_row(
+def _grade_values(
     *,
     bid: int,
     btype: str,
@@ -51,12 +55,15 @@ def _grade_row(
     categories: Sequence[str],
     full: tuple[dt.date, int, int] | None,
     events: Sequence[tuple[str, dt.date]],
-    results: Sequence[str] | None,
+    results: tuple[int, int] | None,
     previous: str | None,
     edition: rules.GradingRules,
     on: dt.date,
-) -> RiskGrade:
-    clean = bool(results) and all(r == "pass" for r in results or ())
+    static_cache: dict[Any, dict[str, int]] | None = None,
+) -> tuple[Any, ...]:
+    """One business's grade as the values of `_ROW_FIELDS`: the pure scoring and its evidence."""
+    # results: (inspections in the past year, how many were not 符合), or None for none.
+    clean = results is not None and results[0] > 0 and results[1] == 0
     outcome = rules.grade(
         rules.GradeInput(
             business_type=btype,
@@ -68,26 +75,35 @@ def _grade_row(
             clean_inspections=clean,
         ),
         edition,
+        static_cache,
     )
-    return RiskGrade(
-        business_id=bid,
-        region_id=region,
-        grade=outcome.grade,
-        score_grade=outcome.score_grade,
-        static_score=outcome.static_score,
-        dynamic_score=outcome.dynamic_score,
-        total=outcome.total,
-        adjustment=outcome.adjustment,
-        breakdown=outcome.breakdown,
-        evidence={
+    return (
+        bid,
+        region,
+        outcome.grade,
+        outcome.score_grade,
+        outcome.static_score,
+        outcome.dynamic_score,
+        outcome.total,
+        outcome.adjustment,
+        outcome.breakdown,
+        {
             "reasons": list(outcome.reasons),
-            "inspections_past_year": len(results or ()),
+            "inspections_past_year": results[0] if results else 0,
             "clean_year": clean,
             "previous_grade": previous,
         },
-        edition=outcome.edition,
-        graded_on=on,
+        outcome.edition,
+        on,
     )
+
+
+# The columns of a grade row, in the order _grade_values returns them.
+_ROW_FIELDS = ("business_id", "region_id", *_FIELDS)
+
+
+def _grade_row(**kwargs: Any) -> RiskGrade:
+    return RiskGrade(**dict(zip(_ROW_FIELDS, _grade_values(**kwargs), strict=True)))
 
 
 def _events(
@@ -121,9 +137,9 @@ def risk_regrade(*, actor: User | None, source: str, business: Business, on: dt.
         ),
         full=inspection_selectors.latest_full_checks(business_ids=[business.pk], on=on).get(business.pk),
         events=_events([business.pk], start, on).get(business.pk, []),
-        results=inspection_selectors.results_between(start=start, end=on, business_ids=[business.pk]).get(
-            business.pk
-        ),
+        results=inspection_selectors.result_counts_between(
+            start=start, end=on, business_ids=[business.pk]
+        ).get(business.pk),
         previous=previous.grade if previous else None,
         edition=edition,
         on=on,
@@ -148,7 +164,7 @@ def risk_regrade(*, actor: User | None, source: str, business: Business, on: dt.
 
 
 def risk_regrade_bulk(
-    *, actor: User | None, source: str, on: dt.date, region: str | None = None, batch_size: int = 5000
+    *, actor: User | None, source: str, on: dt.date, region: str | None = None
 ) -> dict[str, int]:
     """Regrade every active business (of one town, or all): bulk reads, pure scoring, bulk write.
     One audit entry records the run, its edition and how many grades changed (each grade keeps its
@@ -173,12 +189,17 @@ def risk_regrade_bulk(
     for bid, cat in cat_qs.values_list("business_id", "category_id").iterator(chunk_size=50_000):
         cats[bid].append(cat)
     fulls = inspection_selectors.latest_full_checks(on=on)
-    results = inspection_selectors.results_between(start=start, end=on)
+    results = inspection_selectors.result_counts_between(start=start, end=on)
     events = _events(ids, start, on)
     prev_qs = RiskGrade.objects.all() if not region else RiskGrade.objects.filter(region_id=region)
     previous = dict(prev_qs.values_list("business_id", "grade").iterator(chunk_size=50_000))
-    graded = [
-        _grade_row(
+    static_cache: dict[Any, dict[str, int]] = {}
+    # Breakdown and evidence go to the database as JSON text serialised here, once, by the C
+    # encoder (the field API costs more than the scoring at city scale).
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    graded = []
+    for bid, btype, scale, reg in rows:
+        values = _grade_values(
             bid=bid,
             btype=btype,
             scale=scale,
@@ -190,18 +211,16 @@ def risk_regrade_bulk(
             previous=previous.get(bid),
             edition=edition,
             on=on,
+            static_cache=static_cache,
         )
-        for bid, btype, scale, reg in rows
-    ]
-    mix = Counter(g.grade for g in graded)
-    changed = sum(1 for g in graded if previous.get(g.business_id) != g.grade)
+        graded.append((*values[:8], dumps(values[8]), dumps(values[9]), *values[10:]))
+    mix = Counter(g[2] for g in graded)
+    changed = sum(1 for g in graded if previous.get(g[0]) != g[2])
     with transaction.atomic():
-        RiskGrade.objects.bulk_create(
-            graded,
-            batch_size=batch_size,
-            update_conflicts=True,
-            unique_fields=["business"],
-            update_fields=["region", *_FIELDS],
+        # One INSERT … ON CONFLICT DO UPDATE per batch: Django's bulk_create prepares every value
+        # through the field API and costs more than the scoring itself at city scale.
+        upsert_rows(
+            RiskGrade, _ROW_FIELDS, graded, conflict=["business"], json_text=("breakdown", "evidence")
         )
         audit_record(
             actor=actor,
@@ -385,3 +404,160 @@ def draw_rerun(draw: Draw) -> rules.DrawResult:
         inspectors=draw.inspectors,
         conflicts=conflicts,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Predictive targeting: score the work list, annotate it.
+
+
+def _choice_labels() -> dict[str, str]:
+    """Chinese names of business types and scales, for the reasons stored with each score."""
+    with translation.override("zh-hans"):
+        return {str(v): str(label) for v, label in [*BusinessType.choices, *BusinessScale.choices]}
+
+
+def targeting_score(
+    *,
+    actor: User | None,
+    source: str,
+    on: dt.date,
+    cutoff: dt.date | None = None,
+    test_months: int = 6,
+    region: str | None = None,
+) -> TargetingRun:
+    """Train the model on the history up to `on`, score every active business in scope (of one town
+    with `region`) and record the run with its weights, its backtest (trained up to `cutoff`,
+    default `test_months` before `on`, tested on the inspections after it) and each business's
+    score and top three reasons. One transaction, one audit entry for the run."""
+    if actor is not None:
+        require_cap(actor, Cap.RISK_MANAGE)
+        if region and not scope_for(actor).allows_region(region):
+            raise Http404
+    if not 1 <= test_months <= 24:
+        raise ValidationError({"test_months": "评估期应为1至24个月"})
+    facts = selectors.targeting_facts()
+    history = selectors.targeting_history(end=on)
+    try:
+        model = targeting.fit_until(facts, history, on)
+    except targeting.TargetingError as exc:
+        raise ValidationError({"on": str(exc)}) from None
+    day_after = on + dt.timedelta(days=1)
+    cutoff = cutoff or inspection_rules.add_months(day_after, -test_months) - dt.timedelta(days=1)
+    if cutoff >= on:
+        raise ValidationError({"cutoff": f"评估截止日期 {cutoff} 应早于评分日期 {on}"})
+    metrics: dict[str, Any] = {
+        "base_rate": round(model.positives / model.examples, 4),
+        "complaints": "平台尚无投诉举报数据，投诉特征恒为 0",
+    }
+    try:
+        bt = targeting.backtest(facts, history, cutoff=cutoff, end=on)
+        metrics["evaluation"] = {
+            "cutoff": cutoff.isoformat(),
+            **bt.evaluation.as_dict(),
+            "train_auc": None if bt.train_auc is None else round(bt.train_auc, 4),
+            "trained_examples": bt.model.examples,
+            "by_grade": {
+                k: v
+                for k, v in bt.by_grade.as_dict().items()
+                if k in ("days_earlier_mean", "first_half_model", "auc")
+            },
+        }
+    except targeting.TargetingError as exc:
+        metrics["evaluation"] = None
+        metrics["evaluation_note"] = str(exc)
+
+    scope = scope_for(actor) if actor is not None else None
+    businesses = Business.objects.filter(status="active")
+    if scope is not None:
+        businesses = scope.apply(businesses, region_field="region_id", type_field="business_type")
+    if region:
+        businesses = businesses.filter(region_id=region)
+    ids = list(businesses.values_list("id", flat=True).order_by("id").iterator(chunk_size=20_000))
+    labels = _choice_labels()
+    scored = []
+    for bid in ids:
+        feats = targeting.features_at(facts[bid], history, day_after)
+        scored.append((model.score(feats), bid, feats))
+    scored.sort(key=lambda s: (-s[0], s[1]))
+    with transaction.atomic():
+        run = TargetingRun.objects.create(
+            edition=model.edition,
+            scored_on=on,
+            trained_from=model.trained_from,
+            trained_to=model.trained_to,
+            examples=model.examples,
+            positives=model.positives,
+            region_code=region or "",
+            businesses=len(scored),
+            metrics=metrics,
+            weights=model.as_dict(),
+            created_by=actor if actor is not None and actor.pk else None,
+        )
+        insert_rows(
+            TargetingScore,
+            ("run_id", "business_id", "region_id", "rank", "score", "grade", "features", "reasons"),
+            [
+                (
+                    run.pk,
+                    bid,
+                    facts[bid].region,
+                    rank,
+                    min(1.0, max(0.0, score)),
+                    rules.GRADES[feats["grade"]],
+                    feats,
+                    targeting.explain(model, feats, labels=labels),
+                )
+                for rank, (score, bid, feats) in enumerate(scored, start=1)
+            ],
+        )
+        audit_record(
+            actor=actor,
+            source=source,
+            event=AuditEvent(
+                action=AuditAction.GENERATE,
+                object_type="risk.targeting_run",
+                object_id=str(run.pk),
+                object_repr=f"预测性排序 {on} {region or '全区'}",
+                region_code=region or "",
+                after={
+                    "edition": model.edition,
+                    "scored_on": on,
+                    "businesses": len(scored),
+                    "examples": model.examples,
+                    "evaluation": metrics.get("evaluation"),
+                },
+            ),
+        )
+    return run
+
+
+NOTE_MAX = 500
+
+
+def targeting_annotate(
+    *, actor: User, source: str, business: Business, text: str, run: TargetingRun | None = None
+) -> TargetingNote:
+    """An inspector's or officer's note on a business of the ranked list, audited."""
+    require_cap(actor, Cap.RISK_ANNOTATE)
+    if not scope_for(actor).allows_region(business.region_id):
+        raise Http404
+    clean = (text or "").strip()
+    if not clean:
+        raise ValidationError({"text": "备注：请填写内容"})
+    if len(clean) > NOTE_MAX:
+        raise ValidationError({"text": f"备注：不能超过 {NOTE_MAX} 字（现为 {len(clean)} 字）"})
+    with transaction.atomic():
+        note = TargetingNote.objects.create(
+            business=business, region_id=business.region_id, run=run, text=clean, author=actor
+        )
+        audit_record(
+            actor=actor,
+            source=source,
+            event=model_event(
+                AuditAction.CREATE,
+                note,
+                after={"business": business.pk, "run": run.pk if run else None, "text": clean},
+                region=business.region_id,
+            ),
+        )
+    return note

@@ -8,6 +8,10 @@ urlpatterns = [
     path("grades/export.xlsx", views.grade_export, name="grade_export"),
     path("grades/<int:business_id>/", views.grade_detail, name="grade_detail"),
     path("plan/<int:year>/", views.plan_view, name="plan"),
+    path("targeting/", views.targeting_list, name="targeting"),
+    path("targeting/export.xlsx", views.targeting_export, name="targeting_export"),
+    path("targeting/worklist.xlsx", views.targeting_worklist_export, name="targeting_worklist"),
+    path("targeting/<int:business_id>/notes/", views.targeting_annotate, name="targeting_annotate"),
     path("draws/", views.draw_list, name="draw_list"),
     path("draws/<str:code>/", views.draw_detail, name="draw_detail"),
 ]

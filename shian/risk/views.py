@@ -1,24 +1,32 @@
-"""Risk pages: grades with their breakdown, the annual inspection plan, the public draws.
+"""Risk pages: grades with their breakdown, the annual inspection plan, the public draws, the
+predictive work list.
 Thin: validate, load through a scoped selector, render."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
+from shian.core.models import AuditSource
 from shian.core.permissions import Cap, has_cap, require_cap
 from shian.core.scoping import regions_for, scope_for
 from shian.core.xlsx import table_xlsx
+from shian.registry.models import BusinessType
 
-from . import selectors
+from . import selectors, services
 from .models import Draw
 from .rules import GRADES, PRIORITY_LABELS, RiskRuleError, priority_groups
 
@@ -143,4 +151,219 @@ def draw_detail(request: HttpRequest, code: str) -> HttpResponse:
         request,
         "risk/draw_detail.html",
         {"d": d, "assignments": sorted(d.result["assignments"].items(), key=lambda kv: int(kv[0]))},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The predictive work list.
+
+
+def _targeting_filters(request: HttpRequest) -> dict[str, str]:
+    """Town, business type and grade from the query; unknown values are ignored, not guessed."""
+    btype = request.GET.get("business_type", "")
+    grade = request.GET.get("grade", "")
+    return {
+        "region": request.GET.get("region", "")[:12],
+        "business_type": btype if btype in BusinessType.values else "",
+        "grade": grade if grade in GRADES else "",
+    }
+
+
+@login_required
+@require_GET
+def targeting_list(request: HttpRequest) -> HttpResponse:
+    require_cap(request.user, Cap.RISK_VIEW)
+    filters = _targeting_filters(request)
+    run = selectors.targeting_run_latest()
+    qs = selectors.targeting_scores_for_user(user=request.user, run=run, **filters)
+    page = Paginator(qs, settings.SHIAN_PAGE_SIZE).get_page(request.GET.get("page"))
+    notes = selectors.targeting_notes_for_user(
+        user=request.user, business_ids=[s.business_id for s in page.object_list]
+    )
+    query = urlencode({k: v for k, v in filters.items() if v})
+    context = {
+        "run": run,
+        "evaluation": (run.metrics.get("evaluation") if run else None),
+        "weights": _top_weights(run),
+        "rows": [(s, notes.get(s.business_id, [])) for s in page.object_list],
+        "page": page,
+        "filters": filters,
+        "query": query,
+        "regions": regions_for(request.user).exclude(level="district"),
+        "types": BusinessType.choices,
+        "grades": GRADES,
+        "can_export": has_cap(request.user, Cap.REGISTER_EXPORT),
+        "can_annotate": has_cap(request.user, Cap.RISK_ANNOTATE),
+        "year": timezone.localdate().year,
+    }
+    return render(request, "risk/targeting_list.html", context)
+
+
+_FEATURE_LABELS = {
+    "serious_1y": "近一年不符合次数",
+    "serious_3y": "近三年不符合次数",
+    "days_since_serious": "距上次不符合天数",
+    "findings_last": "上次检查问题项数",
+    "inspections_3y": "近三年检查次数",
+    "days_since_last": "距上次检查天数",
+    "never_inspected": "从未检查",
+    "failed_samples_2y": "近两年抽检不合格批次",
+    "adverse_events_1y": "近一年风险调整事件",
+    "complaints_1y": "近一年投诉举报（暂无数据）",
+    "licence_years": "取得许可年数",
+    "grade": "风险等级",
+}
+
+
+def _top_weights(run: object) -> list[tuple[str, float]]:
+    """The model's largest standardised weights, named in Chinese, for the method box."""
+    weights = getattr(run, "weights", None) or {}
+    pairs = sorted(
+        zip(weights.get("names", []), weights.get("coef", []), strict=False), key=lambda nc: -abs(nc[1])
+    )
+    labels = dict(BusinessType.choices)
+    out = []
+    for name, coef in pairs[:6]:
+        if name.startswith("business_type="):
+            label = f"业态：{labels.get(name.split('=', 1)[1], name)}"
+        elif name.startswith("scale="):
+            label = f"规模：{name.split('=', 1)[1]}"
+        else:
+            label = _FEATURE_LABELS.get(name, name)
+        out.append((label, round(coef, 3)))
+    return out
+
+
+@login_required
+@require_GET
+def targeting_export(request: HttpRequest) -> FileResponse:
+    require_cap(request.user, Cap.REGISTER_EXPORT)
+    require_cap(request.user, Cap.RISK_VIEW)
+    run = selectors.targeting_run_latest()
+    qs = selectors.targeting_scores_for_user(user=request.user, run=run, **_targeting_filters(request))
+    type_labels = {v: str(label) for v, label in BusinessType.choices}
+    rows = []
+    for s in qs.iterator(chunk_size=5000):
+        reasons = [r["text"] for r in s.reasons] + ["", "", ""]
+        rows.append(
+            (
+                s.rank,
+                s.business.name,
+                s.business.main_code,
+                s.region.name,
+                type_labels.get(s.business.business_type, s.business.business_type),
+                s.grade,
+                round(100 * s.score, 1),
+                *reasons[:3],
+            )
+        )
+    data = table_xlsx(
+        title=f"预测性排序 {run.scored_on if run else ''}（模型 {run.edition if run else '—'}）",
+        headers=[
+            "排名",
+            "名称",
+            "代码",
+            "镇街",
+            "业态",
+            "风险等级",
+            "严重问题概率(%)",
+            "理由一",
+            "理由二",
+            "理由三",
+        ],
+        rows=rows,
+        sheet="预测性排序",
+    )
+    return FileResponse(
+        io.BytesIO(data), as_attachment=True, filename="risk-targeting.xlsx", content_type=XLSX
+    )
+
+
+@login_required
+@require_POST
+def targeting_annotate(request: HttpRequest, business_id: int) -> HttpResponse:
+    require_cap(request.user, Cap.RISK_ANNOTATE)
+    business = selectors.targeting_business_get_for_user(user=request.user, business_id=business_id)
+    error = ""
+    try:
+        services.targeting_annotate(
+            actor=request.user,  # type: ignore[arg-type]  # login_required: a User
+            source=AuditSource.WEB,
+            business=business,
+            text=request.POST.get("text", ""),
+            run=selectors.targeting_run_latest(),
+        )
+    except ValidationError as exc:
+        error = "；".join(exc.messages)
+    if not request.htmx:  # type: ignore[attr-defined]  # set by django-htmx's middleware
+        if error:
+            messages.error(request, error)
+        return redirect(reverse("risk:targeting") + "#b" + str(business.pk))
+    notes = selectors.targeting_notes_for_user(user=request.user, business_ids=[business.pk])
+    return render(
+        request,
+        "risk/_targeting_notes.html",
+        {"bid": business.pk, "notes": notes.get(business.pk, []), "error": error, "can_annotate": True},
+        status=200,
+    )
+
+
+@login_required
+@require_GET
+def targeting_worklist_export(request: HttpRequest) -> HttpResponseBase:
+    """The year's planned visits in work order: every legally required visit of the plan, each in
+    its due window, ordered inside the window by the latest run's score."""
+    require_cap(request.user, Cap.REGISTER_EXPORT)
+    require_cap(request.user, Cap.RISK_VIEW)
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = 0
+    if not 2000 <= year <= 2100:
+        raise Http404
+    region = request.GET.get("region", "")[:12]
+    run = selectors.targeting_run_latest()
+    grades = selectors.grade_queryset_for_user(user=request.user).filter(business__status="active")
+    try:
+        visits = selectors.targeting_plan_worklist(year=year, run=run, region=region or None, grades=grades)
+    except RiskRuleError as exc:
+        messages.error(request, str(exc))
+        return redirect("risk:targeting")
+    scores = selectors.targeting_scores_by_business(run=run, business_ids=[v.business_id for v in visits])
+    names = selectors.business_names(business_ids=list({v.business_id for v in visits}))
+    regions = {r.code: r.name for r in regions_for(request.user)}
+    rows = []
+    for v in visits:
+        s = scores.get(v.business_id)
+        rows.append(
+            (
+                regions.get(v.region, v.region),
+                v.due.isoformat(),
+                names.get(v.business_id, str(v.business_id)),
+                s.rank if s else None,
+                round(100 * s.score, 1) if s else None,
+                "；".join(r["text"] for r in s.reasons) if s else "",
+                "是" if v.full_check else "",
+                "、".join(f"#{i}" for i in v.inspectors),
+                "已检查" if v.done else "",
+            )
+        )
+    data = table_xlsx(
+        title=f"{year}年检查计划工作顺序（每户法定检查次数与到期时间不变，同一到期时间内按预测排序）",
+        headers=[
+            "镇街",
+            "到期日",
+            "名称",
+            "排名",
+            "严重问题概率(%)",
+            "主要理由",
+            "全项检查",
+            "检查人员",
+            "状态",
+        ],
+        rows=rows,
+        sheet="工作顺序",
+    )
+    return FileResponse(
+        io.BytesIO(data), as_attachment=True, filename=f"inspection-worklist-{year}.xlsx", content_type=XLSX
     )
