@@ -14,7 +14,7 @@ from ninja import Router, Schema
 from shian.core.models import AuditSource, User
 from shian.core.permissions import Cap, require_cap
 
-from . import selectors, services
+from . import sampling_plan, selectors, services
 from .models import Target
 
 router = Router(tags=["plan"])
@@ -191,3 +191,62 @@ def _visible_target(request: HttpRequest, target_id: int) -> Target:
     ):
         raise Http404
     return target
+
+
+class SamplingCellOut(Schema):
+    unit: str
+    category: str
+    town: str
+    quantity: int
+    proportional: int
+    months: list[int]
+    rate: float
+    reason: str
+
+
+class SamplingPlanOut(Schema):
+    year: int
+    adopted: bool
+    adopted_at: dt.datetime | None
+    summary: dict[str, Any]
+    cells: list[SamplingCellOut]
+
+
+def _sampling_out(
+    view: sampling_plan.SamplingPlanView, cells: list[sampling_plan.PlanCell]
+) -> dict[str, Any]:
+    return {
+        "year": view.year,
+        "adopted": view.adopted is not None,
+        "adopted_at": view.adopted.adopted_at if view.adopted else None,
+        "summary": view.summary,
+        "cells": [c.__dict__ for c in cells],
+    }
+
+
+@router.get("/{year}/sampling", response=SamplingPlanOut)
+def sampling_plan_get(request: HttpRequest, year: int, proposal: bool = False) -> dict[str, Any]:
+    """The adopted sampling allocation (or, with proposal=true or none adopted, a fresh run),
+    scoped to what the caller may see."""
+    require_cap(request.user, Cap.PLAN_VIEW)
+    plan = selectors.plan_for_year(year=year)
+    adopted = sampling_plan.current_allocation(plan=plan)
+    if adopted is not None and not proposal:
+        view = sampling_plan.view_of_adopted(adopted=adopted)
+    else:
+        view = sampling_plan.view_of_run(plan=plan, result=sampling_plan.sampling_plan_compute(plan=plan))
+    return _sampling_out(view, sampling_plan.cells_visible(user=request.user, cells=view.cells))
+
+
+@router.post("/{year}/sampling/adopt", response={201: SamplingPlanOut})
+def sampling_plan_adopt(request: HttpRequest, year: int) -> tuple[int, dict[str, Any]]:
+    require_cap(request.user, Cap.PLAN_MANAGE)
+    plan = selectors.plan_for_year(year=year)
+    adopted = services.sampling_allocation_adopt(
+        actor=_actor(request),
+        source=AuditSource.API,
+        plan=plan,
+        result=sampling_plan.sampling_plan_compute(plan=plan),
+    )
+    view = sampling_plan.view_of_adopted(adopted=adopted)
+    return 201, _sampling_out(view, sampling_plan.cells_visible(user=request.user, cells=view.cells))

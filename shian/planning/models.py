@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from shian.core.models import Department, Region, User
+from shian.core.models import Department, FoodCategory, Region, User
 
 
 class PlanStatus(models.TextChoices):
@@ -372,3 +372,95 @@ class PlanEvaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan_id} {self.as_of}"
+
+
+# ------------------------------------------------------------------ the annual sampling plan
+# Labels are written in Chinese directly: the message catalogues are maintained separately.
+
+
+class SamplingVote(models.Model):
+    """Public votes of "你点我检" (任务（二十六）) for a food category in a year: the optimiser samples
+    more of what the public asks for."""
+
+    year = models.PositiveSmallIntegerField("年度")
+    category = models.ForeignKey(
+        FoodCategory, verbose_name="食品类别", on_delete=models.PROTECT, related_name="+"
+    )
+    count = models.PositiveIntegerField("票数")
+    source_note = models.CharField("来源说明", max_length=200, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "“你点我检”投票"
+        verbose_name_plural = "“你点我检”投票"
+        ordering = ["-year", "category"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "category"], name="sampling_vote_year_category_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.category_id} {self.count}"
+
+
+class SamplingAllocation(models.Model):
+    """An adopted run of the annual sampling plan optimiser: what it allocated, under which rules,
+    and what it expects to find against a proportional allocation."""
+
+    plan = models.ForeignKey(AnnualPlan, on_delete=models.CASCADE, related_name="sampling_allocations")
+    rules = models.CharField("规则版本", max_length=80)
+    total = models.PositiveIntegerField("总批次")
+    expected_found = models.FloatField("预计发现不合格批次")
+    expected_found_proportional = models.FloatField("按比例分配预计发现不合格批次")
+    # Totals by unit and month, the special quotas, density and notes, as the run reported them.
+    summary = models.JSONField("汇总", default=dict)
+    current = models.BooleanField("现行", default=True)
+    adopted_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+")
+    adopted_at = models.DateTimeField("采纳时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "年度抽检计划分配"
+        verbose_name_plural = "年度抽检计划分配"
+        ordering = ["-adopted_at", "-id"]
+        constraints = [
+            # One allocation in force per plan; adopting a new run retires the previous one.
+            models.UniqueConstraint(
+                fields=["plan"], condition=Q(current=True), name="sampling_allocation_one_current"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} 抽检计划分配 {self.total} 批次"
+
+
+class SamplingAllocationRow(models.Model):
+    allocation = models.ForeignKey(SamplingAllocation, on_delete=models.CASCADE, related_name="rows")
+    unit = models.ForeignKey(Department, verbose_name="责任单位", on_delete=models.PROTECT, related_name="+")
+    category = models.ForeignKey(
+        FoodCategory, verbose_name="食品类别", on_delete=models.PROTECT, related_name="+"
+    )
+    region = models.ForeignKey(Region, verbose_name="镇街", on_delete=models.PROTECT, related_name="+")
+    month = models.PositiveSmallIntegerField("月份")
+    quantity = models.PositiveIntegerField("批次")
+    proportional = models.PositiveIntegerField("按比例分配的全年批次", default=0)
+    rate = models.FloatField("预计不合格率", default=0)
+    explanation = models.CharField("分配理由", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "抽检计划分配明细"
+        verbose_name_plural = "抽检计划分配明细"
+        ordering = ["allocation", "unit", "category", "region", "month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["allocation", "unit", "category", "region", "month"],
+                name="sampling_row_cell_month_unique",
+            ),
+            models.CheckConstraint(name="sampling_row_month_valid", condition=Q(month__gte=1, month__lte=12)),
+            models.CheckConstraint(name="sampling_row_quantity_positive", condition=Q(quantity__gt=0)),
+        ]
+        indexes = [
+            # a town officer's page: the allocation's rows of one town
+            models.Index(fields=["allocation", "region"], name="sampling_row_alloc_region_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.category_id} {self.region_id} {self.month}月 {self.quantity}"

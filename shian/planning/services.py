@@ -5,7 +5,9 @@ audit entries in it."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -34,11 +36,15 @@ from .models import (
     ReportedFigure,
     ReportPeriod,
     ReportStatus,
+    SamplingAllocation,
+    SamplingAllocationRow,
+    SamplingVote,
     SupervisionNotice,
     Target,
     TaskAssignment,
 )
 from .planfile import PlanSpec
+from .sampling_plan import summary_of
 
 
 def plan_load(*, actor: User | None, source: str, spec: PlanSpec, activate: bool = True) -> AnnualPlan:
@@ -671,3 +677,116 @@ def commendation_award(
             ],
         )
     return commendation
+
+
+# ------------------------------------------------------------------ the annual sampling plan
+
+
+def sampling_allocation_adopt(
+    *, actor: User | None, source: str, plan: AnnualPlan, result: Any
+) -> SamplingAllocation:
+    """Adopt a run of the sampling plan optimiser (an allocation.Allocation) as the plan's sampling
+    allocation, retiring the one adopted before. The audit entry pins the rows by their SHA-256."""
+    if actor is not None:
+        require_cap(actor, Cap.PLAN_MANAGE)
+    rows = [
+        SamplingAllocationRow(
+            unit_id=c.unit,
+            category_id=c.category,
+            region_id=c.town,
+            month=month,
+            quantity=q,
+            proportional=c.proportional,
+            rate=c.rate,
+            explanation=c.reason[:500],
+        )
+        for c in result.cells
+        for month, q in enumerate(c.months, start=1)
+        if q
+    ]
+    digest = hashlib.sha256(
+        json.dumps(
+            sorted([r.unit_id, r.category_id, r.region_id, r.month, r.quantity] for r in rows),
+            separators=(",", ":"),
+        ).encode()
+    ).hexdigest()
+    with transaction.atomic():
+        events: list[AuditEvent] = []
+        for old in SamplingAllocation.objects.select_for_update().filter(plan=plan, current=True):
+            old.current = False
+            old.save(update_fields=["current"])
+            events.append(
+                model_event(AuditAction.UPDATE, old, before={"current": True}, after={"current": False})
+            )
+        summary = summary_of(result)
+        adopted = SamplingAllocation.objects.create(
+            plan=plan,
+            rules=result.rules_id,
+            total=result.year_total,
+            expected_found=result.expected_found,
+            expected_found_proportional=result.expected_found_proportional,
+            summary=summary,
+            adopted_by=actor if actor is not None and actor.pk else None,
+        )
+        for r in rows:
+            r.allocation = adopted
+        SamplingAllocationRow.objects.bulk_create(rows, batch_size=2000)
+        events.append(
+            model_event(
+                AuditAction.CREATE,
+                adopted,
+                after={
+                    "plan": plan.pk,
+                    "rules": result.rules_id,
+                    "total": result.year_total,
+                    "by_unit": summary["by_unit"],
+                    "by_month": summary["by_month"],
+                    "expected_found": summary["expected_found"],
+                    "expected_found_proportional": summary["expected_found_proportional"],
+                    "rows": len(rows),
+                    "rows_sha256": digest,
+                },
+                region=plan.region_id,
+            )
+        )
+        audit_record_many(actor=actor, source=source, events=events)
+    return adopted
+
+
+def sampling_votes_import(*, actor: User | None, source: str, year: int, rows: Sequence[Any]) -> int:
+    """Record the year's "你点我检" votes per food category (sampling_plan.parse_vote_file checks the
+    file first): a category already on file gets the new count. All or nothing."""
+    if actor is not None:
+        require_cap(actor, Cap.PLAN_MANAGE)
+    if not 2000 <= year <= 2100:
+        raise ValidationError({"year": f"年度“{year}”不正确"})
+    with transaction.atomic():
+        events: list[AuditEvent] = []
+        existing = {v.category_id: v for v in SamplingVote.objects.select_for_update().filter(year=year)}
+        for r in rows:
+            vote = existing.get(r.category)
+            if vote is None:
+                vote = SamplingVote.objects.create(
+                    year=year, category_id=r.category, count=r.count, source_note=r.note
+                )
+                events.append(
+                    model_event(
+                        AuditAction.CREATE,
+                        vote,
+                        after=snapshot(vote, ["year", "category_id", "count", "source_note"]),
+                    )
+                )
+            elif (vote.count, vote.source_note) != (r.count, r.note):
+                before = {"count": vote.count, "source_note": vote.source_note}
+                vote.count, vote.source_note = r.count, r.note
+                vote.save(update_fields=["count", "source_note", "updated_at"])
+                events.append(
+                    model_event(
+                        AuditAction.UPDATE,
+                        vote,
+                        before=before,
+                        after={"count": r.count, "source_note": r.note},
+                    )
+                )
+        audit_record_many(actor=actor, source=source, events=events)
+    return len(rows)

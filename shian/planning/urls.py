@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:year>/reports/", views.report_list, name="reports"),
     path("reports/<int:report_id>/", views.report_detail, name="report"),
     path("<int:year>/notices/", views.notice_list, name="notices"),
+    path("<int:year>/sampling/", views.sampling_plan, name="sampling"),
 ]

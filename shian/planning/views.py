@@ -23,8 +23,9 @@ from shian.core.models import AuditSource, Department, Region, RegionLevel, User
 from shian.core.permissions import Cap, has_cap, require_cap
 from shian.core.xlsx import table_xlsx
 
+from . import sampling_plan as sampling_plan_reads
 from . import selectors, services
-from .models import AnnualPlan, PlanStatus, ReportPeriod, ReportStatus
+from .models import AnnualPlan, PlanStatus, ReportPeriod, ReportStatus, SamplingVote
 from .rules import Status
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -409,3 +410,114 @@ def _commend(request: HttpRequest, plan: AnnualPlan) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     return redirect("planning:notices", year=plan.year)
+
+
+# ------------------------------------------------------------------ the annual sampling plan
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sampling_plan(request: HttpRequest, year: int) -> HttpResponseBase:
+    """任务（十三）: the optimiser's allocation (adopted, else a fresh proposal), filtered and scoped,
+    its reasons, the comparison with a proportional allocation, adoption and the votes import."""
+    require_cap(request.user, Cap.PLAN_VIEW)
+    plan = _plan(year)
+    if request.method == "POST":
+        require_cap(request.user, Cap.PLAN_MANAGE)
+        try:
+            if request.POST.get("action") == "votes":
+                upload = request.FILES.get("file")
+                if upload is None:
+                    raise ValidationError("请选择投票文件（xlsx或csv）")
+                rows = sampling_plan_reads.parse_vote_file(filename=upload.name or "", content=upload.read())
+                n = services.sampling_votes_import(
+                    actor=_actor(request), source=AuditSource.WEB, year=plan.year, rows=rows
+                )
+                messages.success(request, f"已导入“你点我检”投票：{n} 个食品类别")
+            elif request.POST.get("action") == "adopt":
+                result = sampling_plan_reads.sampling_plan_compute(plan=plan)
+                made = services.sampling_allocation_adopt(
+                    actor=_actor(request), source=AuditSource.WEB, plan=plan, result=result
+                )
+                messages.success(request, f"已采纳本年度抽检计划分配（{made.total} 批次）")
+            else:
+                raise PermissionDenied
+        except ValidationError as exc:
+            for message in exc.messages[:20]:
+                messages.error(request, message)
+        return redirect("planning:sampling", year=year)
+    adopted = sampling_plan_reads.current_allocation(plan=plan)
+    error = ""
+    view = None
+    if adopted is not None and request.GET.get("source") != "proposal":
+        view = sampling_plan_reads.view_of_adopted(adopted=adopted)
+    else:
+        try:
+            view = sampling_plan_reads.view_of_run(
+                plan=plan, result=sampling_plan_reads.sampling_plan_compute(plan=plan)
+            )
+        except ValidationError as exc:
+            error = "；".join(exc.messages)
+    filters = sampling_plan_reads.CellFilters.from_mapping(request.GET)
+    visible = sampling_plan_reads.cells_visible(user=request.user, cells=view.cells) if view else []
+    shown = filters.apply(visible)
+    if view is not None and request.GET.get("format") == "xlsx":
+        state = "已采纳" if view.adopted else "方案"
+        content = sampling_plan_reads.sampling_plan_xlsx(
+            view=view, cells=shown, title=f"{plan.year}年抽检计划分配（{state}）"
+        )
+        return FileResponse(
+            io.BytesIO(content),
+            as_attachment=True,
+            filename=f"{plan.year}年抽检计划分配.xlsx",
+            content_type=XLSX,
+        )
+    month_totals = [sum(c.months[m] for c in shown) for m in range(12)]
+    ordered = sorted(shown, key=lambda c: (-c.quantity, c.unit, c.category, c.town))
+    page_cells = ordered[:300]
+    return render(
+        request,
+        "planning/sampling.html",
+        {
+            "plan": plan,
+            "view": view,
+            "error": error,
+            "adopted": view.adopted if view else None,
+            "has_adopted": adopted is not None,
+            "summary": view.summary if view else {},
+            "rows": [
+                {
+                    "cell": c,
+                    "unit": view.name("unit", c.unit),
+                    "category": view.name("category", c.category),
+                    "town": view.name("town", c.town),
+                    "rate": f"{c.rate:.2%}",
+                }
+                for c in page_cells
+            ]
+            if view
+            else [],
+            "row_count": len(shown),
+            "shown_total": sum(c.quantity for c in shown),
+            "shown_proportional": sum(c.proportional for c in shown),
+            "month_totals": month_totals,
+            "months": list(range(1, 13)),
+            "filters": filters,
+            "units": sorted({(c.unit, view.name("unit", c.unit)) for c in visible}) if view else [],
+            "towns": sorted({(c.town, view.name("town", c.town)) for c in visible}) if view else [],
+            "categories": sorted({(c.category, view.name("category", c.category)) for c in visible})
+            if view
+            else [],
+            "by_month": [
+                (view.name("unit", u), view.summary.get("by_unit", {}).get(u, 0), months)
+                for u, months in view.summary.get("by_month", {}).items()
+            ]
+            if view
+            else [],
+            "can_manage": has_cap(request.user, Cap.PLAN_MANAGE),
+            "query": request.GET.urlencode(),
+            "votes": SamplingVote.objects.filter(year=plan.year)
+            .select_related("category")
+            .order_by("-count")[:10],
+        },
+    )
