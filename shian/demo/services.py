@@ -136,8 +136,8 @@ def demo_build(*, scale: str, seed: int, out: Callable[[str], None]) -> list[tup
         )
     users = demo_users_ensure(seed=seed)
     from shian.inspections.demo import demo_inspections_generate
-    from shian.risk.services import risk_regrade_bulk
-    from shian.sampling.demo import demo_sampling_build
+    from shian.risk.services import risk_regrade_bulk, targeting_score
+    from shian.sampling.demo import demo_quick_tests_build, demo_sampling_build
 
     from .plan_demo import demo_plan_build
 
@@ -145,5 +145,10 @@ def demo_build(*, scale: str, seed: int, out: Callable[[str], None]) -> list[tup
     demo_inspections_generate(seed=seed, out=out)  # 2021–2024 inspection history
     risk_regrade_bulk(actor=None, source=AuditSource.COMMAND, on=dt.date(2024, 12, 31))
     demo_sampling_build(seed=seed, out=out)
+    # Positives become KJ2022-… sample tasks; 1,200 keeps the build short (each goes through
+    # the services, with its audit entries).
+    demo_quick_tests_build(seed=seed, out=out, count=1200)
+    out("训练预测性排序模型并评分 / training and scoring the targeting model …")
+    targeting_score(actor=None, source=AuditSource.COMMAND, on=dt.date(2024, 12, 31))
     demo_plan_build(seed=seed, out=out)
     return users
