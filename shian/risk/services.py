@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -163,6 +164,50 @@ def risk_regrade(*, actor: User | None, source: str, business: Business, on: dt.
     return row
 
 
+def _breakdown_json(breakdown: dict[str, Any], cache: dict[Any, str], dumps: Any) -> str:
+    """The breakdown as JSON text, for the bulk write. Its static part repeats across a city (a
+    few hundred combinations of type, scale and categories) and is encoded once per combination;
+    the dynamic part is four numbers and a date. Any other shape is encoded whole.
+    (test_bulk_regrade_matches_single_and_prints_mix reads every row back against the single path.)"""
+    static, dynamic = breakdown.get("static"), breakdown.get("dynamic")
+    if (
+        len(breakdown) != 2
+        or not isinstance(static, dict)
+        or not isinstance(dynamic, dict)
+        or dynamic.keys() != _DYNAMIC_KEYS
+        or not all(v is None or type(v) is int for k, v in dynamic.items() if k != "from")
+        or not (dynamic["from"] is None or _ISO_DATE.fullmatch(dynamic["from"]))
+    ):
+        return str(dumps(breakdown))
+    key = tuple(static.items())
+    text = cache.get(key)
+    if text is None:
+        text = cache[key] = dumps(static)
+    parts = ",".join(
+        f'"{k}":' + ("null" if v is None else f'"{v}"' if k == "from" else str(v)) for k, v in dynamic.items()
+    )
+    return '{"static":' + text + ',"dynamic":{' + parts + "}}"
+
+
+_DYNAMIC_KEYS = {"score", "from", "key_failed", "general_failed"}
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _evidence_json(evidence: dict[str, Any], cache: dict[Any, str], dumps: Any) -> str:
+    """The evidence as JSON text; most businesses share one of a few dozen evidence records."""
+    key = (
+        tuple(evidence["reasons"]),
+        evidence["inspections_past_year"],
+        evidence["clean_year"],
+        evidence["previous_grade"],
+        len(evidence),
+    )
+    text = cache.get(key)
+    if text is None:
+        text = cache[key] = dumps(evidence)
+    return text
+
+
 def risk_regrade_bulk(
     *, actor: User | None, source: str, on: dt.date, region: str | None = None
 ) -> dict[str, int]:
@@ -197,6 +242,7 @@ def risk_regrade_bulk(
     # Breakdown and evidence go to the database as JSON text serialised here, once, by the C
     # encoder (the field API costs more than the scoring at city scale).
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    json_cache: dict[Any, str] = {}
     graded = []
     for bid, btype, scale, reg in rows:
         values = _grade_values(
@@ -213,7 +259,14 @@ def risk_regrade_bulk(
             on=on,
             static_cache=static_cache,
         )
-        graded.append((*values[:8], dumps(values[8]), dumps(values[9]), *values[10:]))
+        graded.append(
+            (
+                *values[:8],
+                _breakdown_json(values[8], json_cache, dumps),
+                _evidence_json(values[9], json_cache, dumps),
+                *values[10:],
+            )
+        )
     mix = Counter(g[2] for g in graded)
     changed = sum(1 for g in graded if previous.get(g[0]) != g[2])
     with transaction.atomic():

@@ -86,8 +86,20 @@ def test_bulk_regrade_matches_single_and_prints_mix(world, capsys):
     mix = services.risk_regrade_bulk(actor=None, source=AuditSource.COMMAND, on=ON)
     assert sum(mix.values()) == 7
     bulk = RiskGrade.objects.get(business=bs[0])
+    stored = {g.business_id: g for g in RiskGrade.objects.all()}
     single = services.risk_regrade(actor=None, source=AuditSource.SYSTEM, business=bs[0], on=ON)
     assert (bulk.grade, bulk.total, bulk.breakdown) == (single.grade, single.total, single.breakdown)
+    # The bulk path writes breakdown and evidence as JSON text it encodes itself (parts cached
+    # across businesses): every business reads back what the single path computes.
+    for b in bs:
+        if b.pk not in stored:
+            continue
+        again = services.risk_regrade(actor=None, source=AuditSource.SYSTEM, business=b, on=ON)
+        # The single regrade runs after the bulk one, so its previous grade is the bulk's grade.
+        assert stored[b.pk].evidence["previous_grade"] is None
+        assert again.evidence["previous_grade"] == stored[b.pk].grade
+        assert stored[b.pk].breakdown == again.breakdown
+        assert {**stored[b.pk].evidence, "previous_grade": "-"} == {**again.evidence, "previous_grade": "-"}
     call_command("risk", "regrade", "--region", "120113001", "--on", "2024-12-31")
     assert "共 6 户" in capsys.readouterr().out
 
