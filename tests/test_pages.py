@@ -538,3 +538,14 @@ def test_account_page_creates_a_token_shown_once_and_revokes_it(client_for, pers
     assert "已撤销" in _text(response)
     token.refresh_from_db()
     assert token.revoked_at is not None
+
+
+def test_a_page_under_two_modules_marks_only_the_more_specific_one(client_for):
+    """/sampling/quick-tests/ lies under /sampling/: the navigation marks 快检 alone as current."""
+    page = client_for("district_officer").get(reverse("sampling:quick_test_list")).content.decode()
+    assert page.count('aria-current="page"') == 1
+    assert (
+        f'<a href="{reverse("sampling:quick_test_list")}" class="active" aria-current="page">快检</a>' in page
+    )
+    listing = client_for("district_officer").get(reverse("sampling:sample_list")).content.decode()
+    assert f'<a href="{reverse("sampling:sample_list")}" class="active" aria-current="page">' in listing

@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.http import Http404
 
 from shian.core.calendar import WorkingCalendar
@@ -120,8 +120,17 @@ def rectification_list_for_user(
     if filters.due_within is not None:
         limit = (calendar or WorkingCalendar()).deadline(today, filters.due_within).due
         qs = qs.filter(status=RectificationStatus.OPEN, due__gte=today, due__lte=limit)
-    return qs.select_related("finding__inspection__business", "region", "follow_up").order_by(
-        "status", "due", "id"
+    # Open orders first, the longest overdue at the top; then closed ones, the most recent first.
+    is_open = Q(status=RectificationStatus.OPEN)
+    return (
+        qs.select_related("finding__inspection__business", "region", "follow_up")
+        .annotate(open_first=Case(When(is_open, then=Value(0)), default=Value(1)))
+        .order_by(
+            "open_first",
+            Case(When(is_open, then=F("due"))).asc(nulls_last=True),
+            F("due").desc(),
+            "id",
+        )
     )
 
 

@@ -19,6 +19,7 @@ MODULES: list[tuple[Any, str | None, str | None]] = [
     (_("Risk grades"), "risk:grade_list", Cap.RISK_VIEW),
     (_("Inspections"), "inspections:list", Cap.INSPECTION_VIEW),
     (_("Sampling"), "sampling:sample_list", Cap.SAMPLING_VIEW),
+    (_("Quick tests"), "sampling:quick_test_list", Cap.SAMPLING_VIEW),
     (_("Unqualified food"), "sampling:unqualified_list", Cap.SAMPLING_VIEW),
     (_("Credit"), None, None),
     (_("Traceability"), None, None),
@@ -41,11 +42,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     for label, url_name, cap in MODULES:
         if cap is not None and cap not in caps:
             continue
+        url = reverse(url_name) if url_name else None
         items.append(
-            {
-                "label": label,
-                "url": reverse(url_name) if url_name else None,
-                "active": bool(url_name) and _is_active(request.path, reverse(url_name)),
-            }
+            {"label": label, "url": url, "active": url is not None and _is_active(request.path, url)}
         )
+    # A page under two modules' URLs (/sampling/quick-tests/ is under /sampling/) belongs to the
+    # more specific one.
+    active = [i for i in items if i["active"]]
+    for item in active:
+        item["active"] = len(item["url"]) == max(len(i["url"]) for i in active)
     return {"nav_modules": items}

@@ -15,7 +15,7 @@ from django.utils import timezone
 from shian.core.models import AuditEntry, AuditSource, Role
 from shian.core.tests.factories import TOWN_A, TOWN_B, UserFactory
 from shian.inspections import services
-from shian.inspections.models import Inspection, InspectionKind, Rectification
+from shian.inspections.models import Inspection, InspectionKind, Rectification, RectificationStatus
 from shian.registry.tests.factories import make_business
 
 pytestmark = pytest.mark.django_db
@@ -224,3 +224,13 @@ def test_permission_matrix(orders, client_for, persona, listing, order_a):
     client = client_for(persona)
     assert client.get("/inspections/rectifications/").status_code == listing
     assert client.get(f"/inspections/rectifications/{orders['a'].pk}/").status_code == order_a
+
+
+def test_open_orders_come_first_the_longest_overdue_at_the_top(orders, client_for):
+    """A work list: what is still open, by due date, above what is closed."""
+    Rectification.objects.filter(pk=orders["a"].pk).update(
+        status=RectificationStatus.DONE, closed_on=dt.date(2024, 10, 20)
+    )
+    html = client_for("district_officer").get("/inspections/rectifications/").content.decode()
+    positions = [html.index(n) for n in ("天穆丙饭店", "果园新村乙饭店", "果园新村甲饭店")]
+    assert positions == sorted(positions)
