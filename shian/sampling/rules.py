@@ -1174,3 +1174,66 @@ def test_items_for(
     return CategoryItems(
         edition.code, edition.title, big, sub, found.items, found.complete, found.verification, found.source
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Publication (食品安全监督抽检信息公告): which samples the public portal shows. Data in
+# data/publication.toml (《食品安全抽样检验管理办法》第四十六条 [M]; the moment an unqualified result
+# becomes public is the office's reading [L]).
+
+
+@dataclass(frozen=True)
+class PublicationRule:
+    id: str
+    valid_from: dt.date
+    source: str
+    verification: str
+    # conclusion ("qualified" / "unqualified") -> the statuses in which a sample so concluded is public
+    statuses: dict[str, frozenset[str]]
+    articles: dict[str, str]
+    verifications: dict[str, str]
+    publish: tuple[str, ...]
+    withhold: tuple[str, ...]
+
+
+def load_publication_rules(path: Path | None = None) -> list[PublicationRule]:
+    data = tomllib.loads((path or DATA_DIR / "publication.toml").read_text(encoding="utf-8"))
+    out = []
+    for e in data["edition"]:
+        out.append(
+            PublicationRule(
+                id=e["id"],
+                valid_from=e["valid_from"],
+                source=e["source"],
+                verification=e["verification"],
+                statuses={c: frozenset(e[c]["statuses"]) for c in ("qualified", "unqualified")},
+                articles={c: e[c]["article"] for c in ("qualified", "unqualified")},
+                verifications={c: e[c]["verification"] for c in ("qualified", "unqualified")},
+                publish=tuple(e["public_fields"]["publish"]),
+                withhold=tuple(e["public_fields"]["withhold"]),
+            )
+        )
+    return sorted(out, key=lambda r: r.valid_from)
+
+
+@lru_cache(maxsize=1)
+def _publication_editions() -> tuple[PublicationRule, ...]:
+    return tuple(load_publication_rules())
+
+
+def publication_rule_in_force(
+    on: dt.date, editions: Sequence[PublicationRule] | None = None
+) -> PublicationRule:
+    editions = _publication_editions() if editions is None else editions
+    applicable = [e for e in editions if e.valid_from <= on]
+    if not applicable:
+        raise LookupError(f"no publication rule in force on {on}")
+    return applicable[-1]
+
+
+def sample_published(*, status: str, conclusion: str, rule: PublicationRule) -> bool:
+    """Whether a sample is shown on the public portal: its conclusion is final for publication.
+    Qualified once judged; unqualified once the business has been notified (also during re-test,
+    objection and disposal); a re-test that overturned the result leaves the final conclusion on the
+    sample, which decides. Samples not yet judged, undetermined or cancelled are never public."""
+    return status in rule.statuses.get(conclusion, frozenset())

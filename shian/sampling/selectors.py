@@ -16,6 +16,7 @@ from shian.core.models import Role
 from shian.core.scoping import scope_for
 from shian.registry.models import Business, BusinessType
 
+from . import rules
 from .indicators import category_rows, taken_in_period
 from .models import DisposalTask, Lab, LabMember, QuickTest, Sample, SampleDeadline, Verdict
 
@@ -378,3 +379,103 @@ def sampling_history_by_category_town(
             k + (r["n"] if r["conclusion"] == Verdict.UNQUALIFIED else 0),
         )
     return out
+
+
+# -- publication (食品安全监督抽检信息公告) ------------------------------------------------------------
+
+PUBLIC_RESULTS = {"qualified": "合格", "unqualified": "不合格"}
+
+
+@dataclass(frozen=True)
+class PublicationFilters:
+    """The public page's filters: year, months (a range within the year, or in every year),
+    result, big food category and town. Bad values are named in `errors`, never guessed."""
+
+    year: int | None = None
+    month_from: int | None = None
+    month_to: int | None = None
+    result: str = ""
+    category: str = ""
+    region: str = ""
+    errors: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def from_mapping(cls, data: Any) -> PublicationFilters:
+        errors: list[tuple[str, str]] = []
+
+        def number(name: str, label: str, low: int, high: int) -> int | None:
+            raw = str(data.get(name, "") or "").strip()
+            if not raw:
+                return None
+            if not raw.isdigit() or not low <= int(raw) <= high:
+                errors.append((name, f"{label}：“{raw[:20]}”不是 {low}–{high} 之间的整数"))
+                return None
+            return int(raw)
+
+        year = number("year", "年度", 2000, 2100)
+        month_from = number("month_from", "起始月份", 1, 12)
+        month_to = number("month_to", "截止月份", 1, 12)
+        if month_from and month_to and month_from > month_to:
+            errors.append(("month_to", f"截止月份：{month_to}月早于起始月份{month_from}月"))
+        result = str(data.get("result", "") or "")
+        if result and result not in PUBLIC_RESULTS:
+            errors.append(("result", f"检验结论：“{result[:20]}”应为“合格”或“不合格”"))
+            result = ""
+        region = str(data.get("region", "") or "").strip()[:12]
+        if region and not region.isdigit():
+            errors.append(("region", f"所在镇街：“{region}”不是区划代码"))
+            region = ""
+        return cls(
+            year=year,
+            month_from=month_from,
+            month_to=month_to,
+            result=result,
+            category=str(data.get("category", "") or "").strip()[:60],
+            region=region,
+            errors=tuple(errors),
+        )
+
+    def as_query(self) -> dict[str, str]:
+        fields = ("year", "month_from", "month_to", "result", "category", "region")
+        return {k: str(getattr(self, k)) for k in fields if getattr(self, k)}
+
+
+def published_q(*, on: dt.date) -> Q:
+    """The publication rule (rules.sample_published, data/publication.toml) as one filter."""
+    rule = rules.publication_rule_in_force(on)
+    q = Q(pk__in=[])
+    for conclusion, statuses in rule.statuses.items():
+        q |= Q(conclusion=conclusion, status__in=sorted(statuses))
+    return q
+
+
+def published_samples(filters: PublicationFilters, *, on: dt.date | None = None) -> QuerySet[Sample]:
+    """Samples on the public portal. Unscoped by design: the results are public
+    (《食品安全抽样检验管理办法》第四十六条); only published samples, whoever asks."""
+    on = on or timezone.localdate()
+    qs = Sample.objects.filter(published_q(on=on)).select_related("region", "business", "lab")
+    f = filters
+    if f.year:
+        qs = qs.filter(sampled_on__year=f.year)
+    if f.month_from:
+        qs = qs.filter(sampled_on__month__gte=f.month_from)
+    if f.month_to:
+        qs = qs.filter(sampled_on__month__lte=f.month_to)
+    if f.result:
+        qs = qs.filter(conclusion=f.result)
+    if f.category:
+        qs = qs.filter(Q(category_path=f.category) | Q(category_path__startswith=f"{f.category}-"))
+    if f.region:
+        qs = qs.filter(region_id=f.region)
+    return qs.order_by("-sampled_on", "-id")
+
+
+def published_choices(*, on: dt.date | None = None) -> dict[str, list[Any]]:
+    """The values the public filters offer: years, big categories and towns with published samples."""
+    qs = Sample.objects.filter(published_q(on=on or timezone.localdate()))
+    years = sorted({d.year for d in qs.dates("sampled_on", "year")}, reverse=True)
+    paths = qs.exclude(category_path="").values_list("category_path", flat=True).distinct()
+    # the big category is the path's first segment, as the filter matches it
+    categories = sorted({p.split("-", 1)[0].strip() for p in paths} - {""})
+    towns = list(qs.values_list("region_id", "region__name").distinct().order_by("region_id"))
+    return {"years": years, "categories": categories, "towns": towns}

@@ -11,6 +11,9 @@ urlpatterns = [
     path("<int:pk>/disposal/", views.disposal_open, name="disposal_open"),
     path("results/import/", views.results_import, name="results_import"),
     path("results/template.xlsx", views.results_template, name="results_template"),
+    # public (no login): 食品安全监督抽检信息公告
+    path("public/", views.public_list, name="public_list"),
+    path("public/export.xlsx", views.public_export, name="public_export"),
     path("unqualified/", views.unqualified_list, name="unqualified_list"),
     path("labs/", views.lab_list, name="lab_list"),
     path("labs/export.xlsx", views.lab_export, name="lab_export"),

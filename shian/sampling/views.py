@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -42,7 +43,7 @@ from .forms import (
     ResultsImportForm,
     SampleFilterForm,
 )
-from .models import DisposalStatus, DisposalStepKind, QuickResult
+from .models import DisposalStatus, DisposalStepKind, QuickResult, TestItem
 from .workflow import TRANSITIONS, QuickTestStatus, SampleStatus
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -646,5 +647,63 @@ def lab_export(request: HttpRequest) -> HttpResponse:
     )
     response = HttpResponse(content, content_type=XLSX)
     filename = f"承检机构工作量_{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+# -- public portal: 食品安全监督抽检信息公告 (no login) --------------------------------------------------
+
+_UNQUALIFIED_ITEMS = exports.BULLETIN_HEADERS.index("不合格项目║检验结果║标准值")
+
+
+def _public_filters(request: HttpRequest) -> selectors.PublicationFilters:
+    return selectors.PublicationFilters.from_mapping(request.GET)
+
+
+@require_GET
+def public_list(request: HttpRequest) -> HttpResponse:
+    """Public (《食品安全抽样检验管理办法》第四十六条): published samples only, business names but no
+    personal data; bad filters are named on the page (400) and nothing is listed."""
+    filters = _public_filters(request)
+    context: dict[str, Any] = {
+        "filters": filters,
+        "errors": dict(filters.errors),
+        "choices": selectors.published_choices(),
+        "results": selectors.PUBLIC_RESULTS,
+        "months": range(1, 13),
+        "page": None,
+        "rows": [],
+    }
+    if filters.errors:
+        return render(request, "sampling/public_list.html", context, status=400)
+    qs = selectors.published_samples(filters)
+    page = Paginator(qs, settings.SHIAN_PAGE_SIZE).get_page(request.GET.get("page"))
+    samples = list(
+        page.object_list.prefetch_related(  # type: ignore[attr-defined]  # a queryset slice
+            Prefetch("items", queryset=TestItem.objects.order_by("id"))
+        )
+    )
+    query = urlencode(filters.as_query())
+    context.update(
+        page=page,
+        rows=[
+            {"sample": s, "unqualified_items": row[_UNQUALIFIED_ITEMS]}
+            for s, row in zip(samples, exports.bulletin_rows(samples), strict=True)
+        ],
+        query=query,
+        query_prefix=f"{query}&" if query else "",
+    )
+    return render(request, "sampling/public_list.html", context)
+
+
+@require_GET
+def public_export(request: HttpRequest) -> HttpResponse:
+    """The public list, same filters, in the provincial bulletin layout (formula-guarded)."""
+    filters = _public_filters(request)
+    if filters.errors:
+        return public_list(request)
+    content = exports.bulletin_xlsx(samples=selectors.published_samples(filters))
+    response = HttpResponse(content, content_type=XLSX)
+    filename = f"食品安全监督抽检信息公告_{timezone.localdate():%Y%m%d}.xlsx"
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
