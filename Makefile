@@ -73,3 +73,6 @@ bench:
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_list.py
 	$(BIN)/python bench/bench_index.py
+	$(BIN)/python bench/bench_risk.py
+	$(BIN)/python bench/bench_sampling.py
+	$(BIN)/python bench/bench_sampling_plan.py
