@@ -80,7 +80,7 @@ def test_record_notify_object_and_import(server: str, tmp_path: Path) -> None:  
 
             # A positive quick test through the form (the time defaults to now).
             page.goto(f"{server}/sampling/")
-            page.get_by_role("link", name="快检", exact=True).click()
+            page.locator("#main").get_by_role("link", name="快检", exact=True).click()
             expect(page.locator("h1")).to_have_text("快检记录")
             page.get_by_role("link", name="录入快检").click()
             page.select_option("#id_market", label=MARKET)
