@@ -9,6 +9,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -161,6 +162,31 @@ def _user(role: str, username: str) -> User:
     return user
 
 
+DEMO_MANUFACTURERS = ("天津市北辰区示范食品有限公司", "天津示范粮油有限公司", "河北示范食品有限公司")
+DEMO_SPECIFICATIONS = ("500g/袋", "1kg/袋", "500mL/瓶", "散装称重")
+
+
+def _on_site_demo(unit: str, n: int) -> dict[str, Any]:
+    """The on-site record's figures of a demo sample, by its index (no draw from the generator, so
+    the rest of the demo stays as it was). Farm produce has no labelled manufacturer."""
+    if unit == "agri":
+        return {
+            "specification": "散装",
+            "quantity": Decimal(2),
+            "quantity_unit": "kg",
+            "backup_quantity": Decimal(1),
+            "backup_kept_by": "承检机构",
+        }
+    return {
+        "manufacturer": DEMO_MANUFACTURERS[n % len(DEMO_MANUFACTURERS)],
+        "specification": DEMO_SPECIFICATIONS[n % len(DEMO_SPECIFICATIONS)],
+        "quantity": Decimal(6),
+        "quantity_unit": "袋",
+        "backup_quantity": Decimal(2),
+        "backup_kept_by": "承检机构",
+    }
+
+
 def demo_sampling_build(*, seed: int, out: Callable[[str], object] = print, count: int = 2400) -> int:
     """Write `count` samples of 2022 (skipped when the year already holds samples): the market
     regulator's over the register and the agriculture committee's at farms, in the plan's ratio."""
@@ -239,6 +265,7 @@ def demo_sampling_build(*, seed: int, out: Callable[[str], object] = print, coun
                 lab=lab,
                 lab_name=lab.name,
                 source=AuditSource.COMMAND,
+                **_on_site_demo(unit, n),
             )
             for status, day in ((S.SAMPLED, sampled), (S.DELIVERED, delivered)):
                 services.sample_set_status(

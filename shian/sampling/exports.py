@@ -4,13 +4,17 @@ their result and limit in the bulletin's "不合格项目║检验结果║标�
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import io
 from collections.abc import Iterable
+from decimal import Decimal
 
+import xlsxwriter
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from shian.core.xlsx import table_xlsx
+from shian.core.xlsx import guard_text, table_xlsx
 
 from .models import QuickTest, Sample, TestItem, Verdict
 
@@ -27,6 +31,9 @@ BULLETIN_HEADERS = [
     "检验机构",
     "抽样日期",
     "备注",
+    # Appended, not in the bulletin's order, so the columns above keep their places.
+    "标称生产企业名称",
+    "规格型号",
 ]
 CONCLUSION: dict[str, str] = {
     Verdict.QUALIFIED: "合格",
@@ -53,6 +60,8 @@ def bulletin_rows(samples: Iterable[Sample]) -> list[list[str | int | None]]:
                 s.lab.name if s.lab else s.lab_name,
                 s.sampled_on.isoformat() if s.sampled_on else "",
                 "；".join(f"{i.standard}（{i.edition}）{i.clause}" for i in bad),
+                s.manufacturer,
+                s.specification,
             ]
         )
     return rows
@@ -115,3 +124,62 @@ def quick_tests_xlsx(*, quick_tests: QuerySet[QuickTest]) -> bytes:
         for n, q in enumerate(quick_tests.select_related("region", "business", "followup_sample"), start=1)
     ]
     return table_xlsx(title="快检记录", headers=QUICK_TEST_HEADERS, rows=rows, sheet="快检记录")
+
+
+def _amount(value: Decimal | None, unit: str) -> str:
+    return f"{value.normalize():f}{unit}" if value is not None else ""
+
+
+def sampling_form_xlsx(*, sample: Sample) -> bytes:
+    """The sampling form (抽样单, 《食品安全抽样检验管理办法》第十九条) of one sample, printable on
+    one A4 page: the on-site record and the business's drawn signature. Text is formula-guarded."""
+    business = sample.business
+    rows: list[tuple[str, str]] = [
+        ("抽样编号", sample.code),
+        ("被抽样单位名称", business.name if business else ""),
+        ("统一社会信用代码", (business.credit_code or "") if business else ""),
+        ("所在镇街", sample.region.name),
+        ("食品名称", sample.food_name),
+        ("食品分类", sample.category_path),
+        ("标称生产企业", sample.manufacturer),
+        ("规格型号", sample.specification),
+        ("生产日期", sample.produced_on.isoformat() if sample.produced_on else ""),
+        ("批号", sample.batch),
+        ("抽样日期", sample.sampled_on.isoformat() if sample.sampled_on else ""),
+        ("抽样数量", _amount(sample.quantity, sample.quantity_unit)),
+        ("备样数量", _amount(sample.backup_quantity, sample.quantity_unit)),
+        ("备样存放", sample.backup_kept_by),
+        ("承检机构", sample.lab.name if sample.lab else sample.lab_name),
+        ("被抽样单位签字人", sample.signed_by),
+        (
+            "签字时间",
+            timezone.localtime(sample.signed_at).strftime("%Y-%m-%d %H:%M") if sample.signed_at else "",
+        ),
+    ]
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    ws = book.add_worksheet("抽样单")
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 1)
+    title = book.add_format({"bold": True, "font_size": 15, "align": "center"})
+    label = book.add_format({"bold": True, "bg_color": "#E8EEF6", "border": 1})
+    cell = book.add_format({"border": 1, "text_wrap": True})
+    ws.set_column(0, 0, 20)
+    ws.set_column(1, 1, 50)
+    ws.merge_range(0, 0, 0, 1, "食品安全抽样检验抽样单", title)
+    for r, (name, value) in enumerate(rows, start=2):
+        ws.write_string(r, 0, name, label)
+        ws.write_string(r, 1, guard_text(value), cell)
+    r = len(rows) + 2
+    ws.write_string(r, 0, "被抽样单位签名", label)
+    if sample.signature.startswith("data:image/png;base64,"):
+        png = base64.b64decode(sample.signature.split(",", 1)[1])
+        ws.set_row(r, 80)
+        ws.insert_image(
+            r,
+            1,
+            "signature.png",
+            {"image_data": io.BytesIO(png), "x_scale": 0.3, "y_scale": 0.3, "object_position": 1},
+        )
+    book.close()
+    return buffer.getvalue()

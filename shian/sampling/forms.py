@@ -167,3 +167,35 @@ class LabFilterForm(forms.Form):
         if start and end and start > end:
             self.add_error("end", "结束日期早于开始日期")
         return data
+
+
+class OnSiteForm(forms.Form):
+    """The on-site record (抽样单) as typed on the tablet; the rules are checked by the service."""
+
+    manufacturer = forms.CharField(label="标称生产企业", required=False, max_length=200)
+    specification = forms.CharField(label="规格型号", required=False, max_length=100)
+    batch = forms.CharField(label="批号", required=False, max_length=60)
+    produced_on = forms.DateField(
+        label="生产日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    sampled_on = forms.DateField(
+        label="抽样日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    quantity = forms.DecimalField(
+        label="抽样数量",
+        max_digits=10,
+        decimal_places=3,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+    quantity_unit = forms.CharField(
+        label="单位", max_length=10, widget=forms.TextInput(attrs={"list": "units"})
+    )
+    backup_quantity = forms.DecimalField(
+        label="备样数量",
+        max_digits=10,
+        decimal_places=3,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+    backup_kept_by = forms.CharField(label="备样存放", required=False, max_length=100)
+    signed_by = forms.CharField(label="被抽样单位签字人", max_length=50)
+    signature = forms.CharField(required=False, widget=forms.HiddenInput(attrs={"id": "signature-data"}))

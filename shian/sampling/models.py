@@ -88,6 +88,19 @@ class Sample(models.Model):
     )
     status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
     conclusion = models.CharField(_("conclusion"), max_length=16, choices=Verdict.choices, blank=True)
+    # The on-site record (抽样单), written once by services.sample_record_on_site and then locked.
+    manufacturer = models.CharField(_("标称生产企业"), max_length=200, blank=True)
+    specification = models.CharField(_("规格型号"), max_length=100, blank=True)
+    quantity = models.DecimalField(_("抽样数量"), max_digits=10, decimal_places=3, null=True, blank=True)
+    quantity_unit = models.CharField(_("数量单位"), max_length=10, blank=True)
+    backup_quantity = models.DecimalField(
+        _("备样数量"), max_digits=10, decimal_places=3, null=True, blank=True
+    )
+    backup_kept_by = models.CharField(_("备样存放"), max_length=100, blank=True)
+    signed_by = models.CharField(_("被抽样单位签字人"), max_length=50, blank=True)
+    # The drawn signature as the canvas sends it (a PNG data URL), like an inspection record's.
+    signature = models.TextField(_("被抽样单位签名"), blank=True)
+    signed_at = models.DateTimeField(_("签字时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -101,6 +114,33 @@ class Sample(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.food_name}"
+
+
+class SamplePhoto(models.Model):
+    """A photo taken on site (第十九条: the sample's state and the stock are recorded by photo or
+    video). Stored once per content under its SHA-256 and served only through a scoped view."""
+
+    sample = models.ForeignKey(Sample, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(_("照片"), upload_to="samples/", max_length=200)
+    sha256 = models.CharField(_("内容摘要（SHA-256）"), max_length=64)
+    kind = models.CharField(_("图片格式"), max_length=5)
+    original_name = models.CharField(_("原文件名"), max_length=200, blank=True)
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("抽样照片")
+        verbose_name_plural = _("抽样照片")
+        ordering = ["sample", "id"]
+        constraints = [
+            # The same picture attached twice to one sample is one piece of evidence.
+            models.UniqueConstraint(fields=["sample", "sha256"], name="sample_photo_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sample_id} {self.sha256[:12]}"
 
 
 class TestItem(models.Model):

@@ -1237,3 +1237,46 @@ def sample_published(*, status: str, conclusion: str, rule: PublicationRule) -> 
     objection and disposal); a re-test that overturned the result leaves the final conclusion on the
     sample, which decides. Samples not yet judged, undetermined or cancelled are never public."""
     return status in rule.statuses.get(conclusion, frozenset())
+
+
+# ---------------------------------------------------------------------------------------------
+# The on-site record (现场抽样记录 / 抽样单). 《食品安全抽样检验管理办法》(令第15号): the quantity
+# taken must serve the test and the re-test (第十六条 [M]); the test sample and the re-test backup
+# sample (复检备份样品) are sealed separately and signed by the business (第十八条 [M]); the form
+# records the sampling and photos record the sample's state (第十九条, first paragraph [V2], the
+# rest [M]). The business's right to a re-test (食品安全法第八十八条 [V]) needs the backup sample,
+# so a supervisory sample without one is refused.
+
+
+def on_site_problems(
+    *,
+    quantity: Decimal | None,
+    quantity_unit: str,
+    backup_quantity: Decimal | None,
+    sampled_on: dt.date | None,
+    produced_on: dt.date | None,
+    today: dt.date,
+    signed_by: str,
+) -> dict[str, str]:
+    """The problems of an on-site record, by field, as sentences a sampler can act on (empty when
+    the record is complete)."""
+    problems: dict[str, str] = {}
+    if quantity is None or quantity <= 0:
+        problems["quantity"] = "抽样数量须大于 0（第十六条：抽样数量应满足检验和复检的要求）"
+    if not quantity_unit.strip():
+        problems["quantity_unit"] = "请填写抽样数量的单位（如 袋、kg、瓶）"
+    if backup_quantity is None or backup_quantity <= 0:
+        problems["backup_quantity"] = "须留存复检备份样品，备样数量须大于 0（第十八条；食品安全法第八十八条）"
+    elif quantity is not None and quantity > 0 and backup_quantity >= quantity:
+        problems["backup_quantity"] = "备样数量须小于抽样数量（抽样数量含检验样品和备份样品）"
+    if sampled_on is None:
+        problems["sampled_on"] = "请填写抽样日期"
+    elif sampled_on > today:
+        problems["sampled_on"] = f"抽样日期 {sampled_on.isoformat()} 晚于今天 {today.isoformat()}"
+    elif produced_on is not None and sampled_on < produced_on:
+        problems["sampled_on"] = f"抽样日期 {sampled_on.isoformat()} 早于生产日期 {produced_on.isoformat()}"
+    if produced_on is not None and produced_on > today:
+        problems["produced_on"] = f"生产日期 {produced_on.isoformat()} 晚于今天 {today.isoformat()}"
+    if not signed_by.strip():
+        problems["signed_by"] = "请填写被抽样单位签字人姓名（第十八条：由被抽样单位签字确认）"
+    return problems

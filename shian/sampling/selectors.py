@@ -18,7 +18,7 @@ from shian.registry.models import Business, BusinessType
 
 from . import rules
 from .indicators import category_rows, taken_in_period
-from .models import DisposalTask, Lab, LabMember, QuickTest, Sample, SampleDeadline, Verdict
+from .models import DisposalTask, Lab, LabMember, QuickTest, Sample, SampleDeadline, SamplePhoto, Verdict
 
 
 def lab_for_user(user: Any) -> Lab | None:
@@ -97,6 +97,14 @@ def sample_get_for_user(*, user: Any, pk: int) -> Sample:
     if sample is None:
         raise Http404
     return sample
+
+
+def sample_photo_get_for_user(*, user: Any, pk: int) -> SamplePhoto:
+    """A sample's photo, for those who may see the sample (else 404, as if missing)."""
+    photo = SamplePhoto.objects.filter(pk=pk, sample__in=samples_for_user(user)).first()
+    if photo is None:
+        raise Http404
+    return photo
 
 
 def unqualified_list_for_user(*, user: Any) -> QuerySet[Sample]:

@@ -4,10 +4,15 @@ through its life. Each service: permission, one transaction, audit entry in it."
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import os
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +22,10 @@ from shian.core.calendar import WorkingCalendar
 from shian.core.models import AuditAction, AuditSource, Region, User
 from shian.core.permissions import Cap, require_cap
 from shian.core.scoping import scope_for
+
+# Same layer; only the pure (Django-free) image and signature checks, never its models or services.
+from shian.inspections import media
+from shian.inspections import rules as inspection_rules
 
 from . import rules
 from .models import (
@@ -28,6 +37,7 @@ from .models import (
     LabMember,
     Sample,
     SampleDeadline,
+    SamplePhoto,
     StatusChange,
     TestItem,
     Verdict,
@@ -97,9 +107,13 @@ def sample_set_status(
     note: str = "",
     source: str = AuditSource.WEB,
     calendar: WorkingCalendar | None = None,
+    audit_before: Mapping[str, Any] | None = None,
+    audit_after: Mapping[str, Any] | None = None,
 ) -> Sample:
     """The one service that moves a sample: refuses a transition the table does not allow, records
-    the change, closes the deadlines it meets and opens those it starts (counted in working days)."""
+    the change, closes the deadlines it meets and opens those it starts (counted in working days).
+    A caller that wrote other fields with the change passes them in audit_before / audit_after, so
+    the change is one audit entry."""
     locked = Sample.objects.select_for_update().get(pk=sample.pk)
     if status not in TRANSITIONS.get(locked.status, frozenset()):
         raise ValidationError(
@@ -153,8 +167,8 @@ def sample_set_status(
             str(locked.pk),
             str(locked),
             locked.region_id,
-            before={"status": old},
-            after={"status": status, "on": on.isoformat(), "note": note},
+            before={**(audit_before or {}), "status": old},
+            after={**(audit_after or {}), "status": status, "on": on.isoformat(), "note": note},
         ),
     )
     return locked
@@ -383,3 +397,150 @@ def disposal_task_close(
         ),
     )
     return task
+
+
+# -- on-site sampling (现场抽样) ----------------------------------------------------------------------
+
+
+def _on_site_error(field: str, message: str) -> ValidationError:
+    return ValidationError({field: message})
+
+
+def _check_on_site_media(
+    signature: str, photos: Sequence[tuple[str, bytes]], today: dt.date
+) -> tuple[bytes, list[tuple[str, bytes, str, str]]]:
+    """The drawn signature (a PNG data URL, not blank) and each photo (JPEG, PNG or WebP by its
+    content, within the size and pixel limits), with the inspections' pure checks. Returns the
+    signature's PNG and the photos as (name, bytes, kind, sha256); nothing is written."""
+    limits = inspection_rules.media_limits_in_force(today)
+    try:
+        png = inspection_rules.decode_signature(signature, limits)
+        if media.signature_ink_pixels(png, limits=limits) < limits.signature_min_ink_pixels:
+            raise inspection_rules.InspectionRuleError("签名为空白，请被抽样单位签字人在签名框内手写签名")
+    except inspection_rules.InspectionRuleError as exc:
+        raise _on_site_error("signature", str(exc)) from None
+    if len(photos) > limits.photos_per_finding:
+        raise _on_site_error("photos", f"照片最多 {limits.photos_per_finding} 张")
+    checked: list[tuple[str, bytes, str, str]] = []
+    seen: set[str] = set()
+    for name, data in photos:
+        name = os.path.basename(name.replace("\\", "/"))[:200]
+        try:
+            info = media.inspect_photo(data=data, name=name, limits=limits)
+        except inspection_rules.InspectionRuleError as exc:
+            raise _on_site_error("photos", str(exc)) from None
+        digest = hashlib.sha256(data).hexdigest()
+        if digest not in seen:  # the same picture chosen twice is one piece of evidence
+            seen.add(digest)
+            checked.append((name, data, info.kind, digest))
+    return png, checked
+
+
+def sample_record_on_site(
+    *,
+    actor: User,
+    source: str = AuditSource.WEB,
+    sample: Sample,
+    batch: str,
+    produced_on: dt.date | None,
+    sampled_on: dt.date | None,
+    quantity: Decimal | None,
+    quantity_unit: str,
+    backup_quantity: Decimal | None,
+    backup_kept_by: str,
+    manufacturer: str,
+    specification: str,
+    signed_by: str,
+    signature: str,
+    photos: Sequence[tuple[str, bytes]] = (),
+    today: dt.date | None = None,
+) -> Sample:
+    """Record the sampling on site (抽样单) of a sample task and move it to "sampled" through
+    sample_set_status, so the delivery deadline opens as for any sample. 《食品安全抽样检验管理办法》
+    第十六条 (quantity for test and re-test), 第十八条 (backup sample sealed, business signs),
+    第十九条 (the form, photos of the sample's state). Only a task is recorded; once sampled the
+    record is locked. Every check runs before anything is written: on any error nothing changes
+    and no file is stored."""
+    require_cap(actor, Cap.SAMPLING_MANAGE)
+    if not Sample.objects.filter(sample_scope(actor), pk=sample.pk).exists():
+        raise PermissionDenied(_("This town is outside your area."))
+    today = today or timezone.localdate()
+    batch, quantity_unit = batch.strip(), quantity_unit.strip()
+    backup_kept_by, manufacturer = backup_kept_by.strip(), manufacturer.strip()
+    specification, signed_by = specification.strip(), signed_by.strip()
+    if sample.status != SampleStatus.TASK:
+        raise ValidationError(
+            f"样品 {sample.code} 已是“{SampleStatus(sample.status).label}”，现场抽样记录已锁定，不能再次填写"
+        )
+    problems = rules.on_site_problems(
+        quantity=quantity,
+        quantity_unit=quantity_unit,
+        backup_quantity=backup_quantity,
+        sampled_on=sampled_on,
+        produced_on=produced_on,
+        today=today,
+        signed_by=signed_by,
+    )
+    if problems:
+        raise ValidationError(problems)
+    if sampled_on is None:  # on_site_problems names it; this narrows the type
+        raise ValidationError({"sampled_on": "请填写抽样日期"})
+    png, checked = _check_on_site_media(signature, photos, today)
+    with transaction.atomic():
+        locked = Sample.objects.select_for_update().get(pk=sample.pk)
+        if locked.status != SampleStatus.TASK:
+            raise ValidationError(f"样品 {locked.code} 的现场抽样记录已锁定，不能再次填写")
+        before = snapshot(locked, ON_SITE_FIELDS)
+        locked.batch, locked.produced_on, locked.sampled_on = batch, produced_on, sampled_on
+        locked.quantity, locked.quantity_unit = quantity, quantity_unit
+        locked.backup_quantity, locked.backup_kept_by = backup_quantity, backup_kept_by
+        locked.manufacturer, locked.specification = manufacturer, specification
+        locked.signed_by, locked.signature, locked.signed_at = signed_by, signature, timezone.now()
+        locked.full_clean()
+        locked.save(update_fields=[*ON_SITE_FIELDS, "signature"])
+        stored = []
+        for name, data, kind, digest in checked:
+            # Content-addressed: a file left by a rolled-back transaction is harmless and reused.
+            path = f"samples/{digest}.{'jpg' if kind == 'jpeg' else kind}"
+            if not default_storage.exists(path):
+                path = default_storage.save(path, ContentFile(data))
+            SamplePhoto.objects.create(
+                sample=locked, file=path, sha256=digest, kind=kind, original_name=name, uploaded_by=actor
+            )
+            stored.append(digest)
+        # One audit entry: the status change carries the record (the signature image stays on the
+        # sample; the chain keeps its fingerprint).
+        return sample_set_status(
+            sample=locked,
+            status=SampleStatus.SAMPLED,
+            by=actor,
+            on=sampled_on,
+            source=source,
+            note="现场抽样",
+            audit_before=before,
+            audit_after={
+                **snapshot(locked, ON_SITE_FIELDS),
+                "signature_sha256": hashlib.sha256(png).hexdigest(),
+                "photos_sha256": stored,
+            },
+        )
+
+
+ON_SITE_FIELDS = (
+    "batch",
+    "produced_on",
+    "sampled_on",
+    "quantity",
+    "quantity_unit",
+    "backup_quantity",
+    "backup_kept_by",
+    "manufacturer",
+    "specification",
+    "signed_by",
+    "signed_at",
+)
+
+
+def on_site_photo_max_bytes() -> int:
+    """The photo size limit in force today (a page reads no more than this from an upload)."""
+    return inspection_rules.media_limits_in_force(timezone.localdate()).photo_max_bytes

@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -34,6 +34,7 @@ from . import exports, imports, quicktests, rules, selectors, services
 from .forms import (
     DisposalStepForm,
     LabFilterForm,
+    OnSiteForm,
     QuickTestFilterForm,
     QuickTestForm,
     QuickTestImportForm,
@@ -131,6 +132,10 @@ def _deadline_rows(sample: Any, today: dt.date) -> list[dict[str, Any]]:
 def sample_detail(request: HttpRequest, pk: int) -> HttpResponse:
     sample = selectors.sample_get_for_user(user=request.user, pk=pk)
     require_cap(request.user, Cap.SAMPLING_VIEW)
+    return sample_detail_render(request, sample, None)
+
+
+def sample_detail_render(request: HttpRequest, sample: Any, on_site_form: OnSiteForm | None) -> HttpResponse:
     can_manage = has_cap(request.user, Cap.SAMPLING_MANAGE)
     actions = (
         [SampleStatus(s) for s in sorted(TRANSITIONS[sample.status]) if s in MANUAL_STATUSES]
@@ -138,11 +143,17 @@ def sample_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else []
     )
     disposal = selectors.disposal_tasks_for_user(request.user).filter(sample=sample).first()
+    if can_manage and sample.status == SampleStatus.TASK:
+        on_site_form = on_site_form or _on_site_form(sample)
+    else:
+        on_site_form = None
     return render(
         request,
         "sampling/sample_detail.html",
         {
             "sample": sample,
+            "on_site_form": on_site_form,
+            "photos": list(sample.photos.all()),
             "items": list(sample.items.all().order_by("id")),
             "deadlines": _deadline_rows(sample, timezone.localdate()),
             "history": list(sample.history.select_related("by")),
@@ -177,6 +188,91 @@ def sample_status(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Status changed."))
     return redirect("sampling:sample_detail", pk=pk)
+
+
+def _on_site_form(sample: Any, data: Any = None) -> OnSiteForm:
+    initial = {
+        "batch": sample.batch,
+        "produced_on": sample.produced_on,
+        "sampled_on": sample.sampled_on or timezone.localdate(),
+        "manufacturer": sample.manufacturer,
+        "specification": sample.specification,
+    }
+    return OnSiteForm(data, initial=initial)
+
+
+@login_required
+@require_POST
+def sample_on_site(request: HttpRequest, pk: int) -> HttpResponse:
+    """The on-site record (抽样单) of a sample task; on any problem the page shows it by field and
+    nothing is saved."""
+    sample = selectors.sample_get_for_user(user=request.user, pk=pk)
+    require_cap(request.user, Cap.SAMPLING_MANAGE)
+    form = _on_site_form(sample, request.POST)
+    # Read at most one byte past the limit: the service then refuses the file as too large
+    # without this view holding a huge upload in memory.
+    limit = services.on_site_photo_max_bytes()
+    photos = [(f.name or "", f.read(limit + 1)) for f in request.FILES.getlist("photos")]
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.sample_record_on_site(
+                actor=_actor(request),
+                source=AuditSource.WEB,
+                sample=sample,
+                batch=data["batch"],
+                produced_on=data["produced_on"],
+                sampled_on=data["sampled_on"],
+                quantity=data["quantity"],
+                quantity_unit=data["quantity_unit"],
+                backup_quantity=data["backup_quantity"],
+                backup_kept_by=data["backup_kept_by"],
+                manufacturer=data["manufacturer"],
+                specification=data["specification"],
+                signed_by=data["signed_by"],
+                signature=data["signature"],
+                photos=photos,
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc.messages)
+        else:
+            messages.success(request, "现场抽样记录已保存，样品已转为“已抽样”。")
+            return redirect("sampling:sample_detail", pk=pk)
+    messages.error(request, "现场抽样记录未保存，请按提示修改。")
+    response = sample_detail_render(request, sample, form)
+    response.status_code = 400
+    return response
+
+
+@login_required
+@require_GET
+def sample_photo(request: HttpRequest, pk: int) -> FileResponse:
+    """A sample's photo, for those who may see the sample (else 404, as if missing)."""
+    require_cap(request.user, Cap.SAMPLING_VIEW)
+    photo = selectors.sample_photo_get_for_user(user=request.user, pk=pk)
+    try:
+        handle = photo.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=f"image/{photo.kind}")
+    response["Content-Disposition"] = f'inline; filename="sample-photo-{photo.pk}"'
+    # Evidence is private: a shared cache must never keep it.
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+@require_GET
+def sample_form_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    sample = selectors.sample_get_for_user(user=request.user, pk=pk)
+    require_cap(request.user, Cap.SAMPLING_VIEW)
+    response = HttpResponse(exports.sampling_form_xlsx(sample=sample), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, f"抽样单_{sample.code}.xlsx")
+    return response
 
 
 @login_required
