@@ -10,7 +10,6 @@ import re
 import tempfile
 import uuid
 from typing import Any, cast
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -21,12 +20,11 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
-from django_htmx.http import push_url
 
+from shian.core.lists import list_query, list_response
 from shian.core.models import AuditEntry, AuditSource, FoodCategory, Region, User
 from shian.core.permissions import Cap, has_cap, require_cap
 
@@ -57,30 +55,23 @@ def business_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.business_list_for_user(user=request.user, filters=filters)
     # One COUNT and one page query (the selector joins the region).
     page = Paginator(qs, settings.SHIAN_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = urlencode(filters.as_query())
+    params = filters.as_query()
     context = {
         "form": form,
         "page": page,
-        "query": query,
-        "query_prefix": f"{query}&" if query else "",
-        "filtered": bool(query),
+        **list_query(params),
+        "filtered": bool(params),
         "can_change": has_cap(request.user, Cap.REGISTER_CHANGE),
         "can_export": has_cap(request.user, Cap.REGISTER_EXPORT),
     }
-    # An htmx request from the filter form gets the table alone; a normal request (a bookmark, or
-    # htmx restoring history it no longer has cached) gets the whole page.
-    htmx = request.htmx  # type: ignore[attr-defined]  # set by django-htmx's middleware
-    partial = bool(htmx) and not htmx.history_restore_request
-    template = "registry/_business_table.html" if partial else "registry/business_list.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ("HX-Request",))
-    if partial:
-        # The address bar gets the canonical, bookmarkable URL: the filters in use and the page.
-        params = filters.as_query()
-        if page.number > 1:
-            params["page"] = str(page.number)
-        response = push_url(response, f"{request.path}?{urlencode(params)}" if params else request.path)
-    return response
+    return list_response(
+        request,
+        page_template="registry/business_list.html",
+        table_template="registry/_business_table.html",
+        context=context,
+        params=params,
+        page=page,
+    )
 
 
 @login_required

@@ -7,9 +7,11 @@ Each view validates its input, loads through a scoped selector, calls one servic
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, cast
 from urllib.parse import urlencode
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,13 +21,12 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import push_url
 
 from shian.core.calendar import WorkingCalendar
+from shian.core.lists import list_query, list_response
 from shian.core.models import AuditSource, User
 from shian.core.permissions import Cap, has_cap, require_cap
 from shian.core.xlsx import table_xlsx
@@ -78,27 +79,22 @@ def sample_list(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(request)
     qs = selectors.sample_list_for_user(user=request.user, filters=filters, today=timezone.localdate())
     page = Paginator(qs, settings.SHIAN_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = urlencode(filters.as_query())
+    params = filters.as_query()
     context = {
         "form": form,
         "page": page,
-        "query": query,
-        "query_prefix": f"{query}&" if query else "",
-        "filtered": bool(query),
+        **list_query(params),
+        "filtered": bool(params),
         "can_import": has_cap(request.user, Cap.SAMPLING_RESULTS),
     }
-    htmx = request.htmx  # type: ignore[attr-defined]  # set by django-htmx's middleware
-    partial = bool(htmx) and not htmx.history_restore_request
-    response = render(
-        request, "sampling/_sample_table.html" if partial else "sampling/sample_list.html", context
+    return list_response(
+        request,
+        page_template="sampling/sample_list.html",
+        table_template="sampling/_sample_table.html",
+        context=context,
+        params=params,
+        page=page,
     )
-    patch_vary_headers(response, ("HX-Request",))
-    if partial:
-        params = filters.as_query()
-        if page.number > 1:
-            params["page"] = str(page.number)
-        response = push_url(response, f"{request.path}?{urlencode(params)}" if params else request.path)
-    return response
 
 
 @login_required
@@ -291,23 +287,38 @@ def disposal_open(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def results_import(request: HttpRequest) -> HttpResponse:
     require_cap(request.user, Cap.SAMPLING_RESULTS)
+    return _import_page(
+        request,
+        form_class=ResultsImportForm,
+        run=lambda by, name, content, dry_run: imports.results_import(
+            by=by, filename=name, content=content, on=timezone.localdate(), dry_run=dry_run
+        ),
+        error_workbook=imports.results_error_workbook,
+        template="sampling/results_import.html",
+    )
+
+
+def _import_page(
+    request: HttpRequest,
+    *,
+    form_class: type[forms.Form],
+    run: Callable[[User, str, bytes, bool], Any],
+    error_workbook: Callable[..., bytes],
+    template: str,
+) -> HttpResponse:
+    """An import page: the form, the located report of a run (or a dry run), and on request the
+    refused file back as a workbook with its bad cells marked."""
     report = None
     if request.method == "POST":
-        form = ResultsImportForm(request.POST, request.FILES)
+        form = form_class(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            report = imports.results_import(
-                by=_actor(request),
-                filename=upload.name,
-                content=upload.read(),
-                on=timezone.localdate(),
-                dry_run=form.cleaned_data["dry_run"],
-            )
+            report = run(_actor(request), upload.name, upload.read(), form.cleaned_data["dry_run"])
             if not report.ok and request.POST.get("format") == "xlsx":
-                return HttpResponse(imports.results_error_workbook(report=report), content_type=XLSX)
+                return HttpResponse(error_workbook(report=report), content_type=XLSX)
     else:
-        form = ResultsImportForm()
-    return render(request, "sampling/results_import.html", {"form": form, "report": report})
+        form = form_class()
+    return render(request, template, {"form": form, "report": report})
 
 
 @login_required
@@ -407,27 +418,22 @@ def quick_test_list(request: HttpRequest) -> HttpResponse:
     form, filters = _quick_filters(request)
     qs = selectors.quick_test_list_for_user(user=request.user, filters=filters)
     page = Paginator(qs, settings.SHIAN_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = urlencode(filters.as_query())
+    params = filters.as_query()
     context = {
         "form": form,
         "page": page,
-        "query": query,
-        "query_prefix": f"{query}&" if query else "",
+        **list_query(params),
         "can_manage": has_cap(request.user, Cap.SAMPLING_MANAGE),
         "now": timezone.now(),
     }
-    htmx = request.htmx  # type: ignore[attr-defined]  # set by django-htmx's middleware
-    partial = bool(htmx) and not htmx.history_restore_request
-    response = render(
-        request, "sampling/quick_test_rows.html" if partial else "sampling/quick_test_list.html", context
+    return list_response(
+        request,
+        page_template="sampling/quick_test_list.html",
+        table_template="sampling/quick_test_rows.html",
+        context=context,
+        params=params,
+        page=page,
     )
-    patch_vary_headers(response, ("HX-Request",))
-    if partial:
-        params = filters.as_query()
-        if page.number > 1:
-            params["page"] = str(page.number)
-        response = push_url(response, f"{request.path}?{urlencode(params)}" if params else request.path)
-    return response
 
 
 @login_required
@@ -637,22 +643,15 @@ def quick_test_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def quick_test_import(request: HttpRequest) -> HttpResponse:
     require_cap(request.user, Cap.SAMPLING_MANAGE)
-    report = None
-    if request.method == "POST":
-        form = QuickTestImportForm(request.POST, request.FILES)
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            report = imports.quick_tests_import(
-                by=_actor(request),
-                filename=upload.name,
-                content=upload.read(),
-                dry_run=form.cleaned_data["dry_run"],
-            )
-            if not report.ok and request.POST.get("format") == "xlsx":
-                return HttpResponse(imports.quick_tests_error_workbook(report=report), content_type=XLSX)
-    else:
-        form = QuickTestImportForm()
-    return render(request, "sampling/quick_test_import.html", {"form": form, "report": report})
+    return _import_page(
+        request,
+        form_class=QuickTestImportForm,
+        run=lambda by, name, content, dry_run: imports.quick_tests_import(
+            by=by, filename=name, content=content, dry_run=dry_run
+        ),
+        error_workbook=imports.quick_tests_error_workbook,
+        template="sampling/quick_test_import.html",
+    )
 
 
 @login_required
