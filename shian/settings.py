@@ -123,7 +123,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers go on while one writer works; IMMEDIATE takes the write lock at BEGIN,
         # so two writers queue instead of failing with "database is locked" halfway through.
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
+        # A 64 MB page cache (the default is 2 MB) keeps the register's indexes in memory: a
+        # 100,000-row import inserts into eight B-trees at random places.
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000; "
+            "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
+        ),
         "transaction_mode": "IMMEDIATE",
     }
 

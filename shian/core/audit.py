@@ -7,6 +7,7 @@ so an entry exists exactly when the change it describes was committed (zulip's R
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping
@@ -15,6 +16,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
+import orjson
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -89,6 +91,9 @@ class AuditEvent:
     before: dict[str, Any] | None = None
     after: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # True when `before` and `after` already hold audit_value()'s JSON-native values (a service
+    # that builds 100,000 states for an import makes them native once, not twice).
+    native: bool = False
 
 
 def model_event(
@@ -111,8 +116,26 @@ def model_event(
     )
 
 
+_ORJSON_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    """Compact, key-sorted JSON: the text an entry's hash covers and the text stored.
+
+    For the audit's JSON-native values (str, int, bool, None, lists, dicts with str keys, which
+    is all audit_value() makes) orjson writes byte for byte what
+    json.dumps(ensure_ascii=False, sort_keys=True, separators=(",", ":")) writes, several
+    times faster (test_audit checks the two agree); anything orjson refuses goes to json."""
+    try:
+        return orjson.dumps(value, option=_ORJSON_OPTIONS).decode()
+    except TypeError:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+@functools.lru_cache(maxsize=256)
+def _at_text(at: dt.datetime) -> str:
+    # A batch stamps every entry with one time: formatted once, not once per entry.
+    return at.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
 def _canonical(entry: Any, before_json: str | None = None, after_json: str | None = None) -> bytes:
@@ -123,7 +146,7 @@ def _canonical(entry: Any, before_json: str | None = None, after_json: str | Non
     """
     head = [
         entry.seq,
-        entry.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        _at_text(entry.at),
         entry.actor_id,
         entry.actor_username,
         entry.action,
@@ -168,9 +191,12 @@ def audit_record_many(
         if event.action not in actions:
             raise ValueError(f"unknown audit action {event.action!r}")
         seq += 1
-        after = event.after
+        before, after = event.before, event.after
         if event.extra:
             after = {**(after or {}), **{f"@{k}": audit_value(v) for k, v in event.extra.items()}}
+        if not event.native:
+            before = audit_value(before) if before is not None else None
+            after = audit_value(after) if after is not None else None
         # Large batches skip model instances: the hash reads attributes, the insert reads columns.
         entry = (SimpleNamespace if fast else AuditEntry)(
             seq=seq,
@@ -183,8 +209,8 @@ def audit_record_many(
             object_id=str(event.object_id),
             object_repr=event.object_repr[:200],
             region_code=event.region_code or "",
-            before=audit_value(event.before) if event.before is not None else None,
-            after=audit_value(after) if after is not None else None,
+            before=before,
+            after=after,
             prev_hash=prev,
         )
         if fast:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -53,7 +54,11 @@ def business_state(business: Business, categories: Sequence[str]) -> dict[str, A
 
 
 def _input_state(data: BusinessInput) -> dict[str, Any]:
-    state = {name: audit_value(getattr(data, name)) for name in _MODEL_FIELDS}
+    # Text and empty fields (most of them) are taken as they are: an import calls this per row.
+    state = {
+        name: v if v is None or type(v) is str else audit_value(v)
+        for name, v in zip(_MODEL_FIELDS, attrgetter(*_MODEL_FIELDS)(data), strict=True)
+    }
     state["region"] = data.region_code
     state["categories"] = sorted(data.categories)
     return state
@@ -238,6 +243,7 @@ def business_bulk_upsert(
                 object_repr=d.name,
                 region_code=d.region_code,
                 after=_input_state(d),
+                native=True,
             )
             for pk, d in zip(new_ids, new_inputs, strict=True)
         ]
@@ -252,6 +258,7 @@ def business_bulk_upsert(
                     region_code=b.region_id,
                     before=old,
                     after=new,
+                    native=True,
                 )
             )
         audit_record_many(actor=actor, source=source, events=events)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shian.core.audit import AuditEvent, audit_record, audit_verify
 from shian.core.models import AuditEntry
@@ -164,3 +166,36 @@ def test_large_batch_is_serialised_once_and_verifies_like_single_entries():
     assert stored[1].prev_hash == stored[0].entry_hash
     report = audit_verify()
     assert report.ok and report.checked == 61
+
+
+_JSON_TEXT = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"])
+    | st.sampled_from('\x00\x1f\x7f\u2028\u2029\ufeff"\\/'),
+    max_size=12,
+)
+_JSON_NATIVE = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**63), max_value=2**63 - 1) | _JSON_TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_JSON_TEXT, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@pytest.mark.django_db(databases=[])
+@settings(max_examples=400, deadline=None)
+@given(_JSON_NATIVE)
+def test_fast_serialiser_writes_the_bytes_the_chain_has_always_hashed(value):
+    """The hash covers compact, key-sorted JSON as the standard library writes it; the faster
+    serialiser must write the same bytes for every value audit_value() can produce (control
+    characters, quotes, non-BMP characters, key order), or old entries would stop verifying."""
+    import json
+
+    from shian.core.audit import _dumps
+
+    assert _dumps(value) == json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def test_serialiser_falls_back_for_what_the_fast_one_refuses():
+    """An integer beyond 64 bits is refused by orjson; the standard library writes it."""
+    from shian.core.audit import _dumps
+
+    assert _dumps({"b": 2**70, "a": [1]}) == '{"a":[1],"b":1180591620717411303424}'
