@@ -12,6 +12,12 @@ register (a fresh copy of a migrated database):
            nothing beyond the widgets, writes no audit trail and skips the food categories
            (bulk mode does not support many-to-many fields).
 
+  floor    the database's share alone: the very rows shian wrote (businesses; then businesses,
+           category links and audit entries), read back raw and inserted again into an empty
+           register with plain executemany in one transaction, no parsing, checking or Python
+           preparation. It bounds what any importer that stores the same rows can reach, and
+           so what ratio against the peer is reachable at all.
+
 Each measurement reports wall-clock seconds of the import (file parsing included, interpreter and
 Django start-up excluded), CPU seconds and the peak resident memory of its process (wait4 rusage).
 
@@ -167,6 +173,72 @@ def peer_resource_class() -> type:
 # Children: one measurement each.
 
 
+FLOOR_SETS = {
+    "business": ("registry.Business",),
+    "all": ("registry.Business", "registry.BusinessFoodCategory", "core.AuditEntry"),
+}
+
+
+def _floor_tables() -> list[tuple[str, list[str], list[str]]]:
+    """(table, columns, select expressions) of every table the floor writes: JSON as text, so
+    the rows go back in as they came out."""
+    from django.apps import apps
+    from django.db import connection, models
+
+    out = []
+    for label in FLOOR_SETS["all"]:
+        model = apps.get_model(label)
+        q = connection.ops.quote_name
+        columns = [str(f.column) for f in model._meta.concrete_fields]
+        select = [
+            f"{q(c)}::text" if connection.vendor == "postgresql" and isinstance(f, models.JSONField) else q(c)
+            for c, f in zip(columns, model._meta.concrete_fields, strict=True)
+        ]
+        out.append((label, [q(c) for c in columns], select))
+    return out
+
+
+def child_dump(path: Path) -> None:
+    """Write the raw rows of the floor's tables (from the database shian just imported into)."""
+    import pickle
+
+    from django.apps import apps
+    from django.db import connection
+
+    rows = {}
+    with connection.cursor() as cur:
+        for label, _columns, select in _floor_tables():
+            table = connection.ops.quote_name(apps.get_model(label)._meta.db_table)
+            cur.execute(f"SELECT {', '.join(select)} FROM {table} ORDER BY 1")  # noqa: S608
+            rows[label] = cur.fetchall()
+    path.write_bytes(pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL))
+    print(json.dumps({"ok": True}))
+
+
+def child_floor(which: str, path: Path) -> None:
+    """Insert the dumped rows with plain executemany, one transaction, timed with its commit."""
+    import pickle
+
+    from django.apps import apps
+    from django.db import connection, transaction
+
+    dumped = pickle.loads(path.read_bytes())  # noqa: S301 (the benchmark's own file)
+    tables = {label: (columns, select) for label, columns, select in _floor_tables()}
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cur:
+        for label in FLOOR_SETS[which]:
+            columns, _ = tables[label]
+            table = connection.ops.quote_name(apps.get_model(label)._meta.db_table)
+            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
+            rows = dumped[label]
+            for i in range(0, len(rows), 5000):
+                cur.executemany(sql, rows[i : i + 5000])
+    seconds = time.perf_counter() - started
+    counts = {label: len(dumped[label]) for label in FLOOR_SETS[which]}
+    connection.close()
+    print(json.dumps({"ok": True, "seconds": seconds, "counts": counts}))
+
+
 def child(mode: str, path: Path) -> None:
     from django.db import connection
 
@@ -302,14 +374,20 @@ class Databases:
                 conn.execute(f'DROP DATABASE IF EXISTS "{db}"')
 
 
-def measure(mode: str, path: Path, url: str, workdir: Path, timeout: float) -> dict[str, Any]:
+def measure(
+    mode: str, path: Path, url: str, workdir: Path, timeout: float, *, tag: str = ""
+) -> dict[str, Any]:
     """Run one child; its own rusage (wait4) gives CPU time and peak RSS even when it is killed."""
     settings = "bench.bench_settings" if mode == "peer" else "shian.settings"
-    out_path = workdir / f"{mode}-{path.suffix[1:]}.out"
-    err_path = workdir / f"{mode}-{path.suffix[1:]}.err"
+    tag = tag or path.suffix[1:]
+    out_path = workdir / f"{mode}-{tag}.out"
+    err_path = workdir / f"{mode}-{tag}.err"
+    argv = ["--child", mode, "--file", str(path)]
+    if mode == "floor":
+        argv += ["--floor", tag]
     with out_path.open("wb") as out, err_path.open("wb") as err:
         proc = subprocess.Popen(
-            [sys.executable, str(Path(__file__).resolve()), "--child", mode, "--file", str(path)],
+            [sys.executable, str(Path(__file__).resolve()), *argv],
             env=_django_env(url, workdir, settings),
             stdout=out,
             stderr=err,
@@ -354,15 +432,21 @@ def main() -> None:
     parser.add_argument("--database-url", default="", help="PostgreSQL URL (default: fresh SQLite files)")
     parser.add_argument("--skip-peer", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (files, databases)")
-    parser.add_argument("--child", choices=["shian", "peer"], help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=["shian", "peer", "dump", "floor"], help=argparse.SUPPRESS)
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--floor", choices=sorted(FLOOR_SETS), help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.child:
         import django
 
         django.setup()
-        child(args.child, args.file)
+        if args.child == "dump":
+            child_dump(args.file)
+        elif args.child == "floor":
+            child_floor(args.floor, args.file)
+        else:
+            child(args.child, args.file)
         return
 
     workdir = Path(tempfile.mkdtemp(prefix="shian-bench-import-"))
@@ -388,14 +472,26 @@ def main() -> None:
         if not args.skip_peer:
             plan += [("peer", xlsx_path), ("peer", csv_path)]
         results: dict[tuple[str, str], dict[str, Any]] = {}
+        urls: dict[tuple[str, str], str] = {}
         for mode, path in plan:
             fmt = path.suffix[1:]
             print(f"measuring {mode} {fmt} …", flush=True)
             timeout = args.peer_timeout if mode == "peer" else args.shian_timeout
-            result = measure(mode, path, dbs.fresh(f"{mode}_{fmt}"), workdir, timeout)
+            urls[(mode, fmt)] = dbs.fresh(f"{mode}_{fmt}")
+            result = measure(mode, path, urls[(mode, fmt)], workdir, timeout)
             results[(mode, fmt)] = result
             if not result["timed_out"] and (not result["ok"] or result["businesses"] != args.rows):
                 raise SystemExit(f"{mode} {fmt} did not import every row: {result}")
+
+        # The floor: shian's own rows from the csv run, inserted again by plain executemany.
+        dump_path = workdir / "rows.pickle"
+        measure("dump", dump_path, urls[("shian", "csv")], workdir, args.shian_timeout, tag="dump")
+        floors: dict[str, dict[str, Any]] = {}
+        for which in ("business", "all"):
+            print(f"measuring the database floor ({which}) …", flush=True)
+            floors[which] = measure(
+                "floor", dump_path, dbs.fresh(f"floor_{which}"), workdir, args.shian_timeout, tag=which
+            )
 
         print()
         print(
@@ -414,6 +510,17 @@ def main() -> None:
                 f"{r['peak_mb']:>10.0f}"
             )
         print("* CPU seconds of the whole child process, interpreter and Django start-up included")
+        print()
+        print(
+            "The database's share alone (the same rows, plain executemany, one transaction with its commit):"
+        )
+        for which, label in (
+            ("business", "the businesses only (what the peer stores)"),
+            ("all", "businesses, category links and audit entries (what shian stores)"),
+        ):
+            f = floors[which]
+            rows = ", ".join(f"{n:,} {k.split('.')[1]}" for k, n in f["counts"].items())
+            print(f"  {label}: {f['seconds']:.1f} s ({rows})")
         if not args.skip_peer:
             print()
             for fmt in ("xlsx", "csv"):
@@ -424,6 +531,14 @@ def main() -> None:
                     f"{fmt}: shian is {bound}{ratio:.2f}x the speed of django-import-export "
                     f"(wall clock; CPU {peer['cpu'] / ours['cpu']:.2f}x), "
                     f"peak memory {ours['peak_mb'] / peer['peak_mb']:.2f}x"
+                )
+            for fmt in ("xlsx", "csv"):
+                tenth = results[("peer", fmt)]["seconds"] / 10
+                print(
+                    f"{fmt}: 10x the peer means {tenth:.1f} s; the database alone takes "
+                    f"{floors['business']['seconds']:.1f} s for the businesses and "
+                    f"{floors['all']['seconds']:.1f} s for all shian stores "
+                    f"({'within' if floors['all']['seconds'] <= tenth else 'beyond'} reach)"
                 )
             print(
                 f"note: {PEER_NOTE}; shian also validates every code and writes "

@@ -31,13 +31,41 @@ def _preparer(field: Any, conn: Any) -> Callable[[Any], Any]:
 
         return datetime_value
     if isinstance(field, models.DateField):
-        return lambda v: None if v is None else conn.ops.adapt_datefield_value(v)
+        last_day: list[Any] = [None, None]  # a regrade stamps every row with one `on`
+
+        def date_value(v: Any) -> Any:
+            if v is None:
+                return None
+            if v is not last_day[0]:
+                last_day[0], last_day[1] = v, conn.ops.adapt_datefield_value(v)
+            return last_day[1]
+
+        return date_value
     if isinstance(field, models.DecimalField):
         digits, places = field.max_digits, field.decimal_places
         return lambda v: None if v is None else conn.ops.adapt_decimalfield_value(v, digits, places)
     if isinstance(field, models.CharField | models.TextField | models.IntegerField | models.BooleanField):
-        return lambda v: v
+        return _as_is
     return lambda v: field.get_db_prep_save(v, conn)
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def _prepared(rows: Sequence[Sequence[Any]], preparers: Sequence[Callable[[Any], Any]]) -> list[Any]:
+    """The rows with each value prepared; columns that go as they are (text, integers, JSON text)
+    are not touched, which at 300,000 rows is most of the cost saved."""
+    work = [(i, prep) for i, prep in enumerate(preparers) if prep is not _as_is]
+    if not work:
+        return list(rows)
+    out = []
+    for row in rows:
+        values = list(row)
+        for i, prep in work:
+            values[i] = prep(values[i])
+        out.append(values)
+    return out
 
 
 def allocate_ids(model: type[models.Model], count: int) -> list[int]:
@@ -65,7 +93,7 @@ def allocate_ids(model: type[models.Model], count: int) -> list[int]:
 def _json_text(conn: Any) -> Callable[[Any], Any]:
     """A JSON column given as already-serialised text: PostgreSQL casts the text parameter to
     jsonb itself; SQLite stores the text as it is (Django's JSONField reads both back alike)."""
-    return lambda v: v
+    return _as_is
 
 
 def insert_rows(
@@ -89,7 +117,9 @@ def insert_rows(
         _json_text(conn) if name in json_text else _preparer(f, conn)
         for name, f in zip(fields, concrete, strict=True)
     ]
-    prepared = [[prep(value) for prep, value in zip(preparers, row, strict=True)] for row in rows]
+    if any(len(row) != len(preparers) for row in rows):
+        raise ValueError(f"every row must have {len(preparers)} values")
+    prepared = _prepared(rows, preparers)
     with connection.cursor() as cur:
         for i in range(0, len(prepared), 5000):
             cur.executemany(sql, prepared[i : i + 5000])
@@ -125,13 +155,9 @@ def upsert_rows(
         _json_text(conn) if name in json_text else _preparer(f, conn)
         for name, f in zip(fields, concrete, strict=True)
     ]
+    if any(len(row) != len(preparers) for row in rows):
+        raise ValueError(f"every row must have {len(preparers)} values")
     with connection.cursor() as cur:
         for i in range(0, len(rows), 5000):
-            cur.executemany(
-                sql,
-                [
-                    [prep(value) for prep, value in zip(preparers, row, strict=True)]
-                    for row in rows[i : i + 5000]
-                ],
-            )
+            cur.executemany(sql, _prepared(rows[i : i + 5000], preparers))
     return len(rows)

@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.http import Http404
 
@@ -178,14 +179,29 @@ def latest_full_checks(
         qs = qs.filter(inspected_on__lte=on)
     if business_ids is not None:
         qs = qs.filter(business_id__in=business_ids)
-    out: dict[int, tuple[dt.date, int, int]] = {}
-    for bid, day, kf, gf in (
-        qs.order_by("inspected_on", "id")
-        .values_list("business_id", "inspected_on", "key_failed", "general_failed")
-        .iterator(chunk_size=20_000)
+    out: dict[int, tuple[Any, int, int]] = {}
+    for bid, day, kf, gf in _plain_rows(
+        qs.order_by("inspected_on", "id").values_list(
+            "business_id", "inspected_on", "key_failed", "general_failed"
+        )
     ):
         out[bid] = (day, kf, gf)
+    # Dates converted once per business kept, not once per row read.
+    for bid, (day, kf, gf) in out.items():
+        if type(day) is not dt.date:
+            out[bid] = (dt.date.fromisoformat(day), kf, gf)
     return out
+
+
+def _plain_rows(qs: QuerySet[Any]) -> Any:
+    """The rows of a values_list() queryset of integer, text and date columns as the driver
+    returns them (dates come as ISO text from SQLite): Django's converters, one call per value,
+    cost more than the query when a city's 300,000 rows are read for the regrade."""
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        while chunk := cur.fetchmany(20_000):
+            yield from chunk
 
 
 def results_between(
@@ -225,7 +241,7 @@ def result_counts_between(
         .annotate(n=Count("id"), failed=Count("id", filter=~Q(result="pass")))
         .values_list("business_id", "n", "failed")
     )
-    return {bid: (n, failed) for bid, n, failed in rows.iterator(chunk_size=20_000)}
+    return {bid: (n, failed) for bid, n, failed in _plain_rows(rows)}
 
 
 def inspection_dates_between(*, start: dt.date, end: dt.date) -> dict[int, list[dt.date]]:

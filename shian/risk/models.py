@@ -25,7 +25,8 @@ class RiskGrade(models.Model):
     business = models.OneToOneField(
         Business, on_delete=models.CASCADE, primary_key=True, related_name="risk_grade"
     )
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    # No index of its own: riskgrade_region_grade_idx starts with the region.
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", db_index=False)
     grade = models.CharField(_("risk grade"), max_length=1, choices=Grade.choices)
     score_grade = models.CharField(_("grade by score"), max_length=1, choices=Grade.choices)
     static_score = models.PositiveSmallIntegerField(_("static score"))

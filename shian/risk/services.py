@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -164,48 +163,28 @@ def risk_regrade(*, actor: User | None, source: str, business: Business, on: dt.
     return row
 
 
-def _breakdown_json(breakdown: dict[str, Any], cache: dict[Any, str], dumps: Any) -> str:
-    """The breakdown as JSON text, for the bulk write. Its static part repeats across a city (a
-    few hundred combinations of type, scale and categories) and is encoded once per combination;
-    the dynamic part is four numbers and a date. Any other shape is encoded whole.
-    (test_bulk_regrade_matches_single_and_prints_mix reads every row back against the single path.)"""
-    static, dynamic = breakdown.get("static"), breakdown.get("dynamic")
-    if (
-        len(breakdown) != 2
-        or not isinstance(static, dict)
-        or not isinstance(dynamic, dict)
-        or dynamic.keys() != _DYNAMIC_KEYS
-        or not all(v is None or type(v) is int for k, v in dynamic.items() if k != "from")
-        or not (dynamic["from"] is None or _ISO_DATE.fullmatch(dynamic["from"]))
-    ):
-        return str(dumps(breakdown))
-    key = tuple(static.items())
-    text = cache.get(key)
-    if text is None:
-        text = cache[key] = dumps(static)
-    parts = ",".join(
-        f'"{k}":' + ("null" if v is None else f'"{v}"' if k == "from" else str(v)) for k, v in dynamic.items()
-    )
-    return '{"static":' + text + ',"dynamic":{' + parts + "}}"
+# A stand-in for the date of the latest full check while a breakdown is encoded once for many
+# businesses; each row's own date then takes its place in the text.
+_FROM_MARK = "\x00from\x00"
+_UNSEEN: Any = object()
 
 
-_DYNAMIC_KEYS = {"score", "from", "key_failed", "general_failed"}
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _evidence_json(evidence: dict[str, Any], cache: dict[Any, str], dumps: Any) -> str:
-    """The evidence as JSON text; most businesses share one of a few dozen evidence records."""
-    key = (
-        tuple(evidence["reasons"]),
-        evidence["inspections_past_year"],
-        evidence["clean_year"],
-        evidence["previous_grade"],
-        len(evidence),
-    )
-    text = cache.get(key)
-    if text is None:
-        text = cache[key] = dumps(evidence)
-    return text
+def _row_template(
+    values: tuple[Any, ...], full_on: dt.date | None, dumps: Any
+) -> tuple[tuple[Any, ...], str, str, str] | None:
+    """From one business's `_grade_values`: the scores, the breakdown's text before and after the
+    date of its latest full check (`full_on`), and the evidence's text; None when the breakdown
+    does not carry that date, exactly once, as dynamic.from (then such rows are encoded whole)."""
+    breakdown = values[8]
+    dynamic = breakdown.get("dynamic")
+    if not isinstance(dynamic, dict) or dynamic.get("from") != (full_on.isoformat() if full_on else None):
+        return None
+    marked = {**breakdown, "dynamic": {**dynamic, "from": _FROM_MARK}}
+    text = str(dumps(marked))
+    parts = text.split(str(dumps(_FROM_MARK)))
+    if len(parts) != 2:
+        return None
+    return values[2:8], parts[0], parts[1], str(dumps(values[9]))
 
 
 def risk_regrade_bulk(
@@ -223,50 +202,72 @@ def risk_regrade_bulk(
     businesses = Business.objects.exclude(status="closed")
     if region:
         businesses = businesses.filter(region_id=region)
+    # .order_by(): the models' default orderings would sort 300,000 rows nobody needs sorted.
     rows = list(
-        businesses.values_list("id", "business_type", "scale", "region_id").iterator(chunk_size=20_000)
+        businesses.order_by()
+        .values_list("id", "business_type", "scale", "region_id")
+        .iterator(chunk_size=20_000)
     )
     ids = None if not region else [r[0] for r in rows]
     cats: dict[int, list[str]] = defaultdict(list)
     cat_qs = BusinessFoodCategory.objects.all()
     if region:
         cat_qs = cat_qs.filter(business__region_id=region)
-    for bid, cat in cat_qs.values_list("business_id", "category_id").iterator(chunk_size=50_000):
+    for bid, cat in cat_qs.order_by().values_list("business_id", "category_id").iterator(chunk_size=50_000):
         cats[bid].append(cat)
+    cat_sets = {bid: tuple(found) for bid, found in cats.items()}
     fulls = inspection_selectors.latest_full_checks(on=on)
     results = inspection_selectors.result_counts_between(start=start, end=on)
     events = _events(ids, start, on)
     prev_qs = RiskGrade.objects.all() if not region else RiskGrade.objects.filter(region_id=region)
-    previous = dict(prev_qs.values_list("business_id", "grade").iterator(chunk_size=50_000))
+    previous = dict(prev_qs.order_by().values_list("business_id", "grade").iterator(chunk_size=50_000))
     static_cache: dict[Any, dict[str, int]] = {}
-    # Breakdown and evidence go to the database as JSON text serialised here, once, by the C
-    # encoder (the field API costs more than the scoring at city scale).
+    # Breakdown and evidence go to the database as JSON text serialised here by the C encoder
+    # (the field API costs more than the scoring at city scale).
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    json_cache: dict[Any, str] = {}
+    # Businesses with the same facts and the same evidence get the same grade, breakdown and
+    # evidence (rules.grade is a pure function): each distinct input is graded and encoded once
+    # (a city has a few thousand), and only the date of the latest full check, the one input
+    # that differs within such a group and appears in the breakdown alone, is put into each row.
+    memo: dict[tuple[Any, ...], tuple[tuple[Any, ...], str, str, str] | None] = {}
+    edition_id = edition.id
     graded = []
     for bid, btype, scale, reg in rows:
-        values = _grade_values(
-            bid=bid,
-            btype=btype,
-            scale=scale,
-            region=reg,
-            categories=cats.get(bid, ()),
-            full=fulls.get(bid),
-            events=events.get(bid, ()),
-            results=results.get(bid),
-            previous=previous.get(bid),
-            edition=edition,
-            on=on,
-            static_cache=static_cache,
+        full = fulls.get(bid)
+        found = events.get(bid)
+        key = (
+            btype,
+            scale,
+            cat_sets.get(bid, ()),
+            None if full is None else full[1:],
+            tuple(found) if found else (),
+            results.get(bid),
+            previous.get(bid),
         )
-        graded.append(
-            (
-                *values[:8],
-                _breakdown_json(values[8], json_cache, dumps),
-                _evidence_json(values[9], json_cache, dumps),
-                *values[10:],
+        template = memo.get(key, _UNSEEN)
+        if template is _UNSEEN or template is None:
+            values = _grade_values(
+                bid=bid,
+                btype=btype,
+                scale=scale,
+                region=reg,
+                categories=key[2],
+                full=full,
+                events=key[4],
+                results=key[5],
+                previous=key[6],
+                edition=edition,
+                on=on,
+                static_cache=static_cache,
             )
-        )
+            if template is _UNSEEN:
+                template = memo[key] = _row_template(values, full[0] if full else None, dumps)
+            if template is None:
+                graded.append((*values[:8], str(dumps(values[8])), str(dumps(values[9])), *values[10:]))
+                continue
+        scores, head, tail, evidence_text = template
+        day = "null" if full is None else f'"{full[0].isoformat()}"'
+        graded.append((bid, reg, *scores, head + day + tail, evidence_text, edition_id, on))
     mix = Counter(g[2] for g in graded)
     changed = sum(1 for g in graded if previous.get(g[0]) != g[2])
     with transaction.atomic():

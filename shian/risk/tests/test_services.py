@@ -104,6 +104,31 @@ def test_bulk_regrade_matches_single_and_prints_mix(world, capsys):
     assert "共 6 户" in capsys.readouterr().out
 
 
+def test_bulk_regrade_gives_businesses_alike_but_for_dates_their_own_dates(world):
+    """The bulk regrade grades each distinct input once; businesses that differ only in the date
+    of their latest full check (same failures) share the grade but each keeps its own date."""
+    inspectors, bs = world
+    _inspect(bs[2], inspectors, fail=("C5",), day=dt.date(2024, 3, 4))
+    _inspect(bs[3], inspectors, fail=("C5",), day=dt.date(2024, 9, 10))
+    _inspect(bs[4], inspectors, fail=("C5", "C6"), day=dt.date(2024, 9, 10))
+    services.risk_regrade_bulk(actor=None, source=AuditSource.COMMAND, on=ON)
+    stored = {g.business_id: g for g in RiskGrade.objects.filter(business__in=bs[2:5])}
+    assert stored[bs[2].pk].breakdown["dynamic"]["from"] == "2024-03-04"
+    assert stored[bs[3].pk].breakdown["dynamic"]["from"] == "2024-09-10"
+    assert stored[bs[2].pk].total == stored[bs[3].pk].total < stored[bs[4].pk].total
+    for b in bs[2:5]:
+        single = services.risk_regrade(actor=None, source=AuditSource.SYSTEM, business=b, on=ON)
+        assert (single.grade, single.total, single.breakdown) == (
+            stored[b.pk].grade,
+            stored[b.pk].total,
+            stored[b.pk].breakdown,
+        )
+    # Never fully inspected, same facts: one grade, and no date at all.
+    never = list(RiskGrade.objects.filter(business__in=[bs[0], bs[5]]))
+    assert len(never) == 2 and never[0].total == never[1].total
+    assert [g.breakdown["dynamic"]["from"] for g in never] == [None, None]
+
+
 def test_plan_command_prints_no_business_under_minimum(world, capsys):
     services.risk_regrade_bulk(actor=None, source=AuditSource.COMMAND, on=ON)
     call_command("inspections", "plan", "--year", "2025")
