@@ -120,10 +120,24 @@ def insert_rows(
     if any(len(row) != len(preparers) for row in rows):
         raise ValueError(f"every row must have {len(preparers)} values")
     prepared = _prepared(rows, preparers)
+    if connection.vendor == "postgresql":
+        _copy(opts.db_table, columns, prepared)
+        return len(prepared)
     with connection.cursor() as cur:
         for i in range(0, len(prepared), 5000):
             cur.executemany(sql, prepared[i : i + 5000])
     return len(prepared)
+
+
+def _copy(table: str, columns: str, rows: Sequence[Sequence[Any]]) -> None:
+    """PostgreSQL: the rows through COPY … FROM STDIN (psycopg writes each value in its text
+    form and the server parses it by the column's type, JSON text included), several times
+    faster than INSERT statements for a 100,000-row import. Errors come out as Django's."""
+    sql = f"COPY {connection.ops.quote_name(table)} ({columns}) FROM STDIN"
+    conn = connections[DEFAULT_DB_ALIAS]
+    with conn.wrap_database_errors, connection.cursor() as cur, cur.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def upsert_rows(
