@@ -8,7 +8,7 @@ from typing import Any, cast
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import File, Router, Schema
+from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from shian.core.models import AuditSource, User
@@ -141,7 +141,7 @@ def rectification_list(
 
 
 @router.post("/rectifications/{pk}/follow-up", response={201: InspectionOut})
-def rectification_follow_up(request: HttpRequest, pk: int, payload: FollowUpIn) -> tuple[int, dict[str, Any]]:
+def rectification_follow_up(request: HttpRequest, pk: int, payload: FollowUpIn) -> Status[dict[str, Any]]:
     require_cap(request.user, Cap.INSPECTION_RECORD)
     r = selectors.rectification_get_for_user(user=request.user, pk=pk)
     people = selectors.inspectors_for_region(region_code=r.region_id).filter(pk__in=payload.inspector_ids)
@@ -152,7 +152,7 @@ def rectification_follow_up(request: HttpRequest, pk: int, payload: FollowUpIn) 
         inspected_on=payload.inspected_on,
         inspectors=list(people),
     )
-    return 201, _out(i)
+    return Status(201, _out(i))
 
 
 @router.post("/rectifications/{pk}/close", response=RectificationOut)
@@ -181,7 +181,7 @@ def inspection_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
 
 
 @router.post("/", response={201: InspectionOut})
-def inspection_create(request: HttpRequest, payload: InspectionIn) -> tuple[int, dict[str, Any]]:
+def inspection_create(request: HttpRequest, payload: InspectionIn) -> Status[dict[str, Any]]:
     require_cap(request.user, Cap.INSPECTION_RECORD)
     business = business_get_for_user(user=request.user, pk=payload.business_id)
     inspectors = list(User.objects.filter(pk__in=payload.inspector_ids))
@@ -193,7 +193,7 @@ def inspection_create(request: HttpRequest, payload: InspectionIn) -> tuple[int,
         inspectors=inspectors,
         full_check=payload.full_check,
     )
-    return 201, _out(i)
+    return Status(201, _out(i))
 
 
 @router.post("/{pk}/answers", response=InspectionOut)
@@ -235,7 +235,7 @@ def inspection_signature(request: HttpRequest, pk: int, payload: SignatureIn) ->
 @router.post("/{pk}/findings/{item_code}/photos", response={201: PhotoOut})
 def finding_photo_add(
     request: HttpRequest, pk: int, item_code: str, file: File[UploadedFile]
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     require_cap(request.user, Cap.INSPECTION_RECORD)
     i = selectors.inspection_get_for_user(user=request.user, pk=pk)
     finding = Finding.objects.filter(inspection=i, item_code=item_code).first()
@@ -249,10 +249,13 @@ def finding_photo_add(
         data=file.read(limit + 1),
         name=file.name or "",
     )
-    return 201, {
-        "id": photo.pk,
-        "finding_item": item_code,
-        "sha256": photo.sha256,
-        "kind": photo.kind,
-        "size": photo.size,
-    }
+    return Status(
+        201,
+        {
+            "id": photo.pk,
+            "finding_item": item_code,
+            "sha256": photo.sha256,
+            "kind": photo.kind,
+            "size": photo.size,
+        },
+    )

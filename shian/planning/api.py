@@ -9,7 +9,7 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from shian.core.models import AuditSource, User
 from shian.core.permissions import Cap, require_cap
@@ -124,7 +124,7 @@ def plan_status(request: HttpRequest, year: int, as_of: dt.date | None = None) -
 
 
 @router.post("/targets/{target_id}/figures", response={201: FigureOut})
-def figure_create(request: HttpRequest, target_id: int, payload: FigureIn) -> tuple[int, Any]:
+def figure_create(request: HttpRequest, target_id: int, payload: FigureIn) -> Status[Any]:
     target = _visible_target(request, target_id)
     department = None
     if payload.department:
@@ -140,7 +140,7 @@ def figure_create(request: HttpRequest, target_id: int, payload: FigureIn) -> tu
         note=payload.note,
         department=department,
     )
-    return 201, figure
+    return Status(201, figure)
 
 
 @router.get("/{year}/reports", response=list[ReportOut])
@@ -239,7 +239,7 @@ def sampling_plan_get(request: HttpRequest, year: int, proposal: bool = False) -
 
 
 @router.post("/{year}/sampling/adopt", response={201: SamplingPlanOut})
-def sampling_plan_adopt(request: HttpRequest, year: int) -> tuple[int, dict[str, Any]]:
+def sampling_plan_adopt(request: HttpRequest, year: int) -> Status[dict[str, Any]]:
     require_cap(request.user, Cap.PLAN_MANAGE)
     plan = selectors.plan_for_year(year=year)
     adopted = services.sampling_allocation_adopt(
@@ -249,4 +249,4 @@ def sampling_plan_adopt(request: HttpRequest, year: int) -> tuple[int, dict[str,
         result=sampling_plan.sampling_plan_compute(plan=plan),
     )
     view = sampling_plan.view_of_adopted(adopted=adopted)
-    return 201, _sampling_out(view, sampling_plan.cells_visible(user=request.user, cells=view.cells))
+    return Status(201, _sampling_out(view, sampling_plan.cells_visible(user=request.user, cells=view.cells)))

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from shian.core.models import AuditSource, User
 from shian.core.permissions import Cap, require_cap
@@ -147,14 +147,14 @@ def business_history(request: HttpRequest, business_id: int) -> list[Any]:
 
 
 @router.post("/", response={201: BusinessDetailOut})
-def business_create(request: HttpRequest, payload: BusinessIn) -> tuple[int, dict[str, Any]]:
+def business_create(request: HttpRequest, payload: BusinessIn) -> Status[dict[str, Any]]:
     require_cap(request.user, Cap.REGISTER_CHANGE)
     business = services.business_create(
         actor=_actor(request),
         source=AuditSource.API,
         data=_clean(request, payload),
     )
-    return 201, _detail(business)
+    return Status(201, _detail(business))
 
 
 @router.put("/{business_id}", response=BusinessDetailOut)

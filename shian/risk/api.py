@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from shian.core.models import AuditSource
 from shian.core.permissions import Cap, require_cap
@@ -133,7 +133,7 @@ def targeting_scores(
 @router.post("/targeting/{business_id}/notes", response={201: TargetingNoteOut})
 def targeting_annotate(
     request: HttpRequest, business_id: int, payload: TargetingNoteIn
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     require_cap(request.user, Cap.RISK_ANNOTATE)
     business = selectors.targeting_business_get_for_user(user=request.user, business_id=business_id)
     note = services.targeting_annotate(
@@ -143,10 +143,13 @@ def targeting_annotate(
         text=payload.text,
         run=selectors.targeting_run_latest(),
     )
-    return 201, {
-        "id": note.pk,
-        "business_id": business.pk,
-        "text": note.text,
-        "author": str(note.author),
-        "created_at": note.created_at,
-    }
+    return Status(
+        201,
+        {
+            "id": note.pk,
+            "business_id": business.pk,
+            "text": note.text,
+            "author": str(note.author),
+            "created_at": note.created_at,
+        },
+    )

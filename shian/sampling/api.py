@@ -8,7 +8,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from shian.core.models import AuditSource, User
 from shian.core.permissions import Cap, require_cap
@@ -209,7 +209,7 @@ def quick_test_detail(request: HttpRequest, pk: int) -> QuickTestOut:
 
 
 @router.post("/quick-tests", response={201: QuickTestOut})
-def quick_test_create(request: HttpRequest, payload: QuickTestIn) -> tuple[int, QuickTestOut]:
+def quick_test_create(request: HttpRequest, payload: QuickTestIn) -> Status[QuickTestOut]:
     """Record a quick test; 422 with the located problems (the market unknown or outside the
     caller's area, an unknown item, a reading that contradicts the result, a time in the future)."""
     require_cap(request.user, Cap.SAMPLING_MANAGE)
@@ -233,7 +233,7 @@ def quick_test_create(request: HttpRequest, payload: QuickTestIn) -> tuple[int, 
             tester=_actor(request),
         ),
     )
-    return 201, quick_test_detail(request, qt.pk)
+    return Status(201, quick_test_detail(request, qt.pk))
 
 
 @router.post("/quick-tests/{pk}/objection", response=QuickTestOut)
