@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 
 
 def _preparer(field: Any, conn: Any) -> Callable[[Any], Any]:
@@ -171,6 +171,23 @@ def upsert_rows(
     ]
     if any(len(row) != len(preparers) for row in rows):
         raise ValueError(f"every row must have {len(preparers)} values")
+    if connection.vendor == "postgresql":
+        # COPY into a temporary table of the same columns, then one INSERT … SELECT … ON CONFLICT:
+        # INSERT statements one row at a time cost PostgreSQL several times more.
+        staging = q(f"upsert_{opts.db_table}")
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute(
+                f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "  # noqa: S608
+                f"SELECT {', '.join(columns)} FROM {q(opts.db_table)} WITH NO DATA"
+            )
+            _copy(f"upsert_{opts.db_table}", ", ".join(columns), _prepared(rows, preparers))
+            cur.execute(
+                f"INSERT INTO {q(opts.db_table)} ({', '.join(columns)}) "  # noqa: S608
+                f"SELECT {', '.join(columns)} FROM {staging} "
+                f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
+            )
+            cur.execute(f"DROP TABLE {staging}")
+        return len(rows)
     with connection.cursor() as cur:
         for i in range(0, len(rows), 5000):
             cur.executemany(sql, _prepared(rows[i : i + 5000], preparers))
