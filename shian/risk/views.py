@@ -18,6 +18,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from shian.core.models import AuditSource
@@ -104,7 +105,22 @@ def grade_detail(request: HttpRequest, business_id: int) -> HttpResponse:
     require_cap(request.user, Cap.RISK_VIEW)
     g = selectors.grade_get_for_user(user=request.user, business_id=business_id)
     groups = [PRIORITY_LABELS[p] for p in priority_groups(g.business.business_type, g.grade)]
-    return render(request, "risk/grade_detail.html", {"g": g, "groups": groups})
+    static = g.breakdown.get("static", {}) if isinstance(g.breakdown, dict) else {}
+    static_parts = [(_STATIC_PART_LABELS.get(k, k), v) for k, v in static.items() if k != "total"]
+    return render(
+        request,
+        "risk/grade_detail.html",
+        {"g": g, "groups": groups, "static_parts": static_parts},
+    )
+
+
+# The parts of the static score as the breakdown names them (risk.rules.static_score).
+_STATIC_PART_LABELS = {
+    "category": _("food category"),
+    "business_type": _("business type"),
+    "scale": _("scale"),
+    "consumer_group": _("consumer group"),
+}
 
 
 @login_required
