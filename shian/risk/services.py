@@ -271,11 +271,15 @@ def risk_regrade_bulk(
     mix = Counter(g[2] for g in graded)
     changed = sum(1 for g in graded if previous.get(g[0]) != g[2])
     with transaction.atomic():
-        # One INSERT … ON CONFLICT DO UPDATE per batch: Django's bulk_create prepares every value
-        # through the field API and costs more than the scoring itself at city scale.
-        upsert_rows(
-            RiskGrade, _ROW_FIELDS, graded, conflict=["business"], json_text=("breakdown", "evidence")
-        )
+        # Django's bulk_create prepares every value through the field API and costs more than the
+        # scoring itself at city scale: the rows go as they are, JSON as text.
+        if region is None and not RiskGrade.objects.exists():
+            # The city's first grading: nothing to update, a plain load (COPY on PostgreSQL).
+            insert_rows(RiskGrade, _ROW_FIELDS, graded, json_text=("breakdown", "evidence"))
+        else:
+            upsert_rows(
+                RiskGrade, _ROW_FIELDS, graded, conflict=["business"], json_text=("breakdown", "evidence")
+            )
         audit_record(
             actor=actor,
             source=source,

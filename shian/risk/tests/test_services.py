@@ -123,6 +123,12 @@ def test_bulk_regrade_gives_businesses_alike_but_for_dates_their_own_dates(world
             stored[b.pk].total,
             stored[b.pk].breakdown,
         )
+    # Regrading the city again updates the rows in place (the first grading was a plain load).
+    services.risk_regrade_bulk(actor=None, source=AuditSource.COMMAND, on=ON + dt.timedelta(days=1))
+    again = {g.business_id: g for g in RiskGrade.objects.filter(business__in=bs[2:5])}
+    assert {g.graded_on for g in again.values()} == {ON + dt.timedelta(days=1)}
+    assert [again[b.pk].breakdown for b in bs[2:5]] == [stored[b.pk].breakdown for b in bs[2:5]]
+    assert RiskGrade.objects.count() == len(bs)
     # Never fully inspected, same facts: one grade, and no date at all.
     never = list(RiskGrade.objects.filter(business__in=[bs[0], bs[5]]))
     assert len(never) == 2 and never[0].total == never[1].total
