@@ -260,3 +260,48 @@ def test_the_bulletin_rows_carry_the_manufacturer_and_specification(task, person
     _record(personas("town_a_officer"), task)
     row = dict(zip(BULLETIN_HEADERS, bulletin_rows([Sample.objects.get(pk=task.pk)])[0], strict=True))
     assert row["标称生产企业名称"] == "天津示范面业有限公司" and row["规格型号"] == "500g/袋"
+
+
+@pytest.mark.django_db
+def test_the_api_records_on_site_as_the_page_does(task, personas, client, media):
+    """POST /api/v1/sampling/samples/{id}/on-site (multipart, with a token): the same service and
+    checks as the page; 422 names the problem and saves nothing; another town's sample is 404;
+    once recorded the record is locked."""
+    from django.utils import timezone
+
+    from shian.core.tokens import api_token_create
+
+    def auth(who: str) -> dict[str, str]:
+        return {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(user=personas(who), name='t')[1]}"}
+
+    url = f"/api/v1/sampling/samples/{task.pk}/on-site"
+    photo = io.BytesIO(_jpeg())
+    photo.name = "stock.jpg"
+    fields = {
+        "sampled_on": timezone.localdate().isoformat(),
+        "quantity": "6",
+        "quantity_unit": "袋",
+        "backup_quantity": "2",
+        "backup_kept_by": "承检机构",
+        "manufacturer": "天津示范面业有限公司",
+        "specification": "500g/袋",
+        "signed_by": "王店长",
+        "signature": _signature(),
+    }
+    before = _audits(task)
+    bad = client.post(url, {**fields, "backup_quantity": "0"}, **auth("town_a_officer"))
+    assert bad.status_code == 422 and "备份样品" in bad.json()["detail"]["backup_quantity"][0]
+    _unchanged(task)
+    assert client.post(url, {**fields, "photos": photo}, **auth("town_b_officer")).status_code == 404
+    _unchanged(task)
+    photo.seek(0)
+    ok = client.post(url, {**fields, "photos": photo}, **auth("town_a_officer"))
+    assert ok.status_code == 200, ok.content
+    assert ok.json()["status"] == S.SAMPLED and ok.json()["sampled_on"] == fields["sampled_on"]
+    task.refresh_from_db()
+    assert task.manufacturer == "天津示范面业有限公司" and task.backup_quantity == Decimal(2)
+    assert SamplePhoto.objects.filter(sample=task).count() == 1
+    entries = AuditEntry.objects.filter(object_type="sampling.sample", object_id=str(task.pk))
+    assert entries.count() == before + 1 and entries.order_by("-seq").first().source == "api"
+    again = client.post(url, fields, **auth("town_a_officer"))
+    assert again.status_code == 422 and "已锁定" in str(again.json()["detail"])
