@@ -65,11 +65,11 @@ def disposal_on_time(period: Period, regions: frozenset[str] | None) -> Indicato
 
 def batches_done(period: Period, regions: frozenset[str] | None) -> IndicatorResult:
     """Samples taken in the period (sampled on site or later, cancelled ones excluded)."""
-    qs = Sample.objects.filter(sampled_on__gte=period.start, sampled_on__lte=period.end).exclude(
-        status__in=["task", "cancelled"]
-    )
-    if regions is not None:
-        qs = qs.filter(region_id__in=regions)
+    return _count_by_region(taken_in_period(period, regions))
+
+
+def _count_by_region(qs: QuerySet[Sample]) -> IndicatorResult:
+    """How many samples, in all and per town."""
     rows = dict(qs.values("region_id").annotate(n=Count("id")).values_list("region_id", "n"))
     return IndicatorResult(
         Decimal(sum(rows.values())),
@@ -238,14 +238,7 @@ def categories_covered(period: Period, regions: frozenset[str] | None) -> Indica
 
 def unqualified_found(period: Period, regions: frozenset[str] | None) -> IndicatorResult:
     """Batches sampled in the period and judged unqualified."""
-    qs = taken_in_period(period, regions).filter(conclusion=Verdict.UNQUALIFIED)
-    rows = dict(qs.values("region_id").annotate(n=Count("id")).values_list("region_id", "n"))
-    return IndicatorResult(
-        Decimal(sum(rows.values())),
-        None,
-        Decimal(1),
-        by_region={k: (Decimal(v), None) for k, v in rows.items()},
-    )
+    return _count_by_region(taken_in_period(period, regions).filter(conclusion=Verdict.UNQUALIFIED))
 
 
 register(
