@@ -90,10 +90,20 @@ def allocate_ids(model: type[models.Model], count: int) -> list[int]:
         return list(range(start, start + count))
 
 
-def _json_text(conn: Any) -> Callable[[Any], Any]:
-    """A JSON column given as already-serialised text: PostgreSQL casts the text parameter to
-    jsonb itself; SQLite stores the text as it is (Django's JSONField reads both back alike)."""
-    return _as_is
+def _columns(
+    model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]], json_text: Sequence[str]
+) -> tuple[list[str], list[Callable[[Any], Any]]]:
+    """The quoted columns of `fields` and how each value is prepared. A JSON column named in
+    `json_text` holds already-serialised text and goes as it is: PostgreSQL casts the text to jsonb
+    itself, SQLite stores it (Django's JSONField reads both back alike)."""
+    conn = connections[DEFAULT_DB_ALIAS]  # the real connection, not the per-call proxy
+    concrete: list[Any] = [model._meta.get_field(name) for name in fields]
+    preparers = [
+        _as_is if name in json_text else _preparer(f, conn) for name, f in zip(fields, concrete, strict=True)
+    ]
+    if any(len(row) != len(preparers) for row in rows):
+        raise ValueError(f"every row must have {len(preparers)} values")
+    return [connection.ops.quote_name(str(f.column)) for f in concrete], preparers
 
 
 def insert_rows(
@@ -107,21 +117,14 @@ def insert_rows(
     Columns named in `json_text` hold JSON already serialised to text (None for SQL NULL)."""
     if not rows:
         return 0
-    opts = model._meta
-    concrete: list[Any] = [opts.get_field(name) for name in fields]
-    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in concrete)
-    placeholders = ", ".join(["%s"] * len(concrete))
-    sql = f"INSERT INTO {connection.ops.quote_name(opts.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
-    conn = connections[DEFAULT_DB_ALIAS]  # the real connection, not the per-call proxy
-    preparers = [
-        _json_text(conn) if name in json_text else _preparer(f, conn)
-        for name, f in zip(fields, concrete, strict=True)
-    ]
-    if any(len(row) != len(preparers) for row in rows):
-        raise ValueError(f"every row must have {len(preparers)} values")
+    table = model._meta.db_table
+    quoted, preparers = _columns(model, fields, rows, json_text)
+    columns = ", ".join(quoted)
+    placeholders = ", ".join(["%s"] * len(quoted))
+    sql = f"INSERT INTO {connection.ops.quote_name(table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
     prepared = _prepared(rows, preparers)
     if connection.vendor == "postgresql":
-        _copy(opts.db_table, columns, prepared)
+        _copy(table, columns, prepared)
         return len(prepared)
     with connection.cursor() as cur:
         for i in range(0, len(prepared), 5000):
@@ -155,32 +158,25 @@ def upsert_rows(
     if not rows:
         return 0
     opts = model._meta
-    concrete: list[Any] = [opts.get_field(name) for name in fields]
     q = connection.ops.quote_name
-    columns = [q(str(f.column)) for f in concrete]
+    columns, preparers = _columns(model, fields, rows, json_text)
     keys = [q(str(getattr(opts.get_field(name), "column", name))) for name in conflict]
     updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in keys)
     sql = (
         f"INSERT INTO {q(opts.db_table)} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "  # noqa: S608
         f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
     )
-    conn = connections[DEFAULT_DB_ALIAS]
-    preparers = [
-        _json_text(conn) if name in json_text else _preparer(f, conn)
-        for name, f in zip(fields, concrete, strict=True)
-    ]
-    if any(len(row) != len(preparers) for row in rows):
-        raise ValueError(f"every row must have {len(preparers)} values")
     if connection.vendor == "postgresql":
         # COPY into a temporary table of the same columns, then one INSERT … SELECT … ON CONFLICT:
         # INSERT statements one row at a time cost PostgreSQL several times more.
-        staging = q(f"upsert_{opts.db_table}")
+        staging_table = f"upsert_{opts.db_table}"
+        staging = q(staging_table)
         with transaction.atomic(), connection.cursor() as cur:
             cur.execute(
                 f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "  # noqa: S608
                 f"SELECT {', '.join(columns)} FROM {q(opts.db_table)} WITH NO DATA"
             )
-            _copy(f"upsert_{opts.db_table}", ", ".join(columns), _prepared(rows, preparers))
+            _copy(staging_table, ", ".join(columns), _prepared(rows, preparers))
             cur.execute(
                 f"INSERT INTO {q(opts.db_table)} ({', '.join(columns)}) "  # noqa: S608
                 f"SELECT {', '.join(columns)} FROM {staging} "
