@@ -4,6 +4,7 @@ live_server cannot be used: the audit table's triggers refuse the flush between 
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import socket
@@ -59,11 +60,13 @@ def _wait_for(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float
     raise RuntimeError(f"the server did not answer within {timeout}s:\n{log.read_text()[-3000:]}")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextlib.contextmanager
+def running_server(tmp: Path, setup: str) -> Iterator[tuple[str, str]]:
+    """A migrated SQLite database in `tmp`, `setup` run in `shian shell` against it, and the
+    development server on a free port until the block ends. Yields the base URL and what `setup`
+    printed."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is not installed")
-    tmp = tmp_path_factory.mktemp("e2e")
     env = {
         **os.environ,
         "SHIAN_DATA_DIR": str(tmp),
@@ -73,7 +76,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     }
     shian = [sys.executable, "-m", "shian"]
     subprocess.run([*shian, "migrate", "--noinput", "-v", "0"], env=env, check=True, timeout=300)
-    subprocess.run([*shian, "shell", "-c", CREATE_USER], env=env, check=True, timeout=120)
+    printed = subprocess.run(
+        [*shian, "shell", "-c", setup], env=env, check=True, timeout=120, capture_output=True, text=True
+    ).stdout
     port = _free_port()
     log = tmp / "server.log"
     with log.open("wb") as out:
@@ -86,7 +91,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_for(f"{base}/accounts/login/", proc, log)
-        yield base
+        yield base, printed
     finally:
         proc.terminate()
         try:
@@ -94,6 +99,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with running_server(tmp_path_factory.mktemp("e2e"), CREATE_USER) as (base, _):
+        yield base
 
 
 def _register_workbook(names: list[str]) -> bytes:

@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import io
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, _free_port, _wait_for
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, running_server
 
 pytestmark = pytest.mark.browser
 
@@ -37,42 +35,9 @@ ALL = ["C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9"]
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
-    tmp = tmp_path_factory.mktemp("e2e-inspection")
-    env = {
-        **os.environ,
-        "SHIAN_DATA_DIR": str(tmp),
-        "DATABASE_URL": f"sqlite:///{tmp / 'e2e.sqlite3'}",
-        "SHIAN_DEBUG": "1",
-        "DJANGO_SETTINGS_MODULE": "shian.settings",
-    }
-    shian = [sys.executable, "-m", "shian"]
-    subprocess.run([*shian, "migrate", "--noinput", "-v", "0"], env=env, check=True, timeout=300)
-    out = subprocess.run(
-        [*shian, "shell", "-c", SETUP], env=env, check=True, timeout=120, capture_output=True, text=True
-    ).stdout
-    pk = int(next(line for line in out.splitlines() if line.startswith("INSPECTION")).split()[1])
-    port = _free_port()
-    log = tmp / "server.log"
-    with log.open("wb") as sink:
-        proc = subprocess.Popen(
-            [*shian, "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"],
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for(f"{base}/accounts/login/", proc, log)
+    with running_server(tmp_path_factory.mktemp("e2e-inspection"), SETUP) as (base, printed):
+        pk = int(next(line for line in printed.splitlines() if line.startswith("INSPECTION")).split()[1])
         yield base, pk
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
 
 
 def _photo() -> bytes:
