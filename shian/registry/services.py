@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.http import Http404
 from django.utils import timezone
 
-from shian.core.audit import AuditEvent, audit_record_many, audit_value
+from shian.core.audit import AuditEvent, audit_record_many, audit_value, diff
 from shian.core.bulk import allocate_ids, insert_rows
 from shian.core.models import AuditAction, User
 from shian.core.permissions import Cap, require_cap
@@ -248,7 +248,7 @@ def business_bulk_upsert(
             for pk, d in zip(new_ids, new_inputs, strict=True)
         ]
         for b, _d, before, after in updates:
-            old, new = _diff(before, after)
+            old, new = diff(before, after)
             events.append(
                 AuditEvent(
                     action=AuditAction.UPDATE,
@@ -266,11 +266,6 @@ def business_bulk_upsert(
     return UpsertResult(
         created=len(new_inputs), updated=len(updates), unchanged=len(unchanged_ids), business_ids=ids
     )
-
-
-def _diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    keys = [k for k in after if before.get(k) != after.get(k)]
-    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 
 def business_create(*, actor: User, source: str, data: BusinessInput) -> Business:
@@ -313,7 +308,7 @@ def business_update(*, actor: User, source: str, business: Business, data: Busin
         BusinessFoodCategory.objects.bulk_create(
             [BusinessFoodCategory(business=locked, category_id=c) for c in data.categories]
         )
-        old, new = _diff(before, after)
+        old, new = diff(before, after)
         audit_record_many(
             actor=actor,
             source=source,
