@@ -39,6 +39,7 @@ _MODEL_FIELDS = (
     "licence_valid_until",
     "closed_on",
 )
+_model_values = attrgetter(*_MODEL_FIELDS)  # a BusinessInput's values of _MODEL_FIELDS, in order
 OBJECT_TYPE = "registry.business"
 # Above this many rows, inserts take the executemany path of shian.core.bulk.
 _FAST_PATH = 50
@@ -57,7 +58,7 @@ def _input_state(data: BusinessInput) -> dict[str, Any]:
     # Text and empty fields (most of them) are taken as they are: an import calls this per row.
     state = {
         name: v if v is None or type(v) is str else audit_value(v)
-        for name, v in zip(_MODEL_FIELDS, attrgetter(*_MODEL_FIELDS)(data), strict=True)
+        for name, v in zip(_MODEL_FIELDS, _model_values(data), strict=True)
     }
     state["region"] = data.region_code
     state["categories"] = sorted(data.categories)
