@@ -51,8 +51,7 @@ def _build(businesses: int, seed: int) -> None:
     from shian.demo.services import demo_register_generate, demo_users_ensure
     from shian.inspections.demo import demo_inspections_generate
     from shian.inspections.models import Inspection
-    from shian.registry.models import Business
-    from shian.risk.models import EventKind, RiskEvent
+    from shian.registry.models import Business, BusinessEvent, BusinessEventKind
 
     have = Business.objects.count()
     if have < businesses:
@@ -66,14 +65,14 @@ def _build(businesses: int, seed: int) -> None:
         print(f"building inspection history {YEARS[0]}–{YEARS[-1]} …", flush=True)
         demo_inspections_generate(seed=seed, years=YEARS, out=lambda s: None)
         print(f"  built in {time.perf_counter() - started:.0f} s", flush=True)
-    if not RiskEvent.objects.exists():
+    if not BusinessEvent.objects.exists():
         rng = random.Random(seed)
         ids = list(Business.objects.filter(status="active").values_list("id", "region_id"))
-        kinds = list(EventKind.values)
+        kinds = list(BusinessEventKind.values)[:6]  # the kinds the grading rules weigh
         with transaction.atomic():
-            RiskEvent.objects.bulk_create(
+            BusinessEvent.objects.bulk_create(
                 [
-                    RiskEvent(
+                    BusinessEvent(
                         business_id=bid,
                         region_id=region,
                         kind=rng.choice(kinds),
@@ -94,12 +93,12 @@ def _scan() -> dict[str, int]:
     from django.db import connection
 
     from shian.inspections.models import Inspection
-    from shian.registry.models import Business, BusinessFoodCategory
-    from shian.risk.models import RiskEvent, RiskGrade
+    from shian.registry.models import Business, BusinessEvent, BusinessFoodCategory
+    from shian.risk.models import RiskGrade
 
     q = connection.ops.quote_name
     b, c = q(Business._meta.db_table), q(BusinessFoodCategory._meta.db_table)
-    i, e, g = q(Inspection._meta.db_table), q(RiskEvent._meta.db_table), q(RiskGrade._meta.db_table)
+    i, e, g = q(Inspection._meta.db_table), q(BusinessEvent._meta.db_table), q(RiskGrade._meta.db_table)
     start = ON.replace(year=ON.year - 1) + dt.timedelta(days=1)
     true = "TRUE" if connection.vendor == "postgresql" else "1"
     # "Not corrected by a later record" (the selectors' corrected_by__isnull=True).
@@ -119,7 +118,7 @@ def _scan() -> dict[str, int]:
             ["submitted", start, ON],
         ),
         "events": (
-            f"SELECT business_id, kind, occurred_on FROM {e} WHERE occurred_on >= %s AND occurred_on <= %s",
+            f"SELECT business_id, kind, occurred_on FROM {e} WHERE occurred_on >= %s AND occurred_on <= %s AND voided_at IS NULL",
             [start, ON],
         ),
         "grades": (f"SELECT business_id, grade FROM {g}", []),

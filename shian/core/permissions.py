@@ -32,6 +32,8 @@ class Cap:
     RISK_ANNOTATE = "risk.annotate"
     INSPECTION_VIEW = "inspection.view"
     INSPECTION_RECORD = "inspection.record"
+    # An officer's own entry in the business-event ledger (an incident, an obstructed inspection).
+    EVENT_RECORD = "register.event"
 
 
 _READ = {Cap.REGISTER_VIEW, Cap.REGISTER_EXPORT, Cap.JURISDICTION_VIEW, Cap.PLAN_VIEW}
@@ -80,6 +82,12 @@ for _role in (Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.TOWN_OFFICER):
 for _role in (Role.DEPARTMENT_LIAISON, Role.INSPECTOR, Role.VIEWER):
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {Cap.SAMPLING_VIEW}
 ROLE_CAPABILITIES[Role.LAB] = ROLE_CAPABILITIES[Role.LAB] | {Cap.SAMPLING_VIEW, Cap.SAMPLING_RESULTS}
+
+
+# The business-event ledger: district and town officers record what they witnessed in their scope;
+# evidence modules append their own events through their services.
+for _role in (Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.TOWN_OFFICER):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {Cap.EVENT_RECORD}
 
 
 def capabilities(user: Any) -> frozenset[str]:

@@ -145,3 +145,73 @@ class BusinessFoodCategory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.business_id}:{self.category_id}"
+
+
+class BusinessEventKind(models.TextChoices):
+    """What happened to a business, as the evidence modules report it (DESIGN: the business-event
+    ledger). Risk grading and the credit file read these; each reads only the kinds its rules name."""
+
+    FAILED_SAMPLE = "failed_supervisory_sample", _("Failed supervisory sample")
+    PENALISED = "penalised_deliberate_violation", _("Penalised deliberate violation")
+    SOCIAL_IMPACT = "bad_social_impact", _("Violation with bad social impact")
+    INCIDENT = "incident", _("Food-safety incident")
+    REFUSED_RECALL = "refused_recall", _("Refused to recall or stop sales")
+    OBSTRUCTED = "obstructed_inspection", _("Obstructed inspection")
+    PENALTY_DECISION = "penalty_decision", _("Administrative penalty decision")
+    COMPLAINT_UPHELD = "complaint_upheld", _("Upheld complaint")
+    SERIOUS_DISHONESTY_LISTED = "serious_dishonesty_listed", _("Listed as seriously dishonest")
+    LICENCE_REVOKED = "licence_revoked", _("Licence revoked")
+
+
+class BusinessEvent(models.Model):
+    """One entry of the business-event ledger. Evidence modules append (an unqualified sample on
+    judgment, a penalty decision, an upheld complaint, an incident, a listing); officers may also
+    record one by hand. An entry is never deleted: a mistaken or overturned one is voided with a
+    reason, and readers skip voided entries."""
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="events", db_index=False)
+    # The business's town when the event happened: the scope key (and the shard key beyond one machine).
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", db_index=False)
+    kind = models.CharField(_("kind"), max_length=40, choices=BusinessEventKind.choices)
+    occurred_on = models.DateField(_("occurred on"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    # The record that caused it ("sampling.sample" and its id); empty for an officer's own entry.
+    origin_type = models.CharField(_("origin type"), max_length=40, blank=True)
+    origin_id = models.CharField(_("origin id"), max_length=40, blank=True)
+    recorded_by = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+    void_reason = models.CharField(_("reason voided"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("business event")
+        verbose_name_plural = _("business events")
+        ordering = ["-occurred_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="businessevent_kind_valid", condition=Q(kind__in=BusinessEventKind.values)
+            ),
+            # One entry per (business, kind, origin): a sample judged twice is one event, not two.
+            models.UniqueConstraint(
+                fields=["business", "kind", "origin_type", "origin_id"],
+                condition=~Q(origin_type=""),
+                name="businessevent_origin_unique",
+            ),
+            models.CheckConstraint(
+                name="businessevent_void_has_reason",
+                condition=Q(voided_at__isnull=True) | ~Q(void_reason=""),
+            ),
+        ]
+        indexes = [
+            # A business's events in a date window (the grade page, the credit file, one regrade).
+            models.Index(fields=["business", "occurred_on"], name="businessevent_business_idx"),
+            # Every event in a window (the bulk regrade, targeting history).
+            models.Index(fields=["occurred_on"], name="businessevent_date_idx"),
+            # A town's events (scoped lists).
+            models.Index(fields=["region", "occurred_on"], name="businessevent_region_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.business_id} {self.kind} {self.occurred_on}"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +16,7 @@ from shian.core.models import AuditEntry, FoodCategory
 from shian.core.rules import normalise_code
 from shian.core.scoping import scope_for
 
-from .models import Business
+from .models import Business, BusinessEvent
 from .services import OBJECT_TYPE
 
 
@@ -97,3 +100,67 @@ def business_counts_for_user(*, user: Any) -> dict[str, list[Any]]:
     by_region = list(qs.values("region_id", "region__name").annotate(n=Count("id")).order_by("region_id"))
     by_type = list(qs.values("business_type").annotate(n=Count("id")).order_by("-n"))
     return {"by_region": by_region, "by_type": by_type}
+
+
+# --- The business-event ledger -------------------------------------------------------------------
+
+
+def business_events_between(
+    *,
+    start: dt.date,
+    end: dt.date,
+    business_ids: Iterable[int] | None = None,
+    kinds: Iterable[str] | None = None,
+) -> dict[int, list[tuple[str, dt.date]]]:
+    """Live (not voided) events from `start` to `end` inclusive, per business: what the judgment
+    modules (risk, credit) read. Unscoped: they grade every business; pages use the scoped readers."""
+    qs = BusinessEvent.objects.filter(occurred_on__gte=start, occurred_on__lte=end, voided_at__isnull=True)
+    if business_ids is not None:
+        qs = qs.filter(business_id__in=list(business_ids))
+    if kinds is not None:
+        qs = qs.filter(kind__in=list(kinds))
+    out: dict[int, list[tuple[str, dt.date]]] = defaultdict(list)
+    for bid, kind, day in (
+        qs.order_by().values_list("business_id", "kind", "occurred_on").iterator(chunk_size=20_000)
+    ):
+        out[bid].append((kind, day))
+    return out
+
+
+def business_events_until(*, end: dt.date) -> Iterator[tuple[int, dt.date, str]]:
+    """Every live event up to `end`, as (business id, date, kind): the targeting model's history."""
+    qs = BusinessEvent.objects.filter(occurred_on__lte=end, voided_at__isnull=True).order_by()
+    return qs.values_list("business_id", "occurred_on", "kind").iterator(chunk_size=20_000)
+
+
+def business_events_for_user(
+    *, user: Any, business: Business, include_voided: bool = True
+) -> QuerySet[BusinessEvent]:
+    """A business's ledger as the person may see it (the grade page, the credit file)."""
+    qs = scope_for(user).apply(
+        BusinessEvent.objects.filter(business=business),
+        region_field="region_id",
+        type_field="business__business_type",
+    )
+    if not include_voided:
+        qs = qs.filter(voided_at__isnull=True)
+    return qs.select_related("recorded_by").order_by("-occurred_on", "-id")
+
+
+def business_event_get_for_user(*, user: Any, pk: int | str) -> BusinessEvent:
+    try:
+        key = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    event = (
+        scope_for(user)
+        .apply(
+            BusinessEvent.objects.filter(pk=key),
+            region_field="region_id",
+            type_field="business__business_type",
+        )
+        .first()
+    )
+    if event is None:
+        raise Http404
+    return event

@@ -3,6 +3,7 @@ audit entries in that same transaction."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import attrgetter
@@ -12,14 +13,15 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from shian.core.audit import AuditEvent, audit_record_many, audit_value, diff
+from shian.core.audit import AuditEvent, audit_record, audit_record_many, audit_value, diff, model_event
 from shian.core.bulk import allocate_ids, insert_rows
 from shian.core.models import AuditAction, User
 from shian.core.permissions import Cap, require_cap
 from shian.core.scoping import scope_for
 
-from .models import Business, BusinessFoodCategory
+from .models import Business, BusinessEvent, BusinessEventKind, BusinessFoodCategory
 from .rules import BusinessInput
 
 # Fields of Business that a BusinessInput sets (region_code maps to region_id).
@@ -354,3 +356,129 @@ def business_delete(*, actor: User, source: str, business: Business) -> None:
                 )
             ],
         )
+
+
+# --- The business-event ledger -------------------------------------------------------------------
+
+EVENT_OBJECT_TYPE = "registry.businessevent"
+
+
+def _event_state(event: BusinessEvent) -> dict[str, Any]:
+    return {
+        "business": event.business_id,
+        "kind": event.kind,
+        "occurred_on": event.occurred_on,
+        "note": event.note,
+        "origin_type": event.origin_type,
+        "origin_id": event.origin_id,
+    }
+
+
+def _event_clean(*, kind: str, occurred_on: Any, note: str) -> None:
+    errors: dict[str, str] = {}
+    if kind not in BusinessEventKind.values:
+        errors["kind"] = _("Unknown event kind “%(kind)s”.") % {"kind": kind}
+    if not isinstance(occurred_on, dt.date):
+        errors["occurred_on"] = _("Enter the date the event happened.")
+    elif occurred_on > timezone.localdate():
+        errors["occurred_on"] = _("The event cannot happen in the future (%(day)s).") % {
+            "day": occurred_on.isoformat()
+        }
+    if len(note) > 200:
+        errors["note"] = _("At most 200 characters.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def business_event_append(
+    *,
+    actor: User | None,
+    source: str,
+    business: Business,
+    kind: str,
+    occurred_on: dt.date,
+    origin_type: str = "",
+    origin_id: str = "",
+    note: str = "",
+) -> BusinessEvent:
+    """Append an event caused by another record (an unqualified sample, a penalty decision …).
+
+    Called by an evidence module's service inside its own transaction, after that service has
+    checked the actor's right to the record that caused the event; this function does not check
+    again (a lab recording results may not see the register, yet its result is the evidence).
+    Idempotent per origin: a second call for the same origin returns the existing entry."""
+    _event_clean(kind=kind, occurred_on=occurred_on, note=note)
+    with transaction.atomic():
+        if origin_type:
+            existing = BusinessEvent.objects.filter(
+                business=business, kind=kind, origin_type=origin_type, origin_id=str(origin_id)
+            ).first()
+            if existing is not None:
+                return existing
+        event = BusinessEvent.objects.create(
+            business=business,
+            region_id=business.region_id,
+            kind=kind,
+            occurred_on=occurred_on,
+            note=note,
+            origin_type=origin_type,
+            origin_id=str(origin_id),
+            recorded_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            source=source,
+            event=model_event(
+                AuditAction.CREATE, event, after=_event_state(event), region=business.region_id
+            ),
+        )
+    return event
+
+
+def business_event_record(
+    *, actor: User, source: str, business: Business, kind: str, occurred_on: dt.date, note: str = ""
+) -> BusinessEvent:
+    """An officer's own entry (an incident they attended, an inspection obstructed): capability and
+    scope are checked here; a business outside the officer's scope is not found."""
+    require_cap(actor, Cap.EVENT_RECORD)
+    if not scope_for(actor).allows_region(business.region_id):
+        raise Http404
+    if not note.strip():
+        raise ValidationError({"note": _("Say what happened.")})
+    return business_event_append(
+        actor=actor, source=source, business=business, kind=kind, occurred_on=occurred_on, note=note
+    )
+
+
+def business_event_void(
+    *, actor: User | None, source: str, event: BusinessEvent, reason: str
+) -> BusinessEvent:
+    """Void an entry (a re-test overturned the result, an entry made in error). The entry stays in
+    the ledger with its reason; readers skip it from then on."""
+    if actor is not None:
+        require_cap(actor, Cap.EVENT_RECORD)
+        if not scope_for(actor).allows_region(event.region_id):
+            raise Http404
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for voiding the event.")})
+    if len(reason) > 200:
+        raise ValidationError({"reason": _("At most 200 characters.")})
+    if event.voided_at is not None:
+        raise ValidationError({"reason": _("This event has already been voided.")})
+    with transaction.atomic():
+        event.voided_at = timezone.now()
+        event.void_reason = reason
+        event.save(update_fields=["voided_at", "void_reason"])
+        audit_record(
+            actor=actor,
+            source=source,
+            event=model_event(
+                AuditAction.UPDATE,
+                event,
+                before={"voided": False},
+                after={"voided": True, "void_reason": reason},
+                region=event.region_id,
+            ),
+        )
+    return event

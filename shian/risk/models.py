@@ -56,35 +56,6 @@ class RiskGrade(models.Model):
         return f"{self.business_id}: {self.grade}"
 
 
-class EventKind(models.TextChoices):
-    FAILED_SAMPLE = "failed_supervisory_sample", _("Failed supervisory sample")
-    PENALISED = "penalised_deliberate_violation", _("Penalised deliberate violation")
-    SOCIAL_IMPACT = "bad_social_impact", _("Violation with bad social impact")
-    INCIDENT = "incident", _("Food-safety incident")
-    REFUSED_RECALL = "refused_recall", _("Refused to recall or stop sales")
-    OBSTRUCTED = "obstructed_inspection", _("Obstructed inspection")
-
-
-class RiskEvent(models.Model):
-    """An adverse event that raises the grade at the yearly adjustment (sampling, enforcement and
-    complaints modules write these when they arrive; until then they are entered here)."""
-
-    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="risk_events")
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(_("kind"), max_length=40, choices=EventKind.choices)
-    occurred_on = models.DateField(_("occurred on"))
-    note = models.CharField(_("note"), max_length=200, blank=True)
-
-    class Meta:
-        verbose_name = _("risk event")
-        verbose_name_plural = _("risk events")
-        ordering = ["-occurred_on"]
-        indexes = [models.Index(fields=["business", "occurred_on"], name="riskevent_business_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.business_id} {self.kind} {self.occurred_on}"
-
-
 class InspectorConflict(models.Model):
     """A declared conflict of interest (回避): the inspector is never drawn for the business."""
 

@@ -13,11 +13,12 @@ from shian.core.models import Role, User
 from shian.core.scoping import scope_for
 from shian.inspections import rules as inspection_rules
 from shian.inspections import selectors as inspection_selectors
+from shian.registry import selectors as registry_selectors
 from shian.registry.models import Business, BusinessFoodCategory
 from shian.sampling import selectors as sampling_selectors
 
 from . import rules, targeting
-from .models import Draw, RiskEvent, RiskGrade, TargetingNote, TargetingRun, TargetingScore
+from .models import Draw, RiskGrade, TargetingNote, TargetingRun, TargetingScore
 
 
 def grade_queryset_for_user(*, user: Any) -> QuerySet[RiskGrade]:
@@ -160,11 +161,11 @@ def targeting_history(*, end: dt.date) -> targeting.History:
         )
         for i, b, d, k, r, kf, gf, fc in inspection_selectors.inspection_outcomes_until(end=end)
     )
-    events = RiskEvent.objects.filter(occurred_on__lte=end).values_list("business_id", "occurred_on", "kind")
+    events = registry_selectors.business_events_until(end=end)
     return targeting.History.build(
         inspections=inspections,
         failed_samples=sampling_selectors.unqualified_sample_dates(end=end),
-        events=events.iterator(chunk_size=20_000),
+        events=events,
     )
 
 

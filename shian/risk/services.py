@@ -22,10 +22,11 @@ from shian.core.permissions import Cap, require_cap
 from shian.core.scoping import scope_for
 from shian.inspections import rules as inspection_rules
 from shian.inspections import selectors as inspection_selectors
+from shian.registry import selectors as registry_selectors
 from shian.registry.models import Business, BusinessFoodCategory, BusinessScale, BusinessType
 
 from . import rules, selectors, targeting
-from .models import Draw, InspectorConflict, RiskEvent, RiskGrade, TargetingNote, TargetingRun, TargetingScore
+from .models import Draw, InspectorConflict, RiskGrade, TargetingNote, TargetingRun, TargetingScore
 
 OBJECT_TYPE = "risk.grade"
 _FIELDS = (
@@ -109,13 +110,9 @@ def _grade_row(**kwargs: Any) -> RiskGrade:
 def _events(
     business_ids: Iterable[int] | None, start: dt.date, end: dt.date
 ) -> dict[int, list[tuple[str, dt.date]]]:
-    qs = RiskEvent.objects.filter(occurred_on__gte=start, occurred_on__lte=end)
-    if business_ids is not None:
-        qs = qs.filter(business_id__in=list(business_ids))
-    out: dict[int, list[tuple[str, dt.date]]] = defaultdict(list)
-    for bid, kind, day in qs.values_list("business_id", "kind", "occurred_on"):
-        out[bid].append((kind, day))
-    return out
+    """The business-event ledger's live entries in the grading window (register layer: the
+    evidence modules write there, risk only reads)."""
+    return registry_selectors.business_events_between(start=start, end=end, business_ids=business_ids)
 
 
 def risk_regrade(*, actor: User | None, source: str, business: Business, on: dt.date) -> RiskGrade:
@@ -300,33 +297,6 @@ def risk_regrade_bulk(
             ),
         )
     return {g: mix.get(g, 0) for g in rules.GRADES}
-
-
-def risk_event_record(
-    *, actor: User | None, source: str, business: Business, kind: str, occurred_on: dt.date, note: str = ""
-) -> RiskEvent:
-    if actor is not None:
-        require_cap(actor, Cap.RISK_MANAGE)
-        if not scope_for(actor).allows_region(business.region_id):
-            raise Http404
-    if kind not in rules.rules_in_force(occurred_on).event_steps:
-        raise ValidationError({"kind": f"未知的风险调整事件“{kind}”"})
-    with transaction.atomic():
-        event = RiskEvent.objects.create(
-            business=business, region_id=business.region_id, kind=kind, occurred_on=occurred_on, note=note
-        )
-        audit_record(
-            actor=actor,
-            source=source,
-            event=AuditEvent(
-                action=AuditAction.CREATE,
-                object_type="risk.event",
-                object_id=str(event.pk),
-                region_code=business.region_id,
-                after={"business": business.pk, "kind": kind, "occurred_on": occurred_on, "note": note},
-            ),
-        )
-    return event
 
 
 def conflict_declare(

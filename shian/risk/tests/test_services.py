@@ -11,6 +11,7 @@ from django.core.management import call_command
 from shian.core.models import AuditSource, Role
 from shian.core.tests.factories import UserFactory
 from shian.inspections import services as inspection_services
+from shian.registry import services as registry_services
 from shian.registry.tests.factories import make_business
 from shian.risk import services
 from shian.risk.models import Draw, RiskGrade
@@ -58,12 +59,14 @@ def test_regrade_one_business_uses_latest_full_check_and_events(world):
     g = services.risk_regrade(actor=None, source=AuditSource.SYSTEM, business=bs[0], on=ON)
     assert (g.static_score, g.dynamic_score, g.total, g.grade) == (26, 24, 50, "C")
     assert g.breakdown["dynamic"]["from"] == "2024-05-06"
-    services.risk_event_record(
+    registry_services.business_event_append(
         actor=None,
         source=AuditSource.SYSTEM,
         business=bs[0],
         kind="failed_supervisory_sample",
         occurred_on=dt.date(2024, 8, 1),
+        origin_type="sampling.sample",
+        origin_id="1",
     )
     g = services.risk_regrade(actor=None, source=AuditSource.SYSTEM, business=bs[0], on=ON)
     assert g.grade == "D" and g.adjustment == 1 and g.evidence["reasons"]

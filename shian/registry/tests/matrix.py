@@ -1,0 +1,75 @@
+"""Route matrix of the register: pages, export, import and API (tests/route_matrix.py)."""
+
+from __future__ import annotations
+
+from shian.registry.tests.factories import credit_code, make_business
+from tests.route_matrix import (
+    CHANGE,
+    EDIT_A,
+    EDIT_SCHOOL_B,
+    NOT_FOUND,
+    SEE_A,
+    SEE_SCHOOL_B,
+    VIEW,
+    Check,
+    World,
+    api,
+    row,
+)
+
+# Creating in town A: town B's officer may not name town A (a located validation error, 422).
+API_CREATE_A = row(201, 201, 201, 422, 403, 403, 403, 403, 403, 401)
+
+
+def build(world: World) -> None:
+    a = make_business(name="果园新村甲餐厅", region_code="120113001", business_type="catering")
+    school_b = make_business(
+        name="天穆镇中心小学食堂", region_code="120113100", business_type="school_canteen", categories=["31"]
+    )
+    world["business_a"] = a.pk
+    world["school_b"] = school_b.pk
+
+
+def _payload(region: str, **extra: object) -> dict:
+    return {
+        "name": "接口新增餐厅",
+        "credit_code": credit_code(),
+        "business_type": "catering",
+        "categories": ["31"],
+        "region_code": region,
+        "address": "测试路9号",
+        "business_licence": None,
+        **extra,
+    }
+
+
+def checks(world: World) -> list[Check]:
+    a, school_b = world["business_a"], world["school_b"]
+    return [
+        Check("GET", "/registry/businesses/", VIEW),
+        Check("GET", "/registry/businesses/?region=120113100", VIEW),
+        Check("GET", "/registry/businesses/export.xlsx", VIEW),
+        Check("GET", f"/registry/businesses/{a}/", SEE_A),
+        Check("GET", f"/registry/businesses/{a}/edit/", EDIT_A),
+        Check("GET", f"/registry/businesses/{school_b}/", SEE_SCHOOL_B),
+        Check("GET", f"/registry/businesses/{school_b}/edit/", EDIT_SCHOOL_B),
+        Check("GET", "/registry/businesses/999999/", NOT_FOUND),
+        Check("GET", "/registry/businesses/new/", CHANGE),
+        Check("GET", "/registry/import/", CHANGE),
+        Check("GET", "/registry/import/template.xlsx", CHANGE),
+        Check(
+            "GET",
+            "/registry/import/reports/no-such-report.xlsx",
+            row(404, 404, 404, 404, 403, 403, 403, 403, 403, 302),
+        ),
+        Check("GET", "/api/v1/businesses/", api(VIEW)),
+        Check("GET", f"/api/v1/businesses/{a}", api(SEE_A)),
+        Check("GET", f"/api/v1/businesses/{a}/history", api(SEE_A)),
+        Check(
+            "PUT",
+            f"/api/v1/businesses/{a}",
+            api(EDIT_A),
+            data=lambda w: _payload("120113001", name="改名餐厅"),
+        ),
+        Check("POST", "/api/v1/businesses/", API_CREATE_A, data=lambda w: _payload("120113001")),
+    ]
