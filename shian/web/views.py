@@ -8,11 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shian.core.models import RegionLevel
 from shian.core.permissions import Cap, has_cap
 from shian.core.scoping import regions_for
+from shian.core.todo import todo_for
 from shian.registry.models import BusinessStatus, BusinessType
 from shian.registry.selectors import business_counts_for_user, business_queryset_for_user
 
@@ -75,4 +77,6 @@ def home(request: HttpRequest) -> HttpResponse:
         context["active"] = by_status.get(BusinessStatus.ACTIVE, 0)
         context["chart_data"] = _chart_data(counts)
     context["jurisdiction"] = _jurisdiction(user, active_by_region)
+    # What this person owes today, gathered from every module's todo.py (core.todo).
+    context["todo"] = todo_for(user, today=timezone.localdate())
     return render(request, "web/home.html", context)

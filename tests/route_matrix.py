@@ -1,0 +1,161 @@
+"""The permission matrix, generated from the routes themselves (STYLE.md rule 11).
+
+Every page route (the URL resolver) and every API operation (the OpenAPI document) must be
+exercised by at least one `Check`, for every persona; `tests/test_route_matrix.py` enumerates the
+routes, so a new route without a check fails the build. Each app declares its own checks beside
+its tests, in `shian/<app>/tests/matrix.py`:
+
+    def build(world: World) -> None:      # optional: make the objects the checks refer to
+        world["sample_a"] = make_sample(...).pk
+
+    def checks(world: World) -> list[Check]:
+        return [
+            Check("GET", f"/sampling/{world['sample_a']}/", SEE_A),
+            Check("POST", f"/sampling/{world['sample_a']}/status/", EDIT_A_POST, data={...}),
+        ]
+
+`build` runs for every app in INSTALLED_APPS order (lowest layer first), so an app may use the
+objects a lower app made (world["business_a"]). Each persona runs in its own test with its own
+world, so a write made by one persona never changes what another sees.
+
+The rules the expectations encode (DESIGN: Cross-cutting rules): "not yours" and "does not exist"
+both answer 404; 403 only for a page the role does not have, or a record the person can see but
+may not change; anonymous visitors are sent to the login page (302) or get 401 from the API.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+PERSONAS: tuple[str, ...] = (
+    "district_admin",
+    "district_officer",
+    "town_a_officer",
+    "town_b_officer",
+    "education_liaison",
+    "inspector",
+    "town_a_inspector",
+    "lab",
+    "viewer",
+    "anonymous",
+)
+
+
+def row(*codes: int) -> dict[str, int]:
+    """Expected statuses in PERSONAS order."""
+    assert len(codes) == len(PERSONAS), f"{len(codes)} codes for {len(PERSONAS)} personas"
+    return dict(zip(PERSONAS, codes, strict=True))
+
+
+def same(code: int, *, anonymous: int = 302) -> dict[str, int]:
+    """Every signed-in persona gets `code`; anonymous gets `anonymous` (302 to login, 401 in the API)."""
+    return {p: (anonymous if p == "anonymous" else code) for p in PERSONAS}
+
+
+# Rows used across apps. "A" is an object in town A (果园新村街道, a catering business's record),
+# "school B" an object of a school canteen in town B (天穆镇): the education liaison oversees school
+# canteens only, the lab the register not at all.
+PUBLIC = same(200, anonymous=200)
+ALL_200 = same(200)
+VIEW = row(200, 200, 200, 200, 200, 200, 200, 403, 200, 302)
+CHANGE = row(200, 200, 200, 200, 403, 403, 403, 403, 403, 302)
+SEE_A = row(200, 200, 200, 404, 404, 200, 200, 404, 200, 302)
+EDIT_A = row(200, 200, 200, 404, 404, 403, 403, 404, 403, 302)
+SEE_SCHOOL_B = row(200, 200, 404, 200, 200, 200, 404, 404, 200, 302)
+EDIT_SCHOOL_B = row(200, 200, 404, 200, 403, 403, 404, 404, 403, 302)
+NOT_FOUND = same(404)
+
+
+def api(expect: Mapping[str, int]) -> dict[str, int]:
+    """The API's form of a page row: anonymous gets 401, not a redirect to the login page."""
+    return {p: (401 if p == "anonymous" else code) for p, code in expect.items()}
+
+
+@dataclass(frozen=True)
+class Check:
+    """One request and the status each persona must get.
+
+    `data` is sent as form data for pages and as JSON for /api/ (or as given when `json` is
+    False); a callable `data` is called with the world first. `expect` must name every persona."""
+
+    method: str
+    url: str
+    expect: Mapping[str, int]
+    data: Any = None
+    json: bool | None = None  # None: JSON for /api/, form data for pages
+    note: str = ""
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def is_api(self) -> bool:
+        return self.url.startswith("/api/")
+
+
+class World(dict[str, Any]):
+    """Objects made by the apps' `build` functions, by name, plus `personas(name) -> User`."""
+
+    personas: Callable[[str], Any]
+
+
+# Routes that need no check: Django's own admin (its permissions are Django's, staff only), the
+# language switch and the OpenAPI viewer's static shell.
+EXEMPT_PATTERNS = (
+    re.compile(r"^admin/"),
+    re.compile(r"^i18n/"),
+)
+
+
+def _walk(resolver: Any, prefix: str = "") -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for entry in resolver.url_patterns:
+        pattern = prefix + str(entry.pattern)
+        if hasattr(entry, "url_patterns"):
+            out.extend(_walk(entry, pattern))
+        else:
+            out.append((pattern, entry.name or ""))
+    return out
+
+
+def page_routes() -> set[str]:
+    """Every page route as its pattern text (without the API's, which the OpenAPI document lists)."""
+    from django.urls import get_resolver
+
+    routes = set()
+    for pattern, _name in _walk(get_resolver()):
+        if pattern.startswith("api/v1/") and pattern not in ("api/v1/openapi.json", "api/v1/docs"):
+            continue
+        if any(p.search(pattern) for p in EXEMPT_PATTERNS):
+            continue
+        routes.add(pattern)
+    return routes
+
+
+def api_operations() -> set[tuple[str, str]]:
+    """Every API operation as (METHOD, OpenAPI path)."""
+    from shian.api import api as ninja_api
+
+    schema = ninja_api.get_openapi_schema()
+    return {(method.upper(), path) for path, ops in schema["paths"].items() for method in ops}
+
+
+def page_route_of(url: str) -> str:
+    """The resolver pattern a URL resolves to (the key coverage is counted by)."""
+    from django.urls import get_resolver
+
+    path = url.split("?", 1)[0].lstrip("/")
+    match = get_resolver().resolve("/" + path)
+    return match.route
+
+
+def api_operation_of(method: str, url: str, operations: set[tuple[str, str]]) -> tuple[str, str] | None:
+    path = url.split("?", 1)[0]
+    for op_method, op_path in operations:
+        if op_method != method.upper():
+            continue
+        regex = "^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(op_path)) + "$"
+        if re.match(regex, path):
+            return (op_method, op_path)
+    return None
