@@ -50,6 +50,15 @@ def row(*codes: int) -> dict[str, int]:
     return dict(zip(PERSONAS, codes, strict=True))
 
 
+def rule(default: int, **per_persona: int) -> dict[str, int]:
+    """`default` for every persona not named; unknown names are an error. Prefer this to row() in
+    a module's checks: a persona added later takes the default, which is usually the safe answer
+    (403/404), and the module's author names only those who differ."""
+    unknown = set(per_persona) - set(PERSONAS)
+    assert not unknown, f"unknown personas {sorted(unknown)}"
+    return {p: per_persona.get(p, default) for p in PERSONAS}
+
+
 def same(code: int, *, anonymous: int = 302) -> dict[str, int]:
     """Every signed-in persona gets `code`; anonymous gets `anonymous` (302 to login, 401 in the API)."""
     return {p: (anonymous if p == "anonymous" else code) for p in PERSONAS}
