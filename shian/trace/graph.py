@@ -33,7 +33,7 @@ def _csr(n: int, key: IntArray, other: IntArray, *cols: npt.NDArray[np.generic])
     counts = np.bincount(key, minlength=n)
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(counts, out=indptr[1:])
-    return (indptr, other[order].astype(np.int32), *(c[order] for c in cols))  # type: ignore[return-value]
+    return (indptr, other[order].astype(np.int32), *(c[order] for c in cols))  # type: ignore[arg-type]
 
 
 @dataclass
@@ -365,9 +365,9 @@ class LotGraph:
         if extra:
             index = {int(v): i for i, v in enumerate(nodes.tolist())}
             for v, i in index.items():
-                for u, _t, q, ui in extra.get(v, ()):
+                for u, _t, amount, ui in extra.get(v, ()):
                     if member[u] if u < member.size else False:
-                        total_q[i] += 0.0 if q != q else q
+                        total_q[i] += 0.0 if amount != amount else amount
                         units[i] = ui
         return total_q, units
 

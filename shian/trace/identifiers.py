@@ -233,6 +233,17 @@ def parse_gs1_element_string(text: str) -> str | None:
     return out
 
 
+def public_code(identifier: str) -> str:
+    """The short form of an identifier in the public page's address (and its QR code): a Digital
+    Link's path ("01/06901234123451/10/F2203A"), "cn/<scheme>/<code>" for a Chinese trace code."""
+    if identifier.startswith(DL_ROOT + "/"):
+        return identifier[len(DL_ROOT) + 1 :]
+    if identifier.startswith(CN_PREFIX):
+        scheme, _, code = identifier[len(CN_PREFIX) :].partition(":")
+        return f"cn/{scheme}/{code}"
+    return identifier
+
+
 def resolve_typed_code(text: str) -> list[str]:
     """The canonical identifiers a code a consumer typed or scanned may stand for: a Digital Link
     or EPC URN as it is; a GS1 element string; else every trace-code scheme whose pattern it fits
@@ -242,6 +253,11 @@ def resolve_typed_code(text: str) -> list[str]:
         return []
     if value.startswith(("urn:", "http://", "https://")):
         return [canonical_identifier(value)]
+    if re.fullmatch(r"(00|01|253|255|401|402|414|417|8003|8004|8006|8010|8017|8018)/.+", value):
+        return [canonical_digital_link(f"{DL_ROOT}/{value}") or f"{DL_ROOT}/{value}"]
+    if value.startswith("cn/") and value.count("/") == 2:
+        _cn, scheme, code = value.split("/")
+        return [trace_code_uri(scheme, code)]
     if value.startswith("("):
         dl = parse_gs1_element_string(value)
         return [dl] if dl else []

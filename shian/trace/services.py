@@ -223,7 +223,7 @@ def _write(
     now: dt.datetime,
     total: int,
 ) -> CaptureResult:
-    held = set()
+    held: set[str] = set()
     hashes = [p.hash_id for p in prepared]
     for i in range(0, len(hashes), 900):
         held.update(

@@ -22,7 +22,7 @@ MODULES: list[tuple[Any, str | None, str | None]] = [
     (_("Quick tests"), "sampling:quick_test_list", Cap.SAMPLING_VIEW),
     (_("Unqualified food"), "sampling:unqualified_list", Cap.SAMPLING_VIEW),
     (_("Credit"), None, None),
-    (_("Traceability"), None, None),
+    (_("Traceability"), "trace:home", "trace.view"),
     (_("Town index"), "metrics:home", Cap.PLAN_VIEW),
     (_("Reports"), "reports:index", Cap.PLAN_VIEW),
     (_("Audit trail"), "audit_list", Cap.AUDIT_VIEW),

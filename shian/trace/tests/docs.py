@@ -50,7 +50,9 @@ def lot_uri(lot: str, gtin_ref: str = "012345") -> str:
     return f"urn:epc:class:lgtin:6901234.{gtin_ref}.{lot}"
 
 
-def commission(at: Business, lot: str, *, when: str, name: str, line: str = "infant_formula", qty: float = 1000) -> dict[str, Any]:
+def commission(
+    at: Business, lot: str, *, when: str, name: str, line: str = "infant_formula", qty: float = 1000
+) -> dict[str, Any]:
     return {
         "type": "ObjectEvent",
         "action": "ADD",
@@ -64,7 +66,9 @@ def commission(at: Business, lot: str, *, when: str, name: str, line: str = "inf
     }
 
 
-def ship(frm: Business, to: Business, lot: str, *, when: str, qty: float, epc_class: str | None = None) -> dict[str, Any]:
+def ship(
+    frm: Business, to: Business, lot: str, *, when: str, qty: float, epc_class: str | None = None
+) -> dict[str, Any]:
     return {
         "type": "ObjectEvent",
         "action": "OBSERVE",
@@ -95,13 +99,17 @@ def receive(frm: Business, to: Business, lot: str, *, when: str, qty: float) -> 
     }
 
 
-def transform(at: Business, inputs: list[tuple[str, float]], outputs: list[tuple[str, float]], *, when: str) -> dict[str, Any]:
+def transform(
+    at: Business, inputs: list[tuple[str, float]], outputs: list[tuple[str, float]], *, when: str
+) -> dict[str, Any]:
     return {
         "type": "TransformationEvent",
         "bizStep": "repackaging",
         "eventTime": when,
         "eventTimeZoneOffset": "+08:00",
-        "inputQuantityList": [{"epcClass": lot_uri(i, "054321"), "quantity": q, "uom": "KGM"} for i, q in inputs],
+        "inputQuantityList": [
+            {"epcClass": lot_uri(i, "054321"), "quantity": q, "uom": "KGM"} for i, q in inputs
+        ],
         "outputQuantityList": [{"epcClass": lot_uri(o), "quantity": q, "uom": "XCN"} for o, q in outputs],
         "bizLocation": {"id": party(at)},
         "ilmd": {"shian:productName": "精制碘盐 400g", "shian:productLine": "salt"},

@@ -20,7 +20,9 @@ from shian.trace.tests import docs
 
 NOW = dt.datetime(2022, 6, 1, tzinfo=dt.UTC)
 REF = docs.reference_dir()
-needs_reference = pytest.mark.skipif(REF is None, reason="GS1 reference files (shared/reference/epcis) absent")
+needs_reference = pytest.mark.skipif(
+    REF is None, reason="GS1 reference files (shared/reference/epcis) absent"
+)
 
 
 def _examples() -> list:
@@ -121,18 +123,58 @@ def test_hash_ignores_key_order_and_list_order_but_not_values():
 
 BROKEN = [
     # (what is wrong, how to break the document, the pointer the refusal must name)
-    ("action not in the standard", lambda d: d["epcisBody"]["eventList"][1].update(action="WATCH"), "/epcisBody/eventList/1/action"),
-    ("eventTime not a date-time", lambda d: d["epcisBody"]["eventList"][2].update(eventTime="2022年3月5日"), "/epcisBody/eventList/2/eventTime"),
-    ("quantity as text", lambda d: d["epcisBody"]["eventList"][1]["quantityList"][0].update(quantity="600"), "/epcisBody/eventList/1/quantityList/0/quantity"),
-    ("unit not a UN/CEFACT code", lambda d: d["epcisBody"]["eventList"][1]["quantityList"][0].update(uom="箱"), "/epcisBody/eventList/1/quantityList/0/uom"),
-    ("bizStep not in CBV", lambda d: d["epcisBody"]["eventList"][1].update(bizStep="selling_wholesale"), "/epcisBody/eventList/1/bizStep"),
-    ("no time zone offset", lambda d: d["epcisBody"]["eventList"][0].pop("eventTimeZoneOffset"), "/epcisBody/eventList/0"),
-    ("ILMD on an OBSERVE event", lambda d: d["epcisBody"]["eventList"][1].update(ilmd={"shian:productName": "x"}), "/epcisBody/eventList/1/ilmd"),
-    ("source without its type", lambda d: d["epcisBody"]["eventList"][1]["sourceList"][0].pop("type"), "/epcisBody/eventList/1/sourceList/0"),
-    ("negative quantity", lambda d: d["epcisBody"]["eventList"][2]["quantityList"][0].update(quantity=-48), "/epcisBody/eventList/2/quantityList/0/quantity"),
+    (
+        "action not in the standard",
+        lambda d: d["epcisBody"]["eventList"][1].update(action="WATCH"),
+        "/epcisBody/eventList/1/action",
+    ),
+    (
+        "eventTime not a date-time",
+        lambda d: d["epcisBody"]["eventList"][2].update(eventTime="2022年3月5日"),
+        "/epcisBody/eventList/2/eventTime",
+    ),
+    (
+        "quantity as text",
+        lambda d: d["epcisBody"]["eventList"][1]["quantityList"][0].update(quantity="600"),
+        "/epcisBody/eventList/1/quantityList/0/quantity",
+    ),
+    (
+        "unit not a UN/CEFACT code",
+        lambda d: d["epcisBody"]["eventList"][1]["quantityList"][0].update(uom="箱"),
+        "/epcisBody/eventList/1/quantityList/0/uom",
+    ),
+    (
+        "bizStep not in CBV",
+        lambda d: d["epcisBody"]["eventList"][1].update(bizStep="selling_wholesale"),
+        "/epcisBody/eventList/1/bizStep",
+    ),
+    (
+        "no time zone offset",
+        lambda d: d["epcisBody"]["eventList"][0].pop("eventTimeZoneOffset"),
+        "/epcisBody/eventList/0",
+    ),
+    (
+        "ILMD on an OBSERVE event",
+        lambda d: d["epcisBody"]["eventList"][1].update(ilmd={"shian:productName": "x"}),
+        "/epcisBody/eventList/1/ilmd",
+    ),
+    (
+        "source without its type",
+        lambda d: d["epcisBody"]["eventList"][1]["sourceList"][0].pop("type"),
+        "/epcisBody/eventList/1/sourceList/0",
+    ),
+    (
+        "negative quantity",
+        lambda d: d["epcisBody"]["eventList"][2]["quantityList"][0].update(quantity=-48),
+        "/epcisBody/eventList/2/quantityList/0/quantity",
+    ),
     ("no @context", lambda d: d.pop("@context"), ""),
     ("a query document", lambda d: d.update(type="EPCISQueryDocument"), "/type"),
-    ("an event in the future", lambda d: d["epcisBody"]["eventList"][2].update(eventTime="2031-01-01T00:00:00+08:00"), "/epcisBody/eventList/2/eventTime"),
+    (
+        "an event in the future",
+        lambda d: d["epcisBody"]["eventList"][2].update(eventTime="2031-01-01T00:00:00+08:00"),
+        "/epcisBody/eventList/2/eventTime",
+    ),
 ]
 
 
@@ -185,8 +227,14 @@ def test_capture_builds_the_lot_graph_and_is_idempotent(chain, personas):
     assert (result.total, result.new) == (3, 3)
     nodes = {lot.business_id: lot for lot in Lot.objects.all()}
     assert set(nodes) == {dairy.pk, wholesaler.pk, shop.pk}
-    assert nodes[shop.pk].product_name == "婴儿配方奶粉 1段 800g" and nodes[shop.pk].product_line == "infant_formula"
-    edges = {(e.src.business_id, e.dst.business_id, float(e.quantity)) for e in LotEdge.objects.select_related("src", "dst")}
+    assert (
+        nodes[shop.pk].product_name == "婴儿配方奶粉 1段 800g"
+        and nodes[shop.pk].product_line == "infant_formula"
+    )
+    edges = {
+        (e.src.business_id, e.dst.business_id, float(e.quantity))
+        for e in LotEdge.objects.select_related("src", "dst")
+    }
     assert edges == {(dairy.pk, wholesaler.pk, 600.0), (wholesaler.pk, shop.pk, 48.0)}
     entry = AuditEntry.objects.filter(object_type=services.CAPTURE_OBJECT).latest("seq")
     assert entry.after["new"] == 3 and entry.actor_id == officer.pk
@@ -197,7 +245,9 @@ def test_capture_builds_the_lot_graph_and_is_idempotent(chain, personas):
     # A receipt recorded by the wholesaler joins the same two nodes (no new lot).
     services.epcis_capture(
         by=officer,
-        document=docs.document(docs.receive(dairy, wholesaler, "F2203A", when="2022-03-03T16:00:00+08:00", qty=600)),
+        document=docs.document(
+            docs.receive(dairy, wholesaler, "F2203A", when="2022-03-03T16:00:00+08:00", qty=600)
+        ),
         source="api",
         now=NOW,
     )
@@ -223,12 +273,16 @@ def test_export_round_trip_is_lossless(chain, personas):
     events = list(selectors.events_query(user=officer, q=selectors.EventQuery()))
     exported = selectors.epcis_document(events, created=NOW)
     # Every event comes back as it was sent, with its hash ID as eventID.
-    for sent, back in zip(original["epcisBody"]["eventList"], exported["epcisBody"]["eventList"], strict=True):
+    for sent, back in zip(
+        original["epcisBody"]["eventList"], exported["epcisBody"]["eventList"], strict=True
+    ):
         assert {k: v for k, v in back.items() if k != "eventID"} == sent
         assert back["eventID"].startswith("ni:///sha-256;")
     assert epcis.validate_document(json.loads(json.dumps(exported)), now=NOW) == []
     again = services.epcis_capture(by=officer, document=exported, source="api", now=NOW)
     assert again.new == 0
     query = selectors.epcis_query_document(events, created=NOW)
-    assert epcis.validate_document({**query, "type": "EPCISDocument"}, now=NOW) != []  # a query document is not captured
+    assert (
+        epcis.validate_document({**query, "type": "EPCISDocument"}, now=NOW) != []
+    )  # a query document is not captured
     assert list(jsonschema.Draft7Validator(epcis.schema()).iter_errors(query)) == []
