@@ -34,7 +34,9 @@ def world(personas):
     shop_a = docs.business("果园新村佳佳超市", TOWN_A)
     shop_b = docs.business("天穆镇惠民超市", TOWN_B)
     doc = docs.document(
-        docs.commission(mill, "R2203", when="2022-03-01T09:00:00+08:00", name="东北大米 5kg", line="other", qty=2000),
+        docs.commission(
+            mill, "R2203", when="2022-03-01T09:00:00+08:00", name="东北大米 5kg", line="other", qty=2000
+        ),
         docs.ship(mill, wholesaler, "R2203", when="2022-03-02T09:00:00+08:00", qty=1200),
         docs.ship(mill, shop_a, "R2203", when="2022-03-02T11:00:00+08:00", qty=100),
         docs.ship(wholesaler, shop_b, "R2203", when="2022-03-04T09:00:00+08:00", qty=80),
@@ -54,10 +56,19 @@ def world(personas):
     )
     for status in (S.SAMPLED, S.DELIVERED):
         sampling_services.sample_set_status(sample=sample, status=status, by=officer, on=dt.date(2022, 3, 10))
-    sampling_services.sample_results_record(sample=sample, results=[("镉(以Cd计)", "0.32mg/kg")], by=lab_user, on=dt.date(2022, 3, 20))
+    sampling_services.sample_results_record(
+        sample=sample, results=[("镉(以Cd计)", "0.32mg/kg")], by=lab_user, on=dt.date(2022, 3, 20)
+    )
     sampling_services.sample_set_status(sample=sample, status=S.NOTIFIED, by=officer, on=dt.date(2022, 3, 22))
     sample.refresh_from_db()
-    return {"officer": officer, "mill": mill, "wholesaler": wholesaler, "shop_a": shop_a, "shop_b": shop_b, "sample": sample}
+    return {
+        "officer": officer,
+        "mill": mill,
+        "wholesaler": wholesaler,
+        "shop_a": shop_a,
+        "shop_b": shop_b,
+        "sample": sample,
+    }
 
 
 def _start(world) -> Recall:
@@ -69,7 +80,10 @@ def _start(world) -> Recall:
         sample=world["sample"],
         reason="抽检不合格：镉超标",
         on=dt.date(2022, 3, 23),
-        scope_rows=[services.ScopeBusiness(b.business_id, b.region_id, b.lots, b.quantity, b.uom, b.depth) for b in view.businesses],
+        scope_rows=[
+            services.ScopeBusiness(b.business_id, b.region_id, b.lots, b.quantity, b.uom, b.depth)
+            for b in view.businesses
+        ],
         lots_reached=view.lot_ids,
     )
 
@@ -99,10 +113,28 @@ def test_recall_scope_tasks_status_and_audit(world):
 def test_recall_needs_an_unqualified_sample_and_the_right_role(world, personas):
     lot = Lot.objects.get(business=world["mill"])
     with pytest.raises(PermissionDenied):
-        services.recall_open(by=personas("town_a_officer"), lot=lot, sample=world["sample"], reason="x", on=dt.date(2022, 3, 23), scope_rows=[], lots_reached=[])
-    qualified = sampling_services.sample_create(by=world["officer"], code="BC2022-0302", region=world["mill"].region, food_name="大米")
+        services.recall_open(
+            by=personas("town_a_officer"),
+            lot=lot,
+            sample=world["sample"],
+            reason="x",
+            on=dt.date(2022, 3, 23),
+            scope_rows=[],
+            lots_reached=[],
+        )
+    qualified = sampling_services.sample_create(
+        by=world["officer"], code="BC2022-0302", region=world["mill"].region, food_name="大米"
+    )
     with pytest.raises(ValidationError):
-        services.recall_open(by=world["officer"], lot=lot, sample=qualified, reason="x", on=dt.date(2022, 3, 23), scope_rows=[], lots_reached=[])
+        services.recall_open(
+            by=world["officer"],
+            lot=lot,
+            sample=qualified,
+            reason="x",
+            on=dt.date(2022, 3, 23),
+            scope_rows=[],
+            lots_reached=[],
+        )
     assert Recall.objects.count() == 0 and not Lot.objects.filter(status=LotStatus.RECALLED).exists()
 
 
