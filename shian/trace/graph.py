@@ -68,6 +68,10 @@ class LotGraph:
     node_business: npt.NDArray[np.int32]  # -1: a holder outside the register
     uoms: list[str]
     edges: int
+    # The town of each business (an index into `regions`; -1 unknown): a recall scope's details
+    # come from memory, not from a query per business.
+    business_region: npt.NDArray[np.int16] = field(default_factory=lambda: np.empty(0, dtype=np.int16))
+    regions: list[str] = field(default_factory=list)
     last_edge_id: int = 0
     last_node_id: int = 0
     # Edges added since the build: node -> [(neighbour, time, quantity, uom index)], per direction.
@@ -89,6 +93,8 @@ class LotGraph:
         node_business: npt.NDArray[np.int32] | None = None,
         last_edge_id: int = 0,
         last_node_id: int = 0,
+        business_region: npt.NDArray[np.int16] | None = None,
+        regions: list[str] | None = None,
     ) -> LotGraph:
         s = np.asarray(src, dtype=np.int64)
         d = np.asarray(dst, dtype=np.int64)
@@ -118,7 +124,25 @@ class LotGraph:
             edges=int(s.size),
             last_edge_id=last_edge_id,
             last_node_id=last_node_id,
+            business_region=business_region if business_region is not None else np.empty(0, dtype=np.int16),
+            regions=regions or [],
         )
+
+    def set_business_regions(self, pairs: Sequence[tuple[int, str]]) -> None:
+        """Businesses' towns (business id, region code), added or changed."""
+        if not pairs:
+            return
+        index = {r: i for i, r in enumerate(self.regions)}
+        top = max(b for b, _r in pairs) + 1
+        if top > self.business_region.size:
+            self.business_region = np.concatenate(
+                [self.business_region, np.full(top - self.business_region.size, -1, dtype=np.int16)]
+            )
+        for b, r in pairs:
+            if r not in index:
+                index[r] = len(self.regions)
+                self.regions.append(r)
+            self.business_region[b] = index[r]
 
     # -- keeping in step ---------------------------------------------------------------------------
 
@@ -167,6 +191,7 @@ class LotGraph:
             self.b_qty,
             self.b_uom,
             self.node_business,
+            self.business_region,
         )
         return int(sum(a.nbytes for a in arrays)) + self.extra_edges * 2 * 120
 
@@ -370,6 +395,40 @@ class LotGraph:
                         total_q[i] += 0.0 if amount != amount else amount
                         units[i] = ui
         return total_q, units
+
+
+@dataclass
+class ScopeSummary:
+    """A trace grouped by business: each reached business's town, lots, nearest depth, quantity
+    received from within the trace and its unit (all numpy, in business-id order)."""
+
+    business: npt.NDArray[np.int64]
+    region: npt.NDArray[np.int64]  # index into LotGraph.regions, -1 unknown
+    lots: npt.NDArray[np.int64]
+    depth: npt.NDArray[np.int64]
+    quantity: npt.NDArray[np.float64]
+    unit: npt.NDArray[np.int64]
+    external_nodes: int
+
+
+def summarise_scope(
+    graph: LotGraph, result: TraceResult, qty: npt.NDArray[np.float64], units: npt.NDArray[np.int8]
+) -> ScopeSummary:
+    holders = graph.node_business[result.nodes] if result.nodes.size else np.empty(0, dtype=np.int32)
+    inside = holders >= 0
+    b_arr = holders[inside].astype(np.int64)
+    ids, idx = np.unique(b_arr, return_inverse=True)
+    lots = np.bincount(idx, minlength=ids.size)
+    depth = np.full(ids.size, np.iinfo(np.int64).max)
+    np.minimum.at(depth, idx, result.depth[inside])
+    quantity = np.bincount(idx, weights=np.nan_to_num(qty[inside]), minlength=ids.size).astype(np.float64)
+    unit = np.zeros(ids.size, dtype=np.int64)
+    unit[idx] = units[inside]
+    region = np.full(ids.size, -1, dtype=np.int64)
+    known = ids < graph.business_region.size
+    region[known] = graph.business_region[ids[known]]
+    external = int(np.count_nonzero(~inside[1:])) if holders.size > 1 else 0
+    return ScopeSummary(ids, region, lots, depth, quantity, unit, external)
 
 
 def _cut(result: TraceResult, cap: int) -> TraceResult:

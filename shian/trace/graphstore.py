@@ -14,6 +14,8 @@ import threading
 import numpy as np
 from django.db import connection
 
+from shian.registry.models import Business
+
 from .graph import LotGraph
 from .models import Lot, LotEdge
 
@@ -83,7 +85,7 @@ def _load() -> LotGraph:
     ):
         if b is not None:
             business[pk] = b
-    return LotGraph.build(
+    graph = LotGraph.build(
         n=lot_head + 1,
         src=src,
         dst=dst,
@@ -95,6 +97,10 @@ def _load() -> LotGraph:
         last_edge_id=edge_head,
         last_node_id=lot_head,
     )
+    graph.set_business_regions(
+        list(Business.objects.values_list("id", "region_id").iterator(chunk_size=50_000))
+    )
+    return graph
 
 
 def _catch_up(graph: LotGraph, edge_head: int, lot_head: int) -> LotGraph:

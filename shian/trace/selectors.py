@@ -20,7 +20,7 @@ from shian.registry.models import Business
 from shian.sampling.models import Verdict
 
 from . import graphstore, rules
-from .graph import TraceResult
+from .graph import TraceResult, summarise_scope
 from .identifiers import resolve_typed_code
 from .models import (
     Capture,
@@ -158,44 +158,47 @@ def summarise(
     *, lot: Lot, forward: bool, result: TraceResult, qty: np.ndarray, units: np.ndarray, user: Any | None
 ) -> TraceView:
     """Group a trace by business (lots, quantity, nearest depth), keeping only what `user` may see
-    (None: everything, for a recall's own record)."""
+    (None: everything, for a recall's own record). Details come from the in-memory graph."""
     graph = graphstore.current_graph()
-    nodes = result.nodes
-    holders = graph.node_business[nodes] if nodes.size else np.empty(0, dtype=np.int32)
-    external = int(np.count_nonzero(holders[1:] < 0)) if nodes.size > 1 else 0
-    inside = holders >= 0
-    ids = np.unique(holders[inside]).tolist()
-    regions = business_regions(ids)
+    s = summarise_scope(graph, result, qty, units)
+    unknown = [int(b) for b, r in zip(s.business.tolist(), s.region.tolist(), strict=True) if r < 0]
+    if unknown:  # a business the graph has not seen yet (registered after the load)
+        graph.set_business_regions(list(business_regions(unknown).items()))
+        s = summarise_scope(graph, result, qty, units)
     scope = scope_for(user) if user is not None else None
-    allowed = {b for b, r in regions.items() if scope is None or scope.allows_region(r)}
-    rows_b: list[BusinessRow] = []
-    if ids:
-        b_arr = holders[inside]
-        idx = np.searchsorted(np.asarray(ids), b_arr)
-        lots = np.bincount(idx, minlength=len(ids))
-        depth_min = np.full(len(ids), np.iinfo(np.int64).max)
-        np.minimum.at(depth_min, idx, result.depth[inside])
-        q = np.bincount(idx, weights=np.nan_to_num(qty[inside]), minlength=len(ids))
-        unit_of = np.zeros(len(ids), dtype=np.int64)
-        unit_of[idx] = units[inside]
-        for k, b in enumerate(ids):
-            if b not in allowed:
-                continue
-            rows_b.append(
-                BusinessRow(
-                    business_id=int(b),
-                    region_id=regions[b],
-                    lots=int(lots[k]),
-                    quantity=float(q[k]),
-                    uom=graph.uoms[int(unit_of[k])] if int(unit_of[k]) < len(graph.uoms) else "",
-                    depth=int(depth_min[k]),
-                )
+    open_all = scope is None or (scope.everything and scope.business_types is None)
+    if open_all:
+        allowed_region = np.ones(len(graph.regions) + 1, dtype=bool)
+    else:
+        assert scope is not None  # noqa: S101
+        allowed_region = np.asarray([scope.allows_region(r) for r in graph.regions] + [False], dtype=bool)
+        if scope.business_types is not None:
+            allowed_types = set(
+                Business.objects.filter(
+                    pk__in=s.business.tolist(), business_type__in=sorted(scope.business_types)
+                ).values_list("id", flat=True)
             )
-        rows_b.sort(key=lambda r: (r.depth, r.region_id, r.business_id))
-    if scope is None or (scope.everything and scope.business_types is None):
+    keep_b = allowed_region[s.region]
+    if not open_all and scope is not None and scope.business_types is not None:
+        keep_b &= np.isin(s.business, np.asarray(sorted(allowed_types), dtype=np.int64))
+    rows_b = [
+        BusinessRow(
+            business_id=int(s.business[k]),
+            region_id=graph.regions[int(s.region[k])],
+            lots=int(s.lots[k]),
+            quantity=float(s.quantity[k]),
+            uom=graph.uoms[int(s.unit[k])] if int(s.unit[k]) < len(graph.uoms) else "",
+            depth=int(s.depth[k]),
+        )
+        for k in np.flatnonzero(keep_b).tolist()
+    ]
+    rows_b.sort(key=lambda r: (r.depth, r.region_id, r.business_id))
+    nodes = result.nodes
+    if open_all:
         keep = np.ones(nodes.size, dtype=bool)
     else:
-        keep = np.asarray([h >= 0 and int(h) in allowed for h in holders.tolist()], dtype=bool)
+        holders = graph.node_business[nodes]
+        keep = np.isin(holders, s.business[keep_b])
     rows = [
         TraceRow(
             lot_id=int(nodes[i]),
@@ -214,7 +217,7 @@ def summarise(
         rows=rows,
         businesses=rows_b,
         lots_reached=int(np.count_nonzero(keep)) - (1 if keep.size and keep[0] else 0),
-        external_holders=external if scope is None or scope.everything else 0,
+        external_holders=s.external_nodes if open_all else 0,
         truncated=result.truncated,
         lot_ids=nodes[keep].tolist(),
     )
