@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from .identifiers import canonical_identifier
@@ -148,6 +149,7 @@ def _number(value: Any) -> str:
     return text or "0"
 
 
+@lru_cache(maxsize=4096)
 def _vocab(value: str, kind: str) -> str:
     """A CBV value in its Web URI form: bare term, URN or CURIE alike (rules 14–16)."""
     v = value.strip()

@@ -25,6 +25,7 @@ CN_PREFIX = "urn:cn:trace:"
 DATA = Path(__file__).resolve().parent / "data"
 
 
+@lru_cache(maxsize=65_536)
 def gs1_check_digit(digits: str) -> str:
     """The GS1 mod-10 check digit of a key's digits without it (GS1 General Specifications 7.9.1):
     weights 3 and 1 alternate from the rightmost digit."""
@@ -139,6 +140,7 @@ def canonical_digital_link(uri: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65_536)  # a bulk capture names the same parties and lots over and over
 def canonical_identifier(value: str) -> str:
     """The one form the platform keys an identifier by: canonical Digital Link for GS1 keys
     (URN or Digital Link alike), the URI itself otherwise (a trace code URN, a company's own URI)."""
