@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import orjson
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.http import Http404
 
 from shian.core.scoping import scope_for
@@ -29,6 +29,7 @@ from .models import (
     ConsumerQueryCount,
     EventLot,
     Lot,
+    LotEdge,
     LotSample,
     LotStatus,
     Recall,
@@ -364,13 +365,21 @@ def public_lot(*, code: str) -> PublicLot | None:
     nodes = [n for n in nodes if n.identifier == identifier]
     first = next((n for n in nodes if n.product_name), nodes[0])
     node_ids = [n.pk for n in nodes]
-    # Where each node's goods came from (its first receipt), in time order: the product's path.
+    # When the lot reached each holder (its first receipt), else its first event there (the
+    # producer's commissioning): the product's path in time order.
     arrivals = dict(
+        LotEdge.objects.filter(dst_id__in=node_ids)
+        .values("dst_id")
+        .annotate(first=Min("at"))
+        .values_list("dst_id", "first")
+    )
+    for lot_id, first in (
         EventLot.objects.filter(lot_id__in=node_ids)
         .values("lot_id")
-        .annotate(last=Max("event__event_time"))
-        .values_list("lot_id", "last")
-    )
+        .annotate(first=Min("event__event_time"))
+        .values_list("lot_id", "first")
+    ):
+        arrivals.setdefault(lot_id, first)
     stages = sorted(
         (
             {

@@ -41,7 +41,7 @@ def _xlsx(rows: list[list[object]]) -> bytes:
 
 
 def _row(**v: object) -> list[object]:
-    fields = dict.fromkeys(imports.HEADERS, "")
+    fields: dict[str, object] = dict.fromkeys(imports.HEADERS, "")
     fields.update(v)
     return [fields[f] for f in imports.HEADERS]
 
