@@ -24,7 +24,9 @@ def test_recall_flow_and_consumer_page(tmp_path: Path) -> None:
     shots = Path(os.environ.get("SHIAN_SCREENSHOTS") or tmp_path)
     shots.mkdir(parents=True, exist_ok=True)
     with running_server(tmp_path, SETUP) as (base, printed):
-        ids = dict(part.split("=", 1) for part in printed.split() if part.startswith(("sample=", "lot=", "code=")))
+        ids = dict(
+            part.split("=", 1) for part in printed.split() if part.startswith(("sample=", "lot=", "code="))
+        )
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             try:

@@ -121,8 +121,13 @@ class TraceCap:
     RECALL = "trace.recall"
     COLD_CHAIN = "trace.cold_chain"
 
+
 for _role in (Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.TOWN_OFFICER):
-    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {TraceCap.VIEW, TraceCap.CAPTURE, TraceCap.COLD_CHAIN}
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {
+        TraceCap.VIEW,
+        TraceCap.CAPTURE,
+        TraceCap.COLD_CHAIN,
+    }
 for _role in (Role.DEPARTMENT_LIAISON, Role.INSPECTOR, Role.VIEWER):
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {TraceCap.VIEW}
 for _role in (Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER):
