@@ -373,13 +373,13 @@ def public_lot(*, code: str) -> PublicLot | None:
         .annotate(first=Min("at"))
         .values_list("dst_id", "first")
     )
-    for lot_id, first in (
+    for lot_id, earliest in (
         EventLot.objects.filter(lot_id__in=node_ids)
         .values("lot_id")
-        .annotate(first=Min("event__event_time"))
-        .values_list("lot_id", "first")
+        .annotate(earliest=Min("event__event_time"))
+        .values_list("lot_id", "earliest")
     ):
-        arrivals.setdefault(lot_id, first)
+        arrivals.setdefault(lot_id, earliest)
     stages = sorted(
         (
             {
