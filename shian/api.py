@@ -16,6 +16,7 @@ from shian.planning.api import router as planning_router
 from shian.registry.api import router as registry_router
 from shian.risk.api import router as risk_router
 from shian.sampling.api import router as sampling_router
+from shian.trace.api import epcis_router, trace_router
 
 
 class TokenAuth(HttpBearer):
@@ -54,3 +55,5 @@ api.add_router("/plans", planning_router)
 api.add_router("/risk", risk_router)
 api.add_router("/inspections", inspections_router)
 api.add_router("/sampling", sampling_router)
+api.add_router("/epcis", epcis_router)
+api.add_router("/trace", trace_router)

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "shian.registry",
     "shian.sampling",
     "shian.inspections",
+    "shian.trace",
     "shian.risk",
     "shian.planning",
     "shian.metrics",

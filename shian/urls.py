@@ -12,6 +12,8 @@ urlpatterns = [
     path("risk/", include("shian.risk.urls")),
     path("inspections/", include("shian.inspections.urls")),
     path("sampling/", include("shian.sampling.urls")),
+    path("trace/", include("shian.trace.urls")),
+    path("t/", include("shian.trace.urls_public")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

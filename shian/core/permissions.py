@@ -110,3 +110,25 @@ def require_cap(user: Any, cap: str) -> None:
     """
     if not has_cap(user, cap):
         raise PermissionDenied(_("You do not have permission to do this."))
+
+
+# Traceability (shian.trace): district and town staff capture trace events and record the cold-chain
+# warehouse's in/out records and checklist checks in their scope; district staff start recalls;
+# everyone who reads the register reads traces in their scope.
+class TraceCap:
+    VIEW = "trace.view"
+    CAPTURE = "trace.capture"
+    RECALL = "trace.recall"
+    COLD_CHAIN = "trace.cold_chain"
+
+
+for _role in (Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.TOWN_OFFICER):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {
+        TraceCap.VIEW,
+        TraceCap.CAPTURE,
+        TraceCap.COLD_CHAIN,
+    }
+for _role in (Role.DEPARTMENT_LIAISON, Role.INSPECTOR, Role.VIEWER):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {TraceCap.VIEW}
+for _role in (Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {TraceCap.RECALL}

@@ -148,6 +148,9 @@ def demo_build(*, scale: str, seed: int, out: Callable[[str], None]) -> list[tup
     # Positives become KJ2022-… sample tasks; 1,200 keeps the build short (each goes through
     # the services, with its audit entries).
     demo_quick_tests_build(seed=seed, out=out, count=1200)
+    from shian.trace.demo import demo_trace_build  # lots, events, cold chain, queries, one recall
+
+    demo_trace_build(seed=seed, out=out)
     out("训练预测性排序模型并评分 / training and scoring the targeting model …")
     targeting_score(actor=None, source=AuditSource.COMMAND, on=dt.date(2024, 12, 31))
     demo_plan_build(seed=seed, out=out)

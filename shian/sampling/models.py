@@ -115,6 +115,15 @@ class Sample(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.food_name}"
 
+    @property
+    def disposal(self) -> DisposalTask | None:
+        """The disposal task of the sample's own business (tasks a recall opened elsewhere have a
+        business of their own). Prefetched as `own_disposals` by the lists that show it."""
+        own = getattr(self, "own_disposals", None)
+        if own is not None:
+            return own[0] if own else None
+        return self.disposals.filter(business__isnull=True).first()
+
 
 class SamplePhoto(models.Model):
     """A photo taken on site (第十九条: the sample's state and the stock are recorded by photo or
@@ -226,9 +235,19 @@ class DisposalStepKind(models.TextChoices):
 
 
 class DisposalTask(models.Model):
-    """The verification and disposal of one unqualified sample, assigned to the business's town."""
+    """The verification and disposal of one unqualified sample, assigned to the business's town.
+    A recall (shian.trace) opens one more task for each other business the sample's lot reached:
+    those name their `business`; the sample's own task has none."""
 
-    sample = models.OneToOneField(Sample, on_delete=models.PROTECT, related_name="disposal")
+    sample = models.ForeignKey(Sample, on_delete=models.PROTECT, related_name="disposals")
+    business = models.ForeignKey(
+        Business,
+        verbose_name=_("business reached by the recall"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     region = models.ForeignKey(
         Region, verbose_name=_("town or street"), on_delete=models.PROTECT, related_name="disposals"
     )
@@ -245,11 +264,16 @@ class DisposalTask(models.Model):
         verbose_name_plural = _("disposal tasks")
         ordering = ["due", "id"]
         constraints = [
+            # One task for the sample's own business, and one per other business a recall reached.
+            models.UniqueConstraint(
+                fields=["sample"], condition=Q(business__isnull=True), name="disposal_one_own_per_sample"
+            ),
+            models.UniqueConstraint(fields=["sample", "business"], name="disposal_sample_business_uniq"),
             models.CheckConstraint(
                 name="disposal_closed_has_date",
                 condition=Q(status="open", closed_on__isnull=True)
                 | Q(status="closed", closed_on__isnull=False),
-            )
+            ),
         ]
         indexes = [
             # a town's open tasks by due date (the unqualified-food list)

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -111,7 +111,14 @@ def unqualified_list_for_user(*, user: Any) -> QuerySet[Sample]:
     return (
         samples_for_user(user)
         .filter(conclusion=Verdict.UNQUALIFIED)
-        .select_related("region", "business", "disposal")
+        .select_related("region", "business")
+        .prefetch_related(
+            Prefetch(
+                "disposals",
+                queryset=DisposalTask.objects.filter(business__isnull=True),
+                to_attr="own_disposals",
+            )
+        )
         .order_by("-sampled_on", "-id")
     )
 
@@ -129,7 +136,7 @@ def disposal_tasks_for_user(user: Any) -> QuerySet[DisposalTask]:
 def disposal_get_for_user(*, user: Any, pk: int) -> DisposalTask:
     task = (
         disposal_tasks_for_user(user)
-        .select_related("sample", "region", "sample__business")
+        .select_related("sample", "region", "sample__business", "business")
         .filter(pk=pk)
         .first()
     )

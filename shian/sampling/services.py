@@ -26,6 +26,7 @@ from shian.core.scoping import scope_for
 # Same layer; only the pure (Django-free) image and signature checks, never its models or services.
 from shian.inspections import media
 from shian.inspections import rules as inspection_rules
+from shian.registry.models import Business
 
 from . import rules
 from .models import (
@@ -122,7 +123,7 @@ def sample_set_status(
         )
     # Unqualified food closes only through a disposal task with every required step complete.
     if status == SampleStatus.CLOSED and locked.status == SampleStatus.DISPOSAL:
-        task = DisposalTask.objects.filter(sample=locked).first()
+        task = DisposalTask.objects.filter(sample=locked, business__isnull=True).first()
         if task is None or disposal_missing_steps(task=task):
             raise ValidationError(_("The disposal cannot close before every required step is complete."))
     old = locked.status
@@ -277,21 +278,35 @@ def disposal_missing_steps(*, task: DisposalTask) -> list[str]:
 
 @transaction.atomic
 def disposal_task_open(
-    *, sample: Sample, by: User, on: dt.date, source: str = AuditSource.WEB
+    *,
+    sample: Sample,
+    by: User,
+    on: dt.date,
+    source: str = AuditSource.WEB,
+    business: Business | None = None,
 ) -> DisposalTask:
     """Open the disposal of a notified unqualified sample for the business's town, with every step
-    required, due on the disposal deadline (data/deadlines.toml)."""
+    required, due on the disposal deadline (data/deadlines.toml).
+
+    With `business`, open the task of another business the sample's lot reached (a recall,
+    shian.trace): it goes to that business's town and leaves the sample's own status alone."""
     require_cap(by, Cap.SAMPLING_MANAGE)
-    region_id = sample.business.region_id if sample.business_id and sample.business else sample.region_id
+    if business is not None:
+        if sample.conclusion != Verdict.UNQUALIFIED:
+            raise ValidationError(_("Only an unqualified sample's lot is recalled."))
+        region_id = business.region_id
+    else:
+        region_id = sample.business.region_id if sample.business_id and sample.business else sample.region_id
     _check_scope(by, region_id)
-    sample = sample_set_status(sample=sample, status=SampleStatus.DISPOSAL, by=by, on=on, source=source)
+    if business is None:
+        sample = sample_set_status(sample=sample, status=SampleStatus.DISPOSAL, by=by, on=on, source=source)
     deadline = SampleDeadline.objects.filter(sample=sample, code="disposal").first()
     if deadline is not None:
         due = deadline.due
     else:
         rule = rules.deadline_rules_in_force(sample.sampled_on or on)["disposal"]
         due = rules.due_date(rule, on, lambda s, n: WorkingCalendar().deadline(s, n).due)
-    task = DisposalTask(sample=sample, region_id=region_id, opened_on=on, due=due)
+    task = DisposalTask(sample=sample, business=business, region_id=region_id, opened_on=on, due=due)
     task.full_clean()
     task.save()
     DisposalStep.objects.bulk_create([DisposalStep(task=task, kind=k) for k in DisposalStepKind.values])
@@ -373,14 +388,15 @@ def disposal_task_close(
             _("The disposal cannot close: these steps are not complete: %(steps)s.")
             % {"steps": "、".join(str(DisposalStepKind(k).label) for k in missing)}
         )
-    sample_set_status(
-        sample=task.sample,
-        status=SampleStatus.CLOSED,
-        by=by,
-        on=on,
-        source=source,
-        note=_("disposal complete"),
-    )
+    if task.business_id is None:  # a recall's task at another business leaves the sample as it is
+        sample_set_status(
+            sample=task.sample,
+            status=SampleStatus.CLOSED,
+            by=by,
+            on=on,
+            source=source,
+            note=_("disposal complete"),
+        )
     task.status, task.closed_on = DisposalStatus.CLOSED, on
     task.save(update_fields=["status", "closed_on"])
     audit_record(

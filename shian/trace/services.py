@@ -1,0 +1,762 @@
+"""Writes of traceability. Each service: capability, scope, one transaction, its audit entry in it.
+
+`epcis_capture` is the one way events come in: the API, the xlsx upload (imports.py), the demo and
+the benchmark call it. It validates the whole document first (epcis.validate_document) and writes
+nothing when anything is wrong; an event already held (same EPCIS Event Hash ID) is skipped, so
+sending a document twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import orjson
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shian.core.audit import AuditEvent, audit_record, model_event
+from shian.core.bulk import allocate_ids, insert_rows
+from shian.core.models import AuditAction, AuditSource, User
+from shian.core.permissions import TraceCap, require_cap
+from shian.core.scoping import scope_for
+from shian.registry.models import Business, BusinessType
+from shian.sampling import services as sampling_services
+from shian.sampling.models import Verdict
+
+from . import epcis, rules
+from .derive import Derived, counter_party, derive, moving_lots
+from .eventhash import context_prefixes, event_hash_id
+from .identifiers import canonical_identifier, parse_identifier, trace_code_schemes
+from .models import (
+    Capture,
+    ColdChainCheck,
+    ColdChainRecord,
+    ConsumerQueryCount,
+    EventLot,
+    Lot,
+    LotEdge,
+    LotSample,
+    LotStatus,
+    PartyIdentifier,
+    ProductLine,
+    QuerySource,
+    Recall,
+    RecallBusiness,
+    TraceEvent,
+)
+
+USCC_PREFIX = "urn:cn:uscc:"
+CAPTURE_OBJECT = "trace.capture"
+
+
+class CaptureRejected(Exception):
+    """The document was refused whole; `problems` say where and why (nothing was written)."""
+
+    def __init__(self, problems: Sequence[epcis.Problem]) -> None:
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = list(problems)
+
+
+@dataclass
+class CaptureResult:
+    capture: Capture | None
+    total: int
+    new: int
+    duplicate: int
+    hash_ids: list[str] = field(default_factory=list)
+
+
+# -- resolving parties to the register -------------------------------------------------------------
+
+
+class _Parties:
+    """Resolves party and location identifiers to businesses, once per identifier per capture."""
+
+    def __init__(self) -> None:
+        self.cache: dict[str, Business | None] = {}
+
+    def prime(self, identifiers: Iterable[str]) -> None:
+        wanted = {i for i in identifiers if i and i not in self.cache}
+        if not wanted:
+            return
+        # A GLN with an extension (a dock, a room) stands for the GLN's business too.
+        bare = {i: i.split("/254/")[0] for i in wanted}
+        rows = PartyIdentifier.objects.filter(identifier__in=set(bare.values()) | wanted).select_related(
+            "business"
+        )
+        by_id = {r.identifier: r.business for r in rows}
+        codes = {i: i[len(USCC_PREFIX) :] for i in wanted if i.startswith(USCC_PREFIX)}
+        by_code = {b.credit_code: b for b in Business.objects.filter(credit_code__in=list(codes.values()))}
+        for i in wanted:
+            self.cache[i] = by_id.get(i) or by_id.get(bare[i]) or by_code.get(codes.get(i, ""))
+
+    def business(self, identifier: str) -> Business | None:
+        if identifier not in self.cache:
+            self.prime([identifier])
+        return self.cache.get(identifier)
+
+
+def holder_key(business: Business | None, identifier: str) -> str:
+    return f"b:{business.pk}" if business is not None else identifier
+
+
+# -- capture ----------------------------------------------------------------------------------------
+
+
+def _product_line(identifier: str, ilmd_line: str) -> str:
+    if ilmd_line in ProductLine.values:
+        return ilmd_line
+    key = parse_identifier(identifier)
+    if key.scheme and key.scheme != "gs1":
+        for scheme in trace_code_schemes():
+            if scheme.code == key.scheme:
+                return scheme.product_line
+    return ProductLine.OTHER
+
+
+def _date(text: str | None) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+@dataclass
+class _Prepared:
+    event: Mapping[str, Any]
+    hash_id: str
+    derived: Derived
+    holder: Business | None
+    holder_id: str  # the identifier the holder was named by ("" when none)
+    index: int
+
+
+def epcis_capture(
+    *,
+    by: User | None,
+    document: Any,
+    source: str,
+    filename: str = "",
+    now: dt.datetime | None = None,
+    check_permission: bool = True,
+) -> CaptureResult:
+    """Validate and store an EPCIS document. Raises CaptureRejected (nothing written) when the
+    document or any of its events is invalid, or names a business outside the sender's scope."""
+    now = now or timezone.now()
+    if check_permission:
+        require_cap(by, TraceCap.CAPTURE)
+    problems = epcis.validate_document(document, now=now)
+    if problems:
+        raise CaptureRejected(problems)
+    prefixes = context_prefixes(document.get("@context"))
+    events = epcis.events_of(document)
+    parties = _Parties()
+    prepared: list[_Prepared] = []
+    seen: set[str] = set()
+    derived_all = [derive(e) for e in events]
+    parties.prime(
+        i
+        for d in derived_all
+        for i in [*d.holder_ids, *(p for _t, p in d.sources), *(p for _t, p in d.destinations)]
+    )
+    for index, (event, d) in enumerate(zip(events, derived_all, strict=True)):
+        h = event_hash_id(event, prefixes)
+        if h in seen:
+            continue
+        seen.add(h)
+        holder, holder_id = None, ""
+        for ident in d.holder_ids:
+            holder = parties.business(ident)
+            if holder is not None:
+                holder_id = ident
+                break
+        if holder is None and d.holder_ids:
+            holder_id = d.holder_ids[0]
+        prepared.append(_Prepared(event, h, d, holder, holder_id, index))
+    if check_permission and by is not None:
+        scope = scope_for(by)
+        outside = []
+        for p in prepared:
+            named = [p.holder, parties.business(counter_party(p.derived))]
+            for b in named:
+                if b is not None and not scope.allows_region(b.region_id):
+                    outside.append(
+                        epcis.Problem(
+                            f"/epcisBody/eventList/{p.index}",
+                            "outside-scope",
+                            _("The event names a business outside your area, or one that does not exist."),
+                        )
+                    )
+                    break
+        if outside:
+            raise CaptureRejected(outside)
+    with transaction.atomic():
+        return _write(
+            by=by,
+            document=document,
+            prepared=prepared,
+            parties=parties,
+            source=source,
+            filename=filename,
+            now=now,
+            total=len(events),
+        )
+
+
+def _write(
+    *,
+    by: User | None,
+    document: Mapping[str, Any],
+    prepared: list[_Prepared],
+    parties: _Parties,
+    source: str,
+    filename: str,
+    now: dt.datetime,
+    total: int,
+) -> CaptureResult:
+    held: set[str] = set()
+    hashes = [p.hash_id for p in prepared]
+    for i in range(0, len(hashes), 900):
+        held.update(
+            TraceEvent.objects.filter(hash_id__in=hashes[i : i + 900]).values_list("hash_id", flat=True)
+        )
+    todo = [p for p in prepared if p.hash_id not in held]
+    header = {k: v for k, v in document.items() if k != "epcisBody"}
+    capture = Capture.objects.create(
+        captured_by=by,
+        source=source,
+        filename=filename[:200],
+        header=header,
+        events_total=total,
+        events_new=len(todo),
+    )
+    if todo:
+        _write_events(capture=capture, todo=todo, parties=parties, now=now)
+    audit_record(
+        actor=by,
+        source=source,
+        event=AuditEvent(
+            AuditAction.IMPORT,
+            CAPTURE_OBJECT,
+            str(capture.pk),
+            f"EPCIS {filename}"[:200],
+            after={
+                "events": total,
+                "new": len(todo),
+                "already_held": len(prepared) - len(todo),
+                "file": filename,
+            },
+        ),
+    )
+    return CaptureResult(capture, total, len(todo), total - len(todo), [p.hash_id for p in prepared])
+
+
+def _write_events(*, capture: Capture, todo: list[_Prepared], parties: _Parties, now: dt.datetime) -> None:
+    # Lot nodes: (identifier, holder key) -> id; attributes from ILMD.
+    needed: dict[tuple[str, str], Business | None] = {}
+    attrs: dict[str, dict[str, str]] = {}
+    for p in todo:
+        d = p.derived
+        here = holder_key(p.holder, p.holder_id)
+        other_id = counter_party(d)
+        other = parties.business(other_id) if other_id else None
+        for lot in d.lots:
+            needed.setdefault((lot.identifier, here), p.holder)
+            if d.ilmd and lot.role in ("epc", "quantity", "output"):
+                attrs.setdefault(lot.identifier, {}).update(d.ilmd)
+        if d.movement in ("ship", "receive") and other_id:
+            for lot in moving_lots(d):
+                needed.setdefault((lot.identifier, holder_key(other, other_id)), other)
+    lot_ids = _lots_ensure(needed, attrs)
+    event_ids = allocate_ids(TraceEvent, len(todo))
+    event_rows = []
+    link_rows: dict[tuple[int, int, str], tuple[Decimal | None, str]] = {}
+    edge_rows: dict[tuple[int, int, int], tuple[str, dt.datetime, Decimal | None, str]] = {}
+    for eid, p in zip(event_ids, todo, strict=True):
+        d = p.derived
+        event_rows.append(
+            (
+                eid,
+                p.hash_id,
+                str(p.event.get("eventID", ""))[:300],
+                d.event_type,
+                d.action,
+                d.biz_step[:200],
+                d.disposition[:200],
+                d.event_time,
+                d.tz_offset,
+                now,
+                d.read_point[:300],
+                d.biz_location[:300],
+                p.holder.pk if p.holder else None,
+                p.holder.region_id if p.holder else None,
+                capture.pk,
+                orjson.dumps(p.event).decode(),
+            )
+        )
+        here = holder_key(p.holder, p.holder_id)
+        for lot in d.lots:
+            lid = lot_ids[(lot.identifier, here)]
+            qty = Decimal(str(lot.quantity)) if lot.quantity is not None else None
+            link_rows.setdefault((eid, lid, lot.role), (qty, lot.uom[:3]))
+        other_id = counter_party(d)
+        if d.movement in ("ship", "receive") and other_id:
+            there = holder_key(parties.business(other_id), other_id)
+            for lot in moving_lots(d):
+                a, b = lot_ids[(lot.identifier, here)], lot_ids[(lot.identifier, there)]
+                src, dst = (a, b) if d.movement == "ship" else (b, a)
+                qty = Decimal(str(lot.quantity)) if lot.quantity is not None else None
+                edge_rows.setdefault((eid, src, dst), (d.movement, d.event_time, qty, lot.uom[:3]))
+        elif d.movement == "transform":
+            inputs = [lot for lot in d.lots if lot.role == "input"]
+            outputs = [lot for lot in d.lots if lot.role == "output"]
+            for i in inputs:
+                for o in outputs:
+                    src, dst = lot_ids[(i.identifier, here)], lot_ids[(o.identifier, here)]
+                    if src == dst:
+                        continue
+                    qty = Decimal(str(i.quantity)) if i.quantity is not None else None
+                    edge_rows.setdefault((eid, src, dst), ("transform", d.event_time, qty, i.uom[:3]))
+    insert_rows(
+        TraceEvent,
+        [
+            "id",
+            "hash_id",
+            "event_id",
+            "event_type",
+            "action",
+            "biz_step",
+            "disposition",
+            "event_time",
+            "tz_offset",
+            "record_time",
+            "read_point",
+            "biz_location",
+            "business",
+            "region",
+            "capture",
+            "body",
+        ],
+        event_rows,
+    )
+    insert_rows(
+        EventLot,
+        ["event", "lot", "role", "quantity", "uom"],
+        [(e, lot, role, q, u) for (e, lot, role), (q, u) in link_rows.items()],
+    )
+    insert_rows(
+        LotEdge,
+        ["src", "dst", "kind", "event", "at", "quantity", "uom"],
+        [(s, t, kind, e, at, q, u) for (e, s, t), (kind, at, q, u) in edge_rows.items()],
+    )
+
+
+def _lots_ensure(
+    needed: Mapping[tuple[str, str], Business | None], attrs: Mapping[str, Mapping[str, str]]
+) -> dict[tuple[str, str], int]:
+    """Ids of the lot nodes, creating the missing ones; a new node of a known identifier takes the
+    product's name, line and dates from the nodes already held."""
+    ids: dict[tuple[str, str], int] = {}
+    identifiers = sorted({k[0] for k in needed})
+    known: dict[str, tuple[str, str, dt.date | None, dt.date | None]] = {}
+    for i in range(0, len(identifiers), 900):
+        chunk = identifiers[i : i + 900]
+        for pk, ident, holder, name, line, produced, best in Lot.objects.filter(
+            identifier__in=chunk
+        ).values_list(
+            "id", "identifier", "holder", "product_name", "product_line", "produced_on", "best_before"
+        ):
+            if (ident, holder) in needed:
+                ids[(ident, holder)] = pk
+            if name or line != ProductLine.OTHER or ident not in known:
+                known[ident] = (name, line, produced, best)
+    # ILMD sent now updates the nodes already held (a commissioning event after the shipment).
+    for ident, a in attrs.items():
+        updates: dict[str, Any] = {}
+        if a.get("name"):
+            updates["product_name"] = a["name"][:200]
+        line = _product_line(ident, a.get("line", ""))
+        if line != ProductLine.OTHER:
+            updates["product_line"] = line
+        if _date(a.get("produced")):
+            updates["produced_on"] = _date(a.get("produced"))
+        if _date(a.get("best_before")):
+            updates["best_before"] = _date(a.get("best_before"))
+        if updates and ident in known:
+            Lot.objects.filter(identifier=ident).update(**updates)
+        if updates:
+            old = known.get(ident, ("", ProductLine.OTHER, None, None))
+            known[ident] = (
+                updates.get("product_name", old[0]),
+                updates.get("product_line", old[1]),
+                updates.get("produced_on", old[2]),
+                updates.get("best_before", old[3]),
+            )
+    missing = [k for k in needed if k not in ids]
+    new_ids = allocate_ids(Lot, len(missing))
+    rows = []
+    for pk, (ident, holder) in zip(new_ids, missing, strict=True):
+        business = needed[(ident, holder)]
+        key = parse_identifier(ident)
+        name, line, produced, best = known.get(ident, ("", _product_line(ident, ""), None, None))
+        if line == ProductLine.OTHER:
+            line = _product_line(ident, "")
+        rows.append(
+            (
+                pk,
+                ident[:300],
+                holder[:300],
+                business.pk if business else None,
+                business.region_id if business else None,
+                key.gtin,
+                (key.lot or key.serial)[:80],
+                name,
+                line,
+                produced,
+                best,
+                LotStatus.NORMAL,
+            )
+        )
+        ids[(ident, holder)] = pk
+    insert_rows(
+        Lot,
+        [
+            "id",
+            "identifier",
+            "holder",
+            "business",
+            "region",
+            "gtin",
+            "lot_number",
+            "product_name",
+            "product_line",
+            "produced_on",
+            "best_before",
+            "status",
+        ],
+        rows,
+    )
+    return ids
+
+
+@transaction.atomic
+def party_identifier_set(
+    *, by: User, business: Business, identifier: str, source: str = AuditSource.WEB
+) -> PartyIdentifier:
+    """Say that an EPCIS party or location identifier (a GLN) stands for a business."""
+
+    require_cap(by, TraceCap.CAPTURE)
+    if not scope_for(by).allows_region(business.region_id):
+        raise PermissionDenied(_("This business is outside your area."))
+    row, _created = PartyIdentifier.objects.update_or_create(
+        identifier=canonical_identifier(identifier)[:300], defaults={"business": business}
+    )
+    audit_record(
+        actor=by,
+        source=source,
+        event=model_event(
+            AuditAction.UPDATE, row, after={"business": business.pk}, region=business.region_id
+        ),
+    )
+    return row
+
+
+# -- samples and recalls ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def lot_sample_link(*, by: User, lot: Lot, sample: Any, source: str = AuditSource.WEB) -> LotSample:
+    """Record that a sample was taken of a lot; its verdict then shows on the lot's pages."""
+    require_cap(by, TraceCap.CAPTURE)
+    if not scope_for(by).allows_region(lot.region_id or sample.region_id):
+        raise PermissionDenied(_("This lot is outside your area."))
+    link, created = LotSample.objects.get_or_create(lot=lot, sample=sample)
+    if created:
+        audit_record(
+            actor=by,
+            source=source,
+            event=model_event(
+                AuditAction.CREATE,
+                link,
+                after={"lot": lot.pk, "sample": sample.pk},
+                region=lot.region_id or "",
+            ),
+        )
+    return link
+
+
+@dataclass
+class ScopeBusiness:
+    business_id: int
+    region_id: str
+    lots: int
+    quantity: float
+    uom: str
+    depth: int
+
+
+def recall_open(
+    *,
+    by: User,
+    lot: Lot,
+    sample: Any,
+    reason: str,
+    on: dt.date,
+    scope_rows: Sequence[ScopeBusiness],
+    lots_reached: Sequence[int],
+    source: str = AuditSource.WEB,
+) -> Recall:
+    """Start a recall from an unqualified sample's lot: mark the lot and every lot reached as
+    recalled (their public pages say so at once), and open a disposal task for every business
+    reached through the sampling module's disposal service (核查处置, 食品安全法第六十三条)."""
+
+    require_cap(by, TraceCap.RECALL)
+    if sample is None or sample.conclusion != Verdict.UNQUALIFIED:
+        raise ValidationError(_("A recall starts from a sample judged unqualified."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the recall.")})
+    with transaction.atomic():
+        recall = Recall.objects.create(
+            lot=lot,
+            sample=sample,
+            region_id=lot.region_id,
+            reason=reason.strip()[:300],
+            opened_on=on,
+            opened_by=by,
+            lots_reached=len(lots_reached),
+        )
+        LotSample.objects.get_or_create(lot=lot, sample=sample)
+        Lot.objects.filter(pk=lot.pk).update(status=LotStatus.RECALLED)
+        ids = list(lots_reached)
+        for i in range(0, len(ids), 900):
+            Lot.objects.filter(pk__in=ids[i : i + 900]).update(status=LotStatus.RECALLED)
+        businesses = Business.objects.in_bulk([r.business_id for r in scope_rows])
+        for row in scope_rows:
+            business = businesses[row.business_id]
+            task = (
+                sampling_services.disposal_task_open(
+                    sample=sample,
+                    by=by,
+                    on=on,
+                    source=source,
+                    business=None if business.pk == sample.business_id else business,
+                )
+                if not (business.pk == sample.business_id and _own_task_exists(sample))
+                else _own_task(sample)
+            )
+            RecallBusiness.objects.create(
+                recall=recall,
+                business=business,
+                region_id=row.region_id,
+                lots=row.lots,
+                quantity=Decimal(str(round(row.quantity, 3))) if row.quantity == row.quantity else None,
+                uom=row.uom[:3],
+                depth=row.depth,
+                disposal=task,
+            )
+        audit_record(
+            actor=by,
+            source=source,
+            event=model_event(
+                AuditAction.CREATE,
+                recall,
+                after={
+                    "lot": lot.pk,
+                    "sample": sample.pk,
+                    "businesses": len(scope_rows),
+                    "lots_reached": len(ids),
+                    "reason": recall.reason,
+                },
+                region=lot.region_id or "",
+            ),
+        )
+    return recall
+
+
+def _own_task(sample: Any) -> Any:
+    return sample.disposals.filter(business__isnull=True).first()
+
+
+def _own_task_exists(sample: Any) -> bool:
+    return bool(sample.disposals.filter(business__isnull=True).exists())
+
+
+# -- consumer queries ------------------------------------------------------------------------------
+
+
+def consumer_query_count(*, identifier: str, product_line: str, day: dt.date) -> None:
+    """Count one consumer query of a trace code (the public page; no person recorded). Not audited:
+    a counter of anonymous page views, not a change to a record."""
+    updated = ConsumerQueryCount.objects.filter(
+        day=day, product_line=product_line, identifier=identifier[:300], source=QuerySource.PLATFORM
+    ).update(count=F("count") + 1)
+    if not updated:
+        ConsumerQueryCount.objects.get_or_create(
+            day=day,
+            product_line=product_line,
+            identifier=identifier[:300],
+            source=QuerySource.PLATFORM,
+            defaults={"count": 1},
+        )
+
+
+@transaction.atomic
+def consumer_query_baseline_record(
+    *, by: User, day: dt.date, product_line: str, count: int, note: str, source: str = AuditSource.WEB
+) -> ConsumerQueryCount:
+    """A reported figure of consumer queries (the year before the platform counted them), with its
+    source in the note."""
+    require_cap(by, TraceCap.RECALL)
+    if count < 0:
+        raise ValidationError({"count": _("A count cannot be negative.")})
+    if not note.strip():
+        raise ValidationError({"note": _("Say where the figure comes from.")})
+    row, _created = ConsumerQueryCount.objects.update_or_create(
+        day=day,
+        product_line=product_line,
+        identifier="",
+        source=QuerySource.REPORTED,
+        defaults={"count": count, "note": note.strip()[:200]},
+    )
+    audit_record(
+        actor=by,
+        source=source,
+        event=model_event(AuditAction.UPDATE, row, after={"count": count, "note": row.note}),
+    )
+    return row
+
+
+# -- imported cold-chain food ----------------------------------------------------------------------
+
+
+def _warehouse_types() -> frozenset[str]:
+    return frozenset({BusinessType.COLD_STORE, BusinessType.AGRI_MARKET, BusinessType.WHOLESALE_RETAIL})
+
+
+@transaction.atomic
+def cold_chain_record(
+    *,
+    by: User,
+    warehouse: Business,
+    direction: str,
+    at: dt.datetime,
+    product_name: str,
+    quantity: Decimal,
+    uom: str = "KGM",
+    origin_country: str = "",
+    counterparty: Business | None = None,
+    counterparty_name: str = "",
+    proofs: Mapping[str, str] | None = None,
+    lot: Lot | None = None,
+    source: str = AuditSource.WEB,
+) -> ColdChainRecord:
+    """An in or out record of the central supervised warehouse, judged against the rules of its
+    date (rules.cold_chain_missing): what was required and is missing is stored with it."""
+    require_cap(by, TraceCap.COLD_CHAIN)
+    scope = scope_for(by)
+    if not scope.allows_region(warehouse.region_id):
+        raise PermissionDenied(_("This business is outside your area."))
+    if counterparty is not None and not scope.allows_region(counterparty.region_id):
+        raise PermissionDenied(_("This business is outside your area."))
+    if warehouse.business_type not in _warehouse_types():
+        raise ValidationError(
+            {"warehouse": _("Only a cold store, a market or a wholesaler keeps these records.")}
+        )
+    proofs = {k: (v or "").strip() for k, v in (proofs or {}).items() if k in rules.PROOF_FIELDS}
+    try:
+        edition, missing = rules.cold_chain_missing(
+            on=timezone.localtime(at).date(), direction=direction, proofs=proofs
+        )
+    except rules.NoEditionInForce as exc:
+        raise ValidationError(
+            {"at": _("No cold-chain rule edition is in force on %(day)s.") % {"day": exc.on.isoformat()}}
+        ) from None
+    record = ColdChainRecord(
+        warehouse=warehouse,
+        region_id=warehouse.region_id,
+        direction=direction,
+        at=at,
+        product_name=product_name.strip(),
+        origin_country=origin_country.strip(),
+        quantity=quantity,
+        uom=uom,
+        lot=lot,
+        counterparty=counterparty,
+        counterparty_name=counterparty_name.strip() or (counterparty.name if counterparty else ""),
+        rule_edition=edition,
+        missing=missing,
+        recorded_by=by,
+        **proofs,
+    )
+    record.full_clean()
+    record.save()
+    audit_record(
+        actor=by,
+        source=source,
+        event=model_event(
+            AuditAction.CREATE,
+            record,
+            after={
+                "direction": direction,
+                "product": record.product_name,
+                "quantity": str(quantity),
+                "missing": missing,
+                "edition": edition,
+            },
+            region=record.region_id,
+        ),
+    )
+    return record
+
+
+@transaction.atomic
+def cold_chain_check_record(
+    *,
+    by: User,
+    business: Business,
+    checked_on: dt.date,
+    answers: Mapping[str, bool],
+    note: str = "",
+    source: str = AuditSource.WEB,
+) -> ColdChainCheck:
+    """A 三专三证五不准 checklist check of a cold store or market (target T05)."""
+    require_cap(by, TraceCap.COLD_CHAIN)
+    if not scope_for(by).allows_region(business.region_id):
+        raise PermissionDenied(_("This business is outside your area."))
+    try:
+        checklist = rules.cold_chain_checklist(checked_on)
+    except rules.NoEditionInForce as exc:
+        raise ValidationError(
+            {"checked_on": _("No checklist edition is in force on %(day)s.") % {"day": exc.on.isoformat()}}
+        ) from None
+    clean = {i.code: bool(answers.get(i.code)) for i in checklist.items}
+    check = ColdChainCheck.objects.create(
+        business=business,
+        region_id=business.region_id,
+        checked_on=checked_on,
+        answers=clean,
+        edition=checklist.id,
+        passed=rules.checklist_passed(checklist, clean),
+        note=note.strip()[:300],
+        checked_by=by,
+    )
+    audit_record(
+        actor=by,
+        source=source,
+        event=model_event(
+            AuditAction.CREATE,
+            check,
+            after={"answers": clean, "passed": check.passed, "edition": checklist.id},
+            region=business.region_id,
+        ),
+    )
+    return check

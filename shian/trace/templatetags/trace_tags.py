@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def get_item(mapping: Mapping[Any, Any] | None, key: Any) -> Any:
+    """mapping[key] in a template (None when absent)."""
+    return mapping.get(key) if mapping else None
