@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 
 from shian.core.tests.factories import persona
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """Tests make many accounts: a fast hasher for them (production keeps PBKDF2's default)."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture

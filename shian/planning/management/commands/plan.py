@@ -63,7 +63,7 @@ class Command(BaseCommand):
             plan = plan_load(actor=None, source=AuditSource.COMMAND, spec=spec)
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from None
-        ensure_reports(plan=plan, periods=["Q1", "Q2", "Q3", "Q4", "Y"])
+        ensure_reports(plan=plan, periods=["Q1", "Q2", "Q3", "Q4", "Y"], source=AuditSource.COMMAND)
         targets = sum(len(t.targets) for t in spec.tasks)
         self.stdout.write(
             f"已导入 {plan}：{len(spec.sections)} 个部分，{len(spec.tasks)} 项任务，{targets} 个目标"
