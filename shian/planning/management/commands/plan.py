@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from shian.core.models import AuditSource, Department, Region
 
-from ...planfile import PlanFileError, parse_plan
+from ...planfile import PlanFileError, parse_plan, read_plan_text
 from ...selectors import plan_for_year, plan_status
 from ...services import ensure_reports, plan_copy, plan_evaluate, plan_load
 
@@ -50,8 +50,9 @@ class Command(BaseCommand):
         if not path.exists():
             raise CommandError(f"文件不存在：{path}")
         try:
+            text = read_plan_text(path.read_bytes())
             spec = parse_plan(
-                path.read_text(encoding="utf-8"),
+                text,
                 departments=set(Department.objects.values_list("code", flat=True)),
                 regions=set(Region.objects.values_list("code", flat=True)),
             )
