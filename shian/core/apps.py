@@ -10,7 +10,10 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import pre_save
 
-        from . import core_indicators  # noqa: F401 — registers the core layer's indicators
+        from . import (
+            checks,  # noqa: F401 — registers the deployment checks
+            core_indicators,  # noqa: F401 — registers the core layer's indicators
+        )
         from .text import check_text_on_save
 
         # The last line before the database for every text field of the platform's models.

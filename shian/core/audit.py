@@ -251,10 +251,12 @@ class ChainReport:
     reason: str = ""
 
 
-def _iter_entries(chunk: int = 5000, *, upto: int | None = None) -> Iterator[AuditEntry]:
+def _iter_entries(
+    chunk: int = 5000, *, upto: int | None = None, using: str = "default"
+) -> Iterator[AuditEntry]:
     last = 0
     while True:
-        qs = AuditEntry.objects.filter(seq__gt=last)
+        qs = AuditEntry.objects.using(using).filter(seq__gt=last)
         if upto is not None:
             qs = qs.filter(seq__lte=upto)
         batch = list(qs.order_by("seq")[:chunk])
@@ -265,7 +267,7 @@ def _iter_entries(chunk: int = 5000, *, upto: int | None = None) -> Iterator[Aud
 
 
 @contextlib.contextmanager
-def read_snapshot() -> Iterator[None]:
+def read_snapshot(using: str = "default") -> Iterator[None]:
     """One consistent read of the database that never blocks a writer: a deferred read transaction
     on SQLite (WAL: readers and the writer go on side by side; Django's own atomic() would take the
     write lock at BEGIN IMMEDIATE), REPEATABLE READ READ ONLY on PostgreSQL. Inside an atomic block
@@ -288,17 +290,17 @@ def read_snapshot() -> Iterator[None]:
             cur.execute("ROLLBACK")
 
 
-def audit_verify(*, anchor: str | None = None) -> ChainReport:
+def audit_verify(*, anchor: str | None = None, using: str = "default") -> ChainReport:
     """Walk the chain from the first entry, in one snapshot that does not block writers; report the
     first entry that was altered, removed or inserted out of order, or a head that does not match
     the last entry. With `anchor` (a chain head printed by `shian audit anchor` and kept outside the
     database), the chain must also pass through that hash: nothing up to it was rewritten."""
-    with read_snapshot():
-        head = AuditChainHead.objects.get(pk=1)
+    with read_snapshot(using):
+        head = AuditChainHead.objects.using(using).get(pk=1)
         prev, expected, checked = GENESIS_HASH, 1, 0
         anchor_seen = anchor is None
         # Entries appended after the head was read belong to a later verification.
-        for entry in _iter_entries(upto=head.last_seq):
+        for entry in _iter_entries(upto=head.last_seq, using=using):
             if entry.seq != expected:
                 return ChainReport(
                     False,
