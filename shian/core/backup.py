@@ -93,8 +93,9 @@ def _pg_env() -> dict[str, str]:
     db = settings.DATABASES["default"]
     env = {**os.environ}
     for key, var in (("HOST", "PGHOST"), ("PORT", "PGPORT"), ("USER", "PGUSER"), ("PASSWORD", "PGPASSWORD")):
-        if db.get(key):
-            env[var] = str(db[key])
+        value = dict(db).get(key)
+        if value:
+            env[var] = str(value)
     return env
 
 

@@ -54,7 +54,7 @@ def field_label(key: str) -> str:
     if key == "region":
         key = "region_code"
     try:
-        return str(Business._meta.get_field(key).verbose_name)
+        return str(getattr(Business._meta.get_field(key), "verbose_name", key))
     except Exception:
         return {"categories": "食品类别", "region_code": "所属镇街"}.get(key, key)
 

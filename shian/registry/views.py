@@ -257,8 +257,9 @@ def business_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 # Both values are named; the form keeps what this person typed and now carries
                 # the stored version, so submitting again is a deliberate overwrite.
                 form.add_error(None, exc.message)
-                form.data = form.data.copy()
-                form.data["version"] = exc.current_version
+                data = request.POST.copy()
+                data["version"] = exc.current_version
+                form.data = data
             except ValidationError as exc:
                 _add_service_errors(form, exc)
             else:
