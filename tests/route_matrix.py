@@ -18,6 +18,9 @@ its tests, in `shian/<app>/tests/matrix.py`:
 objects a lower app made (world["business_a"]). Each persona runs in its own test with its own
 world, so a write made by one persona never changes what another sees.
 
+The personas include a viewer attached to town A (`town_a_viewer`): a check that does not name it
+derives its expectation (town_a_viewer()), so the rows written before it joined stay right.
+
 The rules the expectations encode (DESIGN: Cross-cutting rules): "not yours" and "does not exist"
 both answer 404; 403 only for a page the role does not have, or a record the person can see but
 may not change; anonymous visitors are sent to the login page (302) or get 401 from the API.

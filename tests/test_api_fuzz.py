@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
+from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
@@ -18,11 +19,14 @@ from shian.registry.tests.factories import make_business
 
 EXAMPLES = 25  # per operation and method: about 1,000 requests in all
 
-schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+# Loaded at collection, before the test settings apply: plain HTTP to the host schemathesis names.
+with override_settings(ALLOWED_HOSTS=["localhost"], SECURE_SSL_REDIRECT=False):
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
 
 
 @pytest.fixture
-def auth(personas):
+def auth(personas, settings):
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]
     make_business(name="果园新村甲餐厅", region_code="120113001", business_type="catering")
     _, key = api_token_create(user=personas("district_officer"), name="fuzz")
     return {"Authorization": f"Bearer {key}"}

@@ -18,7 +18,7 @@ from shian.core.models import AuditSource
 from shian.registry import services
 from shian.registry.tests.factories import business_input
 for n in range(int(sys.argv[1])):
-    services.business_create(actor=None, source=AuditSource.SYSTEM, data=business_input(name=f"写入中餐厅{n}"))
+    services.business_bulk_upsert(actor=None, source=AuditSource.SYSTEM, data=[business_input(name=f"写入中餐厅{n}")])
     if n == 5:
         open(sys.argv[2], "w").close()
 """
@@ -49,7 +49,10 @@ def test_a_backup_taken_during_writes_restores_and_verifies(tmp_path):
     assert _shian(tmp_path, "live.sqlite3", "migrate", "-v", "0").returncode == 0
     started = tmp_path / "writing"
     writer = subprocess.Popen(  # noqa: S603 - this interpreter, a fixed script
-        [sys.executable, "-c", WRITER, "150", str(started)], env=_env(tmp_path, "live.sqlite3")
+        [sys.executable, "-c", WRITER, "150", str(started)],
+        env=_env(tmp_path, "live.sqlite3"),
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         for _ in range(600):
@@ -58,8 +61,8 @@ def test_a_backup_taken_during_writes_restores_and_verifies(tmp_path):
             time.sleep(0.1)
         made = _shian(tmp_path, "live.sqlite3", "backup", str(tmp_path / "copy.sqlite3"))
     finally:
-        writer.wait(timeout=600)
-    assert writer.returncode == 0
+        _out, err = writer.communicate(timeout=600)
+    assert writer.returncode == 0, err
     assert made.returncode == 0, made.stderr
     manifest = json.loads((tmp_path / "copy.sqlite3.manifest.json").read_text(encoding="utf-8"))
     taken = manifest["counts"]["registry_business"]
