@@ -52,6 +52,16 @@ def _conflict(request: HttpRequest, exc: EditConflict) -> Any:
     return api.create_response(request, body, status=409)
 
 
+@api.exception_handler(LookupError)
+def _no_edition(request: HttpRequest, exc: LookupError) -> Any:
+    """A rule looked up for a date outside its editions raises LookupError naming the date: the
+    caller's input, answered 422 with the rule's own words. (A KeyError or an IndexError is a
+    bug, not an answer: it stays a server error.)"""
+    if type(exc) is not LookupError:
+        raise exc
+    return api.create_response(request, {"detail": {"__all__": [str(exc)]}}, status=422)
+
+
 @api.exception_handler(ValidationError)
 def _invalid(request: HttpRequest, exc: ValidationError) -> Any:
     detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}

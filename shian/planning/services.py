@@ -382,6 +382,10 @@ def progress_report_set_status(
 
     `at` records when the move happened when it is entered after the fact (a paper report keyed in
     later, or the demo's history); the audit entry keeps the real time of entry."""
+    if status not in ReportStatus.values:
+        raise ValidationError(
+            {"status": f"未知的报告状态“{status[:20]}”，可用：{'、'.join(ReportStatus.values)}"}
+        )
     who = REPORT_TRANSITIONS.get((report.status, status))
     if who is None:
         raise ValidationError(
