@@ -40,10 +40,10 @@ assets:
 	cp node_modules/echarts/dist/echarts.min.js shian/static/vendor/echarts.min.js
 
 demo: setup
-	$(BIN)/shian demo
+	SHIAN_DEBUG=true $(BIN)/shian demo
 
 serve:
-	$(BIN)/shian serve
+	SHIAN_DEBUG=true $(BIN)/shian serve
 
 check: setup lint types migrations-check test-sqlite test-postgres
 

@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 
 from shian.core.tests.factories import persona
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _test_settings():
+    """Tests make many accounts: a fast hasher for them (production keeps PBKDF2's default). The
+    test client speaks plain HTTP to the production settings (DEBUG is off by default): no
+    redirect to HTTPS."""
+    with override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"], SECURE_SSL_REDIRECT=False
+    ):
+        yield
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 from ninja.security import HttpBearer, django_auth
 
 from shian.core.api import router as core_router
+from shian.core.concurrency import EditConflict
 from shian.core.tokens import api_token_authenticate
 from shian.inspections.api import router as inspections_router
 from shian.planning.api import router as planning_router
@@ -41,6 +42,25 @@ api = NinjaAPI(
 @api.exception_handler(PermissionDenied)
 def _forbidden(request: HttpRequest, exc: PermissionDenied) -> Any:
     return api.create_response(request, {"detail": str(exc) or "Forbidden"}, status=403)
+
+
+@api.exception_handler(EditConflict)
+def _conflict(request: HttpRequest, exc: EditConflict) -> Any:
+    """The record changed since the client read it: both values of each field, and the version
+    to send again for a deliberate overwrite."""
+    fields = [{"field": f, "current": now, "yours": yours} for f, now, yours in exc.fields]
+    body = {"detail": exc.message, "fields": fields, "current_version": exc.current_version}
+    return api.create_response(request, body, status=409)
+
+
+@api.exception_handler(LookupError)
+def _no_edition(request: HttpRequest, exc: LookupError) -> Any:
+    """A rule looked up for a date outside its editions raises LookupError naming the date: the
+    caller's input, answered 422 with the rule's own words. (A KeyError or an IndexError is a
+    bug, not an answer: it stays a server error.)"""
+    if type(exc) is not LookupError:
+        raise exc
+    return api.create_response(request, {"detail": {"__all__": [str(exc)]}}, status=422)
 
 
 @api.exception_handler(ValidationError)

@@ -34,16 +34,17 @@ def _env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = _env_bool("SHIAN_DEBUG", True)
+# Off unless SHIAN_DEBUG=true (the demo and the development server set it): a debug page lists
+# every URL and an API error returns its traceback.
+DEBUG = _env_bool("SHIAN_DEBUG", False)
 
 
 def _secret_key() -> str:
     key = os.environ.get("SHIAN_SECRET_KEY", "")
     if key:
         return key
-    if not DEBUG:
-        raise ImproperlyConfigured("SHIAN_SECRET_KEY must be set when SHIAN_DEBUG is off")
-    # Development and demo: a random key kept in the data folder, never a key written in code.
+    # Not given: a random key kept in the data folder (readable by its owner only), never a key
+    # written in code. `check --deploy` refuses a short or well-known key (shian.core.checks).
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     path = DATA_DIR / "secret_key"
     if not path.exists():
@@ -137,6 +138,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
 
 AUTHENTICATION_BACKENDS = [
+    "shian.core.throttle.AddressThrottleBackend",
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -157,6 +159,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_VERBOSE = False
+# And any login from an address after this many failures across all usernames (an office behind
+# one address has many people: higher than the per-account limit).
+SHIAN_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("SHIAN_LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -176,6 +181,10 @@ WHITENOISE_USE_FINDERS = True  # serves straight from the app folders when colle
 MEDIA_ROOT = DATA_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+# Imports: the largest file and the most data rows one upload may hold (a clear refusal beyond,
+# before the file is parsed: a 1,048,575-row sheet would hold a server thread for minutes).
+SHIAN_IMPORT_MAX_BYTES = int(os.environ.get("SHIAN_IMPORT_MAX_BYTES", str(60 * 1024 * 1024)))
+SHIAN_IMPORT_MAX_ROWS = int(os.environ.get("SHIAN_IMPORT_MAX_ROWS", "200000"))
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 # Sessions and cookies: short-lived, HTTP-only, secure outside development.

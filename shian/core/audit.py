@@ -6,6 +6,7 @@ so an entry exists exactly when the change it describes was committed (zulip's R
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -250,23 +251,56 @@ class ChainReport:
     reason: str = ""
 
 
-def _iter_entries(chunk: int = 5000) -> Iterator[AuditEntry]:
+def _iter_entries(
+    chunk: int = 5000, *, upto: int | None = None, using: str = "default"
+) -> Iterator[AuditEntry]:
     last = 0
     while True:
-        batch = list(AuditEntry.objects.filter(seq__gt=last).order_by("seq")[:chunk])
+        qs = AuditEntry.objects.using(using).filter(seq__gt=last)
+        if upto is not None:
+            qs = qs.filter(seq__lte=upto)
+        batch = list(qs.order_by("seq")[:chunk])
         if not batch:
             return
         yield from batch
         last = batch[-1].seq
 
 
-def audit_verify() -> ChainReport:
-    """Walk the chain from the first entry; report the first entry that was altered, removed or
-    inserted out of order, or a head that does not match the last entry."""
-    with transaction.atomic():
-        head = AuditChainHead.objects.get(pk=1)
+@contextlib.contextmanager
+def read_snapshot(using: str = "default") -> Iterator[None]:
+    """One consistent read of the database that never blocks a writer: a deferred read transaction
+    on SQLite (WAL: readers and the writer go on side by side; Django's own atomic() would take the
+    write lock at BEGIN IMMEDIATE), REPEATABLE READ READ ONLY on PostgreSQL. Inside an atomic block
+    already (a test) it reads in that transaction."""
+    if connection.in_atomic_block:
+        yield
+        return
+    connection.ensure_connection()
+    begin = (
+        "BEGIN DEFERRED"
+        if connection.vendor == "sqlite"
+        else "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+    )
+    with connection.cursor() as cur:
+        cur.execute(begin)
+    try:
+        yield
+    finally:
+        with connection.cursor() as cur:
+            cur.execute("ROLLBACK")
+
+
+def audit_verify(*, anchor: str | None = None, using: str = "default") -> ChainReport:
+    """Walk the chain from the first entry, in one snapshot that does not block writers; report the
+    first entry that was altered, removed or inserted out of order, or a head that does not match
+    the last entry. With `anchor` (a chain head printed by `shian audit anchor` and kept outside the
+    database), the chain must also pass through that hash: nothing up to it was rewritten."""
+    with read_snapshot(using):
+        head = AuditChainHead.objects.using(using).get(pk=1)
         prev, expected, checked = GENESIS_HASH, 1, 0
-        for entry in _iter_entries():
+        anchor_seen = anchor is None
+        # Entries appended after the head was read belong to a later verification.
+        for entry in _iter_entries(upto=head.last_seq, using=using):
             if entry.seq != expected:
                 return ChainReport(
                     False,
@@ -295,8 +329,19 @@ def audit_verify() -> ChainReport:
                     f"entry #{entry.seq} was altered after it was written",
                 )
             prev = entry.entry_hash
+            if not anchor_seen and entry.entry_hash == anchor:
+                anchor_seen = True
             expected += 1
             checked += 1
+        if not anchor_seen:
+            return ChainReport(
+                False,
+                checked,
+                head.last_seq,
+                head.last_hash,
+                None,
+                f"the anchor {anchor} is not in the chain: entries up to it were rewritten or removed",
+            )
         if head.last_seq != checked or head.last_hash != prev:
             return ChainReport(
                 False,
@@ -308,3 +353,23 @@ def audit_verify() -> ChainReport:
                 "entries at the end were removed",
             )
         return ChainReport(True, checked, head.last_seq, head.last_hash)
+
+
+def audit_anchor(*, actor: User | None = None, source: str = AuditSource.COMMAND) -> tuple[int, str]:
+    """The chain's head (sequence, hash) to keep outside the database (printed, filed on paper or
+    in another system). The anchoring is itself recorded in the chain, after the head it names."""
+    with transaction.atomic():
+        head = AuditChainHead.objects.select_for_update().get(pk=1)
+        seq, value = head.last_seq, head.last_hash
+        audit_record(
+            actor=actor,
+            source=source,
+            event=AuditEvent(
+                AuditAction.GENERATE,
+                "core.auditanchor",
+                str(seq),
+                f"#{seq} {value[:12]}",
+                after={"seq": seq, "hash": value},
+            ),
+        )
+    return seq, value

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 import chinese_calendar
+from django.core.exceptions import ValidationError
 
 from . import rules
 from .models import CalendarOverride
@@ -44,7 +45,13 @@ class WorkingCalendar:
 
     def deadline(self, start: date, working_days: int) -> rules.Deadline:
         self.used_fallback = False
-        due = rules.add_working_days(start, working_days, self.is_workday)
+        try:
+            due = rules.add_working_days(start, working_days, self.is_workday)
+        except OverflowError:
+            # A date at the calendar's end (9999-12-31): a located refusal, never a crash.
+            raise ValidationError(
+                {"start": f"{start} 起 {working_days} 个工作日超出日历范围（最晚 {date.max}）"}
+            ) from None
         return rules.Deadline(start=start, working_days=working_days, due=due, provisional=self.used_fallback)
 
     def working_days_between(self, start: date, end: date) -> int:

@@ -6,6 +6,7 @@ No Django import here. Every function names the standard or article it implement
 from __future__ import annotations
 
 import operator
+import re
 import string
 import unicodedata
 from collections.abc import Callable
@@ -275,3 +276,24 @@ def working_days_between(start: date, end: date, is_workday: WorkdayTest) -> int
 def weekday_is_workday(day: date) -> bool:
     """Fallback when no official data covers a date: Monday to Friday."""
     return day.weekday() < 5
+
+
+# ---------------------------------------------------------------------------------------------
+# Text fields: one check for forms, the API, imports and the last line before the database.
+
+# C0 controls and DEL (a NUL ends a string in C code, an ESC drives a terminal, a form feed breaks
+# an export), the C1 controls, and the Unicode line and paragraph separators; tab, line feed and
+# carriage return are text in a multi-line field.
+_CONTROL_SINGLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_MULTI = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def text_problem(value: str, *, max_length: int | None = None, multiline: bool = False) -> str | None:
+    """Why a text cannot be stored (too long, or a control character, named by its code point and
+    position), or None when it can."""
+    if max_length is not None and len(value) > max_length:
+        return f"不能超过{max_length}个字符（现为{len(value)}个）"
+    bad = (_CONTROL_MULTI if multiline else _CONTROL_SINGLE).search(value)
+    if bad is not None:
+        return f"含有控制字符 U+{ord(bad.group()):04X}（第{bad.start() + 1}个字符）"
+    return None

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.db.models import Model, Q, QuerySet
+from django.http import Http404
 
 from .models import Region, Role
 
@@ -48,6 +49,14 @@ class Scope:
             return False
         return self.everything or (code is not None and code in self.region_codes)
 
+    def allows(self, *, region: str | None, business_type: str | None = None) -> bool:
+        """One object's region (and, for a liaison, its business's type) in scope."""
+        if not self.allows_region(region):
+            return False
+        return self.business_types is None or (
+            business_type is not None and business_type in self.business_types
+        )
+
 
 def _subtree(code: str) -> frozenset[str]:
     codes = {code}
@@ -84,6 +93,29 @@ def scope_for(user: Any) -> Scope:
         scope = Scope(nothing=True)
     user._shian_scope = scope
     return scope
+
+
+def require_in_scope(user: Any, *, region: str | None, business_type: str | None = None) -> None:
+    """Raise Http404 unless the object (its region, and its business's type for a liaison) is in
+    the user's scope. A write calls it for every object it refers to, and for both the old and the
+    new region of a record it moves: "not yours" reads exactly like "not found"."""
+    if not scope_for(user).allows(region=region, business_type=business_type):
+        raise Http404
+
+
+def get_scoped_or_404(
+    qs: QuerySet[M], user: Any, pk: Any, *, region_field: str = "region", type_field: str | None = None
+) -> M:
+    """The object with this key if the user's scope includes it; else Http404, whether it is
+    missing or another town's (a key that is not a number is missing too)."""
+    try:
+        key = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    obj = scope_for(user).apply(qs, region_field=region_field, type_field=type_field).filter(pk=key).first()
+    if obj is None:
+        raise Http404
+    return obj
 
 
 def regions_for(user: Any) -> QuerySet[Region]:

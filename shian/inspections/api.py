@@ -8,7 +8,7 @@ from typing import Any, cast
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import File, Router, Schema, Status
+from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from shian.core.models import AuditSource, User
@@ -123,8 +123,8 @@ def rectification_list(
     status: str = "",
     overdue: bool = False,
     due_within: int | None = None,
-    limit: int = 100,
-    offset: int = 0,
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0),
 ) -> list[dict[str, Any]]:
     require_cap(request.user, Cap.INSPECTION_VIEW)
     today = timezone.localdate()
@@ -142,8 +142,8 @@ def rectification_list(
 
 @router.post("/rectifications/{pk}/follow-up", response={201: InspectionOut})
 def rectification_follow_up(request: HttpRequest, pk: int, payload: FollowUpIn) -> Status[dict[str, Any]]:
-    require_cap(request.user, Cap.INSPECTION_RECORD)
     r = selectors.rectification_get_for_user(user=request.user, pk=pk)
+    require_cap(request.user, Cap.INSPECTION_RECORD)
     people = selectors.inspectors_for_region(region_code=r.region_id).filter(pk__in=payload.inspector_ids)
     i = services.rectification_followup_create(
         actor=cast(User, request.user),
@@ -157,8 +157,8 @@ def rectification_follow_up(request: HttpRequest, pk: int, payload: FollowUpIn) 
 
 @router.post("/rectifications/{pk}/close", response=RectificationOut)
 def rectification_close(request: HttpRequest, pk: int, payload: CloseIn) -> dict[str, Any]:
-    require_cap(request.user, Cap.INSPECTION_RECORD)
     r = selectors.rectification_get_for_user(user=request.user, pk=pk)
+    require_cap(request.user, Cap.INSPECTION_RECORD)
     services.rectification_close(
         actor=cast(User, request.user), source=AuditSource.API, rectification=r, closed_on=payload.closed_on
     )
@@ -167,7 +167,10 @@ def rectification_close(request: HttpRequest, pk: int, payload: CloseIn) -> dict
 
 @router.get("/", response=list[InspectionOut])
 def inspection_list(
-    request: HttpRequest, region: str = "", limit: int = 100, offset: int = 0
+    request: HttpRequest,
+    region: str = "",
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0),
 ) -> list[dict[str, Any]]:
     require_cap(request.user, Cap.INSPECTION_VIEW)
     qs = selectors.inspection_list_for_user(user=request.user, region=region)
@@ -176,8 +179,9 @@ def inspection_list(
 
 @router.get("/{pk}", response=InspectionOut)
 def inspection_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
+    inspection = selectors.inspection_get_for_user(user=request.user, pk=pk)
     require_cap(request.user, Cap.INSPECTION_VIEW)
-    return _out(selectors.inspection_get_for_user(user=request.user, pk=pk))
+    return _out(inspection)
 
 
 @router.post("/", response={201: InspectionOut})
@@ -198,9 +202,9 @@ def inspection_create(request: HttpRequest, payload: InspectionIn) -> Status[dic
 
 @router.post("/{pk}/answers", response=InspectionOut)
 def inspection_answers(request: HttpRequest, pk: int, payload: AnswersIn) -> dict[str, Any]:
-    require_cap(request.user, Cap.INSPECTION_RECORD)
     actor = cast(User, request.user)
     i = selectors.inspection_get_for_user(user=request.user, pk=pk)
+    require_cap(request.user, Cap.INSPECTION_RECORD)
     i = services.inspection_record_answers(
         actor=actor,
         source=AuditSource.API,
@@ -220,8 +224,8 @@ def inspection_answers(request: HttpRequest, pk: int, payload: AnswersIn) -> dic
 
 @router.post("/{pk}/signature", response=InspectionOut)
 def inspection_signature(request: HttpRequest, pk: int, payload: SignatureIn) -> dict[str, Any]:
-    require_cap(request.user, Cap.INSPECTION_RECORD)
     i = selectors.inspection_get_for_user(user=request.user, pk=pk)
+    require_cap(request.user, Cap.INSPECTION_RECORD)
     i = services.inspection_sign(
         actor=cast(User, request.user),
         source=AuditSource.API,
@@ -236,8 +240,8 @@ def inspection_signature(request: HttpRequest, pk: int, payload: SignatureIn) ->
 def finding_photo_add(
     request: HttpRequest, pk: int, item_code: str, file: File[UploadedFile]
 ) -> Status[dict[str, Any]]:
-    require_cap(request.user, Cap.INSPECTION_RECORD)
     i = selectors.inspection_get_for_user(user=request.user, pk=pk)
+    require_cap(request.user, Cap.INSPECTION_RECORD)
     finding = Finding.objects.filter(inspection=i, item_code=item_code).first()
     if finding is None:
         raise Http404

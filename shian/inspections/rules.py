@@ -46,9 +46,12 @@ def load_rules() -> tuple[InspectionRules, ...]:
 
 
 def rules_in_force(on: dt.date, editions: Sequence[InspectionRules] | None = None) -> InspectionRules:
-    applicable = [r for r in (editions or load_rules()) if r.valid_from <= on]
+    editions = editions or load_rules()
+    applicable = [r for r in editions if r.valid_from <= on]
     if not applicable:
-        raise LookupError(f"no inspection rules in force on {on}")
+        raise LookupError(
+            f"{on} 没有施行中的监督检查规则（最早版本 {editions[0].id} 自 {editions[0].valid_from} 起施行）"
+        )
     return applicable[-1]
 
 
@@ -285,6 +288,8 @@ class MediaLimits:
     signature_max_bytes: int
     signature_max_pixels: int
     signature_min_ink_pixels: int
+    # The data says whether the first edition also governs dates before it (a technical limit does).
+    applies_before_valid_from: bool = False
 
 
 @cache
@@ -293,17 +298,24 @@ def load_media_limits() -> tuple[MediaLimits, ...]:
     fields = MediaLimits.__dataclass_fields__
     eds = []
     for e in data["edition"]:
-        values: dict[str, Any] = {k: e[k] for k in fields}
+        values: dict[str, Any] = {k: e[k] for k in fields if k in e}
         values["photo_types"] = tuple(values["photo_types"])
         eds.append(MediaLimits(**values))
     return tuple(sorted(eds, key=lambda r: r.valid_from))
 
 
-def media_limits_in_force(on: dt.date) -> MediaLimits:
-    applicable = [m for m in load_media_limits() if m.valid_from <= on]
-    if not applicable:
-        raise LookupError(f"no media limits in force on {on}")
-    return applicable[-1]
+def media_limits_in_force(on: dt.date, editions: Sequence[MediaLimits] | None = None) -> MediaLimits:
+    """The limits in force on a day; before the first edition, that edition when its data says it
+    governs earlier dates too (else LookupError naming the date)."""
+    editions = editions if editions is not None else load_media_limits()
+    applicable = [m for m in editions if m.valid_from <= on]
+    if applicable:
+        return applicable[-1]
+    if editions and editions[0].applies_before_valid_from:
+        return editions[0]
+    raise LookupError(
+        f"{on} 没有施行中的照片与签名限制（最早版本自 {editions[0].valid_from if editions else '—'} 起）"
+    )
 
 
 PHOTO_TYPE_NAMES = {"jpeg": "JPEG", "png": "PNG", "webp": "WebP"}

@@ -15,14 +15,13 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 
 from shian.core.audit import AuditEvent, audit_record, audit_record_many, snapshot
 from shian.core.calendar import WorkingCalendar
 from shian.core.models import AuditAction, User
 from shian.core.permissions import Cap, require_cap
-from shian.core.scoping import scope_for
+from shian.core.scoping import require_in_scope
 from shian.registry.models import Business
 
 from . import media, rules
@@ -36,6 +35,7 @@ from .models import (
     Rectification,
     RectificationStatus,
 )
+from .selectors import inspectors_for_region
 
 OBJECT_TYPE = "inspections.inspection"
 RECTIFICATION_TYPE = "inspections.rectification"
@@ -69,22 +69,36 @@ def _fail(exc: rules.InspectionRuleError, field: str = "__all__") -> ValidationE
     return ValidationError({field: str(exc)})
 
 
-def _check_scope(actor: User | None, business: Business) -> None:
-    if actor is None:
-        return
-    scope = scope_for(actor)
-    if not scope.allows_region(business.region_id) or (
-        scope.business_types is not None and business.business_type not in scope.business_types
-    ):
-        raise Http404
+def _business_in_scope_or_404(actor: User | None, business: Business) -> None:
+    """The business must be in the actor's scope (core.scoping: one rule, one 404)."""
+    if actor is not None:
+        require_in_scope(actor, region=business.region_id, business_type=business.business_type)
 
 
-def _check_inspectors(inspectors: Sequence[User], on: dt.date) -> rules.InspectionRules:
-    edition = rules.rules_in_force(on)
+def _check_inspectors(inspectors: Sequence[User], on: dt.date, region_code: str) -> rules.InspectionRules:
+    """At least two inspectors (第二十三条), each a person who records inspections in the business's
+    town (its own staff or the district's): a lab's or a viewer's account is no inspector."""
+    try:
+        edition = rules.rules_in_force(on)
+    except LookupError:
+        raise ValidationError({"inspected_on": f"{on} 没有施行中的监督检查规则"}) from None
     try:
         rules.check_inspectors([u.pk for u in inspectors], edition)
     except rules.InspectionRuleError as exc:
         raise _fail(exc, "inspectors") from None
+    allowed = set(
+        inspectors_for_region(region_code=region_code)
+        .filter(pk__in=[u.pk for u in inspectors])
+        .values_list("pk", flat=True)
+    )
+    strangers = [u for u in inspectors if u.pk not in allowed]
+    if strangers:
+        raise ValidationError(
+            {
+                "inspectors": "检查人员须为本辖区或区级的执法检查人员："
+                + "、".join(str(u.pk) for u in strangers)
+            }
+        )
     return edition
 
 
@@ -108,8 +122,8 @@ def inspection_create(
     the same items within three months and no violation is suspected."""
     if actor is not None:
         require_cap(actor, Cap.INSPECTION_RECORD)
-    _check_scope(actor, business)
-    edition = _check_inspectors(inspectors, inspected_on)
+    _business_in_scope_or_404(actor, business)
+    edition = _check_inspectors(inspectors, inspected_on, business.region_id)
     try:
         checklist = rules.checklist_for(business.business_type, inspected_on)
     except rules.InspectionRuleError as exc:
@@ -183,7 +197,7 @@ def inspection_record_answers(
     """Save (part of) the checklist of a draft: answers per item and a finding text per failed item."""
     if actor is not None:
         require_cap(actor, Cap.INSPECTION_RECORD)
-    _check_scope(actor, inspection.business)
+    _business_in_scope_or_404(actor, inspection.business)
     checklist = rules.load_checklists()[inspection.checklist]
     unknown = sorted(set(answers) - set(checklist.item_codes))
     bad = sorted(c for c, a in answers.items() if a not in rules.Answer.VALUES)
@@ -256,7 +270,7 @@ def inspection_sign(
     `signature=None` keeps the drawn signature already on the record unless the signer changes."""
     if actor is not None:
         require_cap(actor, Cap.INSPECTION_RECORD)
-    _check_scope(actor, inspection.business)
+    _business_in_scope_or_404(actor, inspection.business)
     if not signed_by.strip():
         raise ValidationError({"signed_by": "请填写签字人姓名"})
     digest = _check_signature(inspection, signature) if signature else ""
@@ -309,7 +323,7 @@ def finding_photo_add(
     inspection = Inspection.objects.select_related("business").get(pk=finding.inspection_id)
     if actor is not None:
         require_cap(actor, Cap.INSPECTION_RECORD)
-    _check_scope(actor, inspection.business)
+    _business_in_scope_or_404(actor, inspection.business)
     name = os.path.basename(name.replace("\\", "/"))[:200]
     info = finding_photo_check(inspection=inspection, data=data, name=name)
     limits = rules.media_limits_in_force(inspection.inspected_on)
@@ -378,7 +392,7 @@ def inspection_submit(
     (第三十九条: 20 working days) and lock the record."""
     if actor is not None:
         require_cap(actor, Cap.INSPECTION_RECORD)
-    _check_scope(actor, inspection.business)
+    _business_in_scope_or_404(actor, inspection.business)
     calendar = calendar or WorkingCalendar()
     if rectification_due is not None:
         check_deadline_is_workday(due=rectification_due, calendar=calendar)
@@ -502,7 +516,7 @@ def inspection_correct(*, actor: User | None, source: str, inspection: Inspectio
     answers, to be completed and submitted in its turn."""
     if actor is not None:
         require_cap(actor, Cap.INSPECTION_RECORD)
-    _check_scope(actor, inspection.business)
+    _business_in_scope_or_404(actor, inspection.business)
     inspection = Inspection.objects.get(pk=inspection.pk)
     if inspection.status != InspectionStatus.SUBMITTED:
         raise ValidationError({"__all__": "草稿可以直接修改，无需更正记录"})
@@ -546,8 +560,7 @@ def inspection_correct(*, actor: User | None, source: str, inspection: Inspectio
 def _check_rectification_scope(actor: User | None, rectification: Rectification) -> None:
     if actor is not None:
         require_cap(actor, Cap.INSPECTION_RECORD)
-        if not scope_for(actor).allows_region(rectification.region_id):
-            raise Http404
+        require_in_scope(actor, region=rectification.region_id)
 
 
 def rectification_followup_create(

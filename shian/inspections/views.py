@@ -125,8 +125,9 @@ def _photos_from(request: HttpRequest, codes: list[str], limit: int) -> dict[str
 @never_cache
 @require_http_methods(["GET", "POST"])
 def inspection_form(request: HttpRequest, pk: int) -> HttpResponseBase:
-    require_cap(request.user, Cap.INSPECTION_VIEW)
+    # Scope first: another town's record is a 404 whatever the role (core.scoping).
     inspection = selectors.inspection_get_for_user(user=request.user, pk=pk)
+    require_cap(request.user, Cap.INSPECTION_VIEW)
     checklist = rules.load_checklists()[inspection.checklist]
     if request.method == "POST":
         require_cap(request.user, Cap.INSPECTION_RECORD)
@@ -167,7 +168,7 @@ def inspection_form(request: HttpRequest, pk: int) -> HttpResponseBase:
             "locked": inspection.status != InspectionStatus.DRAFT,
             "can_record": has_cap(request.user, Cap.INSPECTION_RECORD),
             "limits": rules.media_limits_in_force(inspection.inspected_on),
-            "rectification_days": rules.rules_in_force(inspection.inspected_on).rectification_working_days,
+            "rectification_days": _rectification_days(inspection.inspected_on),
             "rectifications": selectors.rectification_queryset_for_user(user=request.user)
             .filter(finding__inspection=inspection)
             .select_related("finding"),
@@ -175,12 +176,21 @@ def inspection_form(request: HttpRequest, pk: int) -> HttpResponseBase:
     )
 
 
+def _rectification_days(on: dt.date) -> int | str:
+    """The rectification period in force on the inspection date, or the rule's own answer when no
+    edition covers that date (a record made before 49号令 took effect)."""
+    try:
+        return rules.rules_in_force(on).rectification_working_days
+    except LookupError as exc:
+        return str(exc)
+
+
 @login_required
 @require_GET
 def inspection_record_export(request: HttpRequest, pk: int) -> FileResponse:
     """One inspection record as a workbook: facts, the checklist with findings, the signature."""
-    require_cap(request.user, Cap.INSPECTION_VIEW)
     inspection = selectors.inspection_get_for_user(user=request.user, pk=pk)
+    require_cap(request.user, Cap.INSPECTION_VIEW)
     data = exports.inspection_record_xlsx(inspection)
     return FileResponse(
         io.BytesIO(data), as_attachment=True, filename=f"inspection-{inspection.pk}.xlsx", content_type=XLSX
@@ -191,8 +201,8 @@ def inspection_record_export(request: HttpRequest, pk: int) -> FileResponse:
 @require_GET
 def finding_photo(request: HttpRequest, pk: int) -> FileResponse:
     """A finding's photo, for those who may see its inspection (else 404, as if missing)."""
-    require_cap(request.user, Cap.INSPECTION_VIEW)
     photo = selectors.finding_photo_get_for_user(user=request.user, pk=pk)
+    require_cap(request.user, Cap.INSPECTION_VIEW)
     try:
         handle = photo.file.open("rb")
     except FileNotFoundError:
@@ -268,8 +278,8 @@ def rectification_export(request: HttpRequest) -> FileResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def rectification_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
-    require_cap(request.user, Cap.INSPECTION_VIEW)
     r = selectors.rectification_get_for_user(user=request.user, pk=pk)
+    require_cap(request.user, Cap.INSPECTION_VIEW)
     if request.method == "POST":
         require_cap(request.user, Cap.INSPECTION_RECORD)
         action = request.POST.get("action", "")

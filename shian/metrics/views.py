@@ -164,10 +164,11 @@ def town_page(request: HttpRequest, code: str) -> HttpResponse:
     plan = AnnualPlan.objects.filter(status=PlanStatus.ACTIVE).order_by("-year").first()
     reports = []
     if plan is not None:
-        reports = (
-            list(plan.reports.filter(region_id=code).order_by("period"))
-            if manage or (getattr(request.user, "region_id", None) == code)
-            else []
+        # The town's own reports: what the plan's one scoping rule lets this person see.
+        reports = list(
+            plan_selectors.reports_for_user(user=request.user, plan=plan)
+            .filter(region_id=code)
+            .order_by("period")
         )
     chart = {
         "labels": [f"{p.year}Q{p.quarter}" for p in trend],
@@ -194,15 +195,10 @@ def town_page(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def unit_page(request: HttpRequest, code: str) -> HttpResponse:
     """A member unit's dashboard: the targets it answers for, its notices, interviews and reports."""
-    from shian.core.models import Department
     from shian.planning.services import target_owners
 
     require_cap(request.user, Cap.PLAN_VIEW)
-    department = Department.objects.filter(pk=code).first()
-    if department is None:
-        raise Http404
-    if getattr(request.user, "role", "") == "department_liaison" and request.user.department_id != code:  # type: ignore[union-attr]
-        raise Http404
+    department = plan_selectors.department_get_for_user(user=request.user, code=code)
     plan = AnnualPlan.objects.filter(status=PlanStatus.ACTIVE).order_by("-year").first()
     rows, notices, interviews, reports = [], [], [], []
     as_of = timezone.localdate()
@@ -211,9 +207,17 @@ def unit_page(request: HttpRequest, code: str) -> HttpResponse:
         rows = [
             r for r in plan_selectors.plan_status(plan=plan, as_of=as_of) if code in target_owners(r.target)
         ]
-        notices = list(plan.notices.filter(department_id=code).select_related("task"))
-        interviews = list(plan.interviews.filter(department_id=code))
-        reports = list(plan.reports.filter(department_id=code).order_by("period"))
+        notices = list(
+            plan_selectors.notices_for_user(user=request.user, plan=plan).filter(department_id=code)
+        )
+        interviews = list(
+            plan_selectors.interviews_for_user(user=request.user, plan=plan).filter(department_id=code)
+        )
+        reports = list(
+            plan_selectors.reports_for_user(user=request.user, plan=plan)
+            .filter(department_id=code)
+            .order_by("period")
+        )
     return render(
         request,
         "metrics/unit.html",

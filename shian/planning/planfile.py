@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from shian.core.rules import text_problem
+
 TARGET_KINDS = ("indicator", "reported", "milestone")
 COMPARATORS = (">=", "<=", "=")
 
@@ -101,6 +103,29 @@ def _date(value: Any) -> dt.date:
     raise ValueError("应为日期，如 2022-12-31")
 
 
+# The longest text each key may hold (the columns of planning.models that store it).
+TEXT_LIMITS = {"title": 200, "description": 300, "code": 40, "unit": 20, "region": 12, "indicator": 80}
+# A plan file is a few hundred lines; anything far larger is not one.
+MAX_PLAN_BYTES = 2 * 1024 * 1024
+
+
+def read_plan_text(content: bytes) -> str:
+    """A plan file's text: UTF-8 (with or without a BOM) and nothing else. A binary, truncated or
+    GBK file is refused with the line and byte where it stops being UTF-8."""
+    if len(content) > MAX_PLAN_BYTES:
+        raise PlanFileError([(1, f"文件过大（{len(content)} 字节）：计划文件不超过 {MAX_PLAN_BYTES} 字节")])
+    if b"\x00" in content:
+        line = content[: content.index(b"\x00")].count(b"\n") + 1
+        raise PlanFileError([(line, "不是文本文件（含有空字节）：请另存为 UTF-8 编码的 TOML 文本")])
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = content[: exc.start].count(b"\n") + 1
+        raise PlanFileError(
+            [(line, f"不是 UTF-8 编码（第 {exc.start + 1} 字节）：请用 UTF-8 编码另存（GBK 等编码不能读取）")]
+        ) from None
+
+
 def parse_plan(text: str, *, departments: set[str], regions: set[str]) -> PlanSpec:
     """Parse and check a plan file. Raises PlanFileError listing every problem with its line."""
     try:
@@ -108,6 +133,9 @@ def parse_plan(text: str, *, departments: set[str], regions: set[str]) -> PlanSp
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"line (\d+)", str(exc))
         raise PlanFileError([(int(match.group(1)) if match else 1, f"格式错误：{exc}")]) from None
+    except RecursionError:
+        # A deeply nested array or table: no plan is shaped like that.
+        raise PlanFileError([(1, "格式错误：数组或表嵌套过深")]) from None
     loc = _Locator(text)
     problems: list[tuple[int, str]] = []
 
@@ -118,6 +146,9 @@ def parse_plan(text: str, *, departments: set[str], regions: set[str]) -> PlanSp
         value = table[key]
         if not isinstance(value, kind_of) or (kind_of is int and isinstance(value, bool)):
             problems.append((loc.key(kind, index, key), f"“{key}”的值类型不对"))
+            return None
+        if isinstance(value, str) and (problem := text_problem(value, max_length=TEXT_LIMITS.get(key))):
+            problems.append((loc.key(kind, index, key), f"“{key}”{problem}"))
             return None
         return value
 

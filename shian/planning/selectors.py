@@ -11,8 +11,9 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from shian.core import indicators
-from shian.core.models import Role
+from shian.core.models import Department, Role
 from shian.core.permissions import Cap, has_cap
+from shian.core.scoping import scope_for
 
 from . import rules
 from .models import (
@@ -85,9 +86,30 @@ def plan_tasks_for_user(*, user: Any, plan: AnnualPlan) -> QuerySet[PlanTask]:
         return qs.none()
     if user.role == Role.DEPARTMENT_LIAISON:
         return qs.filter(assignments__department_id=user.department_id).distinct()
-    if user.role == Role.TOWN_OFFICER:
-        return qs.filter(assignments__region_id=user.region_id).distinct()
-    return qs
+    scope = scope_for(user)
+    if scope.nothing:
+        return qs.none()
+    if scope.everything:
+        return qs
+    # A town officer, or an inspector or viewer attached to a town: the tasks given to that town.
+    return qs.filter(assignments__region_id__in=sorted(scope.region_codes)).distinct()
+
+
+def unit_q(user: Any) -> Q:
+    """The one rule for a unit's or a town's own plan records (reports, notices, interviews,
+    reported figures): a liaison sees their unit's; a town officer, or an inspector or viewer
+    attached to a town, their town's (core.scoping); the district sees all; anyone without the
+    plan sees none."""
+    if not has_cap(user, Cap.PLAN_VIEW):
+        return Q(pk__in=[])
+    if user.role == Role.DEPARTMENT_LIAISON:
+        return Q(department_id=user.department_id)
+    scope = scope_for(user)
+    if scope.nothing:
+        return Q(pk__in=[])
+    if scope.everything:
+        return Q()
+    return Q(region_id__in=sorted(scope.region_codes))
 
 
 def _latest_figures(plan: AnnualPlan, as_of: dt.date) -> dict[int, ReportedFigure]:
@@ -159,21 +181,19 @@ def plan_status(
 
 
 def reports_for_user(*, user: Any, plan: AnnualPlan) -> QuerySet[ProgressReport]:
-    qs = plan.reports.select_related("department", "region")
-    if user.role == Role.DEPARTMENT_LIAISON:
-        return qs.filter(department_id=user.department_id)
-    if user.role == Role.TOWN_OFFICER:
-        return qs.filter(region_id=user.region_id)
-    if has_cap(user, Cap.PLAN_MANAGE) or user.role in (Role.VIEWER, Role.INSPECTOR):
-        return qs
-    return qs.none()
+    return plan.reports.filter(unit_q(user)).select_related("department", "region")
 
 
 def report_get_for_user(*, user: Any, pk: int) -> ProgressReport:
-    report = ProgressReport.objects.filter(pk=pk).select_related("plan").first()
-    if report is None or not reports_for_user(user=user, plan=report.plan).filter(pk=pk).exists():
+    report = ProgressReport.objects.filter(unit_q(user), pk=pk).select_related("plan").first()
+    if report is None:
         raise Http404
     return report
+
+
+def figures_for_user(*, user: Any, target: Target) -> QuerySet[ReportedFigure]:
+    """A target's reported figures that are the person's to see (a town's figures are its own)."""
+    return target.figures.filter(unit_q(user)).select_related("department", "region", "reported_by")
 
 
 def targets_visible(*, user: Any, plan: AnnualPlan) -> QuerySet[Target]:
@@ -182,29 +202,24 @@ def targets_visible(*, user: Any, plan: AnnualPlan) -> QuerySet[Target]:
 
 
 def notices_for_user(*, user: Any, plan: AnnualPlan) -> QuerySet[SupervisionNotice]:
-    qs = plan.notices.select_related("task", "target", "department")
-    if user.role == Role.DEPARTMENT_LIAISON:
-        return qs.filter(department_id=user.department_id)
-    if user.role == Role.TOWN_OFFICER:
-        return qs.filter(region_id=user.region_id)
-    if has_cap(user, Cap.PLAN_VIEW):
-        return qs
-    return qs.none()
+    return plan.notices.filter(unit_q(user)).select_related("task", "target", "department")
 
 
 def notice_get_for_user(*, user: Any, pk: int) -> SupervisionNotice:
-    notice = SupervisionNotice.objects.filter(pk=pk).select_related("plan").first()
-    if notice is None or not notices_for_user(user=user, plan=notice.plan).filter(pk=pk).exists():
+    notice = SupervisionNotice.objects.filter(unit_q(user), pk=pk).select_related("plan").first()
+    if notice is None:
         raise Http404
     return notice
 
 
 def interviews_for_user(*, user: Any, plan: AnnualPlan) -> QuerySet[Interview]:
-    qs = plan.interviews.select_related("department", "region")
-    if user.role == Role.DEPARTMENT_LIAISON:
-        return qs.filter(department_id=user.department_id)
-    if user.role == Role.TOWN_OFFICER:
-        return qs.filter(region_id=user.region_id)
-    if has_cap(user, Cap.PLAN_VIEW):
-        return qs
-    return qs.none()
+    return plan.interviews.filter(unit_q(user)).select_related("department", "region")
+
+
+def department_get_for_user(*, user: Any, code: str) -> Department:
+    """A member unit's page: every unit's for those who view the plan, but a liaison's own only
+    (another unit is a 404 to them, as if missing)."""
+    department = Department.objects.filter(pk=code).first()
+    if department is None or (user.role == Role.DEPARTMENT_LIAISON and user.department_id != code):
+        raise Http404
+    return department

@@ -252,7 +252,11 @@ def figure_report(
     owners = target_owners(target)
     if actor.role == Role.DEPARTMENT_LIAISON and dept_code not in owners:
         raise PermissionDenied("该目标不由本单位负责")
-    if department is not None and dept_code is None:
+    if department is not None and department.pk != dept_code:
+        # A unit or a town reports for itself; only the district office records a figure on a
+        # unit's behalf (a paper return keyed in). No one files a figure as another unit.
+        if not has_cap(actor, Cap.PLAN_MANAGE):
+            raise ValidationError({"department": "只能填报本单位（本镇街）的数据"})
         dept_code = department.pk
     if target.kind == "milestone" and not evidence and not note:
         raise ValidationError({"evidence": "里程碑类目标须附证明材料或说明"})
@@ -378,6 +382,10 @@ def progress_report_set_status(
 
     `at` records when the move happened when it is entered after the fact (a paper report keyed in
     later, or the demo's history); the audit entry keeps the real time of entry."""
+    if status not in ReportStatus.values:
+        raise ValidationError(
+            {"status": f"未知的报告状态“{status[:20]}”，可用：{'、'.join(ReportStatus.values)}"}
+        )
     who = REPORT_TRANSITIONS.get((report.status, status))
     if who is None:
         raise ValidationError(
@@ -572,28 +580,43 @@ def notice_respond(
     return notice
 
 
-def ensure_reports(*, plan: AnnualPlan, periods: Iterable[str]) -> int:
-    """Open the expected reports (drafts) for every lead or partner unit and every town."""
-    units = set(
-        TaskAssignment.objects.filter(task__plan=plan, department__isnull=False).values_list(
-            "department_id", flat=True
+def ensure_reports(
+    *, plan: AnnualPlan, periods: Iterable[str], actor: User | None = None, source: str = "system"
+) -> int:
+    """Open the expected reports (drafts) for every lead or partner unit and every town, in one
+    transaction with an audit entry for each report opened."""
+    if actor is not None:
+        require_cap(actor, Cap.PLAN_MANAGE)
+    units = sorted(
+        set(
+            TaskAssignment.objects.filter(task__plan=plan, department__isnull=False).values_list(
+                "department_id", flat=True
+            )
         )
     )
     towns = list(Region.objects.exclude(level=RegionLevel.DISTRICT).values_list("code", flat=True))
-    made = 0
-    for period in periods:
-        due = report_due(plan, period)
-        for d in units:
-            _, created = ProgressReport.objects.get_or_create(
-                plan=plan, period=period, department_id=d, defaults={"due": due}
-            )
-            made += created
-        for r in towns:
-            _, created = ProgressReport.objects.get_or_create(
-                plan=plan, period=period, region_id=r, defaults={"due": due}
-            )
-            made += created
-    return made
+    events: list[AuditEvent] = []
+    with transaction.atomic():
+        for period in periods:
+            due = report_due(plan, period)
+            owners = [{"department_id": d} for d in units] + [{"region_id": r} for r in towns]
+            for owner in owners:
+                report, created = ProgressReport.objects.get_or_create(
+                    plan=plan, period=period, **owner, defaults={"due": due}
+                )
+                if created:
+                    events.append(
+                        model_event(
+                            AuditAction.CREATE,
+                            report,
+                            after=snapshot(
+                                report, ["plan_id", "period", "department_id", "region_id", "due", "status"]
+                            ),
+                            region=report.region_id or "",
+                        )
+                    )
+        audit_record_many(actor=actor, source=source, events=events)
+    return len(events)
 
 
 # The interview's workflow (任务（三）约谈): listed → held (with its record) → closed.

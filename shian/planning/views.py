@@ -151,11 +151,11 @@ def _rows_xlsx(plan: AnnualPlan, as_of: dt.date, rows: list[selectors.TargetRow]
 @login_required
 @require_http_methods(["GET", "POST"])
 def target_detail(request: HttpRequest, year: int, target_id: int) -> HttpResponse:
-    require_cap(request.user, Cap.PLAN_VIEW)
     plan = _plan(year)
     target = selectors.targets_visible(user=request.user, plan=plan).filter(pk=target_id).first()
     if target is None:
         raise Http404
+    require_cap(request.user, Cap.PLAN_VIEW)
     as_of = _as_of(request, plan)
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -212,7 +212,7 @@ def target_detail(request: HttpRequest, year: int, target_id: int) -> HttpRespon
             "plan": plan,
             "target": target,
             "row": row,
-            "figures": target.figures.select_related("department", "region", "reported_by"),
+            "figures": selectors.figures_for_user(user=request.user, target=target),
             "can_report": has_cap(request.user, Cap.PLAN_REPORT) and target.kind != "indicator",
             "is_office": has_cap(request.user, Cap.PLAN_MANAGE),
             "units": Department.objects.all(),
@@ -272,8 +272,8 @@ def report_list(request: HttpRequest, year: int) -> HttpResponseBase:
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
-    require_cap(request.user, Cap.PLAN_VIEW)
     report = selectors.report_get_for_user(user=request.user, pk=report_id)
+    require_cap(request.user, Cap.PLAN_VIEW)
     actor = _actor(request)
     is_author = services.unit_of(actor) == (report.department_id, report.region_id)
     is_office = has_cap(actor, Cap.PLAN_MANAGE)

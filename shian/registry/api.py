@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
 
 from shian.core.models import AuditSource, User
 from shian.core.permissions import Cap, require_cap
@@ -42,6 +43,7 @@ class BusinessOut(Schema):
 
 class BusinessDetailOut(BusinessOut):
     categories: list[str]
+    version: str  # send it back with an update: a record changed since is a 409 conflict
 
 
 class BusinessPage(Schema):
@@ -52,6 +54,8 @@ class BusinessPage(Schema):
 
 
 class BusinessIn(Schema):
+    # An update must carry the version it was made from (the detail's "version"); creating needs none.
+    version: str | None = None
     name: str
     credit_code: str | None = None
     production_licence: str | None = None
@@ -109,6 +113,7 @@ def _out(business: Business) -> dict[str, Any]:
 def _detail(business: Business) -> dict[str, Any]:
     data = _out(business)
     data["categories"] = [c.code for c in selectors.business_categories(business=business)]
+    data["version"] = services.business_version(business)
     return data
 
 
@@ -161,10 +166,13 @@ def business_create(request: HttpRequest, payload: BusinessIn) -> Status[dict[st
 def business_update(request: HttpRequest, business_id: int, payload: BusinessIn) -> dict[str, Any]:
     business = selectors.business_get_for_user(user=request.user, pk=business_id)
     require_cap(request.user, Cap.REGISTER_CHANGE)
+    if not payload.version:
+        raise HttpError(428, "更新须带上读取记录时的 version，以免覆盖他人的修改")
     business = services.business_update(
         actor=_actor(request),
         source=AuditSource.API,
         business=business,
         data=_clean(request, payload),
+        expected_version=payload.version,
     )
     return _detail(business)

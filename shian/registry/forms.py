@@ -87,6 +87,8 @@ def _label(name: str) -> Any:
 class BusinessForm(forms.Form):
     """Create or edit one register entry."""
 
+    # The version of the record the form was filled from (core.concurrency); empty when creating.
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
     name = _text_field(_label("name"), required=True)
     credit_code = _text_field(_label("credit_code"), 40, autocomplete="off", spellcheck="false")
     production_licence = _text_field(_label("production_licence"), 40, autocomplete="off", spellcheck="false")

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import xlsxwriter
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
@@ -163,7 +164,7 @@ def _is_workbook(filename: str, content: bytes) -> bool:
     return False
 
 
-def _workbook_rows(content: bytes) -> Iterator[Row]:
+def _workbook_rows(content: bytes, *, max_rows: int | None = None) -> Iterator[Row]:
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(content))
         index = next(
@@ -177,6 +178,9 @@ def _workbook_rows(content: bytes) -> Iterator[Row]:
         if index is None:
             raise ImportFileError("工作簿中没有可见的工作表")
         sheet = book.get_sheet_by_index(index)
+        # The sheet's used range is known before a row is read: refuse an oversized one at once.
+        if max_rows is not None and sheet.height > max_rows + HEADER_SEARCH_ROWS:
+            raise _too_many_rows(max_rows)
         start = sheet.start
         if start is None:
             return
@@ -250,10 +254,32 @@ def _csv_rows(text: str) -> Iterator[Row]:
         raise ImportFileError(f"CSV格式错误：{exc}") from None
 
 
+def _too_many_rows(limit: int) -> ImportFileError:
+    return ImportFileError(
+        f"文件超过{limit}行数据的导入上限（设置 SHIAN_IMPORT_MAX_ROWS）：请拆分为几个文件分别导入"
+    )
+
+
+def _limited(rows: Iterator[Row], limit: int) -> Iterator[Row]:
+    # The header may sit a few rows down: the limit counts data rows, with room for it.
+    for number, cells in rows:
+        if number > limit + HEADER_SEARCH_ROWS:
+            raise _too_many_rows(limit)
+        yield number, cells
+
+
 def _read_rows(filename: str, content: bytes) -> Iterator[Row]:
+    """Every import's rows, within the upload limits (settings SHIAN_IMPORT_MAX_BYTES and
+    SHIAN_IMPORT_MAX_ROWS): a larger file is refused whole, with the limit named."""
+    max_bytes, max_rows = settings.SHIAN_IMPORT_MAX_BYTES, settings.SHIAN_IMPORT_MAX_ROWS
+    if len(content) > max_bytes:
+        raise ImportFileError(
+            f"文件大小 {len(content) / 1048576:.1f} MB 超过导入上限 {max_bytes / 1048576:.0f} MB"
+            "（设置 SHIAN_IMPORT_MAX_BYTES）：请拆分为几个文件分别导入"
+        )
     if _is_workbook(filename, content):
-        return _workbook_rows(content)
-    return _csv_rows(_decode_csv(content))
+        return _limited(_workbook_rows(content, max_rows=max_rows), max_rows)
+    return _limited(_csv_rows(_decode_csv(content)), max_rows)
 
 
 def _tolerant_rows(filename: str, content: bytes) -> Iterator[Row]:

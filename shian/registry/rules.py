@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from shian.core.rules import (
     CodeError,
+    text_problem,
     validate_business_licence,
     validate_credit_code,
     validate_production_licence,
@@ -131,8 +132,8 @@ def clean_business(raw: Mapping[str, object], lookups: Lookups) -> tuple[Busines
     name = _text(raw.get("name"))
     if not name:
         errors["name"] = "名称不能为空"
-    elif len(name) > 200:
-        errors["name"] = "名称不能超过200个字符"
+    elif problem := text_problem(name, max_length=200):
+        errors["name"] = f"名称{problem}"
     out.name = name
 
     for fname, validator in (
@@ -180,8 +181,11 @@ def clean_business(raw: Mapping[str, object], lookups: Lookups) -> tuple[Busines
             categories.append(code)
     out.categories = categories
 
-    out.address = _text(raw.get("address"))[:200]
-    out.legal_representative = _text(raw.get("legal_representative"))[:50]
+    for fname, what, limit in (("address", "地址", 200), ("legal_representative", "法定代表人", 50)):
+        text = _text(raw.get(fname))
+        if problem := text_problem(text, max_length=limit):
+            errors[fname] = f"{what}{problem}"
+        setattr(out, fname, text)
     try:
         out.longitude = _decimal(raw.get("longitude"), 73, 136, "经度")
     except ValueError as exc:

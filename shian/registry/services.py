@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 
 from shian.core.audit import AuditEvent, audit_record, audit_record_many, audit_value, diff, model_event
 from shian.core.bulk import allocate_ids, insert_rows
+from shian.core.concurrency import check_version, state_version
 from shian.core.models import AuditAction, User
 from shian.core.permissions import Cap, require_cap
-from shian.core.scoping import scope_for
+from shian.core.scoping import require_in_scope, scope_for
 
 from .models import Business, BusinessEvent, BusinessEventKind, BusinessFoodCategory
 from .rules import BusinessInput
@@ -46,6 +47,16 @@ OBJECT_TYPE = "registry.business"
 # Above this many rows, inserts take the executemany path of shian.core.bulk.
 _FAST_PATH = 50
 _INSERT_FIELDS = ("id", *_MODEL_FIELDS, "region_id", "created_at", "updated_at")
+
+
+def field_label(key: str) -> str:
+    """A register field's name as its users read it (for a conflict's message)."""
+    if key == "region":
+        key = "region_code"
+    try:
+        return str(getattr(Business._meta.get_field(key), "verbose_name", key))
+    except Exception:
+        return {"categories": "食品类别", "region_code": "所属镇街"}.get(key, key)
 
 
 def business_state(business: Business, categories: Sequence[str]) -> dict[str, Any]:
@@ -283,12 +294,21 @@ def business_create(*, actor: User, source: str, data: BusinessInput) -> Busines
     return Business.objects.get(pk=result.business_ids[0])
 
 
-def business_update(*, actor: User, source: str, business: Business, data: BusinessInput) -> Business:
-    """Update one business the actor can see. Its codes may change but must not collide."""
+def business_version(business: Business) -> str:
+    """The version an edit of this business is made from (core.concurrency)."""
+    categories = BusinessFoodCategory.objects.filter(business=business).values_list("category_id", flat=True)
+    return state_version(business_state(business, list(categories)))
+
+
+def business_update(
+    *, actor: User, source: str, business: Business, data: BusinessInput, expected_version: str | None = None
+) -> Business:
+    """Update one business the actor can see. Its codes may change but must not collide. The old
+    and the new town must both be the actor's. With `expected_version` (the form's or the API
+    client's), a record changed since is refused with both values (core.concurrency)."""
     require_cap(actor, Cap.REGISTER_CHANGE)
-    scope = scope_for(actor)
-    if not scope.allows_region(business.region_id):
-        raise Http404
+    require_in_scope(actor, region=business.region_id, business_type=business.business_type)
+    require_in_scope(actor, region=data.region_code, business_type=data.business_type)
     with transaction.atomic():
         locked = Business.objects.select_for_update().get(pk=business.pk)
         categories = list(
@@ -296,6 +316,7 @@ def business_update(*, actor: User, source: str, business: Business, data: Busin
         )
         before = business_state(locked, categories)
         after = _input_state(data)
+        check_version(expected=expected_version, current=before, yours=after, label=field_label)
         if before == after:
             return locked
         for fname in ("credit_code", "production_licence", "business_licence"):

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
+from shian.core.concurrency import EditConflict
 from shian.core.lists import list_query, list_response
 from shian.core.models import AuditEntry, AuditSource, FoodCategory, Region, User
 from shian.core.permissions import Cap, has_cap, require_cap
@@ -250,7 +251,15 @@ def business_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     source=AuditSource.WEB,
                     business=business,
                     data=form.business_input,
+                    expected_version=form.cleaned_data.get("version") or None,
                 )
+            except EditConflict as exc:
+                # Both values are named; the form keeps what this person typed and now carries
+                # the stored version, so submitting again is a deliberate overwrite.
+                form.add_error(None, exc.message)
+                data = request.POST.copy()
+                data["version"] = exc.current_version
+                form.data = data
             except ValidationError as exc:
                 _add_service_errors(form, exc)
             else:
@@ -258,7 +267,11 @@ def business_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("registry:business_detail", pk=business.pk)
     else:
         categories = [c.code for c in selectors.business_categories(business=business)]
-        form = BusinessForm(initial=BusinessForm.initial_for(business, categories), user=request.user)
+        initial = {
+            **BusinessForm.initial_for(business, categories),
+            "version": services.business_version(business),
+        }
+        form = BusinessForm(initial=initial, user=request.user)
     return render(request, "registry/business_form.html", {"form": form, "business": business})
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 
 from shian.core.models import AuditSource
 from shian.core.permissions import Cap, require_cap
@@ -41,7 +41,11 @@ def _out(g: Any) -> dict[str, Any]:
 
 @router.get("/grades", response=list[GradeOut])
 def grades(
-    request: HttpRequest, region: str = "", grade: str = "", limit: int = 100, offset: int = 0
+    request: HttpRequest,
+    region: str = "",
+    grade: str = "",
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0),
 ) -> list[dict[str, Any]]:
     require_cap(request.user, Cap.RISK_VIEW)
     qs = selectors.grade_list_for_user(user=request.user, region=region, grade=grade)
@@ -56,8 +60,9 @@ def grade_mix(request: HttpRequest) -> dict[str, int]:
 
 @router.get("/grades/{business_id}", response=GradeOut)
 def grade_detail(request: HttpRequest, business_id: int) -> dict[str, Any]:
+    grade = selectors.grade_get_for_user(user=request.user, business_id=business_id)
     require_cap(request.user, Cap.RISK_VIEW)
-    return _out(selectors.grade_get_for_user(user=request.user, business_id=business_id))
+    return _out(grade)
 
 
 class DrawOut(Schema):
@@ -104,8 +109,8 @@ def targeting_scores(
     region: str = "",
     business_type: str = "",
     grade: str = "",
-    limit: int = 100,
-    offset: int = 0,
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0),
 ) -> list[dict[str, Any]]:
     """The latest run's ranked list, in the caller's scope."""
     require_cap(request.user, Cap.RISK_VIEW)
@@ -134,8 +139,8 @@ def targeting_scores(
 def targeting_annotate(
     request: HttpRequest, business_id: int, payload: TargetingNoteIn
 ) -> Status[dict[str, Any]]:
-    require_cap(request.user, Cap.RISK_ANNOTATE)
     business = selectors.targeting_business_get_for_user(user=request.user, business_id=business_id)
+    require_cap(request.user, Cap.RISK_ANNOTATE)
     note = services.targeting_annotate(
         actor=request.user,  # type: ignore[arg-type]  # authenticated by the API's auth
         source=AuditSource.API,

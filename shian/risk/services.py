@@ -11,7 +11,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils import translation
 
 from shian.core.audit import AuditEvent, audit_record, model_event
@@ -19,7 +18,7 @@ from shian.core.bulk import insert_rows, upsert_rows
 from shian.core.calendar import WorkingCalendar
 from shian.core.models import AuditAction, Role, User
 from shian.core.permissions import Cap, require_cap
-from shian.core.scoping import scope_for
+from shian.core.scoping import require_in_scope, scope_for
 from shian.inspections import rules as inspection_rules
 from shian.inspections import selectors as inspection_selectors
 from shian.registry import selectors as registry_selectors
@@ -119,8 +118,7 @@ def risk_regrade(*, actor: User | None, source: str, business: Business, on: dt.
     """Regrade one business when new evidence arrives (an inspection submitted, an event recorded)."""
     if actor is not None:
         require_cap(actor, Cap.RISK_MANAGE)
-        if not scope_for(actor).allows_region(business.region_id):
-            raise Http404
+        require_in_scope(actor, region=business.region_id, business_type=business.business_type)
     edition = rules.rules_in_force(on)
     start = _one_year_before(on)
     previous = RiskGrade.objects.filter(business=business).first()
@@ -192,8 +190,8 @@ def risk_regrade_bulk(
     own breakdown and evidence). Returns the grade mix."""
     if actor is not None:
         require_cap(actor, Cap.RISK_MANAGE)
-        if region and not scope_for(actor).allows_region(region):
-            raise Http404
+        if region:
+            require_in_scope(actor, region=region)
     edition = rules.rules_in_force(on)
     start = _one_year_before(on)
     businesses = Business.objects.exclude(status="closed")
@@ -461,8 +459,8 @@ def targeting_score(
     score and top three reasons. One transaction, one audit entry for the run."""
     if actor is not None:
         require_cap(actor, Cap.RISK_MANAGE)
-        if region and not scope_for(actor).allows_region(region):
-            raise Http404
+        if region:
+            require_in_scope(actor, region=region)
     if not 1 <= test_months <= 24:
         raise ValidationError({"test_months": "评估期应为1至24个月"})
     facts = selectors.targeting_facts()
@@ -569,8 +567,7 @@ def targeting_annotate(
 ) -> TargetingNote:
     """An inspector's or officer's note on a business of the ranked list, audited."""
     require_cap(actor, Cap.RISK_ANNOTATE)
-    if not scope_for(actor).allows_region(business.region_id):
-        raise Http404
+    require_in_scope(actor, region=business.region_id, business_type=business.business_type)
     clean = (text or "").strip()
     if not clean:
         raise ValidationError({"text": "备注：请填写内容"})

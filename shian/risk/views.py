@@ -102,8 +102,8 @@ def grade_export(request: HttpRequest) -> FileResponse:
 @login_required
 @require_GET
 def grade_detail(request: HttpRequest, business_id: int) -> HttpResponse:
-    require_cap(request.user, Cap.RISK_VIEW)
     g = selectors.grade_get_for_user(user=request.user, business_id=business_id)
+    require_cap(request.user, Cap.RISK_VIEW)
     groups = [PRIORITY_LABELS[p] for p in priority_groups(g.business.business_type, g.grade)]
     static = g.breakdown.get("static", {}) if isinstance(g.breakdown, dict) else {}
     static_parts = [(_STATIC_PART_LABELS.get(k, k), v) for k, v in static.items() if k != "total"]
@@ -134,7 +134,7 @@ def plan_view(request: HttpRequest, year: int) -> HttpResponse:
     grades = selectors.grade_queryset_for_user(user=request.user).filter(business__status="active")
     try:
         plan = selectors.annual_plan(year=year, as_of=as_of, grades=grades)
-    except RiskRuleError as exc:
+    except (RiskRuleError, LookupError) as exc:
         return render(
             request, "risk/plan.html", {"error": str(exc), "year": year, "as_of": as_of}, status=200
         )
@@ -298,8 +298,8 @@ def targeting_export(request: HttpRequest) -> FileResponse:
 @login_required
 @require_POST
 def targeting_annotate(request: HttpRequest, business_id: int) -> HttpResponse:
-    require_cap(request.user, Cap.RISK_ANNOTATE)
     business = selectors.targeting_business_get_for_user(user=request.user, business_id=business_id)
+    require_cap(request.user, Cap.RISK_ANNOTATE)
     error = ""
     try:
         services.targeting_annotate(
@@ -342,7 +342,7 @@ def targeting_worklist_export(request: HttpRequest) -> HttpResponseBase:
     grades = selectors.grade_queryset_for_user(user=request.user).filter(business__status="active")
     try:
         visits = selectors.targeting_plan_worklist(year=year, run=run, region=region or None, grades=grades)
-    except RiskRuleError as exc:
+    except (RiskRuleError, LookupError) as exc:
         messages.error(request, str(exc))
         return redirect("risk:targeting")
     scores = selectors.targeting_scores_by_business(run=run, business_ids=[v.business_id for v in visits])

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from shian.core.bulk import filter_in
 from shian.core.models import AuditSource, User
 from shian.core.permissions import Cap, require_cap
 from shian.core.scoping import scope_for
@@ -173,7 +174,7 @@ def results_import(
         seen[(values["code"], row.item)] = number
         by_code[values["code"]].append((number, row))
     visible = {
-        s.code: s for s in samples_for_user(by).filter(code__in=list(by_code)).only("id", "code", "status")
+        s.code: s for s in filter_in(samples_for_user(by).only("id", "code", "status"), "code", by_code)
     }
     for code, entries in by_code.items():
         first = entries[0][0]
@@ -385,10 +386,8 @@ def _markets_by_name(by: User, names: set[str]) -> dict[str, list[Business]]:
     """The businesses of the importer's area named in the file (a market of another town reads
     as unknown, as in every scoped lookup)."""
     out: dict[str, list[Business]] = defaultdict(list)
-    visible = scope_for(by).apply(
-        Business.objects.filter(name__in=sorted(names)), region_field="region", type_field="business_type"
-    )
-    for b in visible:
+    visible = scope_for(by).apply(Business.objects.all(), region_field="region", type_field="business_type")
+    for b in filter_in(visible, "name", names):
         out[b.name].append(b)
     return out
 
@@ -449,8 +448,8 @@ def quick_tests_import(
     markets = _markets_by_name(by, {r["market"] for _n, r in parsed if r["market"]})
     testers = {
         u.full_name: u
-        for u in User.objects.filter(
-            is_active=True, full_name__in={r["tester"] for _n, r in parsed if r["tester"]}
+        for u in filter_in(
+            User.objects.filter(is_active=True), "full_name", {r["tester"] for _n, r in parsed if r["tester"]}
         )
     }
     seen: dict[tuple[Any, ...], int] = {}

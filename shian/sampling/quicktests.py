@@ -14,23 +14,23 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from shian.core.audit import AuditEvent, audit_record, snapshot
 from shian.core.calendar import WorkingCalendar
 from shian.core.models import AuditAction, User
 from shian.core.permissions import Cap, require_cap
-from shian.core.scoping import scope_for
-from shian.registry.models import Business
+from shian.core.scoping import require_in_scope, scope_for
+from shian.registry.models import Business, BusinessType
 
 from . import rules, services
 from .models import QuickResult, QuickTest, QuickTestChange, Sample
 from .workflow import QUICK_TEST_TRANSITIONS, QuickTestStatus
 
 OBJECT_TYPE = "sampling.quicktest"
+UNKNOWN_MARKET = "登记簿中没有此市场，或此市场不在您的辖区"
 # A time typed by hand may run a little ahead of the server's clock.
 CLOCK_TOLERANCE = dt.timedelta(minutes=5)
 Q = QuickTestStatus
@@ -129,11 +129,6 @@ def _when(at: dt.datetime | None, field_name: str = "at") -> dt.datetime:
     return at
 
 
-def _check_scope(actor: User, quick_test: QuickTest) -> None:
-    if not scope_for(actor).allows_region(quick_test.region_id):
-        raise PermissionDenied(_("This town is outside your area."))
-
-
 def _set_status(
     *,
     qt: QuickTest,
@@ -198,9 +193,13 @@ def quick_test_record(*, actor: User, source: str, data: QuickTestInput) -> Quic
     require_cap(actor, Cap.SAMPLING_MANAGE)
     problems = quick_test_problems(data)
     business = data.business
-    if business is not None and not scope_for(actor).allows_region(business.region_id):
-        # a market of another town reads as unknown (one 404, STYLE.md rule 5)
-        problems.append(("business", business.name, "没有此市场，或此市场不在您的辖区"))
+    if business is not None and (
+        business.business_type != BusinessType.AGRI_MARKET
+        or not scope_for(actor).allows(region=business.region_id, business_type=business.business_type)
+    ):
+        # A market of another town, or a business that is not a market, reads as unknown: the
+        # message names no business (one answer for "missing" and "not yours", STYLE.md rule 5).
+        problems.append(("business", "", UNKNOWN_MARKET))
     if problems:
         raise _problems_error(problems)
     assert business is not None and data.tested_at is not None  # noqa: S101 - checked above
@@ -269,7 +268,7 @@ def quick_test_notify(
     """Tell the operator of a positive and record the measures taken on the stall at once; the
     objection window starts now (`rules.objection_deadline`)."""
     require_cap(actor, Cap.SAMPLING_MANAGE)
-    _check_scope(actor, quick_test)
+    require_in_scope(actor, region=quick_test.region_id, business_type=BusinessType.AGRI_MARKET)
     qt = _locked(quick_test)
     when = _when(at)
     if when < qt.tested_at:
@@ -311,7 +310,7 @@ def quick_test_objection_file(
 ) -> QuickTest:
     """Record the operator's objection (申请复检), refused after the window with the deadline named."""
     require_cap(actor, Cap.SAMPLING_MANAGE)
-    _check_scope(actor, quick_test)
+    require_in_scope(actor, region=quick_test.region_id, business_type=BusinessType.AGRI_MARKET)
     qt = _locked(quick_test)
     when = _when(filed_at, "filed_at")
     if qt.status != Q.NOTIFIED or qt.notified_at is None or qt.objection_deadline is None:
@@ -389,7 +388,7 @@ def quick_test_retest_record(
     第八十八条第二款). A positive re-test confirms the quick test; a negative one overturns it and
     lifts the measures."""
     require_cap(actor, Cap.SAMPLING_MANAGE)
-    _check_scope(actor, quick_test)
+    require_in_scope(actor, region=quick_test.region_id, business_type=BusinessType.AGRI_MARKET)
     qt = _locked(quick_test)
     when = _when(at)
     book = rules.quick_test_rules_in_force(timezone.localdate(qt.tested_at))
@@ -451,7 +450,7 @@ def quick_test_confirm(
     """Confirm a positive whose objection window has passed without an objection (a positive
     re-test confirms it through `quick_test_retest_record`)."""
     require_cap(actor, Cap.SAMPLING_MANAGE)
-    _check_scope(actor, quick_test)
+    require_in_scope(actor, region=quick_test.region_id, business_type=BusinessType.AGRI_MARKET)
     qt = _locked(quick_test)
     when = _when(at)
     if qt.status == Q.OBJECTION:
@@ -484,7 +483,7 @@ def quick_test_followup_sample(
     normal lab pipeline, judgment and disposal take over), link it, and close the quick test.
     Exactly once: the row is locked and a second call finds it closed."""
     require_cap(actor, Cap.SAMPLING_MANAGE)
-    _check_scope(actor, quick_test)
+    require_in_scope(actor, region=quick_test.region_id, business_type=BusinessType.AGRI_MARKET)
     qt = _locked(quick_test)
     when = _when(at)
     if qt.followup_sample_id is not None:

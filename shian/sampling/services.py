@@ -10,10 +10,11 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +22,7 @@ from shian.core.audit import AuditEvent, audit_record, snapshot
 from shian.core.calendar import WorkingCalendar
 from shian.core.models import AuditAction, AuditSource, Region, User
 from shian.core.permissions import Cap, require_cap
-from shian.core.scoping import scope_for
+from shian.core.scoping import require_in_scope
 
 # Same layer; only the pure (Django-free) image and signature checks, never its models or services.
 from shian.inspections import media
@@ -47,6 +48,18 @@ from .selectors import sample_scope
 from .workflow import DEADLINE_ON_ENTRY, TRANSITIONS, SampleStatus
 
 OBJECT_TYPE = "sampling.sample"
+RESULTS_OBJECT_TYPE = "sampling.results"
+RESULT_AUDITED = (
+    "item",
+    "result",
+    "verdict",
+    "limit_text",
+    "standard",
+    "edition",
+    "clause",
+    "rule_id",
+    "detection_limit",
+)
 # Deadlines met when the sample enters a status.
 DEADLINE_MET_BY: dict[str, tuple[str, ...]] = {
     SampleStatus.DELIVERED: ("delivery",),
@@ -57,9 +70,8 @@ DEADLINE_MET_BY: dict[str, tuple[str, ...]] = {
 }
 
 
-def _check_scope(user: User, region_code: str) -> None:
-    if not scope_for(user).allows_region(region_code):
-        raise PermissionDenied(_("This town is outside your area."))
+def _business_type(business: Any) -> str | None:
+    return business.business_type if business is not None else None
 
 
 @transaction.atomic
@@ -76,7 +88,11 @@ def sample_create(
     **extra: Any,
 ) -> Sample:
     require_cap(by, Cap.SAMPLING_MANAGE)
-    _check_scope(by, region.code)
+    # The sample's town and the business it is taken from must both be the officer's.
+    require_in_scope(by, region=region.code, business_type=_business_type(extra.get("business")))
+    business = extra.get("business")
+    if business is not None:
+        require_in_scope(by, region=business.region_id, business_type=business.business_type)
     sample = Sample(
         code=code,
         region=region,
@@ -115,6 +131,8 @@ def sample_set_status(
     the change, closes the deadlines it meets and opens those it starts (counted in working days).
     A caller that wrote other fields with the change passes them in audit_before / audit_after, so
     the change is one audit entry."""
+    if not Sample.objects.filter(sample_scope(by), pk=sample.pk).exists():
+        raise Http404
     locked = Sample.objects.select_for_update().get(pk=sample.pk)
     if status not in TRANSITIONS.get(locked.status, frozenset()):
         raise ValidationError(
@@ -191,10 +209,13 @@ def sample_results_record(
     The one write path of results: the results page, the file import and the API call it."""
     require_cap(by, Cap.SAMPLING_RESULTS)
     if not Sample.objects.filter(sample_scope(by), pk=sample.pk).exists():
-        raise PermissionDenied(_("This sample was not sent to you."))
+        raise Http404
     detection_limits = detection_limits or {}
     book = book or rules.default_limit_book()
     when = sample.produced_on or sample.sampled_on or on
+    previous = {
+        i.item: snapshot(i, RESULT_AUDITED) for i in sample.items.filter(item__in=[r[0] for r in results])
+    }
     items = []
     for item, result in results:
         j = rules.judge(
@@ -217,6 +238,26 @@ def sample_results_record(
         )
         items.append(obj)
     conclusion = rules.sample_conclusion(i.verdict for i in sample.items.all())
+    # The lab's results are evidence of their own: each item's value, verdict, limit and the
+    # edition it was judged by, in one entry with the sample's conclusion (and what it replaced).
+    audit_record(
+        actor=by,
+        source=source,
+        event=AuditEvent(
+            AuditAction.UPDATE if previous else AuditAction.CREATE,
+            RESULTS_OBJECT_TYPE,
+            str(sample.pk),
+            f"{sample.code} {sample.food_name}"[:200],
+            sample.region_id,
+            before={"test_items": list(previous.values())} if previous else None,
+            after={
+                # Not "items": a template reading entry.after.items would get this list.
+                "test_items": [snapshot(i, RESULT_AUDITED) for i in items],
+                "conclusion": conclusion,
+                "judged_on": when,
+            },
+        ),
+    )
     sample_set_status(sample=sample, status=SampleStatus.TESTED, by=by, on=on, source=source)
     Sample.objects.filter(pk=sample.pk).update(conclusion=conclusion)
     if conclusion != Verdict.UNDETERMINED:
@@ -291,13 +332,18 @@ def disposal_task_open(
     With `business`, open the task of another business the sample's lot reached (a recall,
     shian.trace): it goes to that business's town and leaves the sample's own status alone."""
     require_cap(by, Cap.SAMPLING_MANAGE)
+    if not Sample.objects.filter(sample_scope(by), pk=sample.pk).exists():
+        raise Http404
     if business is not None:
         if sample.conclusion != Verdict.UNQUALIFIED:
             raise ValidationError(_("Only an unqualified sample's lot is recalled."))
         region_id = business.region_id
+        target: Business | None = business
     else:
         region_id = sample.business.region_id if sample.business_id and sample.business else sample.region_id
-    _check_scope(by, region_id)
+        target = sample.business
+    # The task goes to the business's town: it must be the officer's too.
+    require_in_scope(by, region=region_id, business_type=_business_type(target))
     if business is None:
         sample = sample_set_status(sample=sample, status=SampleStatus.DISPOSAL, by=by, on=on, source=source)
     deadline = SampleDeadline.objects.filter(sample=sample, code="disposal").first()
@@ -334,7 +380,7 @@ def disposal_step_record(
 ) -> DisposalStep:
     """Record one step with its evidence file and note, or mark it not applicable with the reason."""
     require_cap(by, Cap.SAMPLING_MANAGE)
-    _check_scope(by, task.region_id)
+    require_in_scope(by, region=task.region_id, business_type=_business_type(task.sample.business))
     if task.status != DisposalStatus.OPEN:
         raise ValidationError(_("This disposal is closed."))
     step = DisposalStep.objects.select_for_update().get(task=task, kind=kind)
@@ -378,7 +424,7 @@ def disposal_task_close(
 ) -> DisposalTask:
     """Close the task when every required step is complete; the sample closes with it."""
     require_cap(by, Cap.SAMPLING_MANAGE)
-    _check_scope(by, task.region_id)
+    require_in_scope(by, region=task.region_id, business_type=_business_type(task.sample.business))
     task = DisposalTask.objects.select_for_update().get(pk=task.pk)
     if task.status != DisposalStatus.OPEN:
         raise ValidationError(_("This disposal is closed."))
@@ -479,7 +525,7 @@ def sample_record_on_site(
     and no file is stored."""
     require_cap(actor, Cap.SAMPLING_MANAGE)
     if not Sample.objects.filter(sample_scope(actor), pk=sample.pk).exists():
-        raise PermissionDenied(_("This town is outside your area."))
+        raise Http404
     today = today or timezone.localdate()
     batch, quantity_unit = batch.strip(), quantity_unit.strip()
     backup_kept_by, manufacturer = backup_kept_by.strip(), manufacturer.strip()

@@ -248,8 +248,8 @@ def sample_on_site(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def sample_photo(request: HttpRequest, pk: int) -> FileResponse:
     """A sample's photo, for those who may see the sample (else 404, as if missing)."""
-    require_cap(request.user, Cap.SAMPLING_VIEW)
     photo = selectors.sample_photo_get_for_user(user=request.user, pk=pk)
+    require_cap(request.user, Cap.SAMPLING_VIEW)
     try:
         handle = photo.file.open("rb")
     except FileNotFoundError:

@@ -37,6 +37,7 @@ def persona(name: str) -> User:
         "town_a_inspector": {"role": Role.INSPECTOR, "region": Region.objects.get(pk=TOWN_A)},
         "lab": {"role": Role.LAB},
         "viewer": {"role": Role.VIEWER},
+        "town_a_viewer": {"role": Role.VIEWER, "region": Region.objects.get(pk=TOWN_A)},
     }
     user: User = UserFactory.create(username=name, **specs[name])
     return user

@@ -43,6 +43,13 @@ def _payload(region: str, **extra: object) -> dict:
     }
 
 
+def _version(pk: int) -> str:
+    from shian.registry.models import Business
+    from shian.registry.services import business_version
+
+    return business_version(Business.objects.get(pk=pk))
+
+
 def checks(world: World) -> list[Check]:
     a, school_b = world["business_a"], world["school_b"]
     return [
@@ -69,7 +76,7 @@ def checks(world: World) -> list[Check]:
             "PUT",
             f"/api/v1/businesses/{a}",
             api(EDIT_A),
-            data=lambda w: _payload("120113001", name="改名餐厅"),
+            data=lambda w: _payload("120113001", name="改名餐厅", version=_version(w["business_a"])),
         ),
         Check("POST", "/api/v1/businesses/", API_CREATE_A, data=lambda w: _payload("120113001")),
     ]

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 
 from shian.core.indicators import Period, compute
 from shian.core.models import AuditEntry, AuditSource, Region
@@ -301,7 +302,7 @@ def test_viewers_and_other_towns_cannot_act(personas, officer, market):
     qt = notified(officer, market)
     with pytest.raises(PermissionDenied):
         quicktests.quick_test_confirm(actor=personas("viewer"), source=SRC, quick_test=qt)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Http404):  # another town's record reads as missing
         quicktests.quick_test_confirm(actor=personas("town_b_officer"), source=SRC, quick_test=qt)
     assert QuickTestChange.objects.filter(quick_test=qt).count() == 2
 

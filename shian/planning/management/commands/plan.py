@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from shian.core.models import AuditSource, Department, Region
 
-from ...planfile import PlanFileError, parse_plan
+from ...planfile import PlanFileError, parse_plan, read_plan_text
 from ...selectors import plan_for_year, plan_status
 from ...services import ensure_reports, plan_copy, plan_evaluate, plan_load
 
@@ -50,8 +50,9 @@ class Command(BaseCommand):
         if not path.exists():
             raise CommandError(f"文件不存在：{path}")
         try:
+            text = read_plan_text(path.read_bytes())
             spec = parse_plan(
-                path.read_text(encoding="utf-8"),
+                text,
                 departments=set(Department.objects.values_list("code", flat=True)),
                 regions=set(Region.objects.values_list("code", flat=True)),
             )
@@ -63,7 +64,7 @@ class Command(BaseCommand):
             plan = plan_load(actor=None, source=AuditSource.COMMAND, spec=spec)
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from None
-        ensure_reports(plan=plan, periods=["Q1", "Q2", "Q3", "Q4", "Y"])
+        ensure_reports(plan=plan, periods=["Q1", "Q2", "Q3", "Q4", "Y"], source=AuditSource.COMMAND)
         targets = sum(len(t.targets) for t in spec.tasks)
         self.stdout.write(
             f"已导入 {plan}：{len(spec.sections)} 个部分，{len(spec.tasks)} 项任务，{targets} 个目标"
