@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from shian.core.calendar import WorkingCalendar
 from shian.core.scoping import get_scoped_or_404, scope_for
@@ -207,3 +208,11 @@ def listed_business_ids(*, on: dt.date) -> set[int]:
             "business_id", flat=True
         )
     )
+
+
+def credit_draw_ratio(stratum: str, *, base: float, on: dt.date | None = None) -> float:
+    """The random draw's ratio for a credit stratum ("credit-D"): the base ratio times the class's
+    weight (差异化监管), capped at 1."""
+    edition = rules.edition_in_force(on or timezone.localdate())
+    code = stratum.removeprefix("credit-")
+    return min(1.0, base * rules.draw_weight(code, edition=edition))
