@@ -13,7 +13,7 @@ from shian.enforcement.workflow import CaseStatus
 
 
 @pytest.mark.django_db
-def test_demo_enforcement(personas):
+def test_demo_enforcement(personas, client_for):
     personas("district_officer")
     demo_register_generate(count=400, seed=7)
     assert demo_enforcement_build(seed=7, count=40, out=lambda s: None) == 40
@@ -27,6 +27,21 @@ def test_demo_enforcement(personas):
     t21 = compute("enforcement.results_filed", Period.year(2022)).value
     assert t21 is not None and 50 < t21 < 100
     assert demo_enforcement_build(seed=7, count=40, out=lambda s: None) == 0
+    # One case page of every status, the credit file of a listed business, the lists: none fails.
+    client = client_for("district_officer")
+    for status in Case.objects.values_list("status", flat=True).distinct():
+        case = Case.objects.filter(status=status).first()
+        assert client.get(f"/enforcement/{case.pk}/").status_code == 200, status
+    listed = Listing.objects.first()
+    assert client.get(f"/enforcement/credit/{listed.business_id}/").status_code == 200
+    for url in (
+        "/enforcement/",
+        "/enforcement/publications/",
+        "/enforcement/listings/",
+        "/enforcement/filings/",
+        "/penalties/",
+    ):
+        assert client.get(url).status_code == 200, url
 
 
 @pytest.mark.django_db
