@@ -9,7 +9,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from shian.core.models import AuditSource, User
 from shian.core.permissions import EnforcementCap, require_cap
@@ -127,10 +127,10 @@ def _detail(c: Case) -> dict[str, Any]:
 
 
 class CaseFilters(Schema):
-    status: str = ""
-    campaign: str = ""
-    limit: int = 50
-    offset: int = 0
+    status: str = Field("", max_length=20)
+    campaign: str = Field("", max_length=20)
+    limit: int = Field(50, ge=1, le=500)
+    offset: int = Field(0, ge=0, le=10_000_000)
 
 
 @router.get("/cases", response=list[CaseOut], summary="Cases in the user's scope")
@@ -145,16 +145,14 @@ def case_list(request: HttpRequest, filters: Query[CaseFilters]) -> Any:
         qs = qs.filter(status=filters.status)
     if filters.campaign:
         qs = qs.filter(campaigns__campaign=filters.campaign)
-    limit = max(1, min(filters.limit, 500))
-    offset = max(0, min(filters.offset, 10**7))
-    return [_case_out(c) for c in qs[offset : offset + limit]]
+    return [_case_out(c) for c in qs[filters.offset : filters.offset + filters.limit]]
 
 
 class CaseIn(Schema):
-    source_kind: str
-    summary: str
+    source_kind: str = Field(max_length=20)
+    summary: str = Field(max_length=300)
     lead_received_on: dt.date
-    business_id: int | None = None
+    business_id: int | None = Field(None, ge=1, le=2**62)
     region: str = ""
     party_kind: str = "business"
     party_name: str = ""

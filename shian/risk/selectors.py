@@ -11,6 +11,7 @@ from django.http import Http404
 
 from shian.core.models import Role, User
 from shian.core.scoping import scope_for
+from shian.enforcement.selectors import credit_classes
 from shian.inspections import rules as inspection_rules
 from shian.inspections import selectors as inspection_selectors
 from shian.registry import selectors as registry_selectors
@@ -67,6 +68,9 @@ def plan_inspectors() -> dict[str, list[int]]:
     return dict(out)
 
 
+NEXT_GRADE = {"A": "B", "B": "C", "C": "D"}
+
+
 def annual_plan(
     *,
     year: int,
@@ -84,11 +88,15 @@ def annual_plan(
     fulls = inspection_selectors.latest_full_checks(on=dt.date(year, 1, 1) - dt.timedelta(days=1))
     done = inspection_selectors.inspection_dates_between(start=dt.date(year, 1, 1), end=dt.date(year, 12, 31))
     year_start = dt.date(year, 1, 1)
+    # A business in credit class D (listed as seriously dishonest, or a revoked licence) is planned
+    # at the next grade's frequency: 食品安全法第一百一十三条 (more inspections for a bad credit
+    # record) and the list's measures (44号令, higher frequency and priority).
+    raised = {bid for bid, c in credit_classes(None, on=year_start).items() if c.code == "D"}
     businesses = (
         rules.PlanBusiness(
             id=bid,
             region=reg,
-            grade=grade,
+            grade=NEXT_GRADE.get(grade, grade) if bid in raised else grade,
             business_type=btype,
             full_check_due=inspection_rules.full_check_due(
                 fulls[bid][0] if bid in fulls else None, year_start, ins_edition

@@ -17,11 +17,11 @@ def test_demo_enforcement(personas, client_for):
     personas("district_officer")
     demo_register_generate(count=400, seed=7)
     assert demo_enforcement_build(seed=7, count=40, out=lambda s: None) == 40
-    assert Case.objects.filter(status=CaseStatus.CLOSED).count() > 20
+    assert Case.objects.filter(status=CaseStatus.CLOSED).count() > 12
     assert Case.objects.values("region_id").distinct().count() > 3
     assert CaseCampaign.objects.values("campaign").distinct().count() >= 4
     assert Publication.objects.filter(status="published").exists()
-    assert TypicalCase.objects.values("quarter").distinct().count() == 4
+    assert set(TypicalCase.objects.values_list("quarter", flat=True)) == {1, 2, 3, 4}
     assert Listing.objects.exists() and CreditFiling.objects.exists()
     assert compute("enforcement.typical_case_quarters", Period.year(2022)).value == 4
     t21 = compute("enforcement.results_filed", Period.year(2022)).value

@@ -158,3 +158,29 @@ def test_plan_targets_t15_and_t21_are_bound_to_registered_indicators():
     assert bound["T15-typical-cases"] == "enforcement.typical_case_quarters"
     assert bound["T21-results-filed"] == "enforcement.results_filed"
     assert indicators.get("enforcement.typical_case_quarters") and indicators.get("enforcement.results_filed")
+
+
+def test_api_bounds_and_case_list_queries(client_for, personas, sample, django_assert_max_num_queries):
+    from shian.core.tokens import api_token_create
+
+    _, key = api_token_create(user=personas("district_officer"), name="t")
+    anon = client_for("anonymous")
+    for url in ("/api/v1/enforcement/cases?offset=-1", "/api/v1/enforcement/cases?limit=100000"):
+        r = anon.get(url, HTTP_AUTHORIZATION=f"Bearer {key}")
+        assert r.status_code == 422 and (b"offset" in r.content or b"limit" in r.content)
+    officer = personas("district_officer")
+    for i in range(12):
+        services.case_open(
+            by=officer,
+            source=AuditSource.WEB,
+            source_kind="inspection",
+            summary=f"案{i}",
+            lead_received_on=D(2022, 3, 1),
+            business=sample.business,
+            campaigns=["iron_fist", "school"],
+        )
+    client = client_for("district_officer")
+    client.get("/enforcement/")  # warm the session and the scope
+    with django_assert_max_num_queries(12):
+        page = client.get("/enforcement/?campaign=iron_fist").content.decode()
+    assert page.count("铁拳行动") >= 12

@@ -15,7 +15,7 @@ from shian.inspections import services as inspection_services
 from shian.registry import services as registry_services
 from shian.registry.models import BusinessEventKind
 from shian.registry.tests.factories import make_business
-from shian.risk import services
+from shian.risk import selectors, services
 from shian.risk.models import Draw, RiskGrade
 
 pytestmark = pytest.mark.django_db
@@ -241,3 +241,26 @@ def test_draw_stratified_by_credit_class_raises_the_ratio_of_the_listed(world, c
     call_command("inspections", "draw", "--population", "credit", "--seed", "7")
     out = capsys.readouterr().out
     assert "credit-D: 总体 1" in out and "比例 0.3" in out and "credit-A" in out and "比例 0.05" in out
+
+
+def test_a_listed_business_is_planned_at_the_next_grades_frequency(world):
+    """食品安全法第一百一十三条 and the list's measures: credit class D (listed) raises a grade-C
+    business to grade D's visits in the annual plan."""
+    _inspectors, bs = world
+    services.risk_regrade_bulk(actor=None, source=AuditSource.COMMAND, on=ON)
+    RiskGrade.objects.filter(business=bs[0]).update(grade="C")
+
+    def visits() -> int:
+        return sum(1 for v in selectors.annual_plan(year=2025).visits if v.business_id == bs[0].pk)
+
+    before = visits()
+    registry_services.business_event_append(
+        actor=None,
+        source=AuditSource.SYSTEM,
+        business=bs[0],
+        kind=BusinessEventKind.SERIOUS_DISHONESTY_LISTED,
+        occurred_on=dt.date(2024, 12, 1),
+        origin_type="test",
+        origin_id="2",
+    )
+    assert visits() > before
