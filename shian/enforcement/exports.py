@@ -46,7 +46,7 @@ def case_rows(cases: Iterable[Case]) -> list[Sequence[Cell]]:
                 _d(c.decided_on),
                 _d(c.closed_on),
                 c.basis_article,
-                "、".join(c.penalty_kinds),
+                c.penalty_labels,
                 float(c.fine_amount) if c.fine_amount else None,
                 campaigns,
             )

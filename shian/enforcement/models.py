@@ -162,6 +162,11 @@ class Case(models.Model):
     def __str__(self) -> str:
         return f"{self.number} {self.party_name}"
 
+    @property
+    def penalty_labels(self) -> str:
+        """The decision's kinds in words (警告、罚款…)."""
+        return "、".join(str(PenaltyKind(k).label) for k in self.penalty_kinds if k in PenaltyKind.values)
+
 
 class CaseCampaign(models.Model):
     """A campaign tag on a case: a row, so counts per campaign are one grouped query."""

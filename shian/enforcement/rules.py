@@ -323,8 +323,10 @@ def aggravation_tests(facts: CaseFacts, *, on: dt.date, edition: Edition) -> lis
         Test(
             "67-1",
             met1,
-            f"货值 {value if value is not None else '未认定'} 元（标准 ≥ {a['goods_value_yuan']}），"
-            f"持续 {lasted_months if lasted_months is not None else '未认定'} 个月（标准 ≥ {a['duration_months']}）",
+            (f"货值 {value} 元" if value is not None else "货值未认定")
+            + f"（标准 ≥ {a['goods_value_yuan']} 元），"
+            + (f"持续 {lasted_months} 个月" if lasted_months is not None else "持续时间未认定")
+            + f"（标准 ≥ {a['duration_months']} 个月）",
             f"{src}第一项",
         )
     )
