@@ -6,6 +6,7 @@ entry in the same transaction. Status changes go through the transition table in
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -14,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from shian.core.audit import audit_record, diff, model_event, snapshot
+from shian.core.audit import AuditEvent, audit_record, diff, model_event, snapshot
 from shian.core.calendar import WorkingCalendar
 from shian.core.models import AuditAction, Region, User
 from shian.core.permissions import EnforcementCap, require_cap
@@ -1103,3 +1104,23 @@ def credit_filing_record(
                 )
                 out.append(filing)
     return out
+
+
+def export_record(
+    *, by: User, source: str, what: str, rows: int, filters: Mapping[str, str], region: str = ""
+) -> None:
+    """An export of cases or of a credit file (they hold parties' data): who, what, how many rows,
+    with which filters — in its own short transaction after the file is built."""
+    with transaction.atomic():
+        audit_record(
+            actor=by,
+            source=source,
+            event=AuditEvent(
+                action=AuditAction.EXPORT,
+                object_type="enforcement.export",
+                object_id=uuid.uuid4().hex[:12],
+                object_repr=f"{what}（{rows}条）",
+                region_code=region or (getattr(by, "region_id", None) or ""),
+                after={"filters": dict(filters), "rows": rows},
+            ),
+        )

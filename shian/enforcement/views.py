@@ -164,10 +164,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def case_export(request: HttpRequest) -> HttpResponse:
     require_cap(request.user, EnforcementCap.VIEW)
     params = _case_filters(request)
-    cases = _filtered_cases(request, params).prefetch_related("campaigns")[:20000]
-    return _xlsx(
-        exports.cases_xlsx(cases, title="行政处罚案件"), f"行政处罚案件_{timezone.localdate():%Y%m%d}.xlsx"
+    cases = list(_filtered_cases(request, params).prefetch_related("campaigns")[:20000])
+    content = exports.cases_xlsx(cases, title="行政处罚案件")
+    services.export_record(
+        by=_actor(request), source=WEB, what="行政处罚案件导出", rows=len(cases), filters=params
     )
+    return _xlsx(content, f"行政处罚案件_{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @login_required
@@ -812,5 +814,13 @@ def credit_file_export(request: HttpRequest, pk: int) -> HttpResponse:
         headers=("类别", "日期", "事项", "说明"),
         rows=rows,
         sheet="信用档案",
+    )
+    services.export_record(
+        by=_actor(request),
+        source=WEB,
+        what=f"信用档案导出：{b.name}",
+        rows=len(rows),
+        filters={"business": str(b.pk)},
+        region=b.region_id,
     )
     return _xlsx(content, f"信用档案_{b.pk}_{ctx['today']:%Y%m%d}.xlsx")

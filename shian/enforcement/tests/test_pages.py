@@ -184,3 +184,20 @@ def test_api_bounds_and_case_list_queries(client_for, personas, sample, django_a
     with django_assert_max_num_queries(12):
         page = client.get("/enforcement/?campaign=iron_fist").content.decode()
     assert page.count("铁拳行动") >= 12
+
+
+def test_case_export_is_audited_with_its_filters(client_for, personas, sample):
+    from shian.core.models import AuditAction, AuditEntry
+
+    services.case_open(
+        by=personas("town_a_officer"),
+        source=AuditSource.WEB,
+        source_kind="sample",
+        summary="x",
+        lead_received_on=D(2022, 3, 1),
+        business=sample.business,
+    )
+    r = client_for("town_a_officer").get("/enforcement/export.xlsx?status=lead")
+    assert r.status_code == 200
+    entry = AuditEntry.objects.filter(action=AuditAction.EXPORT, object_type="enforcement.export").get()
+    assert entry.after == {"filters": {"status": "lead"}, "rows": 1}
