@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shian.core.audit import AuditEvent, audit_record, diff, model_event, snapshot
@@ -117,6 +117,8 @@ def _check_date(case: Case, on: dt.date, field: str = "on") -> None:
 
 
 def _next_number(year: int) -> str:
+    """The next case number of the year (北辰市监案〔2022〕N号); a concurrent open that took it is
+    retried by case_open."""
     prefix = f"北辰市监案〔{year}〕"
     taken = Case.objects.filter(number__startswith=prefix).count()
     return f"{prefix}{taken + 1}号"
@@ -213,8 +215,16 @@ def case_open(
         )
         # Field checks only: the service checked what the named constraints hold, and the database
         # enforces them (validating them here costs ~50 ms a call).
-        case.full_clean(validate_constraints=False)
-        case.save()
+        case.full_clean(exclude=["number"], validate_constraints=False)
+        for attempt in range(5):
+            try:
+                with transaction.atomic():  # a savepoint: a number taken meanwhile by another officer
+                    case.save()
+                break
+            except IntegrityError:
+                if attempt == 4 or Case.objects.filter(number=case.number).count() == 0:
+                    raise
+                case.number = _next_number(lead_received_on.year)
         CaseCampaign.objects.bulk_create(
             [CaseCampaign(case=case, campaign=c) for c in dict.fromkeys(campaigns)]
         )

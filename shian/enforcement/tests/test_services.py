@@ -434,3 +434,13 @@ def test_unknown_fact_and_bad_amount_are_located(personas, shop):
         )
     assert set(exc.value.message_dict) == {"goods_value", "colour"}
     assert Decimal(0) == Decimal(case.facts.get("goods_value") or 0)
+
+
+def test_a_case_number_taken_meanwhile_is_retried(personas, shop, monkeypatch):
+    officer = personas("town_a_officer")
+    first = open_case(officer, shop)
+    # Another officer's open took the number this one computed: the save is retried with the next.
+    numbers = iter([first.number, "北辰市监案〔2022〕2号"])
+    monkeypatch.setattr(services, "_next_number", lambda year: next(numbers))
+    second = open_case(officer, shop)
+    assert second.number == "北辰市监案〔2022〕2号" and Case.objects.count() == 2
