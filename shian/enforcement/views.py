@@ -27,6 +27,7 @@ from shian.core.models import AuditSource, User
 from shian.core.permissions import EnforcementCap, has_cap, require_cap
 from shian.core.scoping import get_scoped_or_404, regions_for, scope_for
 from shian.core.xlsx import table_xlsx
+from shian.inspections.selectors import inspection_queryset_for_user, rectification_queryset_for_user
 from shian.registry.selectors import (
     business_events_for_user,
     business_get_for_user,
@@ -762,7 +763,27 @@ def _credit_file(request: HttpRequest, pk: int) -> dict[str, Any]:
         selectors.cases_for_user(request.user).filter(business=business).order_by("-lead_received_on")
     )
     listings = list(selectors.listings_for_user(request.user).filter(business=business))
+    # The other evidence of 食品安全法第一百一十三条's file: inspections, rectifications, samples.
+    since = rules.add_months(today, -36)
+    inspections = list(
+        inspection_queryset_for_user(user=request.user)
+        .filter(business=business, inspected_on__gte=since)
+        .order_by("-inspected_on")[:50]
+    )
+    rectifications = list(
+        rectification_queryset_for_user(user=request.user)
+        .filter(finding__inspection__business=business, ordered_on__gte=since)
+        .order_by("-ordered_on")[:50]
+    )
+    samples = list(
+        samples_for_user(request.user)
+        .filter(business=business, sampled_on__gte=since)
+        .order_by("-sampled_on")[:50]
+    )
     return {
+        "inspections": inspections,
+        "rectifications": rectifications,
+        "samples": samples,
         "business": business,
         "cls": cls,
         "class_name": rules.CLASS_NAMES[cls.code],
@@ -799,6 +820,23 @@ def credit_file_export(request: HttpRequest, pk: int) -> HttpResponse:
     rows += [
         ["行政处罚案件", c.lead_received_on.isoformat(), c.number, f"{c.get_status_display()} {c.summary}"]
         for c in ctx["cases"]
+    ]
+    rows += [
+        ["监督检查", i.inspected_on.isoformat(), i.get_result_display(), i.checklist]
+        for i in ctx["inspections"]
+    ]
+    rows += [
+        ["整改", r.ordered_on.isoformat(), r.get_status_display(), f"期限 {r.due}"]
+        for r in ctx["rectifications"]
+    ]
+    rows += [
+        [
+            "监督抽检",
+            x.sampled_on.isoformat() if x.sampled_on else "",
+            x.get_conclusion_display(),
+            x.food_name,
+        ]
+        for x in ctx["samples"]
     ]
     rows += [
         [

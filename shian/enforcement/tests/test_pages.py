@@ -201,3 +201,23 @@ def test_case_export_is_audited_with_its_filters(client_for, personas, sample):
     assert r.status_code == 200
     entry = AuditEntry.objects.filter(action=AuditAction.EXPORT, object_type="enforcement.export").get()
     assert entry.after == {"filters": {"status": "lead"}, "rows": 1}
+
+
+def test_credit_file_gathers_samples_ledger_and_cases(client_for, personas, sample):
+    from django.utils import timezone
+
+    recent = timezone.localdate() - dt.timedelta(days=10)
+    Sample.objects.filter(pk=sample.pk).update(sampled_on=recent)
+    services.case_open(
+        by=personas("district_officer"),
+        source=AuditSource.WEB,
+        source_kind="sample",
+        summary="销售不合格芹菜",
+        lead_received_on=recent,
+        business=sample.business,
+    )
+    page = client_for("town_a_officer").get(f"/enforcement/credit/{sample.business_id}/").content.decode()
+    assert "监督抽检 芹菜" in page and "销售不合格芹菜" in page and 'id="credit-class">A<' in page
+    assert client_for("town_b_officer").get(f"/enforcement/credit/{sample.business_id}/").status_code == 404
+    r = client_for("town_a_officer").get(f"/api/v1/enforcement/credit/{sample.business_id}")
+    assert r.status_code == 200 and r.json()["credit_class"] == "A" and len(r.json()["cases"]) == 1
