@@ -143,6 +143,9 @@ def demo_enforcement_build(*, seed: int, count: int = 300, out: Callable[[str], 
         _listings(officer, rng)
         _typical(officer, rng)
         _filings(officer, decided)
+        # The daily expiry as it stood in mid-2023: light penalties' three months have run out.
+        services.publications_expire(today=dt.date(YEAR + 1, 6, 30), source=SRC)
+        services.listings_expire(today=dt.date(YEAR + 1, 6, 30), source=SRC)
     out(
         f"执法案件 {count} 件，作出处罚决定 {len(decided)} 件，移送公安 {Case.objects.filter(transfers__isnull=False).count()} 件 / cases"
     )

@@ -727,7 +727,11 @@ def ban_check(request: HttpRequest) -> HttpResponse:
 def credit_list(request: HttpRequest) -> HttpResponse:
     """Businesses with a credit record in the window, by credit-risk class (A–D)."""
     require_cap(request.user, EnforcementCap.VIEW)
-    today = timezone.localdate()
+    try:  # the classes as they stood on a date (?on=2023-06-30), today by default
+        today = dt.date.fromisoformat(request.GET.get("on", "")[:10])
+        rules.edition_in_force(today)
+    except (ValueError, rules.NoEditionInForce):
+        today = timezone.localdate()
     businesses = business_queryset_for_user(user=request.user)
     classes = selectors.credit_classes(None, on=today)
     visible = dict(businesses.filter(pk__in=list(classes)).values_list("pk", "name"))

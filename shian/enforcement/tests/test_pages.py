@@ -221,3 +221,24 @@ def test_credit_file_gathers_samples_ledger_and_cases(client_for, personas, samp
     assert client_for("town_b_officer").get(f"/enforcement/credit/{sample.business_id}/").status_code == 404
     r = client_for("town_a_officer").get(f"/api/v1/enforcement/credit/{sample.business_id}")
     assert r.status_code == 200 and r.json()["credit_class"] == "A" and len(r.json()["cases"]) == 1
+
+
+def test_credit_classes_as_they_stood_on_a_date(client_for, sample):
+    from shian.registry.models import BusinessEventKind
+    from shian.registry.services import business_event_append
+
+    business_event_append(
+        actor=None,
+        source=AuditSource.SYSTEM,
+        business=sample.business,
+        kind=BusinessEventKind.SERIOUS_DISHONESTY_LISTED,
+        occurred_on=D(2022, 5, 1),
+        origin_type="test",
+        origin_id="1",
+    )
+    client = client_for("town_a_officer")
+    assert "D 类 1" in client.get("/enforcement/credit/?on=2022-06-01").content.decode()
+    assert (
+        "D 类 0" in client.get("/enforcement/credit/?on=2026-01-01").content.decode()
+    )  # out of the 36 months
+    assert client.get("/enforcement/credit/?on=nonsense").status_code == 200
