@@ -44,9 +44,10 @@ class Command(BaseCommand):
         uncovered = [o for o in outcomes if not o.covered]
         disagree = [o for o in outcomes if o.covered and not o.agrees]
         if uncovered:
-            self.stdout.write(f"unjudgeable records: {len(uncovered)}")
-            for o in uncovered:
-                self.stdout.write(f"  {o.record_id}: " + "; ".join(o.reasons))
+            self.stdout.write(f"unjudgeable records: {len(uncovered)}, by reason")
+            for reason, ids in bulletins.group_reasons(uncovered):
+                self.stdout.write(f"  {len(ids):4d}  {reason}")
+                self.stdout.write("        " + " ".join(ids[:12]) + (" …" if len(ids) > 12 else ""))
         if disagree:
             self.stdout.write(f"records judged differently: {len(disagree)}")
             for o in disagree:
