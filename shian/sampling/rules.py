@@ -93,8 +93,18 @@ def convert(value: Decimal, from_unit: str, to_unit: str) -> Decimal:
 
 _SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
 _SUP_RUN = re.compile(r"([⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+)")
-_NUMBER = re.compile(r"10\^(?P<exp2>-?\d+)|(?P<num>\d+(?:\.\d+)?)(?:\s*[×xX*]\s*10\^(?P<exp1>-?\d+))?")
-_NOT_DETECTED = ("未检出", "ND", "nd", "N.D.", "not detected")
+# "6.1×10^5" (superscript restored by clean_text), "2.0×105" (the superscript lost in a bulletin:
+# ×10 followed by a one- or two-digit exponent), "3.0E+05", "10^5".
+_NUMBER = re.compile(
+    r"10\^(?P<exp2>-?\d+)"
+    r"|(?P<num>\d+(?:\.\d+)?)(?:\s*[×xX*]\s*10(?:\^(?P<exp1>-?\d+)|(?P<exp3>\d{1,2})(?!\d))?"
+    r"|[eE](?P<exp4>[+-]?\d+))?"
+)
+_NOT_DETECTED = ("未检出", "ND", "nd", "N.D.", "not detected", "阴性", "negative", "<LOD", "<LOQ", "<检出限")
+# The lab's own detection limit carried in the result: "未检出(检出限 0.5μg/kg)", "0.3 (LOD 0.5μg/kg)".
+_LAB_LOD = re.compile(
+    r"[(（,，;；]?\s*(?:方法)?(?:检出限|LOD)\s*[:：=为]?\s*(?P<v>\d+(?:\.\d+)?)\s*(?P<u>[μumn]?g/(?:k?g|m?L))?\s*[)）]?"
+)
 _DETECTED = ("检出", "阳性", "detected", "positive")
 
 
@@ -113,8 +123,12 @@ def parse_number(text: str) -> Decimal | None:
     if m.group("exp2") is not None:
         return Decimal(10) ** int(m.group("exp2"))
     num = Decimal(m.group("num"))
-    if m.group("exp1") is not None:
-        num *= Decimal(10) ** int(m.group("exp1"))
+    m_text = m.group(0)
+    exp = m.group("exp1") or m.group("exp3") or m.group("exp4")
+    if exp is not None:
+        num *= Decimal(10) ** int(exp)
+    elif re.search(r"[×xX*]\s*10$", m_text):
+        num *= 10
     return num
 
 
@@ -143,6 +157,8 @@ class Measured:
     unit: str
     detected: bool = True
     below: bool = False  # "<10": below the stated figure (the detection or counting limit)
+    lod: Decimal | None = None  # the lab's own detection limit, when the result carries one
+    lod_unit: str = ""
 
 
 class UnreadableResult(ValueError):
@@ -151,7 +167,23 @@ class UnreadableResult(ValueError):
 
 @lru_cache(maxsize=65536)
 def parse_result(text: str, default_unit: str = "") -> Measured:
+    """A lab's result as written: "0.21mg/kg", "2.0×105CFU/g", "<0.01mg/kg", "<LOD", "未检出", "ND",
+    "阴性/阳性", "0.1~0.2mg/kg" (a range: both ends), the n units of a plan "20;未检出;…", and the
+    lab's own detection limit when given ("未检出(检出限0.5μg/kg)")."""
     raw = clean_text(text).strip()
+    lod_m = _LAB_LOD.search(raw)
+    if lod_m:
+        raw = (raw[: lod_m.start()] + raw[lod_m.end() :]).strip()
+        measured = parse_result(raw or "未检出", default_unit)
+        return Measured(
+            measured.values,
+            measured.unit,
+            measured.detected,
+            measured.below,
+            Decimal(lod_m.group("v")),
+            normalise_unit(lod_m.group("u") or "") or measured.unit,
+        )
+    raw = re.sub(r"(\d)\s*[~～]\s*(\d)", r"\1;\2", raw)  # a range: both ends are results
     body, unit = split_unit(raw)
     unit = unit or normalise_unit(default_unit)
     if body in _NOT_DETECTED or any(body == w + "/" or body.startswith(w + "(") for w in _NOT_DETECTED):
@@ -166,6 +198,9 @@ def parse_result(text: str, default_unit: str = "") -> Measured:
             continue
         if p.startswith(("<", "＜")):
             n = parse_number(p)
+            if n is None and re.match(r"^[<＜]\s*(LOD|LOQ|检出限|定量限)", p):
+                values.append(Decimal(0))
+                continue
             values.append(Decimal(0))  # below the counting or detection limit
             if n is None:
                 raise UnreadableResult(text)
@@ -990,7 +1025,14 @@ def judge_value(
         if not measured.values:
             return Verdict.UNQUALIFIED, "检出（不得检出/不得使用）", None, None
         value = max(measured.values)
-        if spec.detection_limit is not None and measured.unit and spec.unit:
+        if measured.lod is not None:  # the lab's own detection limit first
+            lod_unit = measured.lod_unit or measured.unit
+            lab_lod = (
+                convert(measured.lod, lod_unit, measured.unit) if measured.unit and lod_unit else measured.lod
+            )
+            if value < lab_lod:
+                return Verdict.QUALIFIED, "低于实验室检出限，视为未检出", value, None
+        elif spec.detection_limit is not None and measured.unit and spec.unit:
             lod = convert(spec.detection_limit, spec.unit, measured.unit)
             if value < lod:
                 return Verdict.QUALIFIED, "低于方法检出限，视为未检出", value, None
@@ -1079,6 +1121,7 @@ def judge(
     category: str,
     on: dt.date,
     unit: str = "",
+    detection_limit: str = "",
 ) -> Judgment:
     """Judge one test item of one sample against the limit in force on `on`: the row of the
     food's category in the standard's tree (or of its sampling category), with the path and the
@@ -1106,10 +1149,27 @@ def judge(
     }
     try:
         measured = parse_result(result, default_unit=unit or rule.spec.unit)
+        if detection_limit.strip():  # the lab's detection limit recorded beside the result
+            lod_value, lod_unit = split_unit(detection_limit)
+            lod = parse_number(lod_value)
+            if lod is not None:
+                measured = Measured(
+                    measured.values,
+                    measured.unit,
+                    measured.detected,
+                    measured.below,
+                    lod,
+                    lod_unit or measured.unit or rule.spec.unit,
+                )
         factor = basis_factor(item, rule)
         if factor != 1 and measured.values:
             measured = Measured(
-                tuple(v * factor for v in measured.values), measured.unit, measured.detected, measured.below
+                tuple(v * factor for v in measured.values),
+                measured.unit,
+                measured.detected,
+                measured.below,
+                measured.lod,
+                measured.lod_unit,
             )
         verdict, reason, value, counts = judge_value(measured, rule.spec)
     except (UnreadableResult, UnitMismatch) as exc:
