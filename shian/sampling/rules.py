@@ -15,7 +15,7 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
@@ -69,6 +69,7 @@ class UnitMismatch(ValueError):
     """The result and the limit are in units of different dimensions (mg/kg against CFU/g)."""
 
 
+@lru_cache(maxsize=4096)
 def normalise_unit(unit: str) -> str:
     u = unicodedata.normalize("NFKC", unit).replace(" ", "").replace("µ", "μ")
     u = u.replace("cm2", "cm²")
@@ -100,7 +101,13 @@ _NUMBER = re.compile(
     r"|(?P<num>\d+(?:\.\d+)?)(?:\s*[×xX*]\s*10(?:\^(?P<exp1>-?\d+)|(?P<exp3>\d{1,2})(?!\d))?"
     r"|[eE](?P<exp4>[+-]?\d+))?"
 )
+_TIMES_TEN = re.compile(r"[×xX*]\s*10$")
+_PARTS = re.compile(r"[;,，；、]\s*|\s{2,}")
+_NUMBER_PAIR = re.compile(r"(\d)\s*[~～]\s*(\d)")
+_BELOW_LOD = re.compile(r"^[<＜]\s*(LOD|LOQ|检出限|定量限)")
 _NOT_DETECTED = ("未检出", "ND", "nd", "N.D.", "not detected", "阴性", "negative", "<LOD", "<LOQ", "<检出限")
+_ND_WHOLE = frozenset(_NOT_DETECTED) | {w + "/" for w in _NOT_DETECTED}
+_ND_PAREN = tuple(w + "(" for w in _NOT_DETECTED)
 # The lab's own detection limit carried in the result: "未检出(检出限 0.5μg/kg)", "0.3 (LOD 0.5μg/kg)".
 _LAB_LOD = re.compile(
     r"[(（,，;；]?\s*(?:方法)?(?:检出限|LOD)\s*[:：=为]?\s*(?P<v>\d+(?:\.\d+)?)\s*(?P<u>[μumn]?g/(?:k?g|m?L))?\s*[)）]?"
@@ -127,7 +134,7 @@ def parse_number(text: str) -> Decimal | None:
     exp = m.group("exp1") or m.group("exp3") or m.group("exp4")
     if exp is not None:
         num *= Decimal(10) ** int(exp)
-    elif re.search(r"[×xX*]\s*10$", m_text):
+    elif m_text.endswith("10") and _TIMES_TEN.search(m_text):
         num *= 10
     return num
 
@@ -171,7 +178,7 @@ def parse_result(text: str, default_unit: str = "") -> Measured:
     "阴性/阳性", "0.1~0.2mg/kg" (a range: both ends), the n units of a plan "20;未检出;…", and the
     lab's own detection limit when given ("未检出(检出限0.5μg/kg)")."""
     raw = clean_text(text).strip()
-    lod_m = _LAB_LOD.search(raw)
+    lod_m = _LAB_LOD.search(raw) if ("检出限" in raw or "LOD" in raw) else None
     if lod_m:
         raw = (raw[: lod_m.start()] + raw[lod_m.end() :]).strip()
         measured = parse_result(raw or "未检出", default_unit)
@@ -183,22 +190,23 @@ def parse_result(text: str, default_unit: str = "") -> Measured:
             Decimal(lod_m.group("v")),
             normalise_unit(lod_m.group("u") or "") or measured.unit,
         )
-    raw = re.sub(r"(\d)\s*[~～]\s*(\d)", r"\1;\2", raw)  # a range: both ends are results
+    if "~" in raw or "～" in raw:
+        raw = _NUMBER_PAIR.sub(r"\1;\2", raw)  # a range: both ends are results
     body, unit = split_unit(raw)
     unit = unit or normalise_unit(default_unit)
-    if body in _NOT_DETECTED or any(body == w + "/" or body.startswith(w + "(") for w in _NOT_DETECTED):
+    if body in _ND_WHOLE or body.startswith(_ND_PAREN):
         return Measured((), unit, detected=False)
-    parts = [p for p in re.split(r"[;,，；、]\s*|\s{2,}", body) if p.strip()]
+    parts = [p for p in _PARTS.split(body) if p.strip()]
     values: list[Decimal] = []
     below_all = True
     for part in parts:
         p = part.strip()
-        if any(p.startswith(w) for w in _NOT_DETECTED):
+        if p.startswith(_NOT_DETECTED):
             values.append(Decimal(0))  # one unit of a plan with nothing found
             continue
         if p.startswith(("<", "＜")):
             n = parse_number(p)
-            if n is None and re.match(r"^[<＜]\s*(LOD|LOQ|检出限|定量限)", p):
+            if n is None and _BELOW_LOD.match(p):
                 values.append(Decimal(0))
                 continue
             values.append(Decimal(0))  # below the counting or detection limit
@@ -249,6 +257,9 @@ class LimitSpec:
     detection_limit: Decimal | None = None  # NOT_DETECTED / NOT_PERMITTED: the method's LOD
 
     def text(self) -> str:
+        return _spec_text(self)
+
+    def _text(self) -> str:
         u = self.unit
         if self.kind == LimitKind.MAX:
             return f"≤{_fmt(self.value)}{u}"
@@ -289,6 +300,11 @@ class LimitSpec:
         if self.kind == LimitKind.RANGE:
             return eq(self.low, other.low) and eq(self.high, other.high)
         return self.n == other.n and self.c == other.c and eq(self.m, other.m) and eq(self.big_m, other.big_m)
+
+
+@lru_cache(maxsize=4096)
+def _spec_text(spec: LimitSpec) -> str:
+    return spec._text()
 
 
 def _fmt(value: Decimal | None) -> str:
@@ -568,6 +584,7 @@ class LimitRule:
     except_names: tuple[str, ...] = ()
     basis: str = ""  # "以…计": Pb, NaNO2, NO2-
     source_edition: str = ""  # the edition the value was read from; older ones are assumed equal
+    floor: bool = False  # a safety floor under a stricter label or grade standard (see judge)
 
     def matches(self, food: str, category_segments: Sequence[str]) -> int:
         """0 when it does not apply; else a specificity score (food name beats category)."""
@@ -596,6 +613,7 @@ class Resolution:
     tree: str = ""
     category_path: tuple[str, ...] = ()
     placed_by: str = ""
+    edition: str = ""  # the edition of the row in force on the day
 
 
 @dataclass(frozen=True)
@@ -641,7 +659,11 @@ class LimitBook:
         in_force = self.editions_in_force(on)
         key = (item, food, category, in_force)
         if key not in self._found:
-            self._found[key] = self._resolve(item, food, category, in_force)
+            found = self._resolve(item, food, category, in_force)
+            if found.rule is not None:
+                code = next((c for c in found.rule.editions if c in in_force), found.rule.editions[-1])
+                found = replace(found, edition=code)
+            self._found[key] = found
         return self._found[key]
 
     def _resolve(self, item: str, food: str, category: str, in_force: frozenset[str]) -> Resolution:
@@ -898,6 +920,8 @@ def load_limit_book(
     tree_rules: dict[str, dict[str, list[LimitRule]]] = {}
     no_retest: set[str] = set()
     complete: set[str] = set()
+    suppress_items: set[str] = set()  # converted rows left out (misaligned in the compiled table)
+    suppress_rows: set[str] = set()
     curated_tree: list[LimitRule] = []
     for path in limit_files() if paths is None else paths:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -917,6 +941,9 @@ def load_limit_book(
             no_retest.add(item_key(item))
         for item in data.get("gb2760", {}).get("uses_complete", []):
             complete.add(item_key(item))
+        conv = data.get("gb2760", {}).get("converted", {})
+        suppress_items.update(item_key(x) for x in conv.get("suppress_items", []))
+        suppress_rows.update(str(x) for x in conv.get("suppress_rows", []))
         for i, row in enumerate(data.get("limit", []), start=1):
             where = f"{path.name} [[limit]] #{i}"
             try:
@@ -944,6 +971,7 @@ def load_limit_book(
                     path=_tree_path(tree, str(row["path"])) if tree else (),
                     except_names=tuple(str(x) for x in row.get("except", [])),
                     basis=str(row.get("basis", "")),
+                    floor=bool(row.get("floor", False)),
                 )
             except (KeyError, ValueError) as exc:
                 raise ValueError(f"{where}: {exc}") from exc
@@ -954,6 +982,11 @@ def load_limit_book(
                 raise ValueError(f"{where}: a limit needs foods or categories, or a tree and path")
             rules.setdefault(rule.item, []).append(rule)
     converted, additive_aliases, additives = _json_rows(editions, gb2762, gb2760)
+    converted = [
+        replace(r, item=aliases.get(r.item, r.item))
+        for r in converted
+        if r.item not in suppress_items and r.row_id not in suppress_rows
+    ]
     for variant, canonical in additive_aliases.items():
         aliases.setdefault(variant, canonical)
     for rule in [*curated_tree, *converted]:
@@ -1102,8 +1135,13 @@ _ITEM_BASIS = re.compile(r"以\s*([A-Za-z0-9\-+]+)\s*计")
 def basis_factor(item: str, rule: LimitRule) -> Decimal:
     """The factor turning a result expressed on the item's basis into the rule's basis (1 when
     the same or not stated)."""
+    return _basis_factor(item, rule.basis)
+
+
+@lru_cache(maxsize=4096)
+def _basis_factor(item: str, basis: str) -> Decimal:
     m = _ITEM_BASIS.search(clean_text(item).replace("^-", "-").replace("亚硝酸钠", "NaNO2"))
-    ours = clean_text(rule.basis).replace("^-", "-")
+    ours = clean_text(basis).replace("^-", "-")
     if not m or not ours:
         return Decimal(1)
     theirs = m.group(1)
@@ -1130,7 +1168,7 @@ def judge(
     rule = found.rule
     if rule is None:
         return Judgment(Verdict.UNDETERMINED, f"无适用限量：{found.reason}", placed_by=found.placed_by)
-    edition = book.edition_for(rule, on)
+    edition = book.editions[found.edition] if found.edition else book.edition_for(rule, on)
     note = ""
     if rule.source_edition and rule.source_edition != edition.code:
         note = f"数值取自 {rule.source_edition}，{edition.code} 同值系假定（未核对）"
@@ -1174,6 +1212,9 @@ def judge(
         verdict, reason, value, counts = judge_value(measured, rule.spec)
     except (UnreadableResult, UnitMismatch) as exc:
         return Judgment(Verdict.UNDETERMINED, f"结果无法判定：{result}（{exc}）", **base)  # type: ignore[arg-type]
+    if rule.floor and verdict == Verdict.QUALIFIED:
+        verdict = Verdict.UNDETERMINED
+        reason = f"符合{edition.code}的限量；是否符合标签标示的产品等级标准，须按其指标判定"
     return Judgment(verdict, reason, value_in_limit_unit=value, counts=counts, **base)  # type: ignore[arg-type]
 
 

@@ -88,9 +88,13 @@ def test_gb2763_commodity_inherits_the_vegetable_limit():
 
 def test_gb2760_use_by_category_code():
     """GB 2760 附录A 苯甲酸及其钠盐: 04.01.02.08 蜜饯 0.5 g/kg (以苯甲酸计)."""
-    j = judge("苯甲酸及其钠盐(以苯甲酸计)", "0.6g/kg", "话梅", "糖果制品-果脯蜜饯")
+    j = judge("苯甲酸及其钠盐(以苯甲酸计)", "0.6g/kg", "蜜饯类", "糖果制品-果脯蜜饯")
     assert j.verdict == Verdict.UNQUALIFIED and j.limit_text == "≤0.5g/kg"
     assert j.category_path.endswith("04.01.02.08")
+    # 话梅 (话化类 04.01.02.08.04) inherits the 蜜饯 row of its parent category
+    assert (
+        judge("苯甲酸及其钠盐(以苯甲酸计)", "0.6g/kg", "话梅", "糖果制品-果脯蜜饯").limit_text == "≤0.5g/kg"
+    )
 
 
 def test_gb2760_not_listed_is_not_permitted_when_the_use_list_is_complete():
@@ -104,7 +108,7 @@ def test_gb2760_not_listed_is_not_permitted_when_the_use_list_is_complete():
 
 
 def test_gb2760_not_listed_with_an_incomplete_use_list_is_not_guessed():
-    j = judge("柠檬黄", "0.05g/kg", "绿豆糕", "糕点-糕点")
+    j = judge("柠檬黄", "0.05g/kg", "古法酱油", "调味品-酱油")
     assert j.verdict == Verdict.UNDETERMINED and "不能据此判为" in j.reason
 
 
@@ -161,3 +165,46 @@ def test_the_whole_of_both_reference_tables_converts_and_loads(tmp_path):
         assert (tmp_path / name).read_text(encoding="utf-8") == (rules.DATA_DIR / name).read_text(
             encoding="utf-8"
         )
+
+
+def test_a_colour_not_listed_for_pastry_is_not_permitted_but_the_decoration_keeps_its_use():
+    """GB 2760 3.4 / 附录A: 柠檬黄 is not listed for 07.02 糕点 (07.02.04 糕点上彩装 has its own use)."""
+    j = judge("柠檬黄", "0.01g/kg", "绿豆糕", "糕点-糕点")
+    assert j.verdict == Verdict.UNQUALIFIED and j.limit_text == "不得使用"
+    assert j.category_path.endswith("07.02")
+
+
+def test_cyclamate_in_liquor_and_in_pickles():
+    """GB 2760 附录A 甜蜜素: not listed for 15.01.01 白酒; 04.02.02.03 腌渍的蔬菜 1.0 g/kg;
+    蜜饯凉果 1.0 g/kg but 话化类 (a child category with its own row) 8.0 g/kg."""
+    assert (
+        judge("甜蜜素(以环己基氨基磺酸计)", "5g/kg", "话梅", "糖果制品-果脯蜜饯").verdict == Verdict.QUALIFIED
+    )
+    assert (
+        judge("甜蜜素(以环己基氨基磺酸计)", "5g/kg", "蜜饯类", "糖果制品-果脯蜜饯").verdict
+        == Verdict.UNQUALIFIED
+    )
+    assert judge("甜蜜素(以环己基氨基磺酸计)", "0.02g/kg", "米烧", "酒类-白酒").verdict == Verdict.UNQUALIFIED
+    j = judge("甜蜜素(以环己基氨基磺酸计)", "0.8g/kg", "榨菜", "蔬菜制品-酱腌菜")
+    assert j.verdict == Verdict.QUALIFIED and j.limit_text == "≤1g/kg"
+
+
+def test_a_misaligned_converted_row_is_left_out():
+    """The compiled table's 柠檬黄 rows for 08.03.01… carry 纳他霉素's remark: not used."""
+    rows = BOOK.tree_rules["柠檬黄及其铝色淀"]["GB 2760"]
+    assert not any(r.row_id == "gb2760-08.005-1" for r in rows)
+    assert all(r.row_id.startswith("acesulfame-") for r in BOOK.tree_rules["安赛蜜"]["GB 2760"])
+
+
+def test_a_safety_floor_under_a_grade_standard_is_not_a_pass():
+    """GB 2716 植物油 酸价 ≤3 mg/g is a floor: the label's grade standard may be stricter."""
+    within = judge("酸价(KOH)", "2.6mg/g", "菜籽油", "食用油、油脂及其制品-食用植物油")
+    above = judge("酸价(KOH)", "3.4mg/g", "菜籽油", "食用油、油脂及其制品-食用植物油")
+    assert within.verdict == Verdict.UNDETERMINED and "产品等级标准" in within.reason
+    assert above.verdict == Verdict.UNQUALIFIED
+
+
+def test_the_product_standard_for_packaged_water_is_stricter_than_gb2762():
+    """GB 19298-2014 亚硝酸盐 (以 NO2- 计) ≤0.005 mg/L for packaged water; GB 2762 0.1 mg/L."""
+    j = judge("亚硝酸盐(以NO₂⁻计)", "0.031mg/L", "饮用纯净水", "饮料-包装饮用水")
+    assert j.verdict == Verdict.UNQUALIFIED and j.edition == "GB 19298-2014"

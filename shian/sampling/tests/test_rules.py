@@ -170,5 +170,5 @@ def test_the_2026_bulletins_are_covered_and_agree():
     covered = [o for o in outcomes if o.covered]
     # Limits come from the standards only (the bulletins are the test set): floors of the figures
     # measured when the bulletin-derived rows were removed; GB 2763 is mostly not on file.
-    assert len(covered) / len(outcomes) > 0.24
-    assert sum(o.agrees for o in covered) / len(covered) > 0.93
+    assert len(covered) / len(outcomes) > 0.34
+    assert sum(o.agrees for o in covered) / len(covered) > 0.96
