@@ -991,7 +991,8 @@ def load_limit_book(
         aliases.setdefault(variant, canonical)
     for rule in [*curated_tree, *converted]:
         tree_rules.setdefault(rule.item, {}).setdefault(rule.tree, []).append(rule)
-        if rule.tree == TREE_2760 and not rule.item.endswith("残留量"):
+        is_additive_row = any(e.startswith("GB 2760") for e in rule.editions)
+        if rule.tree == TREE_2760 and is_additive_row and not rule.item.endswith("残留量"):
             additives.add(rule.item)
     additives |= complete
     return LimitBook(
