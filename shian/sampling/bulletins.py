@@ -88,11 +88,15 @@ class RecordOutcome:
     reasons: tuple[str, ...]
 
 
-def judge_record(record: dict[str, Any], book: rules.LimitBook, fallback: dt.date) -> RecordOutcome:
+def judge_record(
+    record: dict[str, Any], book: rules.LimitBook, fallback: dt.date, *, use_food_name: bool = True
+) -> RecordOutcome:
     """A record is covered when every failed item has a limit in force and a readable result; it
     agrees when the platform judges every failed item unqualified against the same limit as the
     bulletin (the same value, whatever the unit it is written in)."""
-    food = str(record.get("food_name_canonical") or record.get("food_name_raw") or "")
+    food = (
+        str(record.get("food_name_canonical") or record.get("food_name_raw") or "") if use_food_name else ""
+    )
     category = str(record.get("category") or record.get("sub_category") or "")
     on = record_date(record.get("prod_date"), fallback)
     items = parse_failed_items(str(record.get("fail_raw") or ""))

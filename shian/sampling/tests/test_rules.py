@@ -172,3 +172,8 @@ def test_the_2026_bulletins_are_covered_and_agree():
     # measured when the bulletin-derived rows were removed; GB 2763 is mostly not on file.
     assert len(covered) / len(outcomes) > 0.34
     assert sum(o.agrees for o in covered) / len(covered) > 0.96
+    # foods placed by their sampling category alone, as a food name never seen would be
+    blind = [bulletins.judge_record(r, BOOK, dt.date(2026, 1, 1), use_food_name=False) for r in records]
+    covered = [o for o in blind if o.covered]
+    assert len(covered) / len(blind) > 0.3
+    assert sum(o.agrees for o in covered) / len(covered) > 0.94

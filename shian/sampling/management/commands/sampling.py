@@ -28,6 +28,11 @@ class Command(BaseCommand):
             default="2026-01-01",
             help="date used when a record has no readable production date (default 2026-01-01)",
         )
+        jb.add_argument(
+            "--ignore-food-names",
+            action="store_true",
+            help="place every food by its sampling category alone (as for a food name never seen)",
+        )
         cs = sub.add_parser(
             "convert-standards",
             help="convert the compiled GB 2762 / GB 2760 tables into the app's rule data (data/*.json)",
@@ -38,7 +43,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "judge-bulletins":
-            self._judge_bulletins(Path(options["file"]), dt.date.fromisoformat(options["date"]))
+            self._judge_bulletins(
+                Path(options["file"]),
+                dt.date.fromisoformat(options["date"]),
+                use_food_name=not options["ignore_food_names"],
+            )
         elif options["action"] == "convert-standards":
             try:
                 counts = standards_import.convert_all(Path(options["dir"]), rules.DATA_DIR)
@@ -46,14 +55,14 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
             self.stdout.write(" ".join(f"{k} {v}" for k, v in counts.items()))
 
-    def _judge_bulletins(self, path: Path, fallback: dt.date) -> None:
+    def _judge_bulletins(self, path: Path, fallback: dt.date, *, use_food_name: bool = True) -> None:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise CommandError(f"{path}: {exc}") from exc
         records = data["records"] if isinstance(data, dict) else data
         book = rules.default_limit_book()
-        outcomes = [bulletins.judge_record(r, book, fallback) for r in records]
+        outcomes = [bulletins.judge_record(r, book, fallback, use_food_name=use_food_name) for r in records]
         uncovered = [o for o in outcomes if not o.covered]
         disagree = [o for o in outcomes if o.covered and not o.agrees]
         if uncovered:
