@@ -208,3 +208,19 @@ def test_the_product_standard_for_packaged_water_is_stricter_than_gb2762():
     """GB 19298-2014 亚硝酸盐 (以 NO2- 计) ≤0.005 mg/L for packaged water; GB 2762 0.1 mg/L."""
     j = judge("亚硝酸盐(以NO₂⁻计)", "0.031mg/L", "饮用纯净水", "饮料-包装饮用水")
     assert j.verdict == Verdict.UNQUALIFIED and j.edition == "GB 19298-2014"
+
+
+# Big categories too broad to place a food by (a food name is needed): the answer is "无法归类".
+TOO_BROAD = {"罐头", "速冻食品", "茶叶及相关制品", "保健食品", "餐饮食品", "食品添加剂", "食用农产品"}
+
+
+def test_every_sampling_category_of_the_implementation_rules_is_placed_or_said_to_be_too_broad():
+    for edition in rules.default_sampling_editions():
+        for c in edition.categories:
+            for name in [c.name, *c.subcategories]:
+                path = c.name if name == c.name else f"{c.name}-{name}"
+                placed = rules.place_food("", path, BOOK.foods)
+                if name in TOO_BROAD:
+                    assert placed.food is None and "无法归类" in placed.how, path
+                else:
+                    assert placed.food is not None, f"{edition.code} {path}"
