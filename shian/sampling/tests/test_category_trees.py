@@ -224,3 +224,14 @@ def test_every_sampling_category_of_the_implementation_rules_is_placed_or_said_t
                     assert placed.food is None and "无法归类" in placed.how, path
                 else:
                     assert placed.food is not None, f"{edition.code} {path}"
+
+
+def test_gb2761_on_the_gb2762_tree_with_its_exceptions():
+    """GB 2761-2017 表1 黄曲霉毒素B1: 植物油脂（花生油、玉米油除外）10 μg/kg; 花生油 20; 花生及其制品
+    20; 其他熟制坚果及籽类 5.0 (GB 2761 uses GB 2762's 附录A categories)."""
+    oil = "食用油、油脂及其制品-食用植物油"
+    assert judge("黄曲霉毒素B₁", "15μg/kg", "压榨花生油", oil).verdict == Verdict.QUALIFIED
+    assert judge("黄曲霉毒素B₁", "15μg/kg", "菜籽油", oil).verdict == Verdict.UNQUALIFIED
+    nuts = "炒货食品及坚果制品-炒货食品及坚果制品"
+    assert judge("黄曲霉毒素B1", "15μg/kg", "五香花生", nuts).limit_text == "≤20μg/kg"
+    assert judge("黄曲霉毒素B1", "15μg/kg", "原味瓜子", nuts).limit_text == "≤5μg/kg"
