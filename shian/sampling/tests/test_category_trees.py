@@ -235,3 +235,9 @@ def test_gb2761_on_the_gb2762_tree_with_its_exceptions():
     nuts = "炒货食品及坚果制品-炒货食品及坚果制品"
     assert judge("黄曲霉毒素B1", "15μg/kg", "五香花生", nuts).limit_text == "≤20μg/kg"
     assert judge("黄曲霉毒素B1", "15μg/kg", "原味瓜子", nuts).limit_text == "≤5μg/kg"
+
+
+def test_gb2763_a_citrus_inherits_the_fruit_limit():
+    """GB 2763-2021 甲基异柳磷: 水果 0.01 mg/kg — 砂糖橘 (柑橘类/橘) is not listed itself [M]."""
+    j = judge("甲基异柳磷", "0.02mg/kg", "砂糖橘", "食用农产品-水果类")
+    assert j.verdict == Verdict.UNQUALIFIED and j.category_path == "水果 › 柑橘类 › 橘"
