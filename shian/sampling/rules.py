@@ -685,6 +685,9 @@ class LimitBook:
                     if found.rule is not None:
                         return Resolution(found.rule, "", tree, found.path, placed_by)
                     if tree == TREE_2760 and canonical in self.additives and found.path:
+                        if not any(e.startswith("GB 2760") for e in in_force):
+                            reasons.append("该日期无有效的 GB 2760 版本")
+                            continue
                         if canonical in self.additives_complete:
                             return Resolution(
                                 _not_permitted(canonical, found.path, in_force),
@@ -1093,6 +1096,8 @@ def judge_value(
         if spec.kind == LimitKind.MIN or spec.kind == LimitKind.RANGE:
             return Verdict.UNQUALIFIED, "未检出，低于要求的最低含量", None, None
         return Verdict.QUALIFIED, "未检出或低于检出限", None, None
+    if not measured.values:  # "检出" / "阳性" without a figure cannot be compared with a limit value
+        raise UnreadableResult("检出但无数值，无法与限量值比较")
     value = max(measured.values) if spec.kind != LimitKind.MIN else min(measured.values)
     if measured.unit and spec.unit:
         value = convert(value, measured.unit, spec.unit)

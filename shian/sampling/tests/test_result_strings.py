@@ -82,3 +82,41 @@ def test_units_g_per_kg_and_micrograms_against_a_mg_limit():
     kw = {"book": BOOK, "item": "苯甲酸及其钠盐(以苯甲酸计)", "food": "话梅", "category": "糖果制品-果脯蜜饯"}
     assert rules.judge(result="450mg/kg", on=dt.date(2026, 3, 1), **kw).verdict == Verdict.QUALIFIED
     assert rules.judge(result="0.6g/kg", on=dt.date(2026, 3, 1), **kw).verdict == Verdict.UNQUALIFIED
+
+
+def test_odd_inputs_get_an_answer_never_a_crash():
+    """Any item, food, category, date and result string: a verdict or an undetermined answer in
+    Chinese — never an exception (dates before any edition, "检出" without a figure, empty input)."""
+    import random
+
+    rng = random.Random(12)
+    items = [*list(BOOK.tree_rules)[:60], *list(BOOK.rules)[:20], "未知项目", "", "(以X计)"]
+    foods = [*sorted(BOOK.foods)[:80], "", "???", "（）", "蔬菜（"]
+    categories = ["", "-", "食用农产品-蔬菜", "糕点-糕点", "调味品-其他香辛料调味品", "乳制品-液体乳"]
+    results = [
+        "",
+        "0",
+        "<",
+        "<LOD",
+        "检出",
+        "检出限abc",
+        "~0.2",
+        "×10",
+        "阳性(",
+        ";;;",
+        "1.2.3mg/kg",
+        "5CFU/25g",
+    ]
+    for _ in range(3000):
+        j = rules.judge(
+            book=BOOK,
+            item=rng.choice(items),
+            result=rng.choice(results),
+            food=rng.choice(foods),
+            category=rng.choice(categories),
+            on=dt.date(rng.choice([2010, 2015, 2022, 2026, 2027]), rng.randint(1, 12), 1),
+            detection_limit=rng.choice(["", "abc", "0.5μg/kg"]),
+        )
+        assert j.verdict in (Verdict.QUALIFIED, Verdict.UNQUALIFIED, Verdict.UNDETERMINED)
+        if j.verdict == Verdict.UNDETERMINED:
+            assert j.reason
