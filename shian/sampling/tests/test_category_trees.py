@@ -241,3 +241,16 @@ def test_gb2763_a_citrus_inherits_the_fruit_limit():
     """GB 2763-2021 甲基异柳磷: 水果 0.01 mg/kg — 砂糖橘 (柑橘类/橘) is not listed itself [M]."""
     j = judge("甲基异柳磷", "0.02mg/kg", "砂糖橘", "食用农产品-水果类")
     assert j.verdict == Verdict.UNQUALIFIED and j.category_path == "水果 › 柑橘类 › 橘"
+
+
+def test_every_limit_row_names_its_standard_edition_clause_and_verification_and_none_is_from_a_bulletin():
+    rows = [r for rs in BOOK.rules.values() for r in rs]
+    rows += [r for by in BOOK.tree_rules.values() for rs in by.values() for r in rs]
+    assert len(rows) > 1000
+    for r in rows:
+        assert r.editions and all(e in BOOK.editions for e in r.editions), r.row_id
+        assert r.verification in {"V", "V2", "M", "L"}, r.row_id  # never "B" (read off a bulletin)
+        assert r.row_id and r.clause, r.row_id
+    tree_rows = [r for by in BOOK.tree_rules.values() for rs in by.values() for r in rs]
+    assert all(r.clause and r.path for r in tree_rows)
+    assert not list(rules.DATA_DIR.glob("limits-*bulletin*"))
