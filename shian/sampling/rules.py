@@ -574,7 +574,7 @@ class LimitRule:
     categories: tuple[str, ...] = ()  # sampling categories it applies to (a segment of the path)
     except_foods: tuple[str, ...] = ()
     source: str = ""
-    verification: str = "M"  # V: read in the standard; V2: secondary source; M: memory; B: bulletin
+    verification: str = "M"  # V: read in the standard; V2: compiled table; M: memory; L: local reading
     note: str = ""
     row_id: str = ""
     # Rows placed on a standard's own category tree (GB 2762 附录A, GB 2760 附录E, GB 2763 附录A):
