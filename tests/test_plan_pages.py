@@ -47,11 +47,11 @@ PAGES = [
     ("/plan/2022/?format=xlsx", VIEW),
     ("/plan/2022/reports/", VIEW),
     ("/plan/2022/notices/", VIEW),
-    ("/plan/2022/targets/{edu_target}/", row(200, 200, 200, 200, 200, 200, 403, 200, 302)),
+    ("/plan/2022/targets/{edu_target}/", row(200, 200, 200, 200, 200, 200, 404, 200, 302)),
     # The education bureau's liaison does not see a target of the market regulator's task.
-    ("/plan/2022/targets/{market_target}/", row(200, 200, 200, 200, 404, 200, 403, 200, 302)),
-    ("/plan/reports/{town_a_report}/", row(200, 200, 200, 404, 404, 200, 403, 200, 302)),
-    ("/plan/reports/{edu_report}/", row(200, 200, 404, 404, 200, 200, 403, 200, 302)),
+    ("/plan/2022/targets/{market_target}/", row(200, 200, 200, 200, 404, 200, 404, 200, 302)),
+    ("/plan/reports/{town_a_report}/", row(200, 200, 200, 404, 404, 200, 404, 200, 302)),
+    ("/plan/reports/{edu_report}/", row(200, 200, 404, 404, 200, 200, 404, 200, 302)),
     ("/plan/2019/", row(404, 404, 404, 404, 404, 404, 403, 404, 302)),
     ("/index/2022/q2/", row(200, 200, 404, 404, 404, 404, 403, 404, 302)),  # drafts: the office only
     ("/index/towns/120113001/", VIEW),

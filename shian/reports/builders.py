@@ -296,6 +296,7 @@ class _DistrictReader:
     is_superuser = False
     role = Role.VIEWER
     region_id = None
+    region = None  # attached to the district, not to a town: scope_for gives it everything
     department_id = None
     pk = None
 

@@ -207,8 +207,13 @@ def test_grade_page_names_each_part_and_the_evidence_in_chinese(world, client):
     inspectors, bs = world
     _inspect(bs[0], inspectors, fail=("C3", "C4"))
     services.risk_regrade(actor=None, source=AuditSource.SYSTEM, business=bs[0], on=ON)
-    client.force_login(UserFactory.create(username="officer", role=Role.DISTRICT_OFFICER))
-    page = client.get(f"/risk/grades/{bs[0].pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    client.force_login(
+        UserFactory.create(username="officer", role=Role.DISTRICT_OFFICER),
+        backend="django.contrib.auth.backends.ModelBackend",
+    )
+    response = client.get(f"/risk/grades/{bs[0].pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 200, response
+    page = response.content.decode()
     assert "食品类别" in page and "业态" in page and "消费对象" in page
     assert "business_type" not in page and "consumer_group" not in page
     assert "2024-05-06" in page and "关键项2项、一般项0项不符合" in page
