@@ -494,3 +494,38 @@ def published_choices(*, on: dt.date | None = None) -> dict[str, list[Any]]:
     categories = sorted({p.split("-", 1)[0].strip() for p in paths} - {""})
     towns = list(qs.values_list("region_id", "region__name").distinct().order_by("region_id"))
     return {"years": years, "categories": categories, "towns": towns}
+
+
+# -- which limit applies to a result (/sampling/limits/, /api/v1/sampling/limits/explain) --------
+
+
+@dataclass(frozen=True)
+class LimitExplanation:
+    """The judgment of one result with how its limit was found: the standard's category path the
+    food was placed in, the row, its source and verification level."""
+
+    judgment: rules.Judgment
+    item: str  # the canonical item the lab's name stands for
+    source: str
+    verification_label: str
+
+
+VERIFICATION_LABELS = {
+    "V": "已与标准原文核对",
+    "V2": "取自第三方整理的标准表格，未逐条核对",
+    "M": "凭记忆录入，待与标准原文核对",
+    "L": "本局工作口径",
+}
+
+
+def limit_explain(*, item: str, result: str, food: str, category: str, on: dt.date) -> LimitExplanation:
+    book = rules.default_limit_book()
+    j = rules.judge(book=book, item=item, result=result or "未检出", food=food, category=category, on=on)
+    found = book.resolve(item=item, food=food, category=category, on=on)
+    source = found.rule.source if found.rule is not None else ""
+    return LimitExplanation(
+        judgment=j,
+        item=book.canonical_item(item),
+        source=source,
+        verification_label=VERIFICATION_LABELS.get(j.verification, j.verification),
+    )

@@ -35,6 +35,7 @@ from . import exports, imports, quicktests, rules, selectors, services
 from .forms import (
     DisposalStepForm,
     LabFilterForm,
+    LimitExplainForm,
     OnSiteForm,
     QuickTestFilterForm,
     QuickTestForm,
@@ -802,3 +803,20 @@ def public_export(request: HttpRequest) -> HttpResponse:
     filename = f"食品安全监督抽检信息公告_{timezone.localdate():%Y%m%d}.xlsx"
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
+
+
+@login_required
+@require_GET
+def limit_explain(request: HttpRequest) -> HttpResponse:
+    """Which limit row applies to a result and why: the food's place in the standard's category
+    tree, the row, its edition, clause and verification level."""
+    require_cap(request.user, Cap.SAMPLING_VIEW)
+    form = LimitExplainForm(request.GET or None, initial={"on": timezone.localdate()})
+    explanation = None
+    if form.is_bound and form.is_valid():
+        d = form.cleaned_data
+        explanation = selectors.limit_explain(
+            item=d["item"], result=d["result"], food=d["food"], category=d["category"], on=d["on"]
+        )
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return render(request, "sampling/limit_explain.html", {"form": form, "x": explanation}, status=status)

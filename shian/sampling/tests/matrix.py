@@ -223,6 +223,9 @@ def checks(world: World) -> list[Check]:
         Check("GET", "/sampling/public/export.xlsx", PUBLIC),
         Check("GET", "/sampling/labs/", SAMPLING),
         Check("GET", "/sampling/labs/export.xlsx", SAMPLING),
+        Check("GET", "/sampling/limits/", SAMPLING),
+        Check("GET", "/sampling/limits/?food=韭菜&item=镉(以Cd计)&result=0.1mg/kg&on=2026-03-01", SAMPLING),
+        Check("GET", "/sampling/limits/?food=韭菜&on=not-a-date", rule(400, anonymous=302)),
         Check("GET", f"/sampling/disposal/{d}/", SEE_TOWN_A),
         Check("POST", f"/sampling/disposal/{d}/step/", MANAGE_TOWN_A, data={"kind": "seal"}),
         Check("POST", f"/sampling/disposal/{d}/close/", MANAGE_TOWN_A, note="steps missing: refused"),
@@ -266,6 +269,12 @@ def checks(world: World) -> list[Check]:
             data=_on_site,
             json=False,
         ),
+        Check(
+            "GET",
+            "/api/v1/sampling/limits/explain?food=韭菜&item=镉(以Cd计)&result=0.1mg/kg&on=2026-03-01",
+            api(SAMPLING),
+        ),
+        Check("GET", "/api/v1/sampling/limits/explain?food=韭菜", api(same(422))),
         Check("GET", "/api/v1/sampling/quick-tests", api(SAMPLING)),
         Check("GET", f"/api/v1/sampling/quick-tests/{qt}", api(SEE_TOWN_A)),
         Check(
