@@ -132,3 +132,21 @@ for _role in (Role.DEPARTMENT_LIAISON, Role.INSPECTOR, Role.VIEWER):
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {TraceCap.VIEW}
 for _role in (Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER):
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {TraceCap.RECALL}
+
+
+# Enforcement cases and credit (shian.enforcement): district and town officers open and handle
+# cases in their scope; the district decides publications, the serious-dishonesty list, typical
+# cases and the filing to the national credit system; readers of the register read cases and credit
+# files in their scope.
+class EnforcementCap:
+    VIEW = "enforcement.view"
+    HANDLE = "enforcement.handle"
+    PUBLISH = "enforcement.publish"
+
+
+for _role in (Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.TOWN_OFFICER):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {EnforcementCap.VIEW, EnforcementCap.HANDLE}
+for _role in (Role.DEPARTMENT_LIAISON, Role.INSPECTOR, Role.VIEWER):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {EnforcementCap.VIEW}
+for _role in (Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {EnforcementCap.PUBLISH}

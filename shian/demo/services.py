@@ -151,6 +151,9 @@ def demo_build(*, scale: str, seed: int, out: Callable[[str], None]) -> list[tup
     from shian.trace.demo import demo_trace_build  # lots, events, cold chain, queries, one recall
 
     demo_trace_build(seed=seed, out=out)
+    from shian.enforcement.demo import demo_enforcement_build  # a year of cases, publications, listings
+
+    demo_enforcement_build(seed=seed, count=250, out=out)
     out("训练预测性排序模型并评分 / training and scoring the targeting model …")
     targeting_score(actor=None, source=AuditSource.COMMAND, on=dt.date(2024, 12, 31))
     demo_plan_build(seed=seed, out=out)

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 from shian.core.calendar import WorkingCalendar
 from shian.core.lists import list_query, list_response
 from shian.core.models import AuditSource, User
-from shian.core.permissions import Cap, has_cap, require_cap
+from shian.core.permissions import Cap, EnforcementCap, has_cap, require_cap
 from shian.core.xlsx import table_xlsx
 
 from . import exports, imports, quicktests, rules, selectors, services
@@ -46,7 +46,7 @@ from .forms import (
     ResultsImportForm,
     SampleFilterForm,
 )
-from .models import DisposalStatus, DisposalStepKind, QuickResult, TestItem
+from .models import DisposalStatus, DisposalStepKind, QuickResult, TestItem, Verdict
 from .workflow import TRANSITIONS, QuickTestStatus, SampleStatus
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -159,6 +159,9 @@ def sample_detail_render(request: HttpRequest, sample: Any, on_site_form: OnSite
             and disposal is None
             and sample.status in (SampleStatus.NOTIFIED, SampleStatus.RETEST, SampleStatus.OBJECTION),
             "disposal": disposal,
+            # An unqualified sample is a lead for an enforcement case (立案查处).
+            "can_open_case": sample.conclusion == Verdict.UNQUALIFIED
+            and has_cap(request.user, EnforcementCap.HANDLE),
         },
     )
 

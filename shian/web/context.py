@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from shian.core.permissions import Cap, TraceCap, capabilities
+from shian.core.permissions import Cap, EnforcementCap, TraceCap, capabilities
 
 # (label, url name or None when the module is not built yet, capability needed)
 MODULES: list[tuple[Any, str | None, str | None]] = [
@@ -21,7 +21,8 @@ MODULES: list[tuple[Any, str | None, str | None]] = [
     (_("Sampling"), "sampling:sample_list", Cap.SAMPLING_VIEW),
     (_("Quick tests"), "sampling:quick_test_list", Cap.SAMPLING_VIEW),
     (_("Unqualified food"), "sampling:unqualified_list", Cap.SAMPLING_VIEW),
-    (_("Credit"), None, None),
+    (_("执法办案"), "enforcement:case_list", EnforcementCap.VIEW),
+    (_("Credit"), "enforcement:credit_list", EnforcementCap.VIEW),
     (_("Traceability"), "trace:home", TraceCap.VIEW),
     (_("Town index"), "metrics:home", Cap.PLAN_VIEW),
     (_("Reports"), "reports:index", Cap.PLAN_VIEW),
