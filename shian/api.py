@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, django_auth
 
+from shian.complaints.api import router as complaints_router
 from shian.core.api import router as core_router
 from shian.core.concurrency import EditConflict
 from shian.core.tokens import api_token_authenticate
@@ -77,3 +78,4 @@ api.add_router("/inspections", inspections_router)
 api.add_router("/sampling", sampling_router)
 api.add_router("/epcis", epcis_router)
 api.add_router("/trace", trace_router)
+api.add_router("/complaints", complaints_router)

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "shian.sampling",
     "shian.inspections",
     "shian.trace",
+    "shian.complaints",
     "shian.risk",
     "shian.planning",
     "shian.metrics",

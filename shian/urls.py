@@ -14,6 +14,8 @@ urlpatterns = [
     path("sampling/", include("shian.sampling.urls")),
     path("trace/", include("shian.trace.urls")),
     path("t/", include("shian.trace.urls_public")),
+    path("complaints/", include("shian.complaints.urls")),
+    path("ts/", include("shian.complaints.urls_public")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
