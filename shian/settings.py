@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "shian.inspections",
     "shian.trace",
     "shian.complaints",
+    "shian.incidents",
     "shian.risk",
     "shian.planning",
     "shian.metrics",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("t/", include("shian.trace.urls_public")),
     path("complaints/", include("shian.complaints.urls")),
     path("ts/", include("shian.complaints.urls_public")),
+    path("incidents/", include("shian.incidents.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -24,6 +24,7 @@ MODULES: list[tuple[Any, str | None, str | None]] = [
     (_("Credit"), None, None),
     (_("Traceability"), "trace:home", TraceCap.VIEW),
     (_("Complaints and reports"), "complaints:list", PublicCap.VIEW),
+    (_("Incidents and drills"), "incidents:list", PublicCap.INCIDENT_VIEW),
     (_("Town index"), "metrics:home", Cap.PLAN_VIEW),
     (_("Reports"), "reports:index", Cap.PLAN_VIEW),
     (_("Audit trail"), "audit_list", Cap.AUDIT_VIEW),
