@@ -27,7 +27,7 @@ from shian.core.scoping import regions_for
 from shian.core.xlsx import table_xlsx
 from shian.registry.selectors import business_get_for_user
 
-from . import rules, selectors, services
+from . import imports, rules, selectors, services
 from .forms import END_CHOICES, GROUND_CHOICES, PublicForm, RewardForm, RouteForm, StaffForm, TransitionForm
 from .models import Channel, ComplaintKind
 from .workflow import ComplaintStatus, transitions_for
@@ -295,6 +295,38 @@ def complaint_reward(request: HttpRequest, pk: int) -> HttpResponse:
             actor=_actor(request), complaint=c, amount=amount, source=AuditSource.WEB
         ),
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def complaint_import(request: HttpRequest) -> HttpResponse:
+    """The 12315 platform's export: all or nothing, every problem located."""
+    require_cap(request.user, PublicCap.HANDLE)
+    issues: list[imports.Issue] = []
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None or upload.size is None or upload.size > 10 * 1024 * 1024:
+            issues = [imports.Issue(0, "", "", "请选择不超过10 MB的xlsx文件")]
+        else:
+            try:
+                done = imports.complaints_import(
+                    actor=_actor(request), content=upload.read(), today=timezone.localdate()
+                )
+            except imports.ImportRejected as exc:
+                issues = exc.issues
+            else:
+                messages.success(request, f"已导入 {len(done)} 件")
+                return redirect("complaints:list")
+    return render(request, "complaints/import.html", {"issues": issues}, status=400 if issues else 200)
+
+
+@login_required
+@require_GET
+def complaint_import_template(request: HttpRequest) -> HttpResponse:
+    require_cap(request.user, PublicCap.HANDLE)
+    response = HttpResponse(imports.template_xlsx(), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, "12315-import-template.xlsx")
+    return response
 
 
 # -- public pages ----------------------------------------------------------------------------------

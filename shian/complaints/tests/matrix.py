@@ -96,6 +96,8 @@ def checks(world: World) -> list[Check]:
         Check("GET", "/complaints/?kind=complaint&open=1&overdue=2022-04-01", VIEW),
         Check("GET", "/complaints/?format=xlsx", VIEW),
         Check("GET", "/complaints/new/", CHANGE),
+        Check("GET", "/complaints/import/", CHANGE),
+        Check("GET", "/complaints/import/template.xlsx", CHANGE),
         Check("GET", f"/complaints/{a}/", SEE_A),
         Check("GET", "/complaints/999999/", rule(404, lab=403, anonymous=302)),
         Check("POST", f"/complaints/{a}/take/", ACT_A),
