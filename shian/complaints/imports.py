@@ -164,16 +164,16 @@ def complaints_import(*, actor: User, content: bytes, today: dt.date) -> list[Co
     out = []
     try:
         with transaction.atomic():
-            for row in prepared:
-                row.pop("credit_code", None)
+            for item in prepared:
+                item.pop("credit_code", None)
                 out.append(
                     services.complaint_file(
                         actor=actor,
                         source=AuditSource.IMPORT,
                         channel=Channel.HOTLINE_12315,
-                        real_name=bool(row.get("person_name") or row.get("person_phone")),
+                        real_name=bool(item.get("person_name") or item.get("person_phone")),
                         today=today,
-                        **row,
+                        **item,
                     )
                 )
     except ValidationError as exc:
