@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 
 from shian.core.permissions import PublicCap, has_cap
@@ -18,15 +19,23 @@ from .models import IncidentStatus, IncidentStep
 def incidents_todo(user: Any, today: dt.date) -> list[TodoItem]:
     if not has_cap(user, PublicCap.INCIDENT_RECORD):
         return []
-    open_ = selectors.incidents_for_user(user).exclude(status=IncidentStatus.CLOSED)
-    unreported = open_.exclude(steps__kind=IncidentStep.Kind.REPORT_SENT, steps__clock="initial_report")
+    sent = IncidentStep.objects.filter(
+        incident=OuterRef("pk"), kind=IncidentStep.Kind.REPORT_SENT, clock="initial_report"
+    )
+    agg = (
+        selectors.incidents_for_user(user)
+        .exclude(status=IncidentStatus.CLOSED)
+        .annotate(sent=Exists(sent))
+        .aggregate(open=Count("pk"), unreported=Count("pk", filter=Q(sent=False)))
+    )
+    url = reverse("incidents:list") + "?open=1"
     return [
         TodoItem(
             module="incidents",
             key="initial_report_missing",
             title="食品安全事故尚未记录首报",
-            url=reverse("incidents:list") + "?open=1",
-            count=unreported.count(),
+            url=url,
+            count=agg["unreported"],
             overdue=True,
             priority=5,
         ),
@@ -34,8 +43,8 @@ def incidents_todo(user: Any, today: dt.date) -> list[TodoItem]:
             module="incidents",
             key="open",
             title="调查处置中的食品安全事故",
-            url=reverse("incidents:list") + "?open=1",
-            count=open_.count(),
+            url=url,
+            count=agg["open"],
             priority=40,
         ),
     ]
