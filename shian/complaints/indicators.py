@@ -10,7 +10,7 @@ from django.db.models import F
 
 from shian.core.indicators import Indicator, IndicatorResult, Period, register
 
-from .models import Complaint, ComplaintClock
+from .models import Complaint, ComplaintClock, Survey, SurveyTownResult
 
 
 def handled_on_time(period: Period, regions: frozenset[str] | None) -> IndicatorResult:
@@ -52,5 +52,58 @@ register(
         compute=handled_on_time,
         factor=Decimal(100),
         records_url="complaints:list",
+    )
+)
+
+
+def surveys_held(period: Period, regions: frozenset[str] | None) -> IndicatorResult:
+    """Satisfaction surveys finished in the period (plan task 二: 组织群众食品安全满意度调查)."""
+    n = Survey.objects.filter(conducted_to__gte=period.start, conducted_to__lte=period.end).count()
+    return IndicatorResult(Decimal(n), None, Decimal(1))
+
+
+def satisfaction_rate(period: Period, regions: frozenset[str] | None) -> IndicatorResult:
+    """Residents satisfied ÷ residents asked × 100, by town, over the surveys finished in the period."""
+    rows = SurveyTownResult.objects.filter(
+        survey__conducted_to__gte=period.start, survey__conducted_to__lte=period.end
+    )
+    if regions is not None:
+        rows = rows.filter(region_id__in=regions)
+    by: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for region, satisfied, sample in rows.values_list("region_id", "satisfied", "sample_size"):
+        by[region][0] += satisfied
+        by[region][1] += sample
+    if not by:
+        return IndicatorResult(Decimal(0), None, Decimal(100), missing=True, note="期内没有满意度调查结果")
+    by_region = {k: (Decimal(v[0]), Decimal(v[1])) for k, v in by.items()}
+    return IndicatorResult(
+        Decimal(sum(v[0] for v in by.values())),
+        Decimal(sum(v[1] for v in by.values())),
+        Decimal(100),
+        by_region=by_region,
+    )
+
+
+register(
+    Indicator(
+        code="complaints.surveys_held",
+        name="群众食品安全满意度调查次数",
+        unit="次",
+        module="complaints",
+        description="期内完成的群众食品安全满意度调查次数（计划任务二）",
+        compute=surveys_held,
+        records_url="complaints:surveys",
+    )
+)
+register(
+    Indicator(
+        code="complaints.satisfaction_rate",
+        name="群众食品安全满意率",
+        unit="%",
+        module="complaints",
+        description="满意人数 ÷ 调查样本量 × 100，按镇街",
+        compute=satisfaction_rate,
+        factor=Decimal(100),
+        records_url="complaints:surveys",
     )
 )

@@ -175,3 +175,197 @@ class ComplaintStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.status} {self.on}"
+
+
+# -- public participation (plan tasks 二 and 二十六) -----------------------------------------------
+
+
+class Survey(models.Model):
+    """A satisfaction survey of residents (群众食品安全满意度调查, plan task 二), with its results by town."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    title = models.CharField(_("名称"), max_length=200)
+    conducted_from = models.DateField(_("调查开始"))
+    conducted_to = models.DateField(_("调查结束"))
+    method = models.CharField(_("方式和抽样"), max_length=500)
+    questionnaire = models.TextField(_("问卷"), max_length=8000, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+
+    class Meta:
+        verbose_name = _("满意度调查")
+        verbose_name_plural = _("满意度调查")
+        ordering = ["-conducted_to", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="survey_dates_ordered", condition=Q(conducted_from__lte=models.F("conducted_to"))
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SurveyTownResult(models.Model):
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="results")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", db_index=False)
+    sample_size = models.PositiveIntegerField(_("样本量"))
+    satisfied = models.PositiveIntegerField(_("满意人数"))
+
+    class Meta:
+        verbose_name = _("满意度调查结果")
+        verbose_name_plural = _("满意度调查结果")
+        ordering = ["region_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "region"], name="surveyresult_one_per_town"),
+            models.CheckConstraint(
+                name="surveyresult_satisfied_within_sample",
+                condition=Q(satisfied__lte=models.F("sample_size")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.satisfied}/{self.sample_size}"
+
+
+class VoteRound(models.Model):
+    """A round of 你点我检 / 你买我检 (plan task 二十六): residents vote for what to sample."""
+
+    class Kind(models.TextChoices):
+        YOU_PICK = "pick", _("你点我检")
+        YOU_BUY = "buy", _("你买我检")
+
+    kind = models.CharField(_("活动"), max_length=8, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField(_("抽检年度"))
+    title = models.CharField(_("名称"), max_length=200)
+    opens_on = models.DateField(_("开始"))
+    closes_on = models.DateField(_("截止"))
+    published_on = models.DateField(_("结果公布"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("投票活动")
+        verbose_name_plural = _("投票活动")
+        ordering = ["-opens_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class VoteOption(models.Model):
+    round = models.ForeignKey(VoteRound, on_delete=models.CASCADE, related_name="options")
+    category = models.ForeignKey("core.FoodCategory", on_delete=models.PROTECT, related_name="+")
+    label = models.CharField(_("选项"), max_length=100)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "category"], name="voteoption_one_per_category")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Vote(models.Model):
+    """One vote: one per phone or ID per round (`voter_key` is a keyed hash: the number is not kept)."""
+
+    round = models.ForeignKey(VoteRound, on_delete=models.CASCADE, related_name="votes")
+    option = models.ForeignKey(VoteOption, on_delete=models.CASCADE, related_name="votes")
+    voter_key = models.CharField(max_length=64)
+    address_key = models.CharField(max_length=64)
+    cast_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "voter_key"], name="vote_one_per_voter")]
+        indexes = [
+            models.Index(fields=["round", "address_key"], name="vote_round_address_idx")
+        ]  # abuse limit
+
+    def __str__(self) -> str:
+        return f"{self.round_id}:{self.option_id}"
+
+
+class ListKind(models.TextChoices):
+    RED = "red", _("红榜")
+    BLACK = "black", _("黑榜")
+
+
+class ListEntry(models.Model):
+    """A business on the catering red or black list (餐饮红黑榜, plan task 二十六), with its reply
+    (申辩) and the office's answer."""
+
+    kind = models.CharField(_("榜单"), max_length=8, choices=ListKind.choices)
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="list_entries")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", db_index=False)
+    reason = models.CharField(_("上榜理由"), max_length=500)
+    published_on = models.DateField(_("公布日期"))
+    withdrawn_on = models.DateField(_("撤下日期"), null=True, blank=True)
+    reply = models.CharField(_("经营者申辩"), max_length=1000, blank=True)
+    reply_on = models.DateField(_("申辩日期"), null=True, blank=True)
+    answer = models.CharField(_("答复"), max_length=1000, blank=True)
+    answer_on = models.DateField(_("答复日期"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+
+    class Meta:
+        verbose_name = _("红黑榜")
+        verbose_name_plural = _("红黑榜")
+        ordering = ["-published_on", "-id"]
+        constraints = [
+            models.CheckConstraint(name="listentry_kind_valid", condition=Q(kind__in=ListKind.values))
+        ]
+        indexes = [models.Index(fields=["region", "published_on"], name="listentry_region_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.business_id}"
+
+
+class CheckEvent(models.Model):
+    """A 随机查餐厅 event: residents with the office visit drawn restaurants; findings per business."""
+
+    held_on = models.DateField(_("日期"))
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", db_index=False)
+    title = models.CharField(_("名称"), max_length=200)
+    residents = models.PositiveIntegerField(_("参加居民人数"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+
+    class Meta:
+        verbose_name = _("随机查餐厅")
+        verbose_name_plural = _("随机查餐厅")
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CheckEventVisit(models.Model):
+    event = models.ForeignKey(CheckEvent, on_delete=models.CASCADE, related_name="visits")
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="+", db_index=False)
+    finding = models.CharField(_("发现"), max_length=500, blank=True)
+    # The inspection the visit was recorded as (shian.inspections), when there is one.
+    inspection_id = models.PositiveBigIntegerField(_("检查记录"), null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "business"], name="checkeventvisit_once")]
+
+    def __str__(self) -> str:
+        return f"{self.event_id}:{self.business_id}"

@@ -214,3 +214,51 @@ def mask_text(text: str) -> str:
     if len(text) <= 5:
         return "*" * len(text)
     return text[:3] + "*" * (len(text) - 5) + text[-2:]
+
+
+# -- public participation ----------------------------------------------------------------------------
+
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+
+
+def voter_identity(text: str) -> str | None:
+    """A mobile number (11 digits from 1) or a resident ID number (18 characters, GB 11643 check
+    digit) in canonical form, or None when it is neither: one vote per phone or ID per round."""
+    t = text.strip().replace(" ", "").replace("-", "").upper()
+    if len(t) == 11 and t.isdigit() and t.startswith("1"):
+        return "P" + t
+    if len(t) == 18 and t[:17].isdigit():
+        check = ID_CHECK[sum(int(c) * w for c, w in zip(t[:17], ID_WEIGHTS, strict=True)) % 11]
+        if t[17] == check:
+            return "I" + t
+    return None
+
+
+VOTES_PER_ADDRESS_PER_ROUND = 30  # a platform setting: a shared office or school network votes too
+
+# The black list (区食安办 rule, local; not from a law): at least two adverse events of these kinds
+# within the last 365 days. The red list: nominated by the office, and no adverse event in 730 days.
+BLACK_LIST_KINDS = frozenset(
+    {"complaint_upheld", "failed_supervisory_sample", "incident", "penalty_decision"}
+)
+BLACK_LIST_MIN_EVENTS = 2
+BLACK_LIST_WINDOW_DAYS = 365
+RED_LIST_CLEAN_DAYS = 730
+
+
+def black_list_basis(events: list[tuple[str, dt.date]], on: dt.date) -> list[tuple[str, dt.date]]:
+    """The events that put a business on the black list on `on` (empty when it does not qualify)."""
+    start = on - dt.timedelta(days=BLACK_LIST_WINDOW_DAYS)
+    hits = sorted((k, d) for k, d in events if k in BLACK_LIST_KINDS and start < d <= on)
+    return hits if len(hits) >= BLACK_LIST_MIN_EVENTS else []
+
+
+def red_list_blocked_by(events: list[tuple[str, dt.date]], on: dt.date) -> list[tuple[str, dt.date]]:
+    """Adverse events within RED_LIST_CLEAN_DAYS before `on` that keep a business off the red list."""
+    start = on - dt.timedelta(days=RED_LIST_CLEAN_DAYS)
+    return sorted((k, d) for k, d in events if k in BLACK_LIST_KINDS and start < d <= on)
+
+
+def satisfaction_rate(satisfied: int, sample: int) -> float | None:
+    return None if sample <= 0 else satisfied / sample * 100

@@ -8,12 +8,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from shian.core.scoping import get_scoped_or_404, scope_for
 
 from . import rules
-from .models import Complaint, ComplaintClock
+from .models import CheckEvent, Complaint, ComplaintClock, ListEntry, Survey, Vote, VoteRound
 from .workflow import PUBLIC_STATUS, ComplaintStatus
 
 
@@ -106,3 +106,48 @@ def public_track(code: str) -> PublicView | None:
         return None
     steps = [(s.on, PUBLIC_STATUS.get(s.status, "")) for s in c.steps.order_by("on", "id")]
     return PublicView(c.code, c.get_kind_display(), c.received_on, PUBLIC_STATUS.get(c.status, ""), steps)
+
+
+# -- public participation -------------------------------------------------------------------------
+
+
+def surveys() -> QuerySet[Survey]:
+    return Survey.objects.prefetch_related("results__region")
+
+
+def vote_rounds() -> QuerySet[VoteRound]:
+    return VoteRound.objects.annotate(n=Count("votes"))
+
+
+def vote_results(round: Any) -> list[tuple[str, str, int]]:
+    """(category code, label, votes) of a round, most votes first."""
+    rows = round.options.annotate(n=Count("votes")).values_list("category_id", "label", "n")
+    return sorted(rows, key=lambda r: (-r[2], r[0]))
+
+
+def published_vote_counts(year: int) -> dict[str, int]:
+    """Votes per food category of the rounds published for a sampling year: the annual sampling plan
+    reads these beside the votes entered by hand."""
+    rows = (
+        Vote.objects.filter(round__year=year, round__published_on__isnull=False)
+        .values("option__category_id")
+        .annotate(n=Count("id"))
+        .values_list("option__category_id", "n")
+    )
+    return dict(rows)
+
+
+def list_entries_for_user(user: Any) -> QuerySet[ListEntry]:
+    return scope_for(user).apply(
+        ListEntry.objects.select_related("business", "region"), type_field="business__business_type"
+    )
+
+
+def public_lists() -> QuerySet[ListEntry]:
+    return ListEntry.objects.filter(withdrawn_on__isnull=True).select_related("business", "region")
+
+
+def check_events_for_user(user: Any) -> QuerySet[CheckEvent]:
+    return scope_for(user).apply(
+        CheckEvent.objects.select_related("region").prefetch_related("visits__business")
+    )

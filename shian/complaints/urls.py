@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_participation
 
 app_name = "complaints"
 urlpatterns = [
@@ -13,4 +13,11 @@ urlpatterns = [
     path("<int:pk>/transition/", views.complaint_transition, name="transition"),
     path("<int:pk>/route/", views.complaint_route, name="route"),
     path("<int:pk>/reward/", views.complaint_reward, name="reward"),
+    path("surveys/", views_participation.surveys, name="surveys"),
+    path("votes/", views_participation.votes, name="votes"),
+    path("votes/<int:pk>/publish/", views_participation.vote_publish, name="vote_publish"),
+    path("lists/", views_participation.lists, name="lists"),
+    path("lists/<int:pk>/reply/", views_participation.list_reply, name="list_reply"),
+    path("lists/<int:pk>/answer/", views_participation.list_answer, name="list_answer"),
+    path("checks/", views_participation.checks, name="checks"),
 ]

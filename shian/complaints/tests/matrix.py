@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from shian.complaints import services, views
-from shian.complaints.models import Channel
+from shian.complaints.models import Channel, ListEntry, VoteOption, VoteRound
 from shian.registry.models import Business
 from tests.route_matrix import CHANGE, PUBLIC, VIEW, Check, World, api, rule
 
@@ -43,6 +43,10 @@ ROUTE_A = rule(
     lab=404,
     anonymous=302,
 )
+DISTRICT_POST = rule(403, district_admin=302, district_officer=302, anonymous=302)
+HANDLE_A = rule(
+    403, district_admin=302, district_officer=302, town_a_officer=302, town_b_officer=404, anonymous=302
+)
 API_CREATE_A = rule(
     403, district_admin=201, district_officer=201, town_a_officer=201, town_b_officer=404, anonymous=401
 )
@@ -76,6 +80,20 @@ def build(world: World) -> None:
         person_address="北辰区果园新村街道测试路1号",
     )
     world["complaint_a"] = c.pk
+    vote_round = VoteRound.objects.create(
+        kind="pick",
+        year=2022,
+        title="2022年你点我检",
+        opens_on=dt.date(2022, 1, 1),
+        closes_on=dt.date(2099, 12, 31),
+    )
+    VoteOption.objects.create(round=vote_round, category_id="24", label="糕点")
+    world["vote_round"] = vote_round.pk
+    world["vote_option"] = vote_round.options.get().pk
+    entry = ListEntry.objects.create(
+        kind="black", business=business, region_id=TOWN_A, reason="矩阵测试", published_on=dt.date(2022, 6, 1)
+    )
+    world["list_entry_a"] = entry.pk
     world["complaint_a_code"] = c.code
 
 
@@ -104,6 +122,75 @@ def checks(world: World) -> list[Check]:
         Check("POST", f"/complaints/{a}/transition/", ACT_A, data={"to": "accepted", "on": "2022-03-03"}),
         Check("POST", f"/complaints/{a}/route/", ROUTE_A, data={"region_code": TOWN_B, "note": "地址有误"}),
         Check("POST", f"/complaints/{a}/reward/", ACT_A, data={"amount": "100"}),
+        Check("GET", "/complaints/surveys/", VIEW),
+        Check(
+            "POST",
+            "/complaints/surveys/",
+            DISTRICT_POST,
+            data={
+                "year": 2022,
+                "title": "2022年群众食品安全满意度调查",
+                "conducted_from": "2022-10-01",
+                "conducted_to": "2022-10-31",
+                "method": "入户与电话",
+                "results": f"{TOWN_A} 200 180\n{TOWN_B} 150 120",
+            },
+        ),
+        Check("GET", "/complaints/votes/", VIEW),
+        Check(
+            "POST",
+            "/complaints/votes/",
+            DISTRICT_POST,
+            data={
+                "kind": "pick",
+                "year": 2023,
+                "title": "2023年你点我检",
+                "opens_on": "2023-01-01",
+                "closes_on": "2023-02-01",
+                "categories": "24",
+            },
+        ),
+        Check("POST", f"/complaints/votes/{world['vote_round']}/publish/", DISTRICT_POST),
+        Check("GET", "/complaints/lists/", VIEW),
+        Check(
+            "POST",
+            "/complaints/lists/",
+            HANDLE_A,
+            data=lambda w: {"business": w["business_a"], "kind": "red", "reason": "示范", "on": "2022-07-01"},
+        ),
+        Check(
+            "POST",
+            f"/complaints/lists/{world['list_entry_a']}/reply/",
+            ACT_A,
+            data={"text": "已整改", "on": "2022-06-05"},
+        ),
+        Check(
+            "POST",
+            f"/complaints/lists/{world['list_entry_a']}/answer/",
+            ACT_A,
+            data={"text": "维持", "on": "2022-06-09"},
+        ),
+        Check("GET", "/complaints/checks/", VIEW),
+        Check(
+            "POST",
+            "/complaints/checks/",
+            HANDLE_A,
+            data=lambda w: {
+                "region_code": TOWN_A,
+                "held_on": "2022-05-20",
+                "title": "随机查餐厅",
+                "residents": 6,
+                "visits": f"{w['business_a']} 后厨地面有积水",
+            },
+        ),
+        Check("GET", "/ts/lists/", PUBLIC),
+        Check("GET", f"/ts/vote/{world['vote_round']}/", PUBLIC),
+        Check(
+            "POST",
+            f"/ts/vote/{world['vote_round']}/",
+            PUBLIC,
+            data=lambda w: {"option": w["vote_option"], "identity": "13800001111"},
+        ),
         Check("GET", "/ts/", PUBLIC),
         Check("POST", "/ts/", PUBLIC, data=_public_form),
         Check("GET", "/ts/track/", PUBLIC),
