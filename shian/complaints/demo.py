@@ -12,11 +12,12 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from shian.core.calendar import WorkingCalendar
-from shian.core.models import AuditSource, Role, User
+from shian.core.models import AuditSource, FoodCategory, Region, RegionLevel, Role, User
 from shian.registry.models import Business, BusinessStatus, BusinessType
+from shian.registry.selectors import business_events_between
 
-from . import services
-from .models import Channel, Complaint, ComplaintKind
+from . import participation, rules, services
+from .models import Channel, Complaint, ComplaintKind, ListEntry, ListKind, Survey
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗"
 GIVEN = [
@@ -233,3 +234,118 @@ def demo_complaints_build(*, seed: int, out: Callable[[str], object] = print, co
             done += 1
     out(f"投诉举报 {done} 件 / complaints and reports")
     return done
+
+
+def demo_participation_build(*, seed: int, out: Callable[[str], object] = print) -> int:
+    """The 2022 你点我检 round (votes cast and published), three 随机查餐厅 events, the red and black
+    lists by rule with one reply answered, and the October satisfaction survey by town."""
+    if Survey.objects.exists():
+        out("公众参与演示数据已存在，跳过 / participation exists")
+        return 0
+    officer = _officer()
+    if officer is None:
+        return 0
+    rng = random.Random(seed + 26)  # noqa: S311 - synthetic demo data, not security
+    categories = list(FoodCategory.objects.order_by("code").values_list("code", flat=True)[:8])
+    vote_round = participation.vote_round_open(
+        actor=officer,
+        source=AuditSource.COMMAND,
+        kind="pick",
+        year=YEAR,
+        title=f"{YEAR}年“你点我检”：您最想抽检哪类食品",
+        opens_on=dt.date(YEAR, 3, 1),
+        closes_on=dt.date(YEAR, 3, 31),
+        categories=categories,
+    )
+    options = list(vote_round.options.order_by("id"))
+    weights = [rng.randint(1, 10) for _ in options]
+    for i in range(600):
+        option = rng.choices(options, weights)[0]
+        participation.vote_cast(
+            round=vote_round,
+            option_id=option.pk,
+            identity=f"139{i:08d}",
+            address=f"10.{i % 50}.0.1",
+            today=dt.date(YEAR, 3, 1) + dt.timedelta(days=i % 31),
+        )
+    participation.vote_round_publish(
+        actor=officer, source=AuditSource.COMMAND, round=vote_round, on=dt.date(YEAR, 4, 6)
+    )
+    towns = list(Region.objects.exclude(level=RegionLevel.DISTRICT).order_by("code"))
+    restaurants = list(
+        Business.objects.filter(business_type=BusinessType.CATERING, status=BusinessStatus.ACTIVE).order_by(
+            "id"
+        )[:3000]
+    )
+    for n, month in enumerate((5, 8, 11), start=1):
+        town = towns[(n * 3) % len(towns)]
+        local = [b for b in restaurants if b.region_id == town.code] or restaurants
+        visits: list[tuple[Business, str, int | None]] = [
+            (b, rng.choice(["", "", "后厨地面积水", "从业人员未戴帽", "留样不足48小时"]), None)
+            for b in rng.sample(local, min(4, len(local)))
+        ]
+        participation.check_event_record(
+            actor=officer,
+            source=AuditSource.COMMAND,
+            region_code=visits[0][0].region_id,
+            held_on=dt.date(YEAR, month, 18),
+            title=f"随机查餐厅（第{n}期）",
+            residents=rng.randint(5, 12),
+            visits=visits,
+        )
+    # Lists at the year's end: every business the black-list rule names, a few clean ones on the red.
+    end = dt.date(YEAR, 12, 31)
+    events = business_events_between(start=end - dt.timedelta(days=rules.RED_LIST_CLEAN_DAYS), end=end)
+    black = [bid for bid, evs in sorted(events.items()) if rules.black_list_basis(evs, end)][:15]
+    listed = 0
+    for bid in black:
+        participation.list_entry_publish(
+            actor=officer,
+            source=AuditSource.COMMAND,
+            business=Business.objects.get(pk=bid),
+            kind=ListKind.BLACK,
+            reason="",
+            on=end,
+        )
+        listed += 1
+    clean = [b for b in restaurants[:400] if b.pk not in events][:8]
+    for b in clean:
+        participation.list_entry_publish(
+            actor=officer,
+            source=AuditSource.COMMAND,
+            business=b,
+            kind=ListKind.RED,
+            reason="连续两年无不良记录，量化分级优秀",
+            on=end,
+        )
+        listed += 1
+    if black:
+        entry = ListEntry.objects.filter(kind=ListKind.BLACK).order_by("id").first()
+        if entry is not None:
+            participation.list_entry_reply(
+                actor=officer,
+                source=AuditSource.COMMAND,
+                entry=entry,
+                reply="已对后厨全面整改并更换供货商",
+                on=end,
+            )
+            participation.list_entry_answer(
+                actor=officer,
+                source=AuditSource.COMMAND,
+                entry=entry,
+                answer="整改情况将在复查后认定，暂维持",
+                on=end,
+            )
+    results = {t.code: (n := rng.randint(120, 260), int(n * rng.uniform(0.78, 0.96))) for t in towns}
+    participation.survey_record(
+        actor=officer,
+        source=AuditSource.COMMAND,
+        year=YEAR,
+        title=f"{YEAR}年北辰区群众食品安全满意度调查",
+        conducted_from=dt.date(YEAR, 10, 10),
+        conducted_to=dt.date(YEAR, 11, 10),
+        method="入户与电话访问结合，按各镇街常住人口分层随机抽样",
+        results=results,
+    )
+    out(f"你点我检 600 票，随机查餐厅 3 期，红黑榜 {listed} 户，满意度调查 1 次 / participation")
+    return listed

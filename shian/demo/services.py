@@ -151,11 +151,12 @@ def demo_build(*, scale: str, seed: int, out: Callable[[str], None]) -> list[tup
     from shian.trace.demo import demo_trace_build  # lots, events, cold chain, queries, one recall
 
     demo_trace_build(seed=seed, out=out)
-    from shian.complaints.demo import demo_complaints_build  # a year of complaints and reports
+    from shian.complaints.demo import demo_complaints_build, demo_participation_build
     from shian.incidents.demo import demo_incidents_build  # incidents, case reports, a drill
 
     demo_complaints_build(seed=seed, out=out)
     demo_incidents_build(seed=seed, out=out)
+    demo_participation_build(seed=seed, out=out)  # votes, 随机查餐厅, red and black lists, survey
     out("训练预测性排序模型并评分 / training and scoring the targeting model …")
     targeting_score(actor=None, source=AuditSource.COMMAND, on=dt.date(2024, 12, 31))
     demo_plan_build(seed=seed, out=out)

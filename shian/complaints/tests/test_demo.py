@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from shian.complaints.demo import demo_complaints_build
+from shian.complaints.demo import demo_complaints_build, demo_participation_build
 from shian.complaints.models import Complaint
 from shian.core.indicators import Period, compute
 from shian.demo.services import demo_register_generate
@@ -22,6 +22,7 @@ def test_demo_complaints_and_incidents(personas):
     started = time.perf_counter()
     n = demo_complaints_build(seed=7, out=lambda s: None, count=40)
     m = demo_incidents_build(seed=7, out=lambda s: None)
+    listed = demo_participation_build(seed=7, out=lambda s: None)
     elapsed = time.perf_counter() - started
     assert n == 50 and m >= 6
     assert Complaint.objects.filter(status="closed").count() > 25
@@ -31,4 +32,6 @@ def test_demo_complaints_and_incidents(personas):
     assert compute("incidents.count_per_100k", Period.year(2022)).value is not None
     assert compute("incidents.drills_held", Period.year(2022)).value == 1
     assert demo_complaints_build(seed=7, out=lambda s: None) == 0
+    assert listed > 0 and compute("complaints.surveys_held", Period.year(2022)).value == 1
+    assert compute("complaints.satisfaction_rate", Period.year(2022)).value is not None
     print(f"demo complaints {n} and incidents {m}: {elapsed:.1f}s")
