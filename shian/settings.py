@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "shian.inspections",
     "shian.trace",
     "shian.enforcement",
+    "shian.complaints",
+    "shian.incidents",
     "shian.risk",
     "shian.planning",
     "shian.metrics",

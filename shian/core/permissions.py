@@ -150,3 +150,22 @@ for _role in (Role.DEPARTMENT_LIAISON, Role.INSPECTOR, Role.VIEWER):
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {EnforcementCap.VIEW}
 for _role in (Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER):
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {EnforcementCap.PUBLISH}
+# Complaints and reports, incidents and drills (shian.complaints, shian.incidents): district and town
+# staff take, handle and record them in their scope; district staff route one to another town;
+# everyone who reads the register reads them (a person's identity only its handling officer sees).
+class PublicCap:
+    VIEW = "complaints.view"
+    HANDLE = "complaints.handle"
+    ROUTE = "complaints.route"
+    INCIDENT_VIEW = "incidents.view"
+    INCIDENT_RECORD = "incidents.record"
+
+
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {
+        PublicCap.VIEW,
+        PublicCap.HANDLE,
+        PublicCap.INCIDENT_VIEW,
+        PublicCap.INCIDENT_RECORD,
+    }
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {PublicCap.VIEW, PublicCap.INCIDENT_VIEW}
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {PublicCap.ROUTE}

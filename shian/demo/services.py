@@ -154,6 +154,12 @@ def demo_build(*, scale: str, seed: int, out: Callable[[str], None]) -> list[tup
     from shian.enforcement.demo import demo_enforcement_build  # a year of cases, publications, listings
 
     demo_enforcement_build(seed=seed, count=250, out=out)
+    from shian.complaints.demo import demo_complaints_build, demo_participation_build
+    from shian.incidents.demo import demo_incidents_build  # incidents, case reports, a drill
+
+    demo_complaints_build(seed=seed, out=out)
+    demo_incidents_build(seed=seed, out=out)
+    demo_participation_build(seed=seed, out=out)  # votes, 随机查餐厅, red and black lists, survey
     out("训练预测性排序模型并评分 / training and scoring the targeting model …")
     targeting_score(actor=None, source=AuditSource.COMMAND, on=dt.date(2024, 12, 31))
     demo_plan_build(seed=seed, out=out)

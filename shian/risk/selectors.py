@@ -14,7 +14,7 @@ from shian.core.scoping import scope_for
 from shian.inspections import rules as inspection_rules
 from shian.inspections import selectors as inspection_selectors
 from shian.registry import selectors as registry_selectors
-from shian.registry.models import Business, BusinessFoodCategory
+from shian.registry.models import Business, BusinessEventKind, BusinessFoodCategory
 from shian.sampling import selectors as sampling_selectors
 
 from . import rules, targeting
@@ -153,19 +153,27 @@ def targeting_facts(*, business_ids: list[int] | None = None) -> dict[int, targe
 
 
 def targeting_history(*, end: dt.date) -> targeting.History:
-    """Inspections, unqualified samples and risk events up to `end`. The platform has no
-    complaints module yet, so the complaints feature stays 0."""
+    """Inspections, unqualified samples, risk events and upheld complaints and reports up to `end`.
+    Upheld complaints reach the ranking through the business-event ledger (kind complaint_upheld,
+    written by the complaints module) and count as complaints, not as adverse events."""
     inspections = (
         targeting.InspectionFact(
             id=i, business_id=b, day=d, kind=k, result=r, key_failed=kf, general_failed=gf, full_check=fc
         )
         for i, b, d, k, r, kf, gf, fc in inspection_selectors.inspection_outcomes_until(end=end)
     )
-    events = registry_selectors.business_events_until(end=end)
+    events: list[tuple[int, dt.date, str]] = []
+    complaints: list[tuple[int, dt.date]] = []
+    for bid, day, kind in registry_selectors.business_events_until(end=end):
+        if kind == BusinessEventKind.COMPLAINT_UPHELD:
+            complaints.append((bid, day))
+        else:
+            events.append((bid, day, kind))
     return targeting.History.build(
         inspections=inspections,
         failed_samples=sampling_selectors.unqualified_sample_dates(end=end),
         events=events,
+        complaints=complaints,
     )
 
 

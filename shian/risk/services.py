@@ -481,7 +481,7 @@ def targeting_score(
         raise ValidationError({"cutoff": f"评估截止日期 {cutoff} 应早于评分日期 {on}"})
     metrics: dict[str, Any] = {
         "base_rate": round(model.positives / model.examples, 4),
-        "complaints": "平台尚无投诉举报数据，投诉特征恒为 0",
+        "complaints": "投诉特征取自主体事件台账中查证属实的投诉举报",
     }
     try:
         bt = targeting.backtest(facts, history, cutoff=cutoff, end=on)

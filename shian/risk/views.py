@@ -225,7 +225,7 @@ _FEATURE_LABELS = {
     "never_inspected": "从未检查",
     "failed_samples_2y": "近两年抽检不合格批次",
     "adverse_events_1y": "近一年风险调整事件",
-    "complaints_1y": "近一年投诉举报（暂无数据）",
+    "complaints_1y": "近一年查证属实的投诉举报",
     "licence_years": "取得许可年数",
     "grade": "风险等级",
 }

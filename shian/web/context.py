@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from shian.core.permissions import Cap, EnforcementCap, TraceCap, capabilities
+from shian.core.permissions import Cap, EnforcementCap, PublicCap, TraceCap, capabilities
 
 # (label, url name or None when the module is not built yet, capability needed)
 MODULES: list[tuple[Any, str | None, str | None]] = [
@@ -24,6 +24,8 @@ MODULES: list[tuple[Any, str | None, str | None]] = [
     (_("执法办案"), "enforcement:case_list", EnforcementCap.VIEW),
     (_("Credit"), "enforcement:credit_list", EnforcementCap.VIEW),
     (_("Traceability"), "trace:home", TraceCap.VIEW),
+    (_("Complaints and reports"), "complaints:list", PublicCap.VIEW),
+    (_("Incidents and drills"), "incidents:list", PublicCap.INCIDENT_VIEW),
     (_("Town index"), "metrics:home", Cap.PLAN_VIEW),
     (_("Reports"), "reports:index", Cap.PLAN_VIEW),
     (_("Audit trail"), "audit_list", Cap.AUDIT_VIEW),

@@ -128,7 +128,7 @@ def test_liaison_reports_only_targets_of_its_unit(plan, personas):
 
 
 def test_milestone_needs_evidence_or_a_note(plan, personas):
-    target = Target.objects.get(code="T02-drill", task__plan=plan)
+    target = Target.objects.get(code="T02-whitepaper", task__plan=plan)
     with pytest.raises(ValidationError):
         figure_report(
             actor=personas("district_officer"),
