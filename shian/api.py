@@ -17,6 +17,7 @@ from shian.planning.api import router as planning_router
 from shian.registry.api import router as registry_router
 from shian.risk.api import router as risk_router
 from shian.sampling.api import router as sampling_router
+from shian.sources.api import router as sources_router
 from shian.trace.api import epcis_router, trace_router
 
 
@@ -77,3 +78,4 @@ api.add_router("/inspections", inspections_router)
 api.add_router("/sampling", sampling_router)
 api.add_router("/epcis", epcis_router)
 api.add_router("/trace", trace_router)
+api.add_router("/sources", sources_router)

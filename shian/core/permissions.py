@@ -132,3 +132,24 @@ for _role in (Role.DEPARTMENT_LIAISON, Role.INSPECTOR, Role.VIEWER):
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {TraceCap.VIEW}
 for _role in (Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER):
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {TraceCap.RECALL}
+
+
+# Records kept by the committee's member units (shian.sources, shian.workforce): everyone who reads
+# the register reads them in their scope; district staff, the units' liaisons and the town offices
+# record them (which record a person may change is decided per record: core.scoping.unit_can_change).
+class UnitCap:
+    VIEW = "units.view"
+    RECORD = "units.record"
+
+
+for _role in (
+    Role.DISTRICT_ADMIN,
+    Role.DISTRICT_OFFICER,
+    Role.TOWN_OFFICER,
+    Role.DEPARTMENT_LIAISON,
+    Role.INSPECTOR,
+    Role.VIEWER,
+):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {UnitCap.VIEW}
+for _role in (Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.TOWN_OFFICER, Role.DEPARTMENT_LIAISON):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {UnitCap.RECORD}
