@@ -19,6 +19,7 @@ from shian.risk.api import router as risk_router
 from shian.sampling.api import router as sampling_router
 from shian.sources.api import router as sources_router
 from shian.trace.api import epcis_router, trace_router
+from shian.workforce.api import router as workforce_router
 
 
 class TokenAuth(HttpBearer):
@@ -79,3 +80,4 @@ api.add_router("/sampling", sampling_router)
 api.add_router("/epcis", epcis_router)
 api.add_router("/trace", trace_router)
 api.add_router("/sources", sources_router)
+api.add_router("/workforce", workforce_router)

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "shian.inspections",
     "shian.trace",
     "shian.sources",
+    "shian.workforce",
     "shian.risk",
     "shian.planning",
     "shian.metrics",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("trace/", include("shian.trace.urls")),
     path("t/", include("shian.trace.urls_public")),
     path("sources/", include("shian.sources.urls")),
+    path("workforce/", include("shian.workforce.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

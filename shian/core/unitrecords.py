@@ -109,9 +109,15 @@ def record_get_or_404(kind: Kind, user: Any, pk: Any) -> Any:
     return record
 
 
+def _towns_keep(kind: Kind, record: Any) -> bool:
+    """A town office keeps a record of a kind the towns keep, when the record is the office's own
+    (not one a member unit filed for that town)."""
+    return kind.towns_keep and record.department_id == kind.default_department
+
+
 def may_change(user: Any, kind: Kind, record: Any) -> bool:
     return unit_can_change(
-        user, department=record.department_id, region=record.region_id, towns_keep=kind.towns_keep
+        user, department=record.department_id, region=record.region_id, towns_keep=_towns_keep(kind, record)
     )
 
 
@@ -211,9 +217,7 @@ def _save_one(kind: Kind, user: Any, form: Any, instance: Any) -> tuple[Any, Any
         record.department_id = _owner(kind, user, form.cleaned_data.get("department"))
     if kind.prepare is not None:
         kind.prepare(record, user)
-    if not unit_can_change(
-        user, department=record.department_id, region=record.region_id, towns_keep=kind.towns_keep
-    ):
+    if not may_change(user, kind, record):
         raise PermissionDenied(_("该记录不由本单位（本镇街）负责。"))
     record.full_clean()
     record.save()

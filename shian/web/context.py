@@ -24,6 +24,7 @@ MODULES: list[tuple[Any, str | None, str | None]] = [
     (_("Credit"), None, None),
     (_("Traceability"), "trace:home", TraceCap.VIEW),
     (_("Farm and grain"), "sources:home", UnitCap.VIEW),
+    (_("Workforce and publicity"), "workforce:home", UnitCap.VIEW),
     (_("Town index"), "metrics:home", Cap.PLAN_VIEW),
     (_("Reports"), "reports:index", Cap.PLAN_VIEW),
     (_("Audit trail"), "audit_list", Cap.AUDIT_VIEW),
