@@ -103,6 +103,8 @@ def record_get_or_404(kind: Kind, user: Any, pk: Any) -> Any:
         key = int(pk)
     except (TypeError, ValueError):
         raise Http404 from None
+    if not 0 < key < 2**63:  # a key no database row can have (and SQLite cannot bind)
+        raise Http404
     record = _visible(kind, kind.model._default_manager.all(), user).filter(pk=key).first()
     if record is None:
         raise Http404

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
-from ninja import Body, Query, Router, Schema, Status
+from ninja import Body, Field, Query, Router, Schema, Status
 
 from . import unitrecords as ur
 from .models import AuditSource
@@ -15,9 +15,9 @@ from .permissions import UnitCap, require_cap
 
 
 class ListParams(Schema):
-    region: str = ""
-    offset: int = 0
-    limit: int = 100
+    region: str = Field("", max_length=12)
+    offset: int = Field(0, ge=0, le=10**9)
+    limit: int = Field(100, ge=1, le=1000)
 
 
 class RecordList(Schema):
@@ -45,8 +45,8 @@ def make_router(registry: ur.Registry, *, tag: str, router: Router | None = None
         k = kind_of(kind)
         qs = ur.records_for_user(k, request.user)
         if params.region:
-            qs = qs.filter(region_id=params.region[:12])
-        offset, limit = max(0, params.offset), max(1, min(params.limit, 1000))
+            qs = qs.filter(region_id=params.region)
+        offset, limit = params.offset, params.limit
         return {"count": qs.count(), "items": [ur.as_json(k, r) for r in qs[offset : offset + limit]]}
 
     @router.get("/{kind}/{pk}", response=dict[str, Any], summary="One record")

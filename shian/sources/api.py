@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from shian.core.permissions import UnitCap, require_cap
 from shian.core.unitrecords_api import make_router
@@ -18,9 +18,9 @@ router = Router(tags=["sources"])
 
 
 class StatusParams(Schema):
-    substance: str
+    substance: str = Field(..., max_length=60)
     on: dt.date
-    product: str = ""
+    product: str = Field("", max_length=60)
 
 
 class StatusOut(Schema):
