@@ -19,7 +19,7 @@ from shian.workforce.models import GridCell, Inspector
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_fills_every_register_and_every_figure(personas):
+def test_demo_fills_every_register_and_every_figure_and_page(personas, client_for):
     for i, t in enumerate(["agri_market", "school_canteen", "school_canteen", "production", "catering"]):
         make_business(name=f"演示主体{i}", region_code="120113100", business_type=t)
     town = Region.objects.filter(level=RegionLevel.TOWN).first()
@@ -57,3 +57,26 @@ def test_demo_fills_every_register_and_every_figure(personas):
     # Run again: nothing is added twice.
     demo_sources_build(seed=7, out=lambda s: None)
     assert Producer.objects.count() == 240
+
+    # Every page of both modules answers over the demo's records (the first request warms the
+    # template loader and the URL resolver).
+    from shian.sources.kinds import KINDS as SOURCES
+    from shian.workforce.kinds import KINDS as WORKFORCE
+
+    c = client_for("district_officer")
+    for path in (
+        "/sources/",
+        "/sources/grain/?year=2022",
+        "/sources/banned-hits/?year=2022",
+        "/workforce/?year=2022",
+        "/workforce/coordinators/",
+        "/workforce/inspector-hours/?year=2022",
+    ):
+        assert c.get(path).status_code == 200, path
+    for ns, registry in (("sources", SOURCES), ("workforce", WORKFORCE)):
+        for kind in registry.kinds.values():
+            first = kind.model._default_manager.order_by("pk").first()
+            assert first is not None, kind.slug
+            assert c.get(f"/{ns}/r/{kind.slug}/{first.pk}/").status_code == 200, kind.slug
+    html = client_for("town_b_officer").get("/workforce/coordinators/").content.decode()
+    assert "天穆镇" in html and "应配" in html and "果园新村街道" not in html
