@@ -20,7 +20,9 @@ from shian.planning.api import router as planning_router
 from shian.registry.api import router as registry_router
 from shian.risk.api import router as risk_router
 from shian.sampling.api import router as sampling_router
+from shian.sources.api import router as sources_router
 from shian.trace.api import epcis_router, trace_router
+from shian.workforce.api import router as workforce_router
 
 
 class TokenAuth(HttpBearer):
@@ -83,3 +85,5 @@ api.add_router("/trace", trace_router)
 api.add_router("/enforcement", enforcement_router)
 api.add_router("/complaints", complaints_router)
 api.add_router("/incidents", incidents_router)
+api.add_router("/sources", sources_router)
+api.add_router("/workforce", workforce_router)

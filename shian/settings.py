@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "shian.enforcement",
     "shian.complaints",
     "shian.incidents",
+    "shian.sources",
+    "shian.workforce",
     "shian.risk",
     "shian.planning",
     "shian.metrics",

@@ -19,6 +19,8 @@ urlpatterns = [
     path("complaints/", include("shian.complaints.urls")),
     path("ts/", include("shian.complaints.urls_public")),
     path("incidents/", include("shian.incidents.urls")),
+    path("sources/", include("shian.sources.urls")),
+    path("workforce/", include("shian.workforce.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -259,6 +259,16 @@ class Coordinator(models.Model):
     since = models.DateField(_("since"))
     until = models.DateField(_("until"), null=True, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # The roster is kept by the towns and the market regulator on shian.workforce's pages; the code
+    # names a coordinator in the grid files.
+    code = models.CharField(_("协管员编号"), max_length=40, unique=True, null=True, blank=True)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("负责单位"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        default="market",
+    )
 
     class Meta:
         verbose_name = _("coordinator")

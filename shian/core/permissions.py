@@ -150,6 +150,8 @@ for _role in (Role.DEPARTMENT_LIAISON, Role.INSPECTOR, Role.VIEWER):
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {EnforcementCap.VIEW}
 for _role in (Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER):
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {EnforcementCap.PUBLISH}
+
+
 # Complaints and reports, incidents and drills (shian.complaints, shian.incidents): district and town
 # staff take, handle and record them in their scope; district staff route one to another town;
 # everyone who reads the register reads them (a person's identity only its handling officer sees).
@@ -161,11 +163,35 @@ class PublicCap:
     INCIDENT_RECORD = "incidents.record"
 
 
+for _role in (Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.TOWN_OFFICER):
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {
         PublicCap.VIEW,
         PublicCap.HANDLE,
         PublicCap.INCIDENT_VIEW,
         PublicCap.INCIDENT_RECORD,
     }
+for _role in (Role.DEPARTMENT_LIAISON, Role.INSPECTOR, Role.VIEWER):
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {PublicCap.VIEW, PublicCap.INCIDENT_VIEW}
+for _role in (Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER):
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {PublicCap.ROUTE}
+
+
+# Records kept by the committee's member units (shian.sources, shian.workforce): everyone who reads
+# the register reads them in their scope; district staff, the units' liaisons and the town offices
+# record them (which record a person may change is decided per record: core.scoping.unit_can_change).
+class UnitCap:
+    VIEW = "units.view"
+    RECORD = "units.record"
+
+
+for _role in (
+    Role.DISTRICT_ADMIN,
+    Role.DISTRICT_OFFICER,
+    Role.TOWN_OFFICER,
+    Role.DEPARTMENT_LIAISON,
+    Role.INSPECTOR,
+    Role.VIEWER,
+):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {UnitCap.VIEW}
+for _role in (Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.TOWN_OFFICER, Role.DEPARTMENT_LIAISON):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {UnitCap.RECORD}

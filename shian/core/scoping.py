@@ -127,3 +127,51 @@ def regions_for(user: Any) -> QuerySet[Region]:
     if scope.everything:
         return qs
     return qs.filter(code__in=sorted(scope.region_codes))
+
+
+# ------------------------------------------------------------------ records kept by member units
+# A unit record (shian.sources, shian.workforce) carries its owning unit (`department`) and its
+# region (a town, or the district for a district-wide record). A liaison sees and changes their
+# own unit's records in every town; everyone else sees by region as scope_for says.
+
+
+def unit_scope_q(user: Any, *, region_field: str = "region", department_field: str = "department") -> Q:
+    scope = scope_for(user)
+    if scope.nothing:
+        return Q(pk__in=[])
+    if getattr(user, "role", None) == Role.DEPARTMENT_LIAISON and not user.is_superuser:
+        return Q(**{f"{department_field}_id": user.department_id})
+    if scope.everything:
+        return Q()
+    return Q(**{f"{region_field}__in": sorted(scope.region_codes)})
+
+
+def unit_records_for(qs: QuerySet[M], user: Any, **fields: str) -> QuerySet[M]:
+    return qs.filter(unit_scope_q(user, **fields))
+
+
+def unit_record_get_or_404(qs: QuerySet[M], user: Any, pk: Any, **fields: str) -> M:
+    """A unit record in the user's scope, else Http404 (missing and "not yours" alike)."""
+    try:
+        key = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    obj = unit_records_for(qs, user, **fields).filter(pk=key).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def unit_can_change(user: Any, *, department: str | None, region: str | None, towns_keep: bool) -> bool:
+    """District staff change every unit record; a liaison their own unit's; a town officer the
+    records of their town for the kinds that towns keep (the coordinator grid)."""
+    scope = scope_for(user)
+    if scope.nothing:
+        return False
+    if user.is_superuser or user.role in (Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER):
+        return True
+    if user.role == Role.DEPARTMENT_LIAISON:
+        return department is not None and department == user.department_id
+    if user.role == Role.TOWN_OFFICER:
+        return towns_keep and scope.allows_region(region)
+    return False

@@ -41,6 +41,8 @@ DEMO_USERS = [
     DemoUser("inspector", "执法检查员 赵明", Role.INSPECTOR),
     DemoUser("lab", "区食品检测中心", Role.LAB),
     DemoUser("viewer", "区食安委 观察员", Role.VIEWER),
+    DemoUser("nongye", "区农业农村委 联络员", Role.DEPARTMENT_LIAISON, department="agriculture"),
+    DemoUser("liangshi", "区发展改革委（粮食和物资储备）联络员", Role.DEPARTMENT_LIAISON, department="grain"),
 ]
 
 
@@ -160,7 +162,13 @@ def demo_build(*, scale: str, seed: int, out: Callable[[str], None]) -> list[tup
     demo_complaints_build(seed=seed, out=out)
     demo_incidents_build(seed=seed, out=out)
     demo_participation_build(seed=seed, out=out)  # votes, 随机查餐厅, red and black lists, survey
+    from shian.sources.demo import demo_sources_build  # producers, certificates, grain, farmland
+    from shian.workforce.demo import demo_grid_build, demo_workforce_build
+
+    demo_sources_build(seed=seed, out=out)
+    demo_workforce_build(seed=seed, out=out)
     out("训练预测性排序模型并评分 / training and scoring the targeting model …")
     targeting_score(actor=None, source=AuditSource.COMMAND, on=dt.date(2024, 12, 31))
     demo_plan_build(seed=seed, out=out)
+    demo_grid_build(seed=seed, out=out)  # the grid leads the coordinator roster the plan's demo made
     return users

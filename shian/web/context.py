@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from shian.core.permissions import Cap, EnforcementCap, PublicCap, TraceCap, capabilities
+from shian.core.permissions import Cap, EnforcementCap, PublicCap, TraceCap, UnitCap, capabilities
 
 # (label, url name or None when the module is not built yet, capability needed)
 MODULES: list[tuple[Any, str | None, str | None]] = [
@@ -26,6 +26,8 @@ MODULES: list[tuple[Any, str | None, str | None]] = [
     (_("Traceability"), "trace:home", TraceCap.VIEW),
     (_("Complaints and reports"), "complaints:list", PublicCap.VIEW),
     (_("Incidents and drills"), "incidents:list", PublicCap.INCIDENT_VIEW),
+    (_("Farm and grain"), "sources:home", UnitCap.VIEW),
+    (_("Workforce and publicity"), "workforce:home", UnitCap.VIEW),
     (_("Town index"), "metrics:home", Cap.PLAN_VIEW),
     (_("Reports"), "reports:index", Cap.PLAN_VIEW),
     (_("Audit trail"), "audit_list", Cap.AUDIT_VIEW),
