@@ -14,6 +14,7 @@ from shian.core.concurrency import EditConflict
 from shian.core.tokens import api_token_authenticate
 from shian.inspections.api import router as inspections_router
 from shian.planning.api import router as planning_router
+from shian.portal.api import router as portal_router
 from shian.registry.api import router as registry_router
 from shian.risk.api import router as risk_router
 from shian.sampling.api import router as sampling_router
@@ -77,3 +78,4 @@ api.add_router("/inspections", inspections_router)
 api.add_router("/sampling", sampling_router)
 api.add_router("/epcis", epcis_router)
 api.add_router("/trace", trace_router)
+api.add_router("/portal", portal_router)

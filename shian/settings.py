@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "shian.planning",
     "shian.metrics",
     "shian.reports",
+    "shian.portal",
     "shian.web",
     "shian.demo",
 ]
