@@ -18,6 +18,7 @@ from shian.portal.api import router as portal_router
 from shian.registry.api import router as registry_router
 from shian.risk.api import router as risk_router
 from shian.sampling.api import router as sampling_router
+from shian.schools.api import router as schools_router
 from shian.trace.api import epcis_router, trace_router
 
 
@@ -78,4 +79,5 @@ api.add_router("/inspections", inspections_router)
 api.add_router("/sampling", sampling_router)
 api.add_router("/epcis", epcis_router)
 api.add_router("/trace", trace_router)
+api.add_router("/schools", schools_router)
 api.add_router("/portal", portal_router)

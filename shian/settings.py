@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "shian.sampling",
     "shian.inspections",
     "shian.trace",
+    "shian.schools",
     "shian.risk",
     "shian.planning",
     "shian.metrics",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("sampling/", include("shian.sampling.urls")),
     path("trace/", include("shian.trace.urls")),
     path("t/", include("shian.trace.urls_public")),
+    path("schools/", include("shian.schools.urls")),
     path("portal/", include("shian.portal.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

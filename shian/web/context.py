@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from shian.core.permissions import Cap, PortalCap, TraceCap, capabilities
+from shian.core.permissions import Cap, PortalCap, SchoolCap, TraceCap, capabilities
 
 # (label, url name or None when the module is not built yet, capability needed)
 MODULES: list[tuple[Any, str | None, str | None]] = [
@@ -24,6 +24,7 @@ MODULES: list[tuple[Any, str | None, str | None]] = [
     (_("Unqualified food"), "sampling:unqualified_list", Cap.SAMPLING_VIEW),
     (_("Credit"), None, None),
     (_("Traceability"), "trace:home", TraceCap.VIEW),
+    (_("School canteens"), "schools:list", SchoolCap.VIEW),
     (_("Town index"), "metrics:home", Cap.PLAN_VIEW),
     (_("Reports"), "reports:index", Cap.PLAN_VIEW),
     (_("Business reports"), "portal:review_rectifications", PortalCap.REVIEW_RECTIFICATION),
