@@ -156,3 +156,49 @@ class SelfInspectionReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} 自查报告 #{self.pk}"
+
+
+class AccountRequestStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting verification")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class AccountRequest(models.Model):
+    """A business asks for its portal account with its credit code and licence number; the office
+    verifies it against the register (and by telephone) and approves or rejects it."""
+
+    business = models.ForeignKey(
+        Business, verbose_name=_("business"), on_delete=models.CASCADE, related_name="+"
+    )
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
+    licence_number = models.CharField(_("licence number"), max_length=16)
+    contact = models.CharField(_("contact"), max_length=50)
+    phone = models.CharField(_("phone"), max_length=20)
+    username = models.CharField(_("requested user name"), max_length=150)
+    status = models.CharField(
+        _("status"), max_length=10, choices=AccountRequestStatus.choices, default=AccountRequestStatus.PENDING
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_note = models.CharField(_("review note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("account request")
+        verbose_name_plural = _("account requests")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="accountrequest_status_valid", condition=Q(status__in=AccountRequestStatus.values)
+            ),
+            models.UniqueConstraint(
+                fields=["business"], condition=Q(status="pending"), name="accountrequest_one_pending"
+            ),
+        ]
+        indexes = [models.Index(fields=["region", "status"], name="accountrequest_review_idx")]
+
+    def __str__(self) -> str:
+        return f"账户申请 #{self.pk}"

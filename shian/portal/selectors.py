@@ -19,7 +19,7 @@ from shian.sampling.models import Sample, SampleDeadline
 from shian.sampling.workflow import SampleStatus
 
 from . import rules
-from .models import RectificationReport, ReviewStatus, SelfInspectionReport
+from .models import AccountRequest, RectificationReport, ReviewStatus, SelfInspectionReport
 
 # A sample's result is the business's to see once it is judged (the result notice, 第八十七条).
 RESULT_VISIBLE = (
@@ -208,3 +208,22 @@ def business_accounts_of(*, business: Business) -> QuerySet[User]:
     if not business.credit_code:
         return User.objects.none()
     return User.objects.filter(role=Role.BUSINESS, credit_code=business.credit_code).order_by("username")
+
+
+def account_requests_for_user(*, user: Any, status: str = "pending") -> QuerySet[AccountRequest]:
+    qs = scope_for(user).apply(
+        AccountRequest.objects.all(), region_field="region_id", type_field="business__business_type"
+    )
+    if status:
+        qs = qs.filter(status=status)
+    return qs.select_related("business", "region").order_by("-requested_at")
+
+
+def account_request_get_for_user(*, user: Any, pk: Any) -> AccountRequest:
+    return get_scoped_or_404(
+        AccountRequest.objects.select_related("business", "region"),
+        user,
+        pk,
+        region_field="region_id",
+        type_field="business__business_type",
+    )

@@ -29,7 +29,14 @@ from shian.inspections.services import rectification_close
 from shian.registry.models import Business
 
 from . import rules
-from .models import RectificationReport, ReportPhoto, ReviewStatus, SelfInspectionReport
+from .models import (
+    AccountRequest,
+    AccountRequestStatus,
+    RectificationReport,
+    ReportPhoto,
+    ReviewStatus,
+    SelfInspectionReport,
+)
 
 REPORT_TYPE = "portal.rectificationreport"
 SELF_INSPECTION_TYPE = "portal.selfinspectionreport"
@@ -346,3 +353,101 @@ def business_account_create(
             ),
         )
     return user, password
+
+
+ACCOUNT_REQUEST_TYPE = "portal.accountrequest"
+
+
+def account_request_submit(
+    *,
+    source: str,
+    credit_code: str,
+    licence_number: str,
+    contact: str,
+    phone: str,
+    username: str,
+    now: dt.datetime | None = None,
+) -> AccountRequest:
+    """A business asks for its account (no one is signed in). The credit code and the licence number
+    must name the same business on the register; the answer does not say which of them is wrong,
+    so the form cannot be used to look businesses up."""
+    now = now or timezone.now()
+    credit_code, licence_number = credit_code.strip().upper(), licence_number.strip().upper()
+    contact, phone, username = contact.strip(), phone.strip(), username.strip()
+    if not (credit_code and licence_number and contact and phone and username):
+        raise ValidationError({"__all__": "请填写全部项目"})
+    if not phone.replace("-", "").isdigit() or len(phone) > 20:
+        raise ValidationError({"phone": "请填写有效的联系电话"})
+    if len(username) > 150 or User.objects.filter(username=username).exists():
+        raise ValidationError({"username": f"登录名“{username[:20]}”不可用，请换一个"})
+    business = Business.objects.filter(credit_code=credit_code).first()
+    if business is None or licence_number not in (business.business_licence, business.production_licence):
+        raise ValidationError({"__all__": "统一社会信用代码与许可证编号不符，请核对许可证原件"})
+    try:
+        with transaction.atomic():
+            request = AccountRequest.objects.create(
+                business=business,
+                region_id=business.region_id,
+                licence_number=licence_number,
+                contact=contact[:50],
+                phone=phone,
+                username=username,
+                requested_at=now,
+            )
+            audit_record(
+                actor=None,
+                source=source,
+                event=AuditEvent(
+                    action=AuditAction.CREATE,
+                    object_type=ACCOUNT_REQUEST_TYPE,
+                    object_id=str(request.pk),
+                    object_repr=f"{business.name} 企业账户申请"[:200],
+                    region_code=business.region_id,
+                    after={"business": business.pk, "username": username, "contact": contact, "phone": phone},
+                ),
+            )
+    except IntegrityError:
+        raise ValidationError({"__all__": "该企业已有一份待核实的申请，请等待监管部门联系"}) from None
+    return request
+
+
+def account_request_review(
+    *, actor: User, source: str, request: AccountRequest, approve: bool, note: str = ""
+) -> tuple[AccountRequest, str]:
+    """The office approves (the account is opened; its one-time password is returned) or rejects
+    (with a reason) a business's request, after verifying it."""
+    require_cap(actor, PortalCap.MANAGE)
+    request = AccountRequest.objects.select_related("business").get(pk=request.pk)
+    require_in_scope(actor, region=request.region_id, business_type=request.business.business_type)
+    note = note.strip()[:300]
+    if not approve and not note:
+        raise ValidationError({"note": "驳回时请写明原因"})
+    password = ""
+    with transaction.atomic():
+        locked = AccountRequest.objects.select_for_update().get(pk=request.pk)
+        if locked.status != AccountRequestStatus.PENDING:
+            raise ValidationError({"__all__": "该申请已处理"})
+        if approve:
+            _user, password = business_account_create(
+                actor=actor,
+                source=source,
+                business=request.business,
+                username=locked.username,
+                full_name=locked.contact,
+            )
+        locked.status = AccountRequestStatus.APPROVED if approve else AccountRequestStatus.REJECTED
+        locked.reviewed_by, locked.reviewed_at, locked.review_note = actor, timezone.now(), note
+        locked.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
+        audit_record(
+            actor=actor,
+            source=source,
+            event=AuditEvent(
+                action=AuditAction.UPDATE,
+                object_type=ACCOUNT_REQUEST_TYPE,
+                object_id=str(locked.pk),
+                object_repr=f"{request.business.name} 企业账户申请{'批准' if approve else '驳回'}"[:200],
+                region_code=locked.region_id,
+                after={"status": locked.status, "review_note": note},
+            ),
+        )
+    return locked, password

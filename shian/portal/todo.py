@@ -102,6 +102,15 @@ def portal_todo(user: Any, today: dt.date) -> list[TodoItem]:
                 count=selectors.self_inspections_for_user(user=user, status=ReviewStatus.SUBMITTED).count(),
             )
         )
+        items.append(
+            TodoItem(
+                module="portal",
+                key="account_requests_to_verify",
+                title=_("Business account requests to verify"),
+                url=reverse("portal:review_accounts"),
+                count=selectors.account_requests_for_user(user=user, status="pending").count(),
+            )
+        )
         last_year = today.year - 1
         items.append(
             TodoItem(

@@ -17,4 +17,7 @@ urlpatterns = [
     path("review/self-inspections/", views.review_self_inspections, name="review_self_inspections"),
     path("review/self-inspections/<int:pk>/", views.review_self_inspection, name="review_self_inspection"),
     path("accounts/new/<int:business_pk>/", views.account_new, name="account_new"),
+    path("register/", views.register, name="register"),
+    path("review/accounts/", views.review_accounts, name="review_accounts"),
+    path("review/accounts/<int:pk>/", views.review_account, name="review_account"),
 ]

@@ -22,9 +22,10 @@ from shian.core.models import AuditSource, User
 from shian.core.permissions import PortalCap, has_cap, require_cap
 from shian.core.scoping import get_scoped_or_404, own_credit_code
 from shian.registry.models import Business
+from shian.schools import selectors as schools_selectors
 
 from . import rules, selectors, services
-from .models import ReportPhoto, ReviewStatus
+from .models import AccountRequestStatus, ReportPhoto, ReviewStatus
 
 MAX_PHOTO_UPLOAD = 12
 
@@ -69,6 +70,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "result_visible": selectors.RESULT_VISIBLE,
         "owes_self_inspection": owes_self_inspection,
         "self_inspections": selectors.own_self_inspections(user=user)[:20],
+        "schools": schools_selectors.schools_of_business_account(user=user),
+        "certificates": schools_selectors.certificates_of(business=business),
     }
     if owes_self_inspection:
         rule = rules.self_inspection_rule_in_force(today)
@@ -331,3 +334,63 @@ def account_new(request: HttpRequest, business_pk: int) -> HttpResponseBase:
             "data": request.POST,
         },
     )
+
+
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    """A business asks for its portal account (no sign-in): the office verifies and approves it."""
+    done = False
+    if request.method == "POST":
+        try:
+            services.account_request_submit(
+                source=AuditSource.WEB,
+                credit_code=request.POST.get("credit_code", "")[:18],
+                licence_number=request.POST.get("licence_number", "")[:16],
+                contact=request.POST.get("contact", "")[:50],
+                phone=request.POST.get("phone", "")[:20],
+                username=request.POST.get("username", "")[:150],
+            )
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            done = True
+    return render(request, "portal/register.html", {"done": done, "data": request.POST})
+
+
+@login_required
+@require_GET
+def review_accounts(request: HttpRequest) -> HttpResponse:
+    require_cap(request.user, PortalCap.MANAGE)
+    status = request.GET.get("status", "pending")
+    return render(
+        request,
+        "portal/review_accounts.html",
+        {
+            "requests": selectors.account_requests_for_user(user=request.user, status=status)[:200],
+            "status": status,
+            "statuses": AccountRequestStatus.choices,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_account(request: HttpRequest, pk: int) -> HttpResponse:
+    require_cap(request.user, PortalCap.MANAGE)
+    req = selectors.account_request_get_for_user(user=request.user, pk=pk)
+    created = None
+    if request.method == "POST":
+        try:
+            req, password = services.account_request_review(
+                actor=_actor(request),
+                source=AuditSource.WEB,
+                request=req,
+                approve=request.POST.get("decision") == "approve",
+                note=request.POST.get("note", ""),
+            )
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            created = {"username": req.username, "password": password} if password else None
+            messages.success(request, "已处理")
+    return render(request, "portal/review_account.html", {"req": req, "created": created})

@@ -29,6 +29,7 @@ MODULES: list[tuple[Any, str | None, str | None]] = [
     (_("Reports"), "reports:index", Cap.PLAN_VIEW),
     (_("Business reports"), "portal:review_rectifications", PortalCap.REVIEW_RECTIFICATION),
     (_("Self-inspection reports"), "portal:review_self_inspections", PortalCap.MANAGE),
+    (_("Account requests"), "portal:review_accounts", PortalCap.MANAGE),
     (_("Audit trail"), "audit_list", Cap.AUDIT_VIEW),
 ]
 

@@ -18,7 +18,7 @@ from shian.inspections.tests.media_helpers import png_photo
 from shian.portal import services
 from shian.registry.models import Business
 from shian.registry.tests.factories import make_business
-from tests.route_matrix import Check, World, api, rule
+from tests.route_matrix import PUBLIC, Check, World, api, rule
 
 TOWN_A, TOWN_B = "120113001", "120113100"
 # The business's own portal: only a business account has it.
@@ -93,6 +93,21 @@ def build(world: World) -> None:
         file=("自查报告.pdf", b"%PDF-1.4\n% matrix\n"),
     )
     world["portal_self_inspection_a"] = filed.pk
+    asking = make_business(
+        name="果园新村申请账户小吃店",
+        region_code=TOWN_A,
+        business_type="catering",
+        business_licence="JY11201130099001",
+    )
+    req = services.account_request_submit(
+        source=AuditSource.WEB,
+        credit_code=asking.credit_code or "",
+        licence_number="JY11201130099001",
+        contact="李店长",
+        phone="022-26390000",
+        username="mx-asking",
+    )
+    world["portal_account_request_a"] = req.pk
 
 
 def checks(world: World) -> list[Check]:
@@ -151,6 +166,23 @@ def checks(world: World) -> list[Check]:
         ),
         Check("GET", f"/portal/accounts/new/{a}/", MANAGE_A),
         Check("POST", f"/portal/accounts/new/{a}/", MANAGE_A, data={"username": ""}, note="no name: refused"),
+        Check("GET", "/portal/register/", PUBLIC),
+        Check(
+            "POST",
+            "/portal/register/",
+            PUBLIC,
+            data={},
+            note="empty: refused with a message",
+        ),
+        Check("GET", "/portal/review/accounts/", MANAGE),
+        Check("GET", f"/portal/review/accounts/{world['portal_account_request_a']}/", MANAGE_A),
+        Check(
+            "POST",
+            f"/portal/review/accounts/{world['portal_account_request_a']}/",
+            MANAGE_A,
+            data={"decision": "reject", "note": ""},
+            note="rejected without a reason: refused with a message",
+        ),
         Check("GET", "/api/v1/portal/me", api(OWN)),
         Check("GET", "/api/v1/portal/rectifications", api(OWN)),
         Check(

@@ -211,3 +211,53 @@ def test_an_inspector_sees_reports_to_review_in_todo(owner, shop):
     assert items["rectification_reports_to_review"].count == 1
     town_b = UserFactory.create(role=Role.INSPECTOR, region_id=TOWN_B)
     assert "rectification_reports_to_review" not in {i.key for i in todo_for(town_b, today=TODAY)}
+
+
+def test_an_expired_licence_shows_in_the_register_and_filters_it(client_for):
+    expired = make_business(
+        name="过期许可餐厅", region_code=TOWN_A, licence_valid_until=TODAY - dt.timedelta(days=1)
+    )
+    make_business(name="有效许可餐厅", region_code=TOWN_A, licence_valid_until=TODAY)
+    client = client_for("district_officer")
+    listed = client.get("/registry/businesses/?licence=expired").content.decode()
+    assert "过期许可餐厅" in listed and "有效许可餐厅" not in listed and "许可证已过期" in listed
+    valid = client.get("/registry/businesses/?licence=valid").content.decode()
+    assert "有效许可餐厅" in valid and "过期许可餐厅" not in valid
+    assert "许可证已过期" in client.get(f"/registry/businesses/{expired.pk}/").content.decode()
+    api = client.get("/api/v1/businesses/?licence=expired").json()
+    assert [b["name"] for b in api["results"]] == ["过期许可餐厅"]
+
+
+def test_a_business_asks_for_its_account_and_the_office_approves_it(client_for):
+    shop = make_business(name="申请账户餐厅", region_code=TOWN_A, business_licence="JY11201130088001")
+    anonymous = Client()
+    wrong = anonymous.post(
+        "/portal/register/",
+        {
+            "credit_code": shop.credit_code,
+            "licence_number": "JY11201130088002",
+            "contact": "王",
+            "phone": "13800000000",
+            "username": "newshop",
+        },
+    )
+    assert "不符" in wrong.content.decode()
+    good = anonymous.post(
+        "/portal/register/",
+        {
+            "credit_code": shop.credit_code,
+            "licence_number": "JY11201130088001",
+            "contact": "王",
+            "phone": "13800000000",
+            "username": "newshop",
+        },
+    )
+    assert "申请已提交" in good.content.decode()
+    req = selectors.account_requests_for_user(user=UserFactory.create(role=Role.DISTRICT_OFFICER)).get()
+    town_b = UserFactory.create(role=Role.TOWN_OFFICER, region_id=TOWN_B)
+    with pytest.raises(Http404):
+        services.account_request_review(actor=town_b, source=AuditSource.WEB, request=req, approve=True)
+    page = client_for("town_a_officer").post(f"/portal/review/accounts/{req.pk}/", {"decision": "approve"})
+    assert "账户已开通" in page.content.decode()
+    user = type(town_b).objects.get(username="newshop")
+    assert user.role == Role.BUSINESS and own_credit_code(user) == shop.credit_code
