@@ -15,6 +15,7 @@ from django.utils import timezone
 from shian.core.models import AuditSource, User
 from shian.inspections.models import Rectification, RectificationStatus
 from shian.registry.models import Business, BusinessStatus
+from shian.sampling.models import Sample
 
 from . import services
 
@@ -42,11 +43,15 @@ def demo_portal_build(
     open_orders = Rectification.objects.filter(
         finding__inspection__business=OuterRef("pk"), status=RectificationStatus.OPEN
     )
+    in_town = Business.objects.filter(
+        region_id=TOWN_A, status=BusinessStatus.ACTIVE, credit_code__isnull=False, business_type="catering"
+    ).order_by("pk")
+    # A caterer with open rectification orders if the demo has one, else one that was sampled.
+    sampled = Sample.objects.filter(business=OuterRef("pk"))
     shop = (
-        Business.objects.filter(region_id=TOWN_A, status=BusinessStatus.ACTIVE, credit_code__isnull=False)
-        .filter(Exists(open_orders))
-        .order_by("pk")
-        .first()
+        in_town.filter(Exists(open_orders)).first()
+        or in_town.filter(Exists(sampled)).first()
+        or in_town.first()
     )
     if shop is not None:
         _account(shop, "shop", password("shop"))

@@ -7,12 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from shian.core.permissions import PortalCap, has_cap
-from shian.core.todo import TodoItem
+from shian.core.todo import TodoItem, count_union
 from shian.inspections.models import RectificationStatus
 
 from . import rules, selectors
@@ -79,6 +80,23 @@ def _business_items(user: Any, today: dt.date) -> list[TodoItem]:
 def portal_todo(user: Any, today: dt.date) -> list[TodoItem]:
     if has_cap(user, PortalCap.USE):
         return _business_items(user, today)
+    # The staff's counts in one query (a UNION ALL of the keys behind each item): the home page
+    # asks every module, so each module keeps to one round trip.
+    parts: list[tuple[str, QuerySet[Any]]] = []
+    if has_cap(user, PortalCap.REVIEW_RECTIFICATION):
+        parts.append(
+            ("reports", selectors.rectification_reports_for_user(user=user, status=ReviewStatus.SUBMITTED))
+        )
+    last_year = today.year - 1
+    if has_cap(user, PortalCap.MANAGE):
+        parts += [
+            ("self", selectors.self_inspections_for_user(user=user, status=ReviewStatus.SUBMITTED)),
+            ("accounts", selectors.account_requests_for_user(user=user, status="pending")),
+            ("late", selectors.self_inspection_missing_for_user(user=user, year=last_year, today=today)),
+        ]
+    if not parts:
+        return []
+    counts = count_union(parts)
     items: list[TodoItem] = []
     if has_cap(user, PortalCap.REVIEW_RECTIFICATION):
         items.append(
@@ -87,41 +105,32 @@ def portal_todo(user: Any, today: dt.date) -> list[TodoItem]:
                 key="rectification_reports_to_review",
                 title=_("Businesses' rectification reports to review"),
                 url=reverse("portal:review_rectifications"),
-                count=selectors.rectification_reports_for_user(
-                    user=user, status=ReviewStatus.SUBMITTED
-                ).count(),
+                count=counts["reports"],
             )
         )
     if has_cap(user, PortalCap.MANAGE):
-        items.append(
+        items += [
             TodoItem(
                 module="portal",
                 key="self_inspections_to_review",
                 title=_("Self-inspection reports to review"),
                 url=reverse("portal:review_self_inspections"),
-                count=selectors.self_inspections_for_user(user=user, status=ReviewStatus.SUBMITTED).count(),
-            )
-        )
-        items.append(
+                count=counts["self"],
+            ),
             TodoItem(
                 module="portal",
                 key="account_requests_to_verify",
                 title=_("Business account requests to verify"),
                 url=reverse("portal:review_accounts"),
-                count=selectors.account_requests_for_user(user=user, status="pending").count(),
-            )
-        )
-        last_year = today.year - 1
-        items.append(
+                count=counts["accounts"],
+            ),
             TodoItem(
                 module="portal",
                 key="self_inspections_late",
                 title=_("Special-food producers late with last year's self-inspection report"),
                 url=reverse("portal:review_self_inspections") + f"?year={last_year}",
-                count=selectors.self_inspection_missing_for_user(
-                    user=user, year=last_year, today=today
-                ).count(),
+                count=counts["late"],
                 overdue=True,
-            )
-        )
+            ),
+        ]
     return items

@@ -178,7 +178,10 @@ def _open_kitchens(
                 level=level,
                 cameras=rng.randint(2, 12) if level == "internet" else 0,
                 platform=PLATFORM if level == "internet" else "",
-                verified_on=today - dt.timedelta(days=rng.randint(5, 400)),
+                # Most were verified during the plan's year (2022), a few since.
+                verified_on=min(today, dt.date(2021, 9, 1) + dt.timedelta(days=rng.randint(0, 480)))
+                if rng.random() < 0.85
+                else today - dt.timedelta(days=rng.randint(5, 300)),
                 note="演示数据",
             )
         )
@@ -193,20 +196,26 @@ def _certificates(rng: random.Random, provider_ids: list[int], today: dt.date) -
     for n, pk in enumerate(provider_ids):
         if rng.random() < 0.1:
             continue  # no certificate: T11 short of 100 %
-        start = today - dt.timedelta(days=rng.randint(30, 1000))
         kind = "haccp" if rng.random() < 0.6 else "iso22000"
-        rows.append(
-            Certificate(
-                business_id=pk,
-                region_id=regions[pk],
-                kind=kind,
-                issuer=rng.choice(ISSUERS),
-                number=f"{'001HACCP' if kind == 'haccp' else '001FSMS'}{start:%y}{n:05d}",
-                scope="集体用餐配送膳食的生产",
-                valid_from=start,
-                valid_until=start + dt.timedelta(days=3 * 365),
+        # A three-year certificate issued 2020–2022, renewed at expiry (most of them) until today.
+        start = dt.date(2020, 1, 1) + dt.timedelta(days=rng.randint(0, 1000))
+        while start <= today:
+            end = start + dt.timedelta(days=3 * 365 - 1)
+            rows.append(
+                Certificate(
+                    business_id=pk,
+                    region_id=regions[pk],
+                    kind=kind,
+                    issuer=rng.choice(ISSUERS),
+                    number=f"{'001HACCP' if kind == 'haccp' else '001FSMS'}{start:%y}{n:05d}",
+                    scope="集体用餐配送膳食的生产",
+                    valid_from=start,
+                    valid_until=end,
+                )
             )
-        )
+            if rng.random() < 0.12:
+                break  # not renewed: expired or expiring now
+            start = end + dt.timedelta(days=1)
     Certificate.objects.bulk_create(rows)
     _audit("schools.certificate", len(rows), "管理体系认证证书")
     return len(rows)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from shian.core.calendar import WorkingCalendar
 from shian.core.permissions import PortalCap, SchoolCap, has_cap
-from shian.core.todo import TodoItem
+from shian.core.todo import TodoItem, count_union
 
 from . import rules, selectors
 from .models import AccompaniedMeal
@@ -47,14 +47,19 @@ def schools_todo(user: Any, today: dt.date) -> list[TodoItem]:
                 )
         return items
     if has_cap(user, SchoolCap.MANAGE):
-        expiring = selectors.certificates_for_user(user=user, state="expiring", today=today)
+        counts = count_union(
+            [
+                ("expiring", selectors.certificates_for_user(user=user, state="expiring", today=today)),
+                ("uncertified", selectors.meal_providers_without_certificate(user=user, on=today)),
+            ]
+        )
         items.append(
             TodoItem(
                 module="schools",
                 key="certificates_expiring",
                 title=_("Management-system certificates expiring"),
                 url=reverse("schools:certificates") + "?state=expiring",
-                count=expiring.count(),
+                count=counts["expiring"],
             )
         )
         items.append(
@@ -63,7 +68,7 @@ def schools_todo(user: Any, today: dt.date) -> list[TodoItem]:
                 key="meal_providers_uncertified",
                 title=_("Off-campus meal providers without a valid HACCP or ISO 22000 certificate"),
                 url=reverse("schools:certificates") + "?state=uncertified",
-                count=selectors.meal_providers_without_certificate(user=user, on=today).count(),
+                count=counts["uncertified"],
             )
         )
     return items
