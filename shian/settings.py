@@ -80,10 +80,12 @@ INSTALLED_APPS = [
     "shian.incidents",
     "shian.sources",
     "shian.workforce",
+    "shian.schools",
     "shian.risk",
     "shian.planning",
     "shian.metrics",
     "shian.reports",
+    "shian.portal",
     "shian.web",
     "shian.demo",
 ]

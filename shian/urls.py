@@ -21,6 +21,8 @@ urlpatterns = [
     path("incidents/", include("shian.incidents.urls")),
     path("sources/", include("shian.sources.urls")),
     path("workforce/", include("shian.workforce.urls")),
+    path("schools/", include("shian.schools.urls")),
+    path("portal/", include("shian.portal.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -184,6 +184,30 @@ class UnitCap:
     RECORD = "units.record"
 
 
+# The business portal (shian.portal): a business account uses its own portal only; the office
+# creates business accounts and reviews what businesses file (self-inspection reports) in its scope;
+# those who record inspections accept or return a business's rectification report.
+class PortalCap:
+    USE = "portal.use"
+    MANAGE = "portal.manage"
+    REVIEW_RECTIFICATION = "portal.review_rectification"
+
+
+ROLE_CAPABILITIES[Role.BUSINESS] = frozenset({PortalCap.USE})
+for _role in (Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.TOWN_OFFICER):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {PortalCap.MANAGE}
+for _role in (Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.INSPECTOR):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {PortalCap.REVIEW_RECTIFICATION}
+
+
+# Schools and canteens (shian.schools): everyone who reads the register reads the school list in
+# their scope (the education liaison: school canteens); district and town officers and the
+# education liaison keep the list, the canteens' open-kitchen status and the certificates.
+class SchoolCap:
+    VIEW = "schools.view"
+    MANAGE = "schools.manage"
+
+
 for _role in (
     Role.DISTRICT_ADMIN,
     Role.DISTRICT_OFFICER,
@@ -192,6 +216,6 @@ for _role in (
     Role.INSPECTOR,
     Role.VIEWER,
 ):
-    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {UnitCap.VIEW}
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {UnitCap.VIEW, SchoolCap.VIEW}
 for _role in (Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.TOWN_OFFICER, Role.DEPARTMENT_LIAISON):
-    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {UnitCap.RECORD}
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {UnitCap.RECORD, SchoolCap.MANAGE}

@@ -23,6 +23,10 @@ class Scope:
     nothing: bool = False
     region_codes: frozenset[str] = frozenset()  # when not everything: the regions in scope
     business_types: frozenset[str] | None = None  # a department liaison's sectors
+    # A business account: the credit code of its own business. Such a scope holds no region
+    # (`nothing`), so every regional list answers nothing and every record 404; the portal's own
+    # selectors read the business's records through `own_credit_code` / `require_own`.
+    credit_code: str = ""
 
     def q(self, *, region_field: str = "region", type_field: str | None = None) -> Q:
         """A filter for a queryset whose rows carry a region code (and maybe a business type)."""
@@ -82,6 +86,8 @@ def scope_for(user: Any) -> Scope:
     elif user.role == Role.DEPARTMENT_LIAISON:
         types = frozenset(user.department.business_types) if user.department_id else frozenset()
         scope = Scope(everything=True, business_types=types)
+    elif user.role == Role.BUSINESS:
+        scope = Scope(nothing=True, credit_code=user.credit_code or "")
     elif user.role in (Role.INSPECTOR, Role.VIEWER):
         # An inspector or viewer attached to a town sees that town; one attached to the district sees all.
         region = user.region
@@ -100,6 +106,20 @@ def require_in_scope(user: Any, *, region: str | None, business_type: str | None
     the user's scope. A write calls it for every object it refers to, and for both the old and the
     new region of a record it moves: "not yours" reads exactly like "not found"."""
     if not scope_for(user).allows(region=region, business_type=business_type):
+        raise Http404
+
+
+def own_credit_code(user: Any) -> str:
+    """The credit code of the business a business account acts for; "" for anyone else (staff see
+    businesses through their regional scope, never through this)."""
+    return scope_for(user).credit_code
+
+
+def require_own(user: Any, *, credit_code: str | None) -> None:
+    """Raise Http404 unless the record belongs to the business this business account acts for:
+    another business's record reads exactly like a missing one."""
+    own = own_credit_code(user)
+    if not own or credit_code != own:
         raise Http404
 
 

@@ -169,6 +169,15 @@ def demo_build(*, scale: str, seed: int, out: Callable[[str], None]) -> list[tup
     demo_workforce_build(seed=seed, out=out)
     out("训练预测性排序模型并评分 / training and scoring the targeting model …")
     targeting_score(actor=None, source=AuditSource.COMMAND, on=dt.date(2024, 12, 31))
+    from shian.schools.demo import demo_schools_build  # schools, canteens, suppliers, 陪餐
+
+    demo_schools_build(seed=seed, out=out)
     demo_plan_build(seed=seed, out=out)
     demo_grid_build(seed=seed, out=out)  # the grid leads the coordinator roster the plan's demo made
+    from shian.portal.demo import demo_portal_build  # business accounts and what they filed
+
+    for username, full_name, password in demo_portal_build(
+        seed=seed, out=out, password=lambda name: demo_password(name, seed)
+    ):
+        users.append((DemoUser(username, full_name, Role.BUSINESS), password))
     return users

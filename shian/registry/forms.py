@@ -53,6 +53,16 @@ class BusinessFilterForm(forms.Form):
     scale = forms.ChoiceField(
         label=_("Scale"), required=False, choices=[("", _("All scales")), *BusinessScale.choices]
     )
+    licence = forms.ChoiceField(
+        label=_("Licence validity"),
+        required=False,
+        choices=[
+            ("", _("Any licence validity")),
+            ("expired", _("Licence expired")),
+            ("valid", _("Licence valid")),
+            ("unknown", _("Licence expiry not recorded")),
+        ],
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -64,6 +64,7 @@ def business_list(request: HttpRequest) -> HttpResponse:
         "filtered": bool(params),
         "can_change": has_cap(request.user, Cap.REGISTER_CHANGE),
         "can_export": has_cap(request.user, Cap.REGISTER_EXPORT),
+        "today": timezone.localdate(),
     }
     return list_response(
         request,
@@ -182,6 +183,8 @@ def business_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "categories": selectors.business_categories(business=business),
             "history": _history_rows(history),
             "can_change": has_cap(request.user, Cap.REGISTER_CHANGE),
+            "licence_expired": business.licence_valid_until is not None
+            and business.licence_valid_until < timezone.localdate(),
             "labels": {
                 k: _field_label(k)
                 for k in (
