@@ -28,6 +28,7 @@ from shian.core.concurrency import EditConflict
 from shian.core.lists import list_query, list_response
 from shian.core.models import AuditEntry, AuditSource, FoodCategory, Region, User
 from shian.core.permissions import Cap, has_cap, require_cap
+from shian.core.related import related_for
 
 from . import selectors, services
 from .forms import BusinessFilterForm, BusinessForm, ImportForm
@@ -158,6 +159,7 @@ def business_detail(request: HttpRequest, pk: int) -> HttpResponse:
     business = selectors.business_get_for_user(user=request.user, pk=pk)
     require_cap(request.user, Cap.REGISTER_VIEW)
     history = list(selectors.business_history(business=business).select_related("actor")[:200])
+    related = related_for(request.user, business)
     fields = [
         (_field_label(f), getattr(business, f))
         for f in (
@@ -181,6 +183,10 @@ def business_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "fields": fields,
             "categories": selectors.business_categories(business=business),
             "history": _history_rows(history),
+            # What the modules above the register hold about it (core.related: grade, inspections,
+            # samples; cases and credit when they arrive), each read in the person's scope.
+            "related": [r for r in related if not r.action],
+            "actions": [r for r in related if r.action],
             "can_change": has_cap(request.user, Cap.REGISTER_CHANGE),
             "labels": {
                 k: _field_label(k)

@@ -8,4 +8,10 @@ class RiskConfig(AppConfig):
     verbose_name = _("Risk grades")
 
     def ready(self) -> None:
+        from shian.core import related, todo
+
         from . import indicators  # noqa: F401 — registers the grade-mix indicators
+        from .todo import risk_related, risk_todo
+
+        todo.register("risk", risk_todo)
+        related.register("risk", risk_related)

@@ -118,8 +118,10 @@ def _deadline_rows(sample: Any, today: dt.date) -> list[dict[str, Any]]:
         level = "met"
         if d.met_on is None:
             left = cal.working_days_between(today, d.due) if d.due >= today else 0
-            level = rules.alert_level(due=d.due, today=today, working_days_left=left, warn_working_days=warn)
-        rows.append({"deadline": d, "level": level})
+            level = rules.deadline_alert(
+                code=d.code, due=d.due, today=today, working_days_left=left, warn_working_days=warn
+            )
+        rows.append({"deadline": d, "level": level, "article": rules.public_article(d.article)})
     return rows
 
 
