@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
+from shian.core import auditlabels
 from shian.core.concurrency import EditConflict
 from shian.core.lists import list_query, list_response
 from shian.core.models import AuditEntry, AuditSource, FoodCategory, Region, User
@@ -105,7 +106,7 @@ def _field_label(key: str) -> str:
     try:
         field = Business._meta.get_field(_FIELD_ALIASES.get(key, key))
     except FieldDoesNotExist:
-        return key
+        return auditlabels.key_label(key)
     return str(getattr(field, "verbose_name", key))
 
 
@@ -149,7 +150,7 @@ def _history_rows(entries: list[AuditEntry]) -> list[dict[str, Any]]:
                     "after": names.value(key, new) if entry.after is not None else None,
                 }
             )
-        extra = {k[1:]: v for k, v in after.items() if k.startswith("@")}
+        extra = auditlabels.notes({k: v for k, v in after.items() if k.startswith("@")})
         rows.append({"entry": entry, "changes": changes, "extra": extra})
     return rows
 

@@ -32,6 +32,7 @@ from shian.registry.models import BusinessType
 from . import rules, selectors, services
 from .models import Draw
 from .rules import GRADES, PRIORITY_LABELS, RiskRuleError, priority_groups
+from .targeting import model_name
 from .todo import month_end, start_url
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -385,6 +386,7 @@ def targeting_list(request: HttpRequest) -> HttpResponse:
         "can_export": has_cap(request.user, Cap.REGISTER_EXPORT),
         "can_annotate": has_cap(request.user, Cap.RISK_ANNOTATE),
         "can_record": has_cap(request.user, Cap.INSPECTION_RECORD),
+        "model_name": model_name(run.edition) if run else "",
         "year": timezone.localdate().year,
     }
     return render(request, "risk/targeting_list.html", context)
@@ -449,7 +451,7 @@ def targeting_export(request: HttpRequest) -> FileResponse:
             )
         )
     data = table_xlsx(
-        title=f"预测性排序 {run.scored_on if run else ''}（模型 {run.edition if run else '—'}）",
+        title=f"预测性排序 {run.scored_on if run else ''}（{model_name(run.edition) if run else '尚未评分'}）",
         headers=[
             "排名",
             "名称",
