@@ -28,7 +28,7 @@ from shian.core.models import AuditSource, User
 from shian.core.permissions import Cap, has_cap, require_cap
 from shian.core.scoping import regions_for
 from shian.core.xlsx import table_xlsx
-from shian.registry.selectors import business_get_for_user
+from shian.registry.selectors import business_categories, business_get_for_user
 
 from . import exports, rules, selectors, services
 from .models import Inspection, InspectionKind, InspectionResult, InspectionStatus, RectificationStatus
@@ -72,6 +72,7 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
             "inspectors"
         )
     }
+    campaign_names = {code: c.name for code, c in rules.load_campaigns().items()}
     business = None
     if filters.business:
         business = next((i.business for i in page.object_list), None)
@@ -79,7 +80,10 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
         request,
         "inspections/list.html",
         {
-            "rows": [(i, inspectors.get(i.pk, [])) for i in page.object_list],
+            "rows": [
+                (i, inspectors.get(i.pk, []), campaign_names.get(i.campaign, i.campaign))
+                for i in page.object_list
+            ],
             "page": page,
             "filters": filters,
             "query": urlencode(filters.as_query()),
@@ -163,11 +167,24 @@ def inspection_start(request: HttpRequest) -> HttpResponseBase:
         chosen = {u.pk for u in people if u.pk in wanted}
     campaign = str(params.get("campaign", "") or "").strip()[:40]
     on = timezone.localdate()
+    categories = [c.code for c in business_categories(business=business)]
+
+    def campaigns_on(day: dt.date) -> list[rules.Campaign]:
+        return rules.campaigns_in_force(
+            day,
+            business_type=business.business_type,
+            categories=categories,
+            region_code=business.region_id,
+            region_level=business.region.level,
+        )
+
     if request.method == "POST":
         try:
             on = _date(request.POST.get("inspected_on", ""), "检查日期") or on
-            if kind == InspectionKind.CAMPAIGN and not campaign:
-                raise ValidationError({"campaign": "专项检查请填写专项名称"})
+            if kind == InspectionKind.CAMPAIGN and campaign not in {c.code for c in campaigns_on(on)}:
+                raise ValidationError(
+                    {"campaign": f"{on} 没有覆盖该主体的进行中专项行动，请选择日常检查或另选检查日期"}
+                )
             inspection = services.inspection_create(
                 actor=_actor(request),
                 source=AuditSource.WEB,
@@ -195,6 +212,7 @@ def inspection_start(request: HttpRequest) -> HttpResponseBase:
             "kinds": [(k, label) for k, label in InspectionKind.choices if k in START_KINDS],
             "draw_code": draw_code,
             "campaign": campaign,
+            "campaigns": campaigns_on(on),
             "inspected_on": on,
             "full_check": bool(params.get("full_check")),
         },

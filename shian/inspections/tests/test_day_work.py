@@ -85,19 +85,41 @@ def test_starting_makes_a_draft_and_opens_the_tablet_form(day, client_for):
     assert f'href="/inspections/{draft.pk}/"' in again and "继续填写" in again
 
 
-def test_a_campaign_needs_its_name_and_one_inspector_is_refused(day, client_for):
+def test_a_campaign_must_be_under_way_and_one_inspector_is_refused(day, client_for):
     client = client_for("inspector")
     url = f"/inspections/start/?business={day['a2'].pk}"
     two = [day["me"].pk, day["partner"].pk]
-    r = client.post(url, {"inspected_on": "2024-10-21", "kind": "campaign", "inspectors": two}, follow=True)
-    assert "专项检查请填写专项名称" in r.content.decode()
+    page = client.get(url).content.decode()
+    assert "没有覆盖该主体的进行中专项行动" in page  # the plan's campaigns ran in 2022
+    r = client.post(
+        url,
+        {"inspected_on": "2024-10-21", "kind": "campaign", "campaign": "2022-bottom-line", "inspectors": two},
+    )
+    assert "没有覆盖该主体的进行中专项行动" in r.content.decode()
     r = client.post(url, {"inspected_on": "2024-10-21", "kind": "routine", "inspectors": [day["me"].pk]})
     assert r.status_code == 200 and not Inspection.objects.filter(business=day["a2"], status="draft").exists()
+
+
+def test_an_inspection_is_started_as_part_of_a_campaign_under_way(day, client_for):
+    # 春季学校食品安全专项检查 (计划任务（十）, 2022-02-14 to 03-31) covers school canteens; 49号令 in
+    # force from 2022-03-15.
+    school = make_business(name="北辰区果园新村小学食堂", region_code=TOWN_A, business_type="school_canteen")
+    client = client_for("inspector")
+    url = f"/inspections/start/?business={school.pk}"
+    two = [day["me"].pk, day["partner"].pk]
     client.post(
-        url, {"inspected_on": "2024-10-21", "kind": "campaign", "campaign": "校园食品安全", "inspectors": two}
+        url,
+        {
+            "inspected_on": "2022-03-21",
+            "kind": "campaign",
+            "campaign": "2022-school-spring",
+            "inspectors": two,
+        },
     )
-    made = Inspection.objects.get(business=day["a2"], status="draft")
-    assert (made.kind, made.campaign) == (InspectionKind.CAMPAIGN, "校园食品安全")
+    made = Inspection.objects.get(business=school, status="draft")
+    assert (made.kind, made.campaign) == (InspectionKind.CAMPAIGN, "2022-school-spring")
+    listed = client_for("district_officer").get(f"/inspections/?business={school.pk}").content.decode()
+    assert "春季学校食品安全专项检查" in listed and "2022-school-spring" not in listed
 
 
 def test_a_town_officer_sees_the_business_but_starts_nothing(day, client_for):
@@ -171,3 +193,12 @@ def test_business_page_links_its_inspections_and_starts_one(day, client_for):
     officer = client_for("town_a_officer").get(f"/registry/businesses/{day['a'].pk}/").content.decode()
     assert f'href="/inspections/?business={day["a"].pk}"' in officer
     assert "/inspections/start/" not in officer
+
+
+def test_demo_findings_are_written_from_the_failed_checklist_item():
+    from shian.inspections.demo import demo_finding
+
+    texts = {demo_finding("进货查验：原辅料、食品添加剂查验记录和合格证明", n) for n in range(8)}
+    assert len(texts) == 4 and all(t.startswith(("进货查验", "现场检查发现进货查验")) for t in texts)
+    assert all("原辅料、食品添加剂查验记录和合格证明" in t for t in texts)
+    assert "演示" not in "".join(texts)

@@ -116,3 +116,19 @@ def selectors_overdue_codes(today: dt.date) -> set[str]:
     from shian.sampling import selectors
 
     return set(selectors.overdue_deadlines(today).values_list("code", flat=True))
+
+
+@pytest.mark.django_db
+def test_status_buttons_name_the_act_not_the_state(personas, client_for):
+    sample = services.sample_create(
+        by=personas("district_officer"),
+        code="BC2026-DAY-02",
+        region=Region.objects.get(pk=TOWN_A),
+        food_name="面粉",
+        category_path="粮食加工品-小麦粉",
+    )
+    html = client_for("district_officer").get(f"/sampling/{sample.pk}/").content.decode()
+    buttons = [
+        b.split(">", 1)[1].split("<", 1)[0] for b in html.split('<button class="btn" type="submit"')[1:]
+    ]
+    assert "取消抽样" in buttons and "已取消" not in buttons
