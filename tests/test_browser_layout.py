@@ -52,7 +52,14 @@ def _pages(ids: dict[str, str]) -> dict[str, list[str]]:
             f"/risk/grades/{ids['business']}/",
             f"/risk/draws/{ids['draw']}/",
         ],
-        "e2e_office": ["/", f"/risk/plan/{year}/", "/risk/draws/new/", "/risk/grades/", "/sampling/"],
+        "e2e_office": [
+            "/",
+            f"/risk/plan/{year}/",
+            "/risk/draws/new/",
+            "/risk/grades/",
+            "/sampling/",
+            "/sampling/unqualified/",
+        ],
         "anonymous": ["/accounts/login/", "/risk/draws/", f"/risk/draws/{ids['draw']}/", "/sampling/public/"],
     }
 

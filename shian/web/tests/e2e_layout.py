@@ -27,7 +27,7 @@ def setup() -> None:
     partner = User.objects.create_user(
         "e2e_partner", password=PASSWORD, role=Role.INSPECTOR, full_name="李协查", region=town_a
     )
-    User.objects.create_user(
+    office = User.objects.create_user(
         "e2e_office", password=PASSWORD, role=Role.DISTRICT_OFFICER, full_name="区食安办 测试员"
     )
     rows = [
@@ -82,4 +82,38 @@ def setup() -> None:
         inspectors=[inspector.pk, partner.pk],
         on=timezone.localdate(),
     )
+    _published_samples(office, first, Business.objects.get(pk=town_a_ids[2]))
     print(f"business={first.pk} inspection={done.pk} draft={draft.pk} draw={d.code}")
+
+
+def _published_samples(officer: User, good: object, bad: object) -> None:
+    """Two samples on the public portal, one qualified and one unqualified with its business told:
+    long names and categories, as the real bulletin has."""
+    from shian.sampling import services as sampling
+    from shian.sampling.models import Lab, LabMember
+    from shian.sampling.workflow import SampleStatus as S
+
+    lab = Lab.objects.create(
+        name="天津市北辰区食品药品检验检测中心（天津市北辰区食品安全检验所）", cma_number="CMA-E2E-9"
+    )
+    lab_user = User.objects.create_user("e2e_lab", password=PASSWORD, role=Role.LAB)
+    LabMember.objects.create(user=lab_user, lab=lab)
+    for n, (business, value) in enumerate(((good, "0.05mg/kg"), (bad, "0.32mg/kg"))):
+        sample = sampling.sample_create(
+            by=officer,
+            code=f"BC2026-E2E-LAYOUT-{n:03d}",
+            region=Region.objects.get(pk="120113001"),
+            food_name="东北珍珠大米（真空包装，净含量5千克，优等品）",
+            category_path="粮食加工品-大米-大米（含糙米、胚芽米、蒸谷米等）",
+            produced_on=dt.date(2026, 3, 1),
+            lab=lab,
+            business=business,
+            batch="R2026-03-01-A",
+        )
+        for status in (S.SAMPLED, S.DELIVERED):
+            sampling.sample_set_status(sample=sample, status=status, by=officer, on=dt.date(2026, 3, 10))
+        sampling.sample_results_record(
+            sample=sample, results=[("镉(以Cd计)", value)], by=lab_user, on=dt.date(2026, 3, 20)
+        )
+        if value == "0.32mg/kg":
+            sampling.sample_set_status(sample=sample, status=S.NOTIFIED, by=officer, on=dt.date(2026, 3, 23))
