@@ -1250,6 +1250,10 @@ class DeadlineRule:
     start_event: str
     article: str
     verification: str
+    # Whose deadline it is: "bureau" (the office, its lab, its town: late is overdue) or "business"
+    # (the sampled business's own window to apply for a re-test or object: it closes, it is never
+    # the bureau's lateness).
+    party: str = "bureau"
 
 
 @dataclass(frozen=True)
@@ -1277,6 +1281,7 @@ def load_deadline_rules(path: Path = DEADLINES_FILE) -> list[DeadlineRules]:
                 start_event=d["start_event"],
                 article=d["article"],
                 verification=d["verification"],
+                party=d.get("party", "bureau"),
             )
             for d in e["deadline"]
         }
@@ -1307,6 +1312,37 @@ class AlertLevel:
     NONE = "none"
     DUE_SOON = "due_soon"
     OVERDUE = "overdue"
+    WINDOW_OPEN = "window"  # a business's own window, still open
+    WINDOW_CLOSED = "window_closed"  # a business's own window, passed (not the bureau's lateness)
+
+
+def business_window_codes(editions: Sequence[DeadlineRules] | None = None) -> frozenset[str]:
+    """The deadline codes that are the sampled business's own windows, in any edition."""
+    if editions is None:
+        return _default_window_codes()
+    return frozenset(code for e in editions for code, r in e.rules.items() if r.party == "business")
+
+
+@lru_cache(maxsize=1)
+def _default_window_codes() -> frozenset[str]:
+    return business_window_codes(load_deadline_rules())
+
+
+def deadline_alert(
+    *, code: str, due: dt.date, today: dt.date, working_days_left: int, warn_working_days: int
+) -> str:
+    """alert_level for the bureau's deadlines; a business's own window is open or closed, never
+    overdue or due soon (《抽样检验管理办法》第三十条、第三十七条: the business's right, its choice)."""
+    if code in business_window_codes():
+        return AlertLevel.WINDOW_CLOSED if today > due else AlertLevel.WINDOW_OPEN
+    return alert_level(
+        due=due, today=today, working_days_left=working_days_left, warn_working_days=warn_working_days
+    )
+
+
+def public_article(article: str) -> str:
+    """A stored legal reference as readers see it: reviewers' notes in brackets are not theirs."""
+    return re.sub(r"（[^（）]*待核对[^（）]*）", "", article)
 
 
 def alert_level(*, due: dt.date, today: dt.date, working_days_left: int, warn_working_days: int) -> str:

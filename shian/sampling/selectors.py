@@ -49,10 +49,13 @@ class SampleFilters:
     category: str = ""
     overdue: bool = False
     conclusion: str = ""
+    business: int | None = None  # one business's samples (its page links here)
 
     @classmethod
     def from_mapping(cls, data: Any) -> SampleFilters:
+        business = str(data.get("business", "") or "").strip()
         return cls(
+            business=int(business) if business.isdigit() and len(business) < 12 else None,
             q=str(data.get("q", "") or "").strip()[:60],
             status=str(data.get("status", "") or ""),
             region=str(data.get("region", "") or ""),
@@ -69,7 +72,11 @@ class SampleFilters:
 
 
 def overdue_deadlines(today: dt.date) -> QuerySet[SampleDeadline]:
-    return SampleDeadline.objects.filter(met_on__isnull=True, due__lt=today)
+    """Open deadlines past their date: the bureau's, not the business's own windows (a window that
+    closed unused is the business's choice, not anyone's lateness)."""
+    return SampleDeadline.objects.filter(met_on__isnull=True, due__lt=today).exclude(
+        code__in=sorted(rules.business_window_codes())
+    )
 
 
 def sample_list_for_user(*, user: Any, filters: SampleFilters, today: dt.date) -> QuerySet[Sample]:
@@ -87,6 +94,8 @@ def sample_list_for_user(*, user: Any, filters: SampleFilters, today: dt.date) -
         qs = qs.filter(category_path__icontains=f.category)
     if f.conclusion:
         qs = qs.filter(conclusion=f.conclusion)
+    if f.business:
+        qs = qs.filter(business_id=f.business)
     if f.overdue:
         qs = qs.filter(Exists(overdue_deadlines(today).filter(sample=OuterRef("pk"))))
     return qs.order_by("-sampled_on", "-id")
