@@ -35,6 +35,8 @@ from pathlib import Path
 
 import requests
 
+from shian.core.rules import make_credit_code
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "bench" / "out"
@@ -126,6 +128,24 @@ def _keep_cookies(s: requests.Session) -> None:
             s.cookies.set(c.name, c.value, path=c.path)
 
 
+def group_cpu_seconds(pgid: int) -> float:
+    """CPU seconds (user + system) used so far by the live processes of a process group: the server
+    and its workers. Read from /proc (Linux)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # field 5 of stat: the process group
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
 def login(base: str, username: str, password: str) -> requests.Session:
     s = requests.Session()
     # As behind the reverse proxy that terminates TLS in production (SECURE_PROXY_SSL_HEADER).
@@ -209,12 +229,15 @@ class Client(threading.Thread):
         return r.status_code == 200, f"{r.status_code} api list"
 
     def do_write(self) -> tuple[bool, str]:
-        name = f"压测新店{self.username}{self.serial:05d}号{self.rng.randint(0, 10**6):06d}"
+        n = next(SERIAL)
+        name = f"压测新店{n:07d}号"
         town = self.rng.choice(self.towns)
+        code = make_credit_code(authority="9", kind="1", division="120113", org_body=f"{90000000 + n:08d}")
         r = self.s.post(
             f"{self.base}/api/v1/businesses/",
             json={
                 "name": name,
+                "credit_code": code,
                 "business_type": "catering",
                 "region_code": town,
                 "address": "北辰区压测路1号",
@@ -359,10 +382,27 @@ def main() -> int:
             )  # warm-up
             for phase, mix in (("list", list_mix), ("mix", full_mix)):
                 load_before = os.getloadavg()[0]
+                cpu_server, cpu_client = group_cpu_seconds(proc.pid), time.process_time()
+                run_id += 1
                 stats, elapsed = drive(
-                    base=base, sessions=sessions, towns=towns, ids=ids, mix=mix, seconds=args.seconds
+                    base=base,
+                    sessions=sessions,
+                    towns=towns,
+                    ids=ids,
+                    mix=mix,
+                    seconds=args.seconds,
+                    run_id=run_id,
                 )
                 lines += report(label, phase, stats, elapsed)
+                done = sum(len(v) for v in stats.times.values()) + sum(stats.errors.values())
+                server_ms = (group_cpu_seconds(proc.pid) - cpu_server) / max(done, 1) * 1000
+                client_ms = (time.process_time() - cpu_client) / max(done, 1) * 1000
+                # One process runs Python on one core at a time; N processes on up to N cores.
+                cores = 1 if workers == 1 else min(os.cpu_count() or 1, workers or 99)
+                lines.append(
+                    f"{label:<26} {phase:<5} CPU per request: server {server_ms:.1f} ms, client {client_ms:.1f} ms"
+                    f" → on {cores} idle core(s): ≤ {cores * 1000 / (server_ms + client_ms):.0f}/s"
+                )
                 lines.append(
                     f"{label:<26} {phase:<5} load average {load_before:.1f} → {os.getloadavg()[0]:.1f}"
                 )
