@@ -9,7 +9,7 @@ as a write to a full disk fails with ENOSPC. Afterwards: nothing partial in the 
 disk, the audit chain whole, and the next run succeeds.
 
 The faults are the same on PostgreSQL (a transaction of a killed client is rolled back by the
-server); these tests run on SQLite only.
+server); these tests run on SQLite only. On PostgreSQL: a server restart under a running server.
 """
 
 from __future__ import annotations
@@ -29,12 +29,10 @@ from django.db import connection
 
 from shian.registry.tests.test_imports import csv_bytes, register_rows
 
-pytestmark = [
-    pytest.mark.skipif(
-        "sqlite" not in settings.DATABASES["default"]["ENGINE"], reason="child processes use a SQLite file"
-    ),
-    pytest.mark.django_db,  # the migrated test database is the template of the children's files
-]
+pytestmark = pytest.mark.django_db  # the migrated test database is the template of the children's files
+sqlite_file = pytest.mark.skipif(
+    "sqlite" not in settings.DATABASES["default"]["ENGINE"], reason="child processes use a SQLite file"
+)
 
 SEEDED = 1500  # businesses in the template database
 IMPORTED = 2000  # rows of the import file
@@ -137,6 +135,7 @@ def site(template, tmp_path) -> Site:
     return Site(tmp_path, template[0])
 
 
+@sqlite_file
 def test_an_import_killed_mid_write_leaves_nothing_and_the_next_run_imports(site, template):
     upload = str(template[1])
     audits = site.count("SELECT COUNT(*) FROM core_auditentry")
@@ -152,6 +151,7 @@ def test_an_import_killed_mid_write_leaves_nothing_and_the_next_run_imports(site
     assert site.count("SELECT COUNT(*) FROM core_auditentry") == audits + IMPORTED + 1  # + the file's entry
 
 
+@sqlite_file
 def test_a_regrade_killed_mid_write_keeps_no_grade_and_the_next_run_grades_all(site):
     killed = site.run("risk", "regrade", "--on", "2024-12-31", kill_after='INSERT INTO "risk_riskgrade"')
     assert killed.returncode == -signal.SIGKILL, killed.stderr
@@ -164,6 +164,7 @@ def test_a_regrade_killed_mid_write_keeps_no_grade_and_the_next_run_grades_all(s
     assert site.count("SELECT COUNT(*) FROM core_auditentry WHERE object_type = 'risk.regrade'") == 1
 
 
+@sqlite_file
 def test_an_export_killed_half_way_leaves_no_workbook_and_the_next_run_writes_it(site):
     out = site.root / "exports" / "register.xlsx"
     # Killed after reading the first chunk of rows, while the workbook is being written.
@@ -182,6 +183,7 @@ def test_an_export_killed_half_way_leaves_no_workbook_and_the_next_run_writes_it
     assert site.count(exports) == 1
 
 
+@sqlite_file
 @pytest.mark.parametrize("command", ["export", "backup"])
 def test_a_full_disk_fails_cleanly_and_leaves_no_file(site, command):
     out = site.root / "out" / ("register.xlsx" if command == "export" else "backup.sqlite3")
@@ -195,3 +197,46 @@ def test_a_full_disk_fails_cleanly_and_leaves_no_file(site, command):
     assert f"{out} not written" in full.stderr
     assert list(out.parent.iterdir()) == []  # no partial file, no manifest
     assert site.count("SELECT COUNT(*) FROM core_auditentry WHERE action = 'export'") == 0
+
+
+# -- PostgreSQL restarted under a running server ------------------------------------------------
+
+
+def test_a_dropped_database_connection_is_replaced_at_the_next_request():
+    """Connections are kept between requests and checked before reuse: when PostgreSQL restarts
+    (here: the server ends the connection's backend, as a restart does), the request in flight
+    gets an error and the next request a new connection — no server restart."""
+    from django.db import connections
+    from django.db.utils import Error as DatabaseError
+
+    assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
+    assert settings.DATABASES["default"]["CONN_MAX_AGE"] > 0
+    if connection.vendor != "postgresql":
+        pytest.skip("the restart of a database server: PostgreSQL")
+    # A server's own connection (the test's is inside the test's transaction).
+    served = connections.create_connection("default")
+
+    def restart_database() -> None:
+        with served.cursor() as cur:
+            cur.execute("SELECT pg_backend_pid()")
+            pid = cur.fetchone()[0]
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+    def next_request() -> int:
+        served.close_if_unusable_or_obsolete()  # what Django does when a request starts
+        with served.cursor() as cur:
+            cur.execute("SELECT 1")
+            return int(cur.fetchone()[0])
+
+    try:
+        # Restarted while the server was idle: the next request does not even notice.
+        restart_database()
+        assert next_request() == 1
+        # Restarted during a request: that request fails, the next one works.
+        restart_database()
+        with pytest.raises(DatabaseError), served.cursor() as cur:
+            cur.execute("SELECT 1")
+        assert next_request() == 1
+    finally:
+        served.close()
