@@ -240,3 +240,60 @@ def test_a_dropped_database_connection_is_replaced_at_the_next_request():
         assert next_request() == 1
     finally:
         served.close()
+
+
+# -- Serving on every core ----------------------------------------------------------------------
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:  # field 4: the parent
+                        out.append(int(entry))
+            except OSError:
+                continue
+    return out
+
+
+@sqlite_file
+def test_serve_with_workers_runs_that_many_processes_of_the_application(site):
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**site.env, "SHIAN_ALLOWED_HOSTS": "127.0.0.1"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "shian", "serve", "--workers", "2", "--port", str(port), "--no-migrate"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+    def get() -> int:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/accounts/login/", headers={"X-Forwarded-Proto": "https"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
+            return int(response.status)
+
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                assert get() == 200
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.5)
+        assert len(_children(server.pid)) == 2  # two workers under the one gunicorn arbiter
+        assert [get() for _ in range(6)] == [200] * 6
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)
