@@ -14,6 +14,7 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import uuid
@@ -107,7 +108,14 @@ def _run(args: list[str]) -> None:
         raise BackupError(f"找不到 {args[0]}：请安装 PostgreSQL 客户端工具")
     result = subprocess.run([tool, *args[1:]], env=_pg_env(), capture_output=True, text=True, check=False)  # noqa: S603 - fixed tool, our arguments
     if result.returncode != 0:
-        raise BackupError(f"{args[0]} 失败：{result.stderr.strip()[:2000]}")
+        detail = result.stderr.strip()[:2000]
+        if result.returncode == -signal.SIGXFSZ or "No space left" in detail:
+            detail = f"磁盘空间不足或超过文件大小限制 / disk full or file-size limit {detail}".strip()
+        elif result.returncode < 0:
+            detail = (
+                f"被信号 {-result.returncode} 终止 / killed by signal {-result.returncode} {detail}".strip()
+            )
+        raise BackupError(f"{args[0]} 失败：{detail}")
 
 
 def backup(out: Path) -> dict[str, Any]:
