@@ -49,3 +49,24 @@ def client_for(personas):
         return client
 
     return make
+
+
+# Tests whose outcome does not depend on the database run once, on SQLite: a real browser
+# (`browser`) exercises pages and scripts, and the 100,000-row import (`slow`) the importer's
+# parsing and checking — the PostgreSQL write path (COPY) is covered by the smaller imports, which
+# run on both. Mark a test `both_databases` as well to keep it on PostgreSQL too.
+SQLITE_ONLY_MARKERS = ("browser", "slow")
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if "sqlite" in engine:
+        return
+    skip = pytest.mark.skip(reason="database-independent: runs on SQLite only (conftest.SQLITE_ONLY_MARKERS)")
+    for item in items:
+        if any(item.get_closest_marker(m) for m in SQLITE_ONLY_MARKERS) and not item.get_closest_marker(
+            "both_databases"
+        ):
+            item.add_marker(skip)
