@@ -14,7 +14,7 @@ from ninja import Router, Schema, Status
 from shian.core.models import AuditSource, User
 from shian.core.permissions import Cap, require_cap
 
-from . import sampling_plan, selectors, services
+from . import rules, sampling_plan, selectors, services
 from .models import Target
 
 router = Router(tags=["plan"])
@@ -33,6 +33,7 @@ class TargetStatusOut(Schema):
     kind: str
     unit: str
     comparator: str
+    comparator_symbol: str
     value: Decimal
     due: dt.date
     figure: Decimal | None
@@ -109,6 +110,7 @@ def plan_status(request: HttpRequest, year: int, as_of: dt.date | None = None) -
             "kind": r.target.kind,
             "unit": r.target.unit,
             "comparator": r.target.comparator,
+            "comparator_symbol": rules.comparator_symbol(r.target.comparator),
             "value": r.target.value,
             "due": r.target.due,
             "figure": r.figure,

@@ -91,6 +91,32 @@ class Status:
     NO_DATA = "no_data"
 
 
+# Every status's words, in one place: pages, the API, the command line and the reports use these.
+STATUS_LABELS: dict[str, str] = {
+    Status.DONE: "已完成",
+    Status.ON_TRACK: "按进度推进",
+    Status.LAGGING: "滞后",
+    Status.LATE: "逾期未完成",
+    Status.NO_DATA: "暂无数据",
+}
+
+# What each status means, shown beside the labels (the plan page's legend and the API).
+STATUS_MEANINGS: dict[str, str] = {
+    Status.DONE: "数值已达到目标",
+    Status.ON_TRACK: "未到期，进度不落后于时间进度（容差内）",
+    Status.LAGGING: "未到期，进度落后于时间进度超过容差",
+    Status.LATE: "已到完成时限（含时限当日及年末），数值仍未达到目标或没有数值",
+    Status.NO_DATA: "未到期，尚无数值",
+}
+
+COMPARATOR_SYMBOLS = {">=": "≥", "<=": "≤", "=": "="}
+
+
+def comparator_symbol(comparator: str) -> str:
+    """The comparator as written in Chinese documents: "≥" for ">=", "≤" for "<="."""
+    return COMPARATOR_SYMBOLS.get(comparator, comparator)
+
+
 def target_status(
     *,
     actual: Decimal | None,
@@ -102,13 +128,17 @@ def target_status(
     rules: AccountabilityRules,
     milestone: bool = False,
 ) -> str:
-    """Done, on track, lagging (behind the year elapsed by more than the tolerance), late (past
-    due and not met) or no data. A milestone is judged only by its due date: it is not expected to
-    progress evenly through the year."""
+    """Done, on track, lagging (behind the year elapsed by more than the tolerance), late (its due
+    date reached and not met) or no data. A milestone is judged only by its due date: it is not
+    expected to progress evenly through the year.
+
+    On the due date itself the period is complete (时间进度 100%): a figure short of the goal then
+    is 逾期未完成, never 按进度推进 — the lagging tolerance applies only while time remains (plan
+    task (一): 年底前完成). A target at 95 % as of 12-31 is not on track; it was not done."""
     share = progress(actual, target, comparator)
     if share is not None and share >= 1:
         return Status.DONE
-    if as_of > due:
+    if as_of >= due:
         return Status.LATE
     if share is None:
         return Status.NO_DATA

@@ -28,13 +28,8 @@ from .models import (
     Target,
 )
 
-STATUS_LABELS = {
-    rules.Status.DONE: "已完成",
-    rules.Status.ON_TRACK: "按进度推进",
-    rules.Status.LAGGING: "滞后",
-    rules.Status.LATE: "逾期未完成",
-    rules.Status.NO_DATA: "暂无数据",
-}
+# The statuses' words live in rules (one place); re-exported for the pages and the reports.
+STATUS_LABELS = rules.STATUS_LABELS
 
 
 @dataclass
@@ -54,7 +49,7 @@ class TargetRow:
 
     @property
     def figure_text(self) -> str:
-        goal = f"（目标 {self.target.comparator}{fmt(self.target.value)}{self.target.unit}）"
+        goal = f"（目标 {rules.comparator_symbol(self.target.comparator)}{fmt(self.target.value)}{self.target.unit}）"
         if self.figure is None:
             return "暂无数据" + goal
         return fmt(self.figure) + self.target.unit + goal

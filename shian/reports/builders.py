@@ -296,6 +296,7 @@ class _DistrictReader:
     is_superuser = False
     role = Role.VIEWER
     region_id = None
+    region = None  # core.scoping reads the region of a viewer: none, the district
     department_id = None
     pk = None
 
@@ -610,7 +611,7 @@ def percent(share: Decimal | None, places: int = 0) -> str:
 
 
 def comparator_sign(comparator: str) -> str:
-    return {">=": "≥", "<=": "≤", "=": "="}.get(comparator, comparator)
+    return plan_rules.comparator_symbol(comparator)
 
 
 def figure_text(line: TargetLine) -> str:
