@@ -135,7 +135,7 @@ def demo_build(*, scale: str, seed: int, out: Callable[[str], None]) -> list[tup
             progress=lambda n: out(f"  {existing + n} / {count}  {time.perf_counter() - started:.0f}s"),
         )
     users = demo_users_ensure(seed=seed)
-    from shian.inspections.demo import demo_inspections_generate
+    from shian.inspections.demo import demo_campaign_inspections_generate, demo_inspections_generate
     from shian.risk.services import risk_regrade_bulk, targeting_score
     from shian.sampling.demo import demo_quick_tests_build, demo_sampling_build
 
@@ -143,6 +143,7 @@ def demo_build(*, scale: str, seed: int, out: Callable[[str], None]) -> list[tup
 
     # Evidence first, then the plan's year: its quarterly index reads the inspections and samples.
     demo_inspections_generate(seed=seed, out=out)  # 2021–2024 inspection history
+    demo_campaign_inspections_generate(seed=seed, out=out)  # the 2022 plan's special campaigns
     risk_regrade_bulk(actor=None, source=AuditSource.COMMAND, on=dt.date(2024, 12, 31))
     demo_sampling_build(seed=seed, out=out)
     # Positives become KJ2022-… sample tasks; 1,200 keeps the build short (each goes through

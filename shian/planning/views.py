@@ -254,12 +254,22 @@ def report_list(request: HttpRequest, year: int) -> HttpResponseBase:
         return FileResponse(
             io.BytesIO(content), as_attachment=True, filename=f"{plan.year}年工作报告.xlsx", content_type=XLSX
         )
+    today = timezone.localdate()
+    rows = list(reports)
+    for r in rows:
+        # Late: submitted after its due date, or still not submitted past it (as the PDF says).
+        submitted = timezone.localtime(r.submitted_at).date() if r.submitted_at else None
+        r.late_submitted = submitted is not None and submitted > r.due  # type: ignore[attr-defined]
+        r.overdue = submitted is None and r.due < today  # type: ignore[attr-defined]
     return render(
         request,
         "planning/reports.html",
         {
             "plan": plan,
-            "reports": reports,
+            "reports": rows,
+            "late_count": len(
+                [r for r in rows if getattr(r, "late_submitted", False) or getattr(r, "overdue", False)]
+            ),
             "periods": ReportPeriod.choices,
             "statuses": ReportStatus.choices,
             "period": period,
