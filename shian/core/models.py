@@ -240,6 +240,24 @@ class CalendarOverride(models.Model):
         return f"{self.day}: {'workday' if self.is_workday else 'rest day'}"
 
 
+class CalendarYear(models.Model):
+    """A year whose official holiday arrangement was loaded from the State Council's notice
+    (`shian calendar load`): its days off and make-up working days are CalendarOverride rows, and
+    every other day of the year follows Monday to Friday — official, not provisional."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    source = models.CharField(_("source"), max_length=200)
+    loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("holiday arrangement")
+        verbose_name_plural = _("holiday arrangements")
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.source}"
+
+
 class FoodCategory(models.Model):
     """A big category of the national food sampling implementation rules (食品安全抽样检验实施细则)."""
 

@@ -193,7 +193,7 @@ def demo_build(*, scale: str, seed: int, out: Callable[[str], None]) -> list[tup
         )
     progress.step(DEMO_STEPS[1])
     users = demo_users_ensure(seed=seed)
-    from shian.inspections.demo import demo_inspections_generate
+    from shian.inspections.demo import demo_campaign_inspections_generate, demo_inspections_generate
     from shian.risk.services import risk_regrade_bulk, targeting_score
     from shian.sampling.demo import demo_quick_tests_build, demo_sampling_build
 
@@ -202,6 +202,7 @@ def demo_build(*, scale: str, seed: int, out: Callable[[str], None]) -> list[tup
     # Evidence first, then the plan's year: its quarterly index reads the inspections and samples.
     progress.step(DEMO_STEPS[2])
     demo_inspections_generate(seed=seed, out=out)  # 2021–2024 inspection history
+    demo_campaign_inspections_generate(seed=seed, out=out)  # the 2022 plan's special campaigns
     progress.step(DEMO_STEPS[3])
     risk_regrade_bulk(actor=None, source=AuditSource.COMMAND, on=dt.date(2024, 12, 31))
     progress.step(DEMO_STEPS[4])

@@ -450,3 +450,50 @@ def rectification_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
             "chosen": set(original.inspectors.values_list("pk", flat=True)),
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def inspection_new(request: HttpRequest) -> HttpResponseBase:
+    """Start an inspection of a business (from its register or grade page): the day, the
+    inspectors, a full checklist or not, and the special campaign it is carried out under (with
+    the campaign's checklist); then the checklist form opens."""
+    raw = request.POST.get("business") or request.GET.get("business", "")
+    if not raw.isdigit():
+        raise Http404
+    business = business_get_for_user(user=request.user, pk=int(raw))  # not theirs: 404
+    require_cap(request.user, Cap.INSPECTION_RECORD)
+    today = timezone.localdate()
+    if request.method == "POST":
+        try:
+            on = _date(request.POST.get("inspected_on", ""), "检查日期") or today
+            ids = [int(x) for x in request.POST.getlist("inspectors") if x.isdigit()]
+            inspection = services.inspection_create(
+                actor=_actor(request),
+                source=AuditSource.WEB,
+                business=business,
+                inspected_on=on,
+                inspectors=list(
+                    selectors.inspectors_for_region(region_code=business.region_id).filter(pk__in=ids)
+                ),
+                full_check=request.POST.get("full_check") == "on",
+                campaign=request.POST.get("campaign", "").strip(),
+            )
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            return redirect("inspections:form", pk=inspection.pk)
+    # Every campaign of the data (a handful a year), latest first: the service checks the day.
+    campaigns = list(rules.load_campaigns().values())
+    return render(
+        request,
+        "inspections/new.html",
+        {
+            "business": business,
+            "today": today,
+            "campaigns": sorted(campaigns, key=lambda c: c.starts, reverse=True),
+            "inspectors": selectors.inspectors_for_region(region_code=business.region_id),
+            "me": request.user.pk,
+            "chosen": request.POST.get("campaign", request.GET.get("campaign", "")),
+        },
+    )

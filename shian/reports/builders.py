@@ -611,7 +611,7 @@ def percent(share: Decimal | None, places: int = 0) -> str:
 
 
 def comparator_sign(comparator: str) -> str:
-    return {">=": "≥", "<=": "≤", "=": "="}.get(comparator, comparator)
+    return plan_rules.comparator_symbol(comparator)
 
 
 def figure_text(line: TargetLine) -> str:

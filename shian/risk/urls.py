@@ -7,6 +7,7 @@ urlpatterns = [
     path("grades/", views.grade_list, name="grade_list"),
     path("grades/export.xlsx", views.grade_export, name="grade_export"),
     path("grades/<int:business_id>/", views.grade_detail, name="grade_detail"),
+    path("grades/<int:business_id>/events/", views.event_record, name="event_record"),
     path("plan/<int:year>/", views.plan_view, name="plan"),
     path("targeting/", views.targeting_list, name="targeting"),
     path("targeting/export.xlsx", views.targeting_export, name="targeting_export"),

@@ -27,7 +27,9 @@ from shian.core.models import AuditSource
 from shian.core.permissions import Cap, has_cap, require_cap
 from shian.core.scoping import regions_for, require_in_scope, scope_for
 from shian.core.xlsx import table_xlsx
-from shian.registry.models import BusinessType
+from shian.registry import selectors as registry_selectors
+from shian.registry import services as registry_services
+from shian.registry.models import BusinessEventKind, BusinessType
 
 from . import rules, selectors, services
 from .models import Draw
@@ -111,6 +113,7 @@ def grade_detail(request: HttpRequest, business_id: int) -> HttpResponse:
     groups = [PRIORITY_LABELS[p] for p in priority_groups(g.business.business_type, g.grade)]
     static = g.breakdown.get("static", {}) if isinstance(g.breakdown, dict) else {}
     static_parts = [(_STATIC_PART_LABELS.get(k, k), v) for k, v in static.items() if k != "total"]
+    events = registry_selectors.business_events_for_user(user=request.user, business=g.business)
     return render(
         request,
         "risk/grade_detail.html",
@@ -119,9 +122,41 @@ def grade_detail(request: HttpRequest, business_id: int) -> HttpResponse:
             "groups": groups,
             "static_parts": static_parts,
             "edition_source": rules.edition_source(g.edition),
-            "can_record": has_cap(request.user, Cap.INSPECTION_RECORD),
+            "can_start": has_cap(request.user, Cap.INSPECTION_RECORD),
+            "events": events[:100],
+            "can_record": has_cap(request.user, Cap.EVENT_RECORD),
+            "kinds": BusinessEventKind.choices,
+            "today": timezone.localdate(),
         },
     )
+
+
+@login_required
+@require_POST
+def event_record(request: HttpRequest, business_id: int) -> HttpResponse:
+    """An officer records an event of a business in their scope (an incident they attended, an
+    inspection obstructed, a penalty decision): it goes to the register's ledger and the grade
+    reflects it at the next regrade."""
+    business = registry_selectors.business_get_for_user(user=request.user, pk=business_id)
+    require_cap(request.user, Cap.EVENT_RECORD)
+    try:
+        occurred_on = dt.date.fromisoformat(request.POST.get("occurred_on", ""))
+    except ValueError:
+        messages.error(request, _("Enter the date it happened."))
+    else:
+        try:
+            registry_services.business_event_record(
+                actor=request.user,  # type: ignore[arg-type]
+                source=AuditSource.WEB,
+                business=business,
+                kind=request.POST.get("kind", ""),
+                occurred_on=occurred_on,
+                note=request.POST.get("note", "")[:200],
+            )
+            messages.success(request, _("The event was recorded; the grade reflects it at the next regrade."))
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+    return redirect("risk:grade_detail", business_id=business.pk)
 
 
 # The parts of the static score as the breakdown names them (risk.rules.static_score).

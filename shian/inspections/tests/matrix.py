@@ -121,6 +121,23 @@ def checks(world: World) -> list[Check]:
     )
     return [
         Check("GET", "/inspections/", VIEW),
+        Check(
+            "GET",
+            f"/inspections/new/?business={world['business_a']}",
+            {k: (200 if v == 302 and k != "anonymous" else v) for k, v in RECORD_A.items()},
+        ),
+        Check(
+            "POST",
+            "/inspections/new/",
+            RECORD_A,
+            data=lambda w: {
+                "business": str(w["business_a"]),
+                "inspected_on": timezone.localdate().isoformat(),
+                "inspectors": [str(i) for i in w["inspector_ids"]],
+            },
+            note="starting an inspection (optionally under a campaign) opens its checklist form",
+        ),
+        Check("GET", "/api/v1/inspections/campaigns", api(VIEW)),
         Check("GET", "/inspections/export.xlsx", VIEW),
         # The form's connectivity probe answers anyone, signed in or not.
         Check("GET", "/inspections/ping", same(204, anonymous=204)),

@@ -18,6 +18,10 @@ from tests.route_matrix import (
     row,
 )
 
+# Recording an event of town A's business: officers with the ledger right in whose scope it is;
+# those who see it without the right get 403; anyone else "not found".
+RECORD_EVENT_A = row(201, 201, 201, 404, 404, 403, 403, 404, 403, 302)
+
 # Creating in town A: town B's officer may not name town A (a located validation error, 422).
 API_CREATE_A = row(201, 201, 201, 422, 403, 403, 403, 403, 403, 401)
 
@@ -79,6 +83,14 @@ def checks(world: World) -> list[Check]:
         Check("GET", "/api/v1/businesses/", api(VIEW)),
         Check("GET", f"/api/v1/businesses/{a}", api(SEE_A)),
         Check("GET", f"/api/v1/businesses/{a}/history", api(SEE_A)),
+        Check("GET", f"/api/v1/businesses/{a}/events", api(SEE_A)),
+        Check(
+            "POST",
+            f"/api/v1/businesses/{a}/events",
+            api(RECORD_EVENT_A),
+            data={"kind": "incident", "occurred_on": "2024-06-01", "note": "就餐者腹泻，已调查"},
+            note="officers record events of businesses in their scope",
+        ),
         Check(
             "PUT",
             f"/api/v1/businesses/{a}",

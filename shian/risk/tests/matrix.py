@@ -64,6 +64,22 @@ def checks(world: World) -> list[Check]:
         Check("GET", "/risk/grades/", VIEW),
         Check("GET", "/risk/grades/export.xlsx", VIEW),
         Check("GET", f"/risk/grades/{a}/", SEE_A),
+        Check(
+            "POST",
+            f"/risk/grades/{a}/events/",
+            rule(
+                403,
+                district_admin=302,
+                district_officer=302,
+                town_a_officer=302,
+                town_b_officer=404,
+                education_liaison=404,
+                lab=404,
+                anonymous=302,
+            ),
+            data={"kind": "incident", "occurred_on": "2024-06-01", "note": "就餐者腹泻，已调查"},
+            note="officers record events of businesses in their scope",
+        ),
         Check("GET", "/risk/grades/999999/", same(404)),
         Check("GET", "/risk/plan/2025/", VIEW),
         # A year before the rules' first edition: a clear answer on the page, never a crash.
