@@ -228,7 +228,7 @@ def checks(world: World) -> list[Check]:
         Check("GET", "/sampling/labs/export.xlsx", SAMPLING),
         Check("GET", "/sampling/limits/", SAMPLING),
         Check("GET", "/sampling/limits/?food=韭菜&item=镉(以Cd计)&result=0.1mg/kg&on=2026-03-01", SAMPLING),
-        Check("GET", "/sampling/limits/?food=韭菜&on=not-a-date", rule(400, anonymous=302)),
+        Check("GET", "/sampling/limits/?food=韭菜&on=not-a-date", rule(400, anonymous=302, business_a=403)),
         Check("GET", f"/sampling/disposal/{d}/", SEE_TOWN_A),
         Check("POST", f"/sampling/disposal/{d}/step/", MANAGE_TOWN_A, data={"kind": "seal"}),
         Check("POST", f"/sampling/disposal/{d}/close/", MANAGE_TOWN_A, note="steps missing: refused"),
