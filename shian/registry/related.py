@@ -23,7 +23,7 @@ def registry_related(user: Any, business: Any) -> list[RelatedLink]:
             RelatedLink(
                 module="registry",
                 key="licence",
-                title=_("Licence"),
+                title=_("Food licence"),
                 url="",
                 detail=_("No licence recorded"),
                 order=5,
@@ -40,7 +40,7 @@ def registry_related(user: Any, business: Any) -> list[RelatedLink]:
         RelatedLink(
             module="registry",
             key="licence",
-            title=_("Licence"),
+            title=_("Food licence"),
             # The register searched by the licence number: the business and any other holding it.
             url=reverse("registry:business_list") + "?" + urlencode({"q": number}),
             detail=detail,

@@ -180,9 +180,13 @@ def plan_view(request: HttpRequest, year: int) -> HttpResponse:
     try:
         plan = selectors.annual_plan(year=year, as_of=as_of, grades=grades)
     except (RiskRuleError, LookupError) as exc:
-        return render(
-            request, "risk/plan.html", {"error": str(exc), "year": year, "as_of": as_of}, status=200
-        )
+        # The rules speak in division codes; the page names the towns.
+        message = str(exc)
+        for r in sorted(
+            regions_for(request.user), key=lambda r: -len(r.code)
+        ):  # a town's code before its district's
+            message = message.replace(r.code, r.name)
+        return render(request, "risk/plan.html", {"error": message, "year": year, "as_of": as_of}, status=200)
     regions = {r.code: r.name for r in regions_for(request.user)}
     rows = [
         (regions.get(code, code), r)

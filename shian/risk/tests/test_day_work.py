@@ -136,3 +136,17 @@ def test_a_grade_page_names_its_source_not_a_rule_identifier(world, client_for):
     assert g.edition not in html
     assert "食品生产经营风险分级管理办法" in html
     assert f'href="/inspections/start/?business={g.business_id}"' in html
+
+
+def test_a_plan_that_cannot_be_made_names_the_town(world, client_for, personas):
+    from shian.core.tests.factories import TOWN_B
+
+    make_business(name="天穆镇饭店", region_code=TOWN_B, business_type="catering")
+    services.risk_regrade_bulk(actor=None, source=AuditSource.SYSTEM, on=dt.date(2024, 12, 31))
+    world["partner"].region_id = TOWN_A
+    world["partner"].save()
+    me = personas("inspector")
+    me.region_id = TOWN_A
+    me.save()
+    html = client_for("district_officer").get("/risk/plan/2025/").content.decode()
+    assert "检查人员少于两名" in html and "天穆镇" in html and TOWN_B not in html

@@ -27,6 +27,8 @@ def setup() -> None:
     partner = User.objects.create_user(
         "e2e_partner", password=PASSWORD, role=Role.INSPECTOR, full_name="李协查", region=town_a
     )
+    for n, name in enumerate(("张区检", "刘区检")):  # district inspectors serve every town's plan
+        User.objects.create_user(f"e2e_district_{n}", password=PASSWORD, role=Role.INSPECTOR, full_name=name)
     office = User.objects.create_user(
         "e2e_office", password=PASSWORD, role=Role.DISTRICT_OFFICER, full_name="区食安办 测试员"
     )
