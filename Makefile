@@ -88,3 +88,4 @@ bench:
 	$(BIN)/python bench/bench_risk.py
 	$(BIN)/python bench/bench_sampling.py
 	$(BIN)/python bench/bench_sampling_plan.py
+	$(BIN)/python bench/bench_load.py

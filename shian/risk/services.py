@@ -108,11 +108,15 @@ def _grade_row(**kwargs: Any) -> RiskGrade:
 
 
 def _events(
-    business_ids: Iterable[int] | None, start: dt.date, end: dt.date
+    business_ids: Iterable[int] | None, start: dt.date, end: dt.date, edition: rules.GradingRules
 ) -> dict[int, list[tuple[str, dt.date]]]:
     """The business-event ledger's live entries in the grading window (register layer: the
-    evidence modules write there, risk only reads)."""
-    return registry_selectors.business_events_between(start=start, end=end, business_ids=business_ids)
+    evidence modules write there, risk only reads), of the kinds the grading rules name: the ledger
+    also holds kinds other readers use (a penalty decision, an upheld complaint for the credit
+    file), which the 2016 method does not step on."""
+    return registry_selectors.business_events_between(
+        start=start, end=end, business_ids=business_ids, kinds=edition.event_steps
+    )
 
 
 def risk_regrade(*, actor: User | None, source: str, business: Business, on: dt.date) -> RiskGrade:
@@ -132,7 +136,7 @@ def risk_regrade(*, actor: User | None, source: str, business: Business, on: dt.
             BusinessFoodCategory.objects.filter(business=business).values_list("category_id", flat=True)
         ),
         full=inspection_selectors.latest_full_checks(business_ids=[business.pk], on=on).get(business.pk),
-        events=_events([business.pk], start, on).get(business.pk, []),
+        events=_events([business.pk], start, on, edition).get(business.pk, []),
         results=inspection_selectors.result_counts_between(
             start=start, end=on, business_ids=[business.pk]
         ).get(business.pk),
@@ -214,7 +218,7 @@ def risk_regrade_bulk(
     cat_sets = {bid: tuple(found) for bid, found in cats.items()}
     fulls = inspection_selectors.latest_full_checks(on=on)
     results = inspection_selectors.result_counts_between(start=start, end=on)
-    events = _events(ids, start, on)
+    events = _events(ids, start, on, edition)
     prev_qs = RiskGrade.objects.all() if not region else RiskGrade.objects.filter(region_id=region)
     previous = dict(prev_qs.order_by().values_list("business_id", "grade").iterator(chunk_size=50_000))
     static_cache: dict[Any, dict[str, int]] = {}
@@ -481,7 +485,7 @@ def targeting_score(
         raise ValidationError({"cutoff": f"评估截止日期 {cutoff} 应早于评分日期 {on}"})
     metrics: dict[str, Any] = {
         "base_rate": round(model.positives / model.examples, 4),
-        "complaints": "平台尚无投诉举报数据，投诉特征恒为 0",
+        "complaints": "投诉特征取自主体事件台账中查证属实的投诉举报",
     }
     try:
         bt = targeting.backtest(facts, history, cutoff=cutoff, end=on)

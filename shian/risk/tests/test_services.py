@@ -74,6 +74,27 @@ def test_regrade_one_business_uses_latest_full_check_and_events(world):
     assert g.grade == "D" and g.adjustment == 1 and g.evidence["reasons"]
 
 
+def test_ledger_kinds_the_grading_rules_do_not_name_are_not_graded_and_do_not_crash(world):
+    """The ledger holds kinds other readers use (a penalty decision, an upheld complaint): the 2016
+    method's step list does not name them, so grading skips them instead of refusing the business."""
+    inspectors, bs = world
+    _inspect(bs[0], inspectors, fail=("C3", "C4"))
+    for kind in ("penalty_decision", "complaint_upheld"):
+        registry_services.business_event_append(
+            actor=None,
+            source=AuditSource.SYSTEM,
+            business=bs[0],
+            kind=kind,
+            occurred_on=dt.date(2024, 8, 1),
+            origin_type="test",
+            origin_id=kind,
+        )
+    g = services.risk_regrade(actor=None, source=AuditSource.SYSTEM, business=bs[0], on=ON)
+    assert (g.grade, g.adjustment) == ("C", 0)
+    mix = services.risk_regrade_bulk(actor=None, source=AuditSource.COMMAND, on=ON)
+    assert sum(mix.values()) == 7
+
+
 def test_clean_year_lowers_the_grade(world):
     inspectors, bs = world
     _inspect(bs[1], inspectors, fail=("C1", "C2"), day=dt.date(2023, 11, 1))
