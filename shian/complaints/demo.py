@@ -199,7 +199,7 @@ def _one(
     return c
 
 
-def demo_complaints_build(*, seed: int, out: Callable[[str], object] = print, count: int = 240) -> int:
+def demo_complaints_build(*, seed: int, out: Callable[[str], object] = print, count: int = 200) -> int:
     """Build the demo's complaints and reports; skipped when some exist. Returns how many were filed."""
     if Complaint.objects.exists():
         out("投诉举报已存在，跳过 / complaints exist")

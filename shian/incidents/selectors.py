@@ -73,3 +73,13 @@ def incident_clocks(incident: Incident) -> list[ClockRow]:
         )
         for c in edition.clocks
     ]
+
+
+def suspected_clusters(user: Any, *, since: dt.date) -> list[tuple[str, dt.date, int]]:
+    """Clusters among the case reports in scope since `since` not yet linked to an incident: a place
+    is the registered business, else the place name as written."""
+    rows = cases_for_user(user).filter(onset_on__gte=since, incident__isnull=True)
+    keyed = [
+        (f"#{b}" if b else p.strip(), d) for b, p, d in rows.values_list("business_id", "place", "onset_on")
+    ]
+    return rules.clusters(keyed)

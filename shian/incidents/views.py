@@ -4,6 +4,7 @@ selector, calls one service and renders."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -23,7 +24,7 @@ from shian.core.scoping import regions_for
 from shian.core.xlsx import table_xlsx
 from shian.registry.selectors import business_get_for_user
 
-from . import rules, selectors, services
+from . import imports, rules, selectors, services
 from .forms import CloseForm, DrillForm, IncidentForm, ReportSentForm, UpdateForm
 from .models import IncidentStatus
 
@@ -245,4 +246,43 @@ def drill_list(request: HttpRequest) -> HttpResponse:
             "regions": regions_for(request.user),
         },
         status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cases(request: HttpRequest) -> HttpResponse:
+    """Hospital case reports: the import (all or nothing, problems located) and suspected clusters."""
+    require_cap(request.user, PublicCap.INCIDENT_VIEW)
+    issues: list[imports.Issue] = []
+    if request.method == "POST":
+        require_cap(request.user, PublicCap.INCIDENT_RECORD)
+        upload = request.FILES.get("file")
+        if upload is None or upload.size is None or upload.size > 10 * 1024 * 1024:
+            issues = [imports.Issue(0, "", "", "请选择不超过10 MB的xlsx文件")]
+        else:
+            try:
+                done = imports.cases_import(
+                    actor=_actor(request), content=upload.read(), today=timezone.localdate()
+                )
+            except imports.ImportRejected as exc:
+                issues = exc.issues
+            else:
+                messages.success(request, f"已导入 {len(done)} 份病例报告")
+                return redirect("incidents:cases")
+    if request.GET.get("format") == "template":
+        response = HttpResponse(imports.template_xlsx(), content_type=XLSX)
+        response["Content-Disposition"] = content_disposition_header(True, "case-reports-template.xlsx")
+        return response
+    today = timezone.localdate()
+    return render(
+        request,
+        "incidents/cases.html",
+        {
+            "cases": selectors.cases_for_user(request.user).select_related("incident")[:300],
+            "clusters": selectors.suspected_clusters(request.user, since=today - dt.timedelta(days=30)),
+            "issues": issues,
+            "can_record": has_cap(request.user, PublicCap.INCIDENT_RECORD),
+        },
+        status=400 if issues else 200,
     )

@@ -82,6 +82,8 @@ def checks(world: World) -> list[Check]:
             data={"closed_on": "2022-06-20", "cause": "凉拌菜被沙门氏菌污染"},
         ),
         Check("GET", "/incidents/drills/", VIEW),
+        Check("GET", "/incidents/cases/", VIEW),
+        Check("GET", "/incidents/cases/?format=template", VIEW),
         Check(
             "POST",
             "/incidents/drills/",
