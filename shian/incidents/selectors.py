@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from shian.core.scoping import get_scoped_or_404, scope_for
 
 from . import rules
-from .models import Drill, FoodborneCase, Incident, IncidentStep
+from .models import Drill, FoodborneCase, Incident, IncidentStep, MonitoringResult
 
 
 def incidents_for_user(user: Any) -> QuerySet[Incident]:
@@ -83,3 +83,7 @@ def suspected_clusters(user: Any, *, since: dt.date) -> list[tuple[str, dt.date,
         (f"#{b}" if b else p.strip(), d) for b, p, d in rows.values_list("business_id", "place", "onset_on")
     ]
     return rules.clusters(keyed)
+
+
+def monitoring_results_for_user(user: Any) -> QuerySet[MonitoringResult]:
+    return scope_for(user).apply(MonitoringResult.objects.select_related("task", "region"))

@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/close/", views.incident_close, name="close"),
     path("drills/", views.drill_list, name="drills"),
     path("cases/", views.cases, name="cases"),
+    path("monitoring/", views.monitoring, name="monitoring"),
 ]

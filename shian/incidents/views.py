@@ -7,11 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -26,7 +28,7 @@ from shian.registry.selectors import business_get_for_user
 
 from . import imports, rules, selectors, services
 from .forms import CloseForm, DrillForm, IncidentForm, ReportSentForm, UpdateForm
-from .models import IncidentStatus
+from .models import IncidentStatus, MonitoringTask
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -285,4 +287,68 @@ def cases(request: HttpRequest) -> HttpResponse:
             "can_record": has_cap(request.user, PublicCap.INCIDENT_RECORD),
         },
         status=400 if issues else 200,
+    )
+
+
+class TaskForm(forms.Form):
+    year = forms.IntegerField(min_value=2000, max_value=2100)
+    title = forms.CharField(max_length=200)
+    category = forms.CharField(max_length=8)
+    hazard = forms.CharField(max_length=100)
+    planned = forms.IntegerField(min_value=1, max_value=100000)
+    unit = forms.CharField(max_length=100)
+
+
+class ResultForm(forms.Form):
+    task = forms.IntegerField(min_value=1)
+    sampled_on = forms.DateField()
+    region_code = forms.CharField(max_length=12)
+    food_name = forms.CharField(max_length=100)
+    value = forms.DecimalField(max_digits=14, decimal_places=4, required=False)
+    result_unit = forms.CharField(max_length=20, required=False)
+    abnormal = forms.BooleanField(required=False)
+    note = forms.CharField(max_length=300, required=False)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def monitoring(request: HttpRequest) -> HttpResponse:
+    """Risk-monitoring tasks (plan task 十四) with their completion, and the abnormal results to study."""
+    require_cap(request.user, PublicCap.INCIDENT_VIEW)
+    if request.method == "POST":
+        require_cap(request.user, PublicCap.INCIDENT_RECORD)
+        kind = request.POST.get("form")
+        form: forms.Form = TaskForm(request.POST) if kind == "task" else ResultForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "请完整填写")
+        else:
+            d = dict(form.cleaned_data)
+            try:
+                if kind == "task":
+                    services.monitoring_task_create(actor=_actor(request), source=AuditSource.WEB, **d)
+                else:
+                    task = MonitoringTask.objects.filter(pk=d.pop("task")).first()
+                    if task is None:
+                        raise ValidationError({"task": "监测任务不存在"})
+                    services.monitoring_result_record(
+                        actor=_actor(request), source=AuditSource.WEB, task=task, **d
+                    )
+            except ValidationError as exc:
+                messages.error(request, _errors(exc))
+            else:
+                messages.success(request, "已记录")
+        return redirect("incidents:monitoring")
+    tasks = MonitoringTask.objects.select_related("category").annotate(
+        done=Count("results"), abnormal=Count("results", filter=Q(results__abnormal=True))
+    )
+    return render(
+        request,
+        "incidents/monitoring.html",
+        {
+            "tasks": tasks[:200],
+            "abnormal": selectors.monitoring_results_for_user(request.user).filter(abnormal=True)[:100],
+            "can_record": has_cap(request.user, PublicCap.INCIDENT_RECORD),
+            "can_plan": has_cap(request.user, PublicCap.ROUTE),
+            "towns": regions_for(request.user).exclude(level="district"),
+        },
     )

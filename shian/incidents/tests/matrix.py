@@ -83,6 +83,27 @@ def checks(world: World) -> list[Check]:
         ),
         Check("GET", "/incidents/drills/", VIEW),
         Check("GET", "/incidents/cases/", VIEW),
+        Check("GET", "/incidents/monitoring/", VIEW),
+        Check(
+            "POST",
+            "/incidents/monitoring/",
+            rule(
+                403,
+                district_admin=302,
+                district_officer=302,
+                anonymous=302,
+            ),
+            data={
+                "form": "task",
+                "year": 2022,
+                "title": "x",
+                "category": "24",
+                "hazard": "铅",
+                "planned": 10,
+                "unit": "区疾控",
+            },
+            note="the district takes the city's monitoring plan",
+        ),
         Check("GET", "/incidents/cases/?format=template", VIEW),
         Check(
             "POST",
