@@ -21,12 +21,12 @@ def test_demo_complaints_and_incidents(personas, client_for):
     personas("district_officer")
     demo_register_generate(count=1500, seed=7)
     started = time.perf_counter()
-    n = demo_complaints_build(seed=7, out=lambda s: None, count=40)
+    n = demo_complaints_build(seed=7, out=lambda s: None, count=24)
     m = demo_incidents_build(seed=7, out=lambda s: None)
-    listed = demo_participation_build(seed=7, out=lambda s: None)
+    listed = demo_participation_build(seed=7, out=lambda s: None, votes=40)
     elapsed = time.perf_counter() - started
-    assert n == 50 and m >= 6
-    assert Complaint.objects.filter(status="closed").count() > 25
+    assert n == 30 and m >= 6
+    assert Complaint.objects.filter(status="closed").count() > 12
     assert BusinessEvent.objects.filter(kind="complaint_upheld").exists()
     on_time = compute("complaints.handled_on_time", Period.year(2022))
     assert on_time.value is not None and 60 < on_time.value < 100
