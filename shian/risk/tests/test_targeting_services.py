@@ -205,10 +205,10 @@ MATRIX = {
     "district_officer": (200, 200, 200, 302),
     "town_a_officer": (200, 200, 200, 302),
     "town_b_officer": (200, 200, 200, 404),
-    "education_liaison": (200, 200, 200, 403),
+    "education_liaison": (200, 200, 200, 404),  # schools only: a restaurant is not theirs
     "inspector": (200, 200, 200, 302),
     "town_a_inspector": (200, 200, 200, 302),
-    "lab": (403, 403, 403, 403),
+    "lab": (403, 403, 403, 404),  # a lab's scope holds no business
     "viewer": (200, 200, 200, 403),
     "anonymous": (302, 302, 401, 302),
 }
