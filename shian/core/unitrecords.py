@@ -176,7 +176,10 @@ def record_form(kind: Kind, user: Any, *, data: Any = None, files: Any = None, i
             f.queryset = regions_for(user)
         elif related is Department:
             f.required = False
-            f.empty_label = _("默认：%(unit)s") % {"unit": kind.default_department}
+            default = (
+                Department.objects.filter(pk=kind.default_department).values_list("name", flat=True).first()
+            )
+            f.empty_label = _("默认：%(unit)s") % {"unit": default or kind.default_department}
         elif related in _KIND_OF_MODEL:
             key = _key_field(related)
             f.queryset = _visible(_KIND_OF_MODEL[related], related._default_manager.all(), user)
