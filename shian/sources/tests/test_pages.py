@@ -119,6 +119,8 @@ def test_banned_hits_list_an_unqualified_sample_of_a_banned_pesticide(personas):
     )
     html = _client(personas("district_officer")).get("/sources/banned-hits/", {"year": 2022}).content.decode()
     assert "DC22-001" in html and "甲拌磷" in html and "该产品上限用" in html and "腐霉利" not in html
+    api = _client(personas("district_officer")).get("/api/v1/sources/banned-hits", {"year": 2022}).json()
+    assert [(h["code"], h["item"], h["status"]) for h in api] == [("DC22-001", "甲拌磷", "restricted")]
     # Town B's office does not see town A's sample.
     html = _client(personas("town_b_officer")).get("/sources/banned-hits/", {"year": 2022}).content.decode()
     assert "DC22-001" not in html
