@@ -124,3 +124,10 @@ def test_banned_hits_list_an_unqualified_sample_of_a_banned_pesticide(personas):
     # Town B's office does not see town A's sample.
     html = _client(personas("town_b_officer")).get("/sources/banned-hits/", {"year": 2022}).content.decode()
     assert "DC22-001" not in html
+
+
+def test_the_pages_speak_english_when_chosen(personas, settings):
+    c = _client(personas("district_officer"))
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = c.get("/sources/grain/").content.decode()
+    assert "Grain stores" in html and "Farm and grain" in html and "Workforce and publicity" in html
