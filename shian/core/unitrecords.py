@@ -23,6 +23,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook
@@ -252,7 +253,10 @@ def unit_record_save(
 
 # ----------------------------------------------------------------------------------- files
 def headers(kind: Kind) -> list[str]:
-    return [_label(kind.model, f) for f in (*kind.fields, "region")]
+    """The file's headers: always the Chinese names (the files the units keep), whatever language
+    the page is shown in."""
+    with translation.override("zh-hans"):
+        return [_label(kind.model, f) for f in (*kind.fields, "region")]
 
 
 def _label(model: type[models.Model], name: str) -> str:

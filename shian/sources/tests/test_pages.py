@@ -9,6 +9,7 @@ import io
 import openpyxl
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from shian.core.models import Region
 from shian.sampling import models as sampling_models
@@ -126,8 +127,14 @@ def test_banned_hits_list_an_unqualified_sample_of_a_banned_pesticide(personas):
     assert "DC22-001" not in html
 
 
-def test_the_pages_speak_english_when_chosen(personas, settings):
+def test_the_pages_speak_english_when_chosen_and_files_stay_chinese(personas, settings):
     c = _client(personas("district_officer"))
     c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    html = c.get("/sources/grain/").content.decode()
-    assert "Grain stores" in html and "Farm and grain" in html and "Workforce and publicity" in html
+    try:
+        html = c.get("/sources/grain/").content.decode()
+        assert "Grain stores" in html and "Farm and grain" in html and "Workforce and publicity" in html
+        template = c.get("/sources/r/producers/template.xlsx")
+        ws = openpyxl.load_workbook(io.BytesIO(template.content)).active
+        assert next(ws.iter_rows(min_row=2, max_row=2, values_only=True))[-1] == "镇街"
+    finally:
+        translation.activate(settings.LANGUAGE_CODE)
