@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client, override_settings
+from hypothesis import settings as hypothesis_settings
 
 from shian.core.tests.factories import persona
+
+# Property tests judge results, not speed: on a loaded CI machine a per-example deadline only makes
+# them flaky (speed is measured by the benchmarks in bench/).
+hypothesis_settings.register_profile("shian", deadline=None)
+hypothesis_settings.load_profile("shian")
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -47,6 +47,7 @@ PAGES = [
     ("/plan/2022/?format=xlsx", VIEW),
     ("/plan/2022/reports/", VIEW),
     ("/plan/2022/notices/", VIEW),
+    # A record's page is found before the plan right is checked: a lab gets "not found" (404).
     ("/plan/2022/targets/{edu_target}/", row(200, 200, 200, 200, 200, 200, 404, 200, 302)),
     # The education bureau's liaison does not see a target of the market regulator's task.
     ("/plan/2022/targets/{market_target}/", row(200, 200, 200, 200, 404, 200, 404, 200, 302)),
@@ -108,9 +109,14 @@ def test_liaison_reports_a_figure_on_the_target_page(world, client_for):
     client = client_for("education_liaison")
     url = f"/plan/2022/targets/{world['edu_target']}/"
     response = client.post(url, {"value": "88", "period_end": "2022-12-31", "note": "年末"})
+    assert response.status_code == 200  # refused: no evidence
+    assert "证明材料" in response.content.decode()
+    response = client.post(
+        url, {"value": "88", "period_end": "2022-12-31", "note": "年末", "evidence_refs": "明厨亮灶接入台账"}
+    )
     assert response.status_code == 302
     page = client.get(url).content.decode()
-    assert "88" in page and "年末" in page
+    assert "88" in page and "年末" in page and "明厨亮灶接入台账" in page and "待审核" in page
 
 
 def test_plan_overview_lists_lagging_targets_and_exports(world, client_for):

@@ -74,6 +74,8 @@ class Role(models.TextChoices):
     INSPECTOR = "inspector", _("Inspector")
     LAB = "lab", _("Laboratory")
     VIEWER = "viewer", _("Read-only viewer")
+    # A food business's own account (its portal): bound to one business by its credit code.
+    BUSINESS = "business", _("Food business")
 
 
 class User(AbstractUser):
@@ -95,6 +97,9 @@ class User(AbstractUser):
         related_name="users",
     )
     full_name = models.CharField(_("full name"), max_length=50, blank=True)
+    # The unified social credit code of the business a business account acts for (its portal shows
+    # that business only). Core does not know the register: the code binds the account to it.
+    credit_code = models.CharField(_("business credit code"), max_length=18, blank=True)
 
     class Meta:
         verbose_name = _("user")
@@ -108,7 +113,12 @@ class User(AbstractUser):
                 name="user_liaison_has_department",
                 condition=~Q(role="department_liaison") | Q(department__isnull=False),
             ),
+            models.CheckConstraint(
+                name="user_business_has_credit_code",
+                condition=~Q(role="business") | ~Q(credit_code=""),
+            ),
         ]
+        indexes = [models.Index(fields=["credit_code"], name="user_credit_code_idx")]
 
     def __str__(self) -> str:
         return self.full_name or self.username
@@ -230,6 +240,24 @@ class CalendarOverride(models.Model):
         return f"{self.day}: {'workday' if self.is_workday else 'rest day'}"
 
 
+class CalendarYear(models.Model):
+    """A year whose official holiday arrangement was loaded from the State Council's notice
+    (`shian calendar load`): its days off and make-up working days are CalendarOverride rows, and
+    every other day of the year follows Monday to Friday — official, not provisional."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    source = models.CharField(_("source"), max_length=200)
+    loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("holiday arrangement")
+        verbose_name_plural = _("holiday arrangements")
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.source}"
+
+
 class FoodCategory(models.Model):
     """A big category of the national food sampling implementation rules (食品安全抽样检验实施细则)."""
 
@@ -259,6 +287,16 @@ class Coordinator(models.Model):
     since = models.DateField(_("since"))
     until = models.DateField(_("until"), null=True, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # The roster is kept by the towns and the market regulator on shian.workforce's pages; the code
+    # names a coordinator in the grid files.
+    code = models.CharField(_("协管员编号"), max_length=40, unique=True, null=True, blank=True)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("负责单位"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        default="market",
+    )
 
     class Meta:
         verbose_name = _("coordinator")

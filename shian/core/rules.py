@@ -241,6 +241,93 @@ class Deadline:
     provisional: bool  # True when a date in the span lay beyond the official holiday data
 
 
+def provisional_note(year: int) -> str:
+    """What a provisional deadline says: the year's official holiday arrangement is not loaded, so
+    the count used Monday to Friday (load the State Council's notice with `shian calendar load`)."""
+    return f"尚无{year}年的节假日安排（国务院通知未载入），按周一至周五暂计，以正式安排为准"
+
+
+@dataclass(frozen=True)
+class HolidayYear:
+    """One year's official holiday arrangement (国务院办公厅关于YYYY年部分节假日安排的通知): the
+    days off that fall on weekdays and the make-up working days on weekends; every other day of
+    the year follows Monday to Friday."""
+
+    year: int
+    source: str
+    rest_days: tuple[tuple[date, str], ...]  # (day, holiday name)
+    work_days: tuple[tuple[date, str], ...]  # (day, make-up for which holiday)
+
+
+class HolidayFileError(ValueError):
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("；".join(problems))
+        self.problems = problems
+
+
+def _day_list(raw: object, where: str, problems: list[str]) -> list[date]:
+    if not isinstance(raw, list) or not all(isinstance(d, date) for d in raw):
+        problems.append(f"{where}：应为日期列表（如 [2027-10-01, 2027-10-02]）")
+        return []
+    return list(raw)
+
+
+def parse_holiday_year(text: str) -> HolidayYear:
+    """A holiday file (TOML) checked: its year and source, each holiday's days off and make-up
+    working days inside the year (a make-up day may fall in the last days of the year before),
+    no day both off and working, days off on weekdays or weekends, make-up days on weekends only.
+    Every fault is listed; nothing is loaded from a faulty file."""
+    import tomllib
+
+    problems: list[str] = []
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise HolidayFileError([f"文件不是有效的TOML：{exc}"]) from None
+    year = data.get("year")
+    source = data.get("source", "")
+    if not isinstance(year, int) or not 2000 <= year <= 2100:
+        raise HolidayFileError(["缺少“year”（2000–2100 的整数）"])
+    if not isinstance(source, str) or not source.strip():
+        problems.append("缺少“source”：写明国务院办公厅通知的名称和文号")
+    rest: list[tuple[date, str]] = []
+    work: list[tuple[date, str]] = []
+    holidays = data.get("holiday", [])
+    if not isinstance(holidays, list) or not holidays:
+        problems.append("没有任何 [[holiday]]")
+        holidays = []
+    for i, h in enumerate(holidays, start=1):
+        name = str(h.get("name", "")).strip() if isinstance(h, dict) else ""
+        where = f"第{i}个节日（{name or '?'}）"
+        if not name:
+            problems.append(f"{where}：缺少“name”")
+        if not isinstance(h, dict):
+            continue
+        for d in _day_list(h.get("off", []), f"{where}“off”", problems):
+            if d.year != year:
+                problems.append(f"{where}：放假日 {d} 不在 {year} 年")
+            rest.append((d, name))
+        for d in _day_list(h.get("work", []), f"{where}“work”", problems):
+            if d.year not in (year, year - 1):
+                problems.append(f"{where}：调休上班日 {d} 不在 {year} 年（或上年末）")
+            elif d.weekday() < 5:
+                problems.append(f"{where}：调休上班日 {d} 是工作日（应为周六或周日）")
+            work.append((d, name))
+    both = {d for d, _ in rest} & {d for d, _ in work}
+    for d in sorted(both):
+        problems.append(f"{d} 既是放假日又是调休上班日")
+    seen: set[date] = set()
+    for d, _ in rest + work:
+        if d in seen and d not in both:
+            problems.append(f"{d} 重复出现")
+        seen.add(d)
+    if problems:
+        raise HolidayFileError(problems)
+    return HolidayYear(
+        year=year, source=source.strip(), rest_days=tuple(sorted(rest)), work_days=tuple(sorted(work))
+    )
+
+
 def add_working_days(start: date, working_days: int, is_workday: WorkdayTest) -> date:
     """The date on which a period of `working_days` working days, starting on `start`, ends.
 

@@ -20,6 +20,7 @@ from shian.planning.models import (
     AnnualPlan,
     PlanStatus,
     ProgressReport,
+    ReportedFigure,
     ReportStatus,
     SupervisionNotice,
     Target,
@@ -29,6 +30,7 @@ from shian.planning.rules import quarter_ends
 from shian.planning.services import (
     ensure_reports,
     figure_report,
+    figure_review,
     notice_respond,
     plan_evaluate,
     plan_load,
@@ -107,6 +109,14 @@ def demo_plan_build(*, seed: int, out: Callable[[str], object] = print) -> Annua
     targets = list(
         Target.objects.filter(task__plan=plan).select_related("task").prefetch_related("task__assignments")
     )
+    # Nobody reviews their own figure: the office's keyed-in figures are reviewed by a second officer.
+    second_officer = _system_user(Role.DISTRICT_OFFICER)
+    if second_officer.pk == office.pk:
+        second_officer = _system_user(Role.DISTRICT_ADMIN)
+
+    def reviewer_for(figure: ReportedFigure) -> User:
+        return second_officer if figure.reported_by_id == office.pk else office
+
     quarters = quarter_ends(2022)
     for q, end in enumerate(quarters, start=1):
         share = Decimal(q) / 4
@@ -129,6 +139,8 @@ def demo_plan_build(*, seed: int, out: Callable[[str], object] = print) -> Annua
                     else min(
                         target.value * pace * (Decimal("0.7") + Decimal("0.3") * share),
                         target.value * Decimal("1.02"),
+                        # A rate is a part of a whole: never above 100 % (planning.rules).
+                        Decimal(100) if target.unit == "%" and not target.may_exceed else Decimal("Infinity"),
                     )
                 )
                 # Counts are whole: round up, so a target of one round is met in the quarter it is held.
@@ -139,14 +151,44 @@ def demo_plan_build(*, seed: int, out: Callable[[str], object] = print) -> Annua
                 )
                 note = f"{q}季度累计" if cumulative else f"截至{q}季度末"
             actor = office if unit == "office" else liaisons[unit]
-            figure_report(
+            figure = figure_report(
                 actor=actor,
                 source=AuditSource.COMMAND,
                 target=target,
                 value=value,
                 period_end=end,
                 note=note,
+                evidence_refs=f"{target.code} {q}季度工作台账（{unit}）",
                 department=Department.objects.get(pk=unit) if actor is office else None,
+            )
+            # The office reviews each figure within days: most accepted, a few returned and
+            # reported again with the missing evidence, which is then accepted.
+            reviewer = reviewer_for(figure)
+            if rng.random() < 0.06:
+                figure_review(
+                    actor=reviewer,
+                    source=AuditSource.COMMAND,
+                    figure=figure,
+                    accept=False,
+                    reason="请补充台账原件或汇总表",
+                    at=_moment(end + dt.timedelta(days=5)),
+                )
+                figure = figure_report(
+                    actor=actor,
+                    source=AuditSource.COMMAND,
+                    target=target,
+                    value=value,
+                    period_end=end,
+                    note=note + "（补充材料）",
+                    evidence_refs=f"{target.code} {q}季度工作台账（{unit}）\n汇总表（盖章扫描件）",
+                    department=Department.objects.get(pk=unit) if actor is office else None,
+                )
+            figure_review(
+                actor=reviewer,
+                source=AuditSource.COMMAND,
+                figure=figure,
+                accept=True,
+                at=_moment(end + dt.timedelta(days=8)),
             )
         # Reports: towns and units file theirs; most are accepted, a few returned then fixed.
         period = f"Q{q}"

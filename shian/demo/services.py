@@ -41,6 +41,8 @@ DEMO_USERS = [
     DemoUser("inspector", "执法检查员 赵明", Role.INSPECTOR),
     DemoUser("lab", "区食品检测中心", Role.LAB),
     DemoUser("viewer", "区食安委 观察员", Role.VIEWER),
+    DemoUser("nongye", "区农业农村委 联络员", Role.DEPARTMENT_LIAISON, department="agriculture"),
+    DemoUser("liangshi", "区发展改革委（粮食和物资储备）联络员", Role.DEPARTMENT_LIAISON, department="grain"),
 ]
 
 
@@ -166,6 +168,8 @@ DEMO_STEPS = [
     "抽检样品 / samples",
     "快检 / quick tests",
     "追溯 / traceability",
+    "案件、投诉与事件 / cases, complaints and incidents",
+    "源头、队伍与学校 / sources, workforce and schools",
     "预测性排序 / targeting model",
     "年度计划 / the annual plan",
 ]
@@ -189,7 +193,7 @@ def demo_build(*, scale: str, seed: int, out: Callable[[str], None]) -> list[tup
         )
     progress.step(DEMO_STEPS[1])
     users = demo_users_ensure(seed=seed)
-    from shian.inspections.demo import demo_inspections_generate
+    from shian.inspections.demo import demo_campaign_inspections_generate, demo_inspections_generate
     from shian.risk.services import risk_regrade_bulk, targeting_score
     from shian.sampling.demo import demo_quick_tests_build, demo_sampling_build
 
@@ -198,6 +202,7 @@ def demo_build(*, scale: str, seed: int, out: Callable[[str], None]) -> list[tup
     # Evidence first, then the plan's year: its quarterly index reads the inspections and samples.
     progress.step(DEMO_STEPS[2])
     demo_inspections_generate(seed=seed, out=out)  # 2021–2024 inspection history
+    demo_campaign_inspections_generate(seed=seed, out=out)  # the 2022 plan's special campaigns
     progress.step(DEMO_STEPS[3])
     risk_regrade_bulk(actor=None, source=AuditSource.COMMAND, on=dt.date(2024, 12, 31))
     progress.step(DEMO_STEPS[4])
@@ -211,9 +216,35 @@ def demo_build(*, scale: str, seed: int, out: Callable[[str], None]) -> list[tup
     progress.step(DEMO_STEPS[6])
     demo_trace_build(seed=seed, out=out)
     progress.step(DEMO_STEPS[7])
+    from shian.enforcement.demo import demo_enforcement_build  # a year of cases, publications, listings
+
+    demo_enforcement_build(seed=seed, count=250, out=out)
+    from shian.complaints.demo import demo_complaints_build, demo_participation_build
+    from shian.incidents.demo import demo_incidents_build  # incidents, case reports, a drill
+
+    demo_complaints_build(seed=seed, out=out)
+    demo_incidents_build(seed=seed, out=out)
+    demo_participation_build(seed=seed, out=out)  # votes, 随机查餐厅, red and black lists, survey
+    progress.step(DEMO_STEPS[8])
+    from shian.sources.demo import demo_sources_build  # producers, certificates, grain, farmland
+    from shian.workforce.demo import demo_grid_build, demo_workforce_build
+
+    demo_sources_build(seed=seed, out=out)
+    demo_workforce_build(seed=seed, out=out)
+    from shian.schools.demo import demo_schools_build  # schools, canteens, suppliers, 陪餐
+
+    demo_schools_build(seed=seed, out=out)
+    progress.step(DEMO_STEPS[9])
     out("训练预测性排序模型并评分 / training and scoring the targeting model …")
     targeting_score(actor=None, source=AuditSource.COMMAND, on=dt.date(2024, 12, 31))
-    progress.step(DEMO_STEPS[8])
+    progress.step(DEMO_STEPS[10])
     demo_plan_build(seed=seed, out=out)
+    demo_grid_build(seed=seed, out=out)  # the grid leads the coordinator roster the plan's demo made
+    from shian.portal.demo import demo_portal_build  # business accounts and what they filed
+
+    for username, full_name, password in demo_portal_build(
+        seed=seed, out=out, password=lambda name: demo_password(name, seed)
+    ):
+        users.append((DemoUser(username, full_name, Role.BUSINESS), password))
     progress.close()
     return users

@@ -37,6 +37,7 @@ class InspectionOut(Schema):
     has_signature: bool
     publish_due: dt.date | None
     corrects_id: int | None
+    campaign: str
 
 
 def _out(i: Inspection) -> dict[str, Any]:
@@ -52,6 +53,18 @@ class InspectionIn(Schema):
     inspected_on: dt.date
     inspector_ids: list[int]
     full_check: bool = False
+    # A special campaign's code (GET /inspections/campaigns): the inspection counts towards its
+    # coverage and uses its checklist.
+    campaign: str = ""
+
+
+class CampaignOut(Schema):
+    code: str
+    name: str
+    task: str
+    starts: dt.date
+    ends: dt.date
+    checklist: str
 
 
 class AnswersIn(Schema):
@@ -177,27 +190,15 @@ def inspection_list(
     return [_out(i) for i in qs[offset : offset + min(limit, 1000)]]
 
 
-@router.get("/{pk}", response=InspectionOut)
-def inspection_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
-    inspection = selectors.inspection_get_for_user(user=request.user, pk=pk)
+@router.get("/campaigns", response=list[CampaignOut])
+def campaign_list(request: HttpRequest, on: dt.date | None = None) -> list[dict[str, Any]]:
+    """The plan's special campaigns (data/campaigns.toml), those running on `on` when given."""
     require_cap(request.user, Cap.INSPECTION_VIEW)
-    return _out(inspection)
-
-
-@router.post("/", response={201: InspectionOut})
-def inspection_create(request: HttpRequest, payload: InspectionIn) -> Status[dict[str, Any]]:
-    require_cap(request.user, Cap.INSPECTION_RECORD)
-    business = business_get_for_user(user=request.user, pk=payload.business_id)
-    inspectors = list(User.objects.filter(pk__in=payload.inspector_ids))
-    i = services.inspection_create(
-        actor=cast(User, request.user),
-        source=AuditSource.API,
-        business=business,
-        inspected_on=payload.inspected_on,
-        inspectors=inspectors,
-        full_check=payload.full_check,
-    )
-    return Status(201, _out(i))
+    return [
+        {f: getattr(c, f) for f in CampaignOut.model_fields}
+        for c in rules.load_campaigns().values()
+        if on is None or c.starts <= on <= c.ends
+    ]
 
 
 @router.post("/{pk}/answers", response=InspectionOut)
@@ -263,3 +264,27 @@ def finding_photo_add(
             "size": photo.size,
         },
     )
+
+
+@router.get("/{pk}", response=InspectionOut)
+def inspection_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
+    inspection = selectors.inspection_get_for_user(user=request.user, pk=pk)
+    require_cap(request.user, Cap.INSPECTION_VIEW)
+    return _out(inspection)
+
+
+@router.post("/", response={201: InspectionOut})
+def inspection_create(request: HttpRequest, payload: InspectionIn) -> Status[dict[str, Any]]:
+    require_cap(request.user, Cap.INSPECTION_RECORD)
+    business = business_get_for_user(user=request.user, pk=payload.business_id)
+    inspectors = list(User.objects.filter(pk__in=payload.inspector_ids))
+    i = services.inspection_create(
+        actor=cast(User, request.user),
+        source=AuditSource.API,
+        business=business,
+        inspected_on=payload.inspected_on,
+        inspectors=inspectors,
+        full_check=payload.full_check,
+        campaign=payload.campaign.strip(),
+    )
+    return Status(201, _out(i))

@@ -64,6 +64,9 @@ def coverage(period: Period, regions: frozenset[str] | None) -> IndicatorResult:
             business__in=_active(period, regions),
         )
         .values_list("region_id", "business_id")
+        # Without order_by() the model's default ordering (-inspected_on, -id) joins the SELECT
+        # DISTINCT and a business inspected three times counts three times.
+        .order_by()
         .distinct()
     )
     num: dict[str, int] = defaultdict(int)

@@ -245,6 +245,29 @@ class Campaign:
         return region_code in self.towns or ("rural" in self.towns and region_level in ("town", "township"))
 
 
+def campaign_problem(
+    campaign: Campaign | None,
+    *,
+    code: str,
+    on: dt.date,
+    business_type: str,
+    categories: Iterable[str],
+    region_code: str,
+    region_level: str,
+) -> str | None:
+    """Why an inspection cannot be recorded under a campaign (data/campaigns.toml), or None: the
+    campaign must exist, run on the inspection date and have the business in its scope."""
+    if campaign is None:
+        return f"没有代码为“{code}”的专项行动"
+    if not campaign.starts <= on <= campaign.ends:
+        return f"{campaign.name}的时间为 {campaign.starts} 至 {campaign.ends}，不含检查日期 {on}"
+    if not campaign.covers(
+        business_type=business_type, categories=categories, region_code=region_code, region_level=region_level
+    ):
+        return f"该主体不在{campaign.name}（{campaign.task}）的范围内"
+    return None
+
+
 @cache
 def load_campaigns() -> dict[str, Campaign]:
     data = tomllib.loads((DATA / "campaigns.toml").read_text(encoding="utf-8"))
@@ -268,6 +291,22 @@ def load_campaigns() -> dict[str, Campaign]:
 
 def campaigns_for_year(year: int) -> list[Campaign]:
     return [c for c in load_campaigns().values() if c.starts.year <= year <= c.ends.year]
+
+
+def campaigns_in_force(
+    on: dt.date, *, business_type: str, categories: Iterable[str], region_code: str, region_level: str
+) -> list[Campaign]:
+    """The campaigns under way on a day that cover a business (an inspection can be recorded as
+    part of one of these only)."""
+    cats = list(categories)
+    return [
+        c
+        for c in sorted(load_campaigns().values(), key=lambda c: (c.starts, c.code))
+        if c.starts <= on <= c.ends
+        and c.covers(
+            business_type=business_type, categories=cats, region_code=region_code, region_level=region_level
+        )
+    ]
 
 
 # ---------------------------------------------------------------------------------------------

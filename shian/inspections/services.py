@@ -19,10 +19,10 @@ from django.utils import timezone
 
 from shian.core.audit import AuditEvent, audit_record, audit_record_many, snapshot
 from shian.core.calendar import WorkingCalendar
-from shian.core.models import AuditAction, User
+from shian.core.models import AuditAction, Region, User
 from shian.core.permissions import Cap, require_cap
 from shian.core.scoping import require_in_scope
-from shian.registry.models import Business
+from shian.registry.models import Business, BusinessFoodCategory
 
 from . import media, rules
 from .models import (
@@ -94,10 +94,7 @@ def _check_inspectors(inspectors: Sequence[User], on: dt.date, region_code: str)
     strangers = [u for u in inspectors if u.pk not in allowed]
     if strangers:
         raise ValidationError(
-            {
-                "inspectors": "检查人员须为本辖区或区级的执法检查人员："
-                + "、".join(str(u.pk) for u in strangers)
-            }
+            {"inspectors": "检查人员须为本辖区或区级的执法检查人员：" + "、".join(str(u) for u in strangers)}
         )
     return edition
 
@@ -128,6 +125,28 @@ def inspection_create(
         checklist = rules.checklist_for(business.business_type, inspected_on)
     except rules.InspectionRuleError as exc:
         raise _fail(exc) from None
+    if campaign:
+        # Under a special campaign: it must run on the day and have the business in its scope;
+        # its own checklist (when it names one) replaces the sector's.
+        found = rules.load_campaigns().get(campaign)
+        problem = rules.campaign_problem(
+            found,
+            code=campaign,
+            on=inspected_on,
+            business_type=business.business_type,
+            categories=BusinessFoodCategory.objects.filter(business=business).values_list(
+                "category_id", flat=True
+            ),
+            region_code=business.region_id,
+            region_level=Region.objects.filter(pk=business.region_id).values_list("level", flat=True).first()
+            or "",
+        )
+        if problem:
+            raise ValidationError({"campaign": problem})
+        if found is not None and found.checklist and found.checklist in rules.load_checklists():
+            checklist = rules.load_checklists()[found.checklist]
+        if kind == InspectionKind.ROUTINE:
+            kind = InspectionKind.CAMPAIGN
     if level == InspectionLevel.DISTRICT:
         higher = [
             (i.inspected_on, list(i.answers))

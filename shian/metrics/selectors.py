@@ -62,6 +62,16 @@ def index_run_for_user(*, user: Any, year: int, quarter: int) -> IndexRun:
     return run
 
 
+def with_used_weights(components: list[ComponentScore]) -> list[ComponentScore]:
+    """Each component with `used_weight`: its weight re-normalised over the town's components that
+    have data (the weight it actually carries in the score), None for a missing one (缺数据). The
+    ranking and the town page both show the stored figures through this one function."""
+    available = sum((c.weight for c in components if not c.missing), Decimal(0))
+    for c in components:
+        c.used_weight = None if c.missing or not available else c.weight / available  # type: ignore[attr-defined]
+    return components
+
+
 def index_table(*, run: IndexRun) -> IndexTable:
     """The ranking table of a run with each town's components (three queries). Not scoped: callers
     load the run through `index_run_for_user`, or are the command line."""
@@ -70,6 +80,8 @@ def index_table(*, run: IndexRun) -> IndexTable:
         .prefetch_related(Prefetch("components", queryset=ComponentScore.objects.order_by("-weight", "code")))
         .order_by(F("rank").asc(nulls_last=True), "region_id")
     )
+    for r in rows:
+        with_used_weights(list(r.components.all()))
     present = {c.code for r in rows for c in r.components.all() if not c.missing}
     missing = [
         MissingComponent(c.code, c.name, c.weight, c.note)
@@ -94,7 +106,7 @@ def index_components_for_user(*, user: Any, year: int, quarter: int, region: str
     )
     if not components:
         raise Http404
-    return components
+    return with_used_weights(components)
 
 
 def index_trend_for_user(*, user: Any, region: str, include_drafts: bool = False) -> list[TrendPoint]:

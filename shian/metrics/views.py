@@ -154,6 +154,11 @@ def town_page(request: HttpRequest, code: str) -> HttpResponse:
     manage = has_cap(request.user, Cap.PLAN_MANAGE)
     trend = selectors.index_trend_for_user(user=request.user, region=code, include_drafts=manage)
     latest = trend[-1] if trend else None
+    # Reached from a quarter's ranking: that quarter's stored figures, the same the ranking shows.
+    wanted = (request.GET.get("year", ""), request.GET.get("quarter", ""))
+    chosen = [p for p in trend if (str(p.year), str(p.quarter)) == wanted]
+    if chosen:
+        latest = chosen[0]
     components = (
         selectors.index_components_for_user(
             user=request.user, year=latest.year, quarter=latest.quarter, region=code

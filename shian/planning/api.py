@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
@@ -14,7 +14,7 @@ from ninja import Router, Schema, Status
 from shian.core.models import AuditSource, User
 from shian.core.permissions import Cap, require_cap
 
-from . import sampling_plan, selectors, services
+from . import rules, sampling_plan, selectors, services
 from .models import Target
 
 router = Router(tags=["plan"])
@@ -33,6 +33,7 @@ class TargetStatusOut(Schema):
     kind: str
     unit: str
     comparator: str
+    comparator_symbol: str
     value: Decimal
     due: dt.date
     figure: Decimal | None
@@ -48,6 +49,8 @@ class FigureIn(Schema):
     value: Decimal
     period_end: dt.date
     note: str = ""
+    # The records the figure rests on, one per line (a file is uploaded on the target's page).
+    evidence_refs: str = ""
     department: str | None = None
 
 
@@ -57,6 +60,39 @@ class FigureOut(Schema):
     value: Decimal
     period_end: dt.date
     flag: str
+    status: str
+    status_label: str
+    computed_value: Decimal | None
+    evidence_refs: str
+    evidence: str
+    department_id: str | None
+    region_id: str | None
+    reviewed_at: dt.datetime | None
+    review_note: str
+
+
+class FigureReviewIn(Schema):
+    decision: Literal["accept", "return"]
+    reason: str = ""
+
+
+def _figure_out(f: Any) -> dict[str, Any]:
+    return {
+        "id": f.pk,
+        "target_id": f.target_id,
+        "value": f.value,
+        "period_end": f.period_end,
+        "flag": f.flag,
+        "status": f.status,
+        "status_label": rules.FIGURE_STATUS_LABELS[f.status],
+        "computed_value": f.computed_value,
+        "evidence_refs": f.evidence_refs,
+        "evidence": f.evidence.name if f.evidence else "",
+        "department_id": f.department_id,
+        "region_id": f.region_id,
+        "reviewed_at": f.reviewed_at,
+        "review_note": f.review_note,
+    }
 
 
 class ReportOut(Schema):
@@ -109,6 +145,7 @@ def plan_status(request: HttpRequest, year: int, as_of: dt.date | None = None) -
             "kind": r.target.kind,
             "unit": r.target.unit,
             "comparator": r.target.comparator,
+            "comparator_symbol": rules.comparator_symbol(r.target.comparator),
             "value": r.target.value,
             "due": r.target.due,
             "figure": r.figure,
@@ -138,9 +175,38 @@ def figure_create(request: HttpRequest, target_id: int, payload: FigureIn) -> St
         value=payload.value,
         period_end=payload.period_end,
         note=payload.note,
+        evidence_refs=payload.evidence_refs,
         department=department,
     )
-    return Status(201, figure)
+    return Status(201, _figure_out(figure))
+
+
+@router.get("/{year}/figures", response=list[FigureOut])
+def figure_list(request: HttpRequest, year: int, status: str = "") -> list[dict[str, Any]]:
+    """The plan's reported figures the caller may see, newest first; `status` = submitted (待审核),
+    accepted or returned."""
+    require_cap(request.user, Cap.PLAN_VIEW)
+    plan = selectors.plan_for_year(year=year)
+    if status and status not in rules.FIGURE_STATUS_LABELS:
+        status = "-"  # an unknown status matches nothing
+    figures = selectors.figures_for_review(user=request.user, plan=plan, status=status)[:500]
+    return [_figure_out(f) for f in figures]
+
+
+@router.post("/figures/{figure_id}/review", response=FigureOut)
+def figure_review(request: HttpRequest, figure_id: int, payload: FigureReviewIn) -> dict[str, Any]:
+    """The district office accepts a figure, or returns it with a reason."""
+    require_cap(request.user, Cap.PLAN_MANAGE)
+    figure = selectors.figure_get_for_user(user=request.user, pk=figure_id)
+    return _figure_out(
+        services.figure_review(
+            actor=_actor(request),
+            source=AuditSource.API,
+            figure=figure,
+            accept=payload.decision == "accept",
+            reason=payload.reason,
+        )
+    )
 
 
 @router.get("/{year}/reports", response=list[ReportOut])

@@ -11,6 +11,8 @@ from django.utils.translation import pgettext_lazy
 
 from shian.core.models import Department, FoodCategory, Region, User
 
+from .rules import FIGURE_STATUS_LABELS
+
 
 class PlanStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -154,6 +156,9 @@ class Target(models.Model):
     # Whether progress is expected evenly through the year, or only by the due date (a year-end
     # report, a milestone): the latter is never "lagging", only late.
     pace = models.CharField(_("pace"), max_length=4, choices=Pace.choices, default=Pace.EVEN)
+    # A rate whose definition allows more than 100 % (a growth rate); any other rate above 100 %
+    # is refused when reported (planning.rules.figure_implausible).
+    may_exceed = models.BooleanField(_("may exceed 100%"), default=False)
 
     class Meta:
         verbose_name = _("target")
@@ -172,7 +177,7 @@ class Target(models.Model):
 
 
 class FigureStatus(models.TextChoices):
-    SUBMITTED = "submitted", _("Submitted")
+    SUBMITTED = "submitted", _("Awaiting review")
     ACCEPTED = "accepted", _("Accepted")
     RETURNED = "returned", _("Returned")
 
@@ -189,20 +194,47 @@ class ReportedFigure(models.Model):
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=4)
     note = models.CharField(_("note"), max_length=500, blank=True)
     evidence = models.FileField(_("evidence"), upload_to="evidence/%Y/", blank=True)
+    # The records the figure rests on, one per line: a document's number and title, a ledger, a
+    # link to the platform's own records. A figure needs this or a file.
+    evidence_refs = models.TextField(_("evidence (records)"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=FigureStatus.choices, default="submitted")
+    # What the platform's own records gave for the same period when the figure was reported.
+    computed_value = models.DecimalField(
+        _("platform figure"), max_digits=14, decimal_places=4, null=True, blank=True
+    )
     # Set when the figure contradicts the platform's own records (see planning.rules.figure_contradicts).
     flag = models.CharField(_("flag"), max_length=300, blank=True)
     reported_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+")
     reported_at = models.DateTimeField(auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        User, verbose_name=_("reviewed by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_note = models.CharField(_("review note"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("reported figure")
         verbose_name_plural = _("reported figures")
         ordering = ["-period_end", "-reported_at"]
         indexes = [models.Index(fields=["target", "period_end"], name="figure_target_period_idx")]
+        constraints = [
+            # A returned figure says why; a reviewed one says who and when.
+            models.CheckConstraint(
+                name="figure_returned_has_reason", condition=~Q(status="returned") | ~Q(review_note="")
+            ),
+            models.CheckConstraint(
+                name="figure_reviewed_has_time",
+                condition=Q(status="submitted") | Q(reviewed_at__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.target_id} {self.value} @ {self.period_end}"
+
+    @property
+    def status_label(self) -> str:
+        """待审核 / 已采纳 / 已退回: the review status's words, the same on every page and the API."""
+        return FIGURE_STATUS_LABELS.get(self.status, self.status)
 
 
 class ReportPeriod(models.TextChoices):

@@ -39,6 +39,7 @@ class TargetSpec:
     due: dt.date
     owner: str | None
     pace: str = "even"
+    may_exceed: bool = False
 
 
 @dataclass
@@ -294,6 +295,7 @@ def parse_plan(text: str, *, departments: set[str], regions: set[str]) -> PlanSp
                 due=due,
                 owner=owner,
                 pace=str(pace),
+                may_exceed=g.get("may_exceed") is True,
             )
         )
     if not tasks and not problems:

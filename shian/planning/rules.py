@@ -27,6 +27,9 @@ class AccountabilityRules:
     interview_consecutive_lagging_quarters: int
     contradiction_relative: Decimal
     contradiction_absolute: Decimal
+    contradiction_rate_pp: Decimal = Decimal(1)
+    rate_units: tuple[str, ...] = ("%",)
+    rate_ceiling: Decimal = Decimal(100)
 
 
 def load_rules(path: Path = RULES_FILE) -> list[AccountabilityRules]:
@@ -46,6 +49,9 @@ def load_rules(path: Path = RULES_FILE) -> list[AccountabilityRules]:
                 interview_consecutive_lagging_quarters=int(e["interview_consecutive_lagging_quarters"]),
                 contradiction_relative=Decimal(str(e["contradiction_relative"])),
                 contradiction_absolute=Decimal(str(e["contradiction_absolute"])),
+                contradiction_rate_pp=Decimal(str(e.get("contradiction_rate_pp", 1))),
+                rate_units=tuple(e.get("rate_units", ["%"])),
+                rate_ceiling=Decimal(str(e.get("rate_ceiling", 100))),
             )
         )
     return sorted(editions, key=lambda r: r.valid_from)
@@ -91,6 +97,32 @@ class Status:
     NO_DATA = "no_data"
 
 
+# Every status's words, in one place: pages, the API, the command line and the reports use these.
+STATUS_LABELS: dict[str, str] = {
+    Status.DONE: "已完成",
+    Status.ON_TRACK: "按进度推进",
+    Status.LAGGING: "滞后",
+    Status.LATE: "逾期未完成",
+    Status.NO_DATA: "暂无数据",
+}
+
+# What each status means, shown beside the labels (the plan page's legend and the API).
+STATUS_MEANINGS: dict[str, str] = {
+    Status.DONE: "数值已达到目标",
+    Status.ON_TRACK: "未到期，进度不落后于时间进度（容差内）",
+    Status.LAGGING: "未到期，进度落后于时间进度超过容差",
+    Status.LATE: "已到完成时限（含时限当日及年末），数值仍未达到目标或没有数值",
+    Status.NO_DATA: "未到期，尚无数值",
+}
+
+COMPARATOR_SYMBOLS = {">=": "≥", "<=": "≤", "=": "="}
+
+
+def comparator_symbol(comparator: str) -> str:
+    """The comparator as written in Chinese documents: "≥" for ">=", "≤" for "<="."""
+    return COMPARATOR_SYMBOLS.get(comparator, comparator)
+
+
 def target_status(
     *,
     actual: Decimal | None,
@@ -102,13 +134,17 @@ def target_status(
     rules: AccountabilityRules,
     milestone: bool = False,
 ) -> str:
-    """Done, on track, lagging (behind the year elapsed by more than the tolerance), late (past
-    due and not met) or no data. A milestone is judged only by its due date: it is not expected to
-    progress evenly through the year."""
+    """Done, on track, lagging (behind the year elapsed by more than the tolerance), late (its due
+    date reached and not met) or no data. A milestone is judged only by its due date: it is not
+    expected to progress evenly through the year.
+
+    On the due date itself the period is complete (时间进度 100%): a figure short of the goal then
+    is 逾期未完成, never 按进度推进 — the lagging tolerance applies only while time remains (plan
+    task (一): 年底前完成). A target at 95 % as of 12-31 is not on track; it was not done."""
     share = progress(actual, target, comparator)
     if share is not None and share >= 1:
         return Status.DONE
-    if as_of > due:
+    if as_of >= due:
         return Status.LATE
     if share is None:
         return Status.NO_DATA
@@ -144,15 +180,62 @@ def needs_interview(
     return None
 
 
-def figure_contradicts(reported: Decimal, computed: Decimal | None, rules: AccountabilityRules) -> str | None:
-    """A reported figure that the platform's own records contradict, with the reason; else None."""
+def figure_contradicts(
+    reported: Decimal, computed: Decimal | None, rules: AccountabilityRules, unit: str = ""
+) -> str | None:
+    """A reported figure that the platform's own records contradict, with the reason; else None.
+    A rate differs when the gap exceeds `contradiction_rate_pp` percentage points; any other figure
+    when it exceeds both the absolute and the relative tolerance."""
     if computed is None:
         return None
     diff = abs(reported - computed)
+    if unit in rules.rate_units:
+        if diff > rules.contradiction_rate_pp:
+            return (
+                f"上报值 {fmt_number(reported)}{unit} 与平台记录 {fmt_number(computed)}{unit} 不符"
+                f"（相差 {fmt_number(diff)} 个百分点）"
+            )
+        return None
     relative = diff / abs(computed) if computed else (Decimal(1) if diff else Decimal(0))
     if diff > rules.contradiction_absolute and relative > rules.contradiction_relative:
         return f"上报值 {reported:g} 与平台记录 {computed:g} 不符（相差 {relative:.0%}）"
     return None
+
+
+def fmt_number(value: Decimal) -> str:
+    """At most two decimals, no trailing zeros: 98.87, 95.6, 100."""
+    text = f"{value:.2f}"
+    return text.rstrip("0").rstrip(".")
+
+
+def figure_implausible(
+    value: Decimal, *, unit: str, may_exceed: bool, rules: AccountabilityRules
+) -> str | None:
+    """Why a reported figure cannot be true, or None. No figure is negative; a rate (a part of a
+    whole: coverage, completion) cannot exceed 100 % unless its target's definition allows it."""
+    if value < 0:
+        return f"上报值不能为负数：{fmt_number(value)}{unit}"
+    if unit in rules.rate_units and not may_exceed and value > rules.rate_ceiling:
+        return (
+            f"比率不能超过{fmt_number(rules.rate_ceiling)}{unit}：上报值 {fmt_number(value)}{unit}。"
+            "覆盖率、完成率是部分占全部的比例，请核对分子和分母；"
+            "如该目标的定义允许超过100%（如增长率），请区食安办在计划中注明"
+        )
+    return None
+
+
+class FigureReview:
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+
+
+# A reported figure's review, in words: progress and status count only accepted figures.
+FIGURE_STATUS_LABELS: dict[str, str] = {
+    FigureReview.SUBMITTED: "待审核",
+    FigureReview.ACCEPTED: "已采纳",
+    FigureReview.RETURNED: "已退回",
+}
 
 
 def quarter_ends(year: int) -> list[dt.date]:

@@ -28,13 +28,8 @@ from .models import (
     Target,
 )
 
-STATUS_LABELS = {
-    rules.Status.DONE: "已完成",
-    rules.Status.ON_TRACK: "按进度推进",
-    rules.Status.LAGGING: "滞后",
-    rules.Status.LATE: "逾期未完成",
-    rules.Status.NO_DATA: "暂无数据",
-}
+# The statuses' words live in rules (one place); re-exported for the pages and the reports.
+STATUS_LABELS = rules.STATUS_LABELS
 
 
 @dataclass
@@ -47,6 +42,10 @@ class TargetRow:
     status: str
     flag: str
     note: str
+    # The latest figure awaiting review (待审核): shown, never counted.
+    pending: ReportedFigure | None = None
+    # For a reported target the platform can check: its own figure from the records.
+    computed: Decimal | None = None
 
     @property
     def status_label(self) -> str:
@@ -54,10 +53,13 @@ class TargetRow:
 
     @property
     def figure_text(self) -> str:
-        goal = f"（目标 {self.target.comparator}{fmt(self.target.value)}{self.target.unit}）"
-        if self.figure is None:
-            return "暂无数据" + goal
-        return fmt(self.figure) + self.target.unit + goal
+        goal = f"（目标 {rules.comparator_symbol(self.target.comparator)}{fmt(self.target.value)}{self.target.unit}）"
+        text = "暂无数据" if self.figure is None else fmt(self.figure) + self.target.unit
+        if self.pending is not None:
+            text += f"；{fmt(self.pending.value)}{self.target.unit}待审核"
+        if self.figure_source == "reported" and self.computed is not None:
+            text += f"；平台记录 {fmt(self.computed)}{self.target.unit}"
+        return text + goal
 
 
 def fmt(value: Decimal | None, places: int = 2) -> str:
@@ -112,13 +114,15 @@ def unit_q(user: Any) -> Q:
     return Q(region_id__in=sorted(scope.region_codes))
 
 
-def _latest_figures(plan: AnnualPlan, as_of: dt.date) -> dict[int, ReportedFigure]:
+def _latest_figures(
+    plan: AnnualPlan, as_of: dt.date, status: str = FigureStatus.ACCEPTED
+) -> dict[int, ReportedFigure]:
+    """Each target's latest reported figure up to `as_of` in a review status: accepted figures are
+    the ones progress and status count; figures awaiting review are only shown."""
     latest: dict[int, ReportedFigure] = {}
-    figures = (
-        ReportedFigure.objects.filter(target__task__plan=plan, period_end__lte=as_of)
-        .exclude(status=FigureStatus.RETURNED)
-        .order_by("period_end", "reported_at")
-    )
+    figures = ReportedFigure.objects.filter(
+        target__task__plan=plan, period_end__lte=as_of, status=status
+    ).order_by("period_end", "reported_at")
     for f in figures:
         latest[f.target_id] = f
     return latest
@@ -139,6 +143,7 @@ def plan_status(
     if task_ids is not None:
         targets = targets.filter(task_id__in=task_ids)
     figures = _latest_figures(plan, as_of)
+    pending = _latest_figures(plan, as_of, FigureStatus.SUBMITTED)
     period = indicators.Period(plan.starts, min(as_of, plan.ends))
     cache: dict[str, indicators.IndicatorResult] = {}
     rows = []
@@ -152,9 +157,23 @@ def plan_status(
             result = cache[target.indicator_code]
             figure, note = result.value, result.note
             source = "indicator" if figure is not None else "none"
+        computed: Decimal | None = None
+        if target.kind != "indicator" and target.indicator_code:
+            # A reported target the records can check: the records' figure is shown beside it.
+            if target.indicator_code not in cache:
+                cache[target.indicator_code] = indicators.compute(target.indicator_code, period)
+            computed = cache[target.indicator_code].value
         if figure is None and target.pk in figures:
             reported = figures[target.pk]
-            figure, source, flag = reported.value, "reported", reported.flag
+            figure, source = reported.value, "reported"
+            flag = rules.figure_contradicts(figure, computed, edition, target.unit) or ""
+        waiting = pending.get(target.pk)
+        if (
+            waiting is not None
+            and target.pk in figures
+            and figures[target.pk].period_end > waiting.period_end
+        ):
+            waiting = None  # an accepted figure of a later date supersedes it
         status = rules.target_status(
             actual=figure,
             target=target.value,
@@ -175,9 +194,33 @@ def plan_status(
                 status=status,
                 flag=flag,
                 note=note,
+                pending=waiting,
+                computed=computed,
             )
         )
     return rows
+
+
+def figures_for_review(*, user: Any, plan: AnnualPlan, status: str = "") -> QuerySet[ReportedFigure]:
+    """The plan's reported figures the person may see (the one rule `unit_q`), newest first,
+    optionally in one review status: the district office's review queue."""
+    qs = ReportedFigure.objects.filter(unit_q(user), target__task__plan=plan).select_related(
+        "target", "target__task", "department", "region", "reported_by", "reviewed_by"
+    )
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-period_end", "-reported_at", "-pk")
+
+
+def figure_get_for_user(*, user: Any, pk: int) -> ReportedFigure:
+    figure = (
+        ReportedFigure.objects.filter(unit_q(user), pk=pk)
+        .select_related("target", "target__task__plan")
+        .first()
+    )
+    if figure is None:
+        raise Http404
+    return figure
 
 
 def reports_for_user(*, user: Any, plan: AnnualPlan) -> QuerySet[ProgressReport]:

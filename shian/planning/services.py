@@ -27,6 +27,7 @@ from .models import (
     AnnualPlan,
     AssignmentRole,
     Commendation,
+    FigureStatus,
     Interview,
     PlanEvaluation,
     PlanSection,
@@ -124,6 +125,7 @@ def plan_load(*, actor: User | None, source: str, spec: PlanSpec, activate: bool
                     due=g.due,
                     owner_id=g.owner,
                     pace=g.pace,
+                    may_exceed=g.may_exceed,
                 )
                 events.append(model_event(AuditAction.CREATE, target, after=snapshot(target)))
         audit_record_many(actor=actor, source=source, events=events)
@@ -196,6 +198,7 @@ def plan_copy(*, actor: User | None, source: str, plan: AnnualPlan, year: int) -
                         due=moved(g.due),
                         owner_id=g.owner_id,
                         pace=g.pace,
+                        may_exceed=g.may_exceed,
                     )
                     for g in task.targets.all()
                 ]
@@ -243,10 +246,13 @@ def figure_report(
     period_end: dt.date,
     note: str = "",
     evidence: Any = None,
+    evidence_refs: str = "",
     department: Department | None = None,
 ) -> ReportedFigure:
-    """A responsible unit reports a figure with its evidence. A figure that the platform's own
-    records contradict is accepted for the record but flagged."""
+    """A responsible unit reports a figure with its evidence (a file, or the records it rests on),
+    awaiting the district office's review (待审核). A figure that cannot be true (a rate above
+    100 %, a negative number) is refused; one that the platform's own records contradict is
+    recorded with the records' figure beside it and flagged."""
     require_cap(actor, Cap.PLAN_REPORT)
     dept_code, region_code = unit_of(actor)
     owners = target_owners(target)
@@ -258,15 +264,24 @@ def figure_report(
         if not has_cap(actor, Cap.PLAN_MANAGE):
             raise ValidationError({"department": "只能填报本单位（本镇街）的数据"})
         dept_code = department.pk
-    if target.kind == "milestone" and not evidence and not note:
-        raise ValidationError({"evidence": "里程碑类目标须附证明材料或说明"})
+    edition = rules.rules_in_force(period_end)
+    problem = rules.figure_implausible(value, unit=target.unit, may_exceed=target.may_exceed, rules=edition)
+    if problem:
+        raise ValidationError({"value": problem}, code="implausible")
+    evidence_refs = "\n".join(line.strip() for line in evidence_refs.splitlines() if line.strip())[:2000]
+    if not evidence and not evidence_refs:
+        raise ValidationError(
+            {
+                "evidence": "上报数据须附证明材料：上传文件，或写明所依据的记录（文件文号、台账名称或平台记录）"
+            },
+            code="no_evidence",
+        )
     computed = None
     if target.indicator_code:
         plan = target.task.plan
         result = indicators.compute(target.indicator_code, indicators.Period(plan.starts, period_end))
         computed = result.value
-    edition = rules.rules_in_force(period_end)
-    flag = rules.figure_contradicts(value, computed, edition) or ""
+    flag = rules.figure_contradicts(value, computed, edition, target.unit) or ""
     with transaction.atomic():
         figure = ReportedFigure(
             target=target,
@@ -275,6 +290,8 @@ def figure_report(
             period_end=period_end,
             value=value,
             note=note,
+            evidence_refs=evidence_refs,
+            computed_value=None if computed is None else computed.quantize(Decimal("0.0001")),
             reported_by=actor,
             flag=flag,
         )
@@ -290,7 +307,18 @@ def figure_report(
                     AuditAction.CREATE,
                     figure,
                     after={
-                        **snapshot(figure, ["target_id", "period_end", "value", "note", "flag"]),
+                        **snapshot(
+                            figure,
+                            [
+                                "target_id",
+                                "period_end",
+                                "value",
+                                "note",
+                                "evidence_refs",
+                                "computed_value",
+                                "flag",
+                            ],
+                        ),
                         "evidence": figure.evidence.name if figure.evidence else "",
                     },
                     region=region_code or "",
@@ -298,6 +326,61 @@ def figure_report(
             ],
         )
     return figure
+
+
+# A figure's review: (from, to). Returned figures are reported again as a new figure.
+FIGURE_TRANSITIONS: frozenset[tuple[str, str]] = frozenset(
+    {(FigureStatus.SUBMITTED, FigureStatus.ACCEPTED), (FigureStatus.SUBMITTED, FigureStatus.RETURNED)}
+)
+
+
+def figure_review(
+    *,
+    actor: User,
+    source: str,
+    figure: ReportedFigure,
+    accept: bool,
+    reason: str = "",
+    at: dt.datetime | None = None,
+) -> ReportedFigure:
+    """The district office accepts a reported figure, or returns it with its reason. Only a figure
+    awaiting review can be decided, and not by the person who reported it (a figure keyed in by the
+    office is reviewed by another officer). Progress and status count accepted figures only."""
+    require_cap(actor, Cap.PLAN_MANAGE)
+    reason = reason.strip()[:300]
+    if not accept and not reason:
+        raise ValidationError({"reason": "退回须写明理由"}, code="reason_required")
+    with transaction.atomic():
+        locked = ReportedFigure.objects.select_for_update().get(pk=figure.pk)
+        new = FigureStatus.ACCEPTED if accept else FigureStatus.RETURNED
+        if (locked.status, new) not in FIGURE_TRANSITIONS:
+            raise ValidationError(
+                f"该数据已{rules.FIGURE_STATUS_LABELS.get(locked.status, locked.status)}，不能再审核",
+                code="decided",
+            )
+        if locked.reported_by_id is not None and locked.reported_by_id == actor.pk:
+            raise PermissionDenied("不能审核本人填报的数据")
+        before = snapshot(locked, ["status", "reviewed_by_id", "reviewed_at", "review_note"])
+        locked.status = new
+        locked.reviewed_by = actor
+        locked.reviewed_at = at or timezone.now()
+        locked.review_note = reason
+        locked.full_clean(exclude=["reported_by"])  # a figure keyed in from paper may name no reporter
+        locked.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
+        audit_record_many(
+            actor=actor,
+            source=source,
+            events=[
+                model_event(
+                    AuditAction.UPDATE,
+                    locked,
+                    before=before,
+                    after=snapshot(locked, ["status", "reviewed_by_id", "reviewed_at", "review_note"]),
+                    region=locked.region_id or "",
+                )
+            ],
+        )
+    return locked
 
 
 # ------------------------------------------------------------------ unit and town reports

@@ -10,5 +10,6 @@ urlpatterns = [
     path("<int:year>/reports/", views.report_list, name="reports"),
     path("reports/<int:report_id>/", views.report_detail, name="report"),
     path("<int:year>/notices/", views.notice_list, name="notices"),
+    path("<int:year>/figures/", views.figure_list, name="figures"),
     path("<int:year>/sampling/", views.sampling_plan, name="sampling"),
 ]

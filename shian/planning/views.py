@@ -23,8 +23,8 @@ from shian.core.models import AuditSource, Department, Region, RegionLevel, User
 from shian.core.permissions import Cap, has_cap, require_cap
 from shian.core.xlsx import table_xlsx
 
+from . import rules, selectors, services
 from . import sampling_plan as sampling_plan_reads
-from . import selectors, services
 from .models import AnnualPlan, PlanStatus, ReportPeriod, ReportStatus, SamplingVote
 from .rules import Status
 
@@ -174,6 +174,7 @@ def target_detail(request: HttpRequest, year: int, target_id: int) -> HttpRespon
                     period_end=period_end,
                     note=request.POST.get("note", "")[:500],
                     evidence=request.FILES.get("evidence"),
+                    evidence_refs=request.POST.get("evidence_refs", "")[:2000],
                     department=Department.objects.filter(pk=request.POST.get("department")).first(),
                 )
             except ValidationError as exc:
@@ -186,7 +187,7 @@ def target_detail(request: HttpRequest, year: int, target_id: int) -> HttpRespon
                 if figure.flag:
                     messages.warning(request, figure.flag)
                 else:
-                    messages.success(request, _("The figure was recorded."))
+                    messages.success(request, _("The figure was recorded and awaits the office's review."))
                 return redirect("planning:target", year=year, target_id=target.pk)
     row = next(
         iter(selectors.plan_status(plan=plan, as_of=as_of, tasks=plan.tasks.filter(pk=target.task_id))), None
@@ -253,12 +254,22 @@ def report_list(request: HttpRequest, year: int) -> HttpResponseBase:
         return FileResponse(
             io.BytesIO(content), as_attachment=True, filename=f"{plan.year}年工作报告.xlsx", content_type=XLSX
         )
+    today = timezone.localdate()
+    rows = list(reports)
+    for r in rows:
+        # Late: submitted after its due date, or still not submitted past it (as the PDF says).
+        submitted = timezone.localtime(r.submitted_at).date() if r.submitted_at else None
+        r.late_submitted = submitted is not None and submitted > r.due  # type: ignore[attr-defined]
+        r.overdue = submitted is None and r.due < today  # type: ignore[attr-defined]
     return render(
         request,
         "planning/reports.html",
         {
             "plan": plan,
-            "reports": reports,
+            "reports": rows,
+            "late_count": len(
+                [r for r in rows if getattr(r, "late_submitted", False) or getattr(r, "overdue", False)]
+            ),
             "periods": ReportPeriod.choices,
             "statuses": ReportStatus.choices,
             "period": period,
@@ -519,5 +530,59 @@ def sampling_plan(request: HttpRequest, year: int) -> HttpResponseBase:
             "votes": SamplingVote.objects.filter(year=plan.year)
             .select_related("category")
             .order_by("-count")[:10],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def figure_list(request: HttpRequest, year: int) -> HttpResponse:
+    """Reported figures with their evidence, the platform's own figure beside them where the records
+    hold one, and their review: the office accepts or returns each (with a reason)."""
+    require_cap(request.user, Cap.PLAN_VIEW)
+    plan = _plan(year)
+    is_office = has_cap(request.user, Cap.PLAN_MANAGE)
+    if request.method == "POST":
+        require_cap(request.user, Cap.PLAN_MANAGE)
+        try:
+            pk = int(request.POST.get("figure", ""))
+        except ValueError:
+            raise Http404 from None
+        figure = selectors.figure_get_for_user(user=request.user, pk=pk)
+        if figure.target.task.plan_id != plan.pk:
+            raise Http404
+        try:
+            services.figure_review(
+                actor=_actor(request),
+                source=AuditSource.WEB,
+                figure=figure,
+                accept=request.POST.get("decision") == "accept",
+                reason=request.POST.get("reason", ""),
+            )
+            messages.success(request, _("The review was recorded."))
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        return redirect(f"{request.path}?status={request.GET.get('status', 'submitted')}")
+    status = request.GET.get("status", "submitted")
+    if status not in (*rules.FIGURE_STATUS_LABELS, "all"):
+        status = "submitted"
+    figures = list(
+        selectors.figures_for_review(user=request.user, plan=plan, status="" if status == "all" else status)[
+            :200
+        ]
+    )
+    for f in figures:
+        f.difference = None if f.computed_value is None else f.value - f.computed_value  # type: ignore[attr-defined]
+        f.refs = [line for line in f.evidence_refs.splitlines() if line]  # type: ignore[attr-defined]
+    return render(
+        request,
+        "planning/figures.html",
+        {
+            "plan": plan,
+            "figures": figures,
+            "status": status,
+            "statuses": list(rules.FIGURE_STATUS_LABELS.items()),
+            "is_office": is_office,
+            "me": request.user.pk,
         },
     )

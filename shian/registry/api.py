@@ -91,6 +91,7 @@ class FilterQuery(Schema):
     status: str = ""
     category: str = ""
     scale: str = ""
+    licence: str = ""  # expired, valid or unknown (no expiry date on file)
     page: int = Field(1, ge=1)
     page_size: int = Field(50, ge=1, le=500)
 
@@ -149,6 +150,63 @@ def business_detail(request: HttpRequest, business_id: int) -> dict[str, Any]:
 def business_history(request: HttpRequest, business_id: int) -> list[Any]:
     business = selectors.business_get_for_user(user=request.user, pk=business_id)
     return list(selectors.business_history(business=business))
+
+
+class EventOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    occurred_on: dt.date
+    note: str
+    origin_type: str
+    origin_id: str
+    voided: bool
+    void_reason: str
+
+
+class EventIn(Schema):
+    kind: str
+    occurred_on: dt.date
+    note: str
+
+
+def _event_out(e: Any) -> dict[str, Any]:
+    return {
+        "id": e.pk,
+        "kind": e.kind,
+        "kind_label": str(e.get_kind_display()),
+        "occurred_on": e.occurred_on,
+        "note": e.note,
+        "origin_type": e.origin_type,
+        "origin_id": e.origin_id,
+        "voided": e.voided_at is not None,
+        "void_reason": e.void_reason,
+    }
+
+
+@router.get("/{business_id}/events", response=list[EventOut])
+def business_events(request: HttpRequest, business_id: int) -> list[dict[str, Any]]:
+    """The business's event ledger (voided entries included, marked), newest first."""
+    business = selectors.business_get_for_user(user=request.user, pk=business_id)
+    return [
+        _event_out(e) for e in selectors.business_events_for_user(user=request.user, business=business)[:500]
+    ]
+
+
+@router.post("/{business_id}/events", response={201: EventOut})
+def business_event_create(request: HttpRequest, business_id: int, payload: EventIn) -> Status[dict[str, Any]]:
+    """An officer records an event of a business in their scope; the grade reflects it at the next
+    regrade."""
+    business = selectors.business_get_for_user(user=request.user, pk=business_id)
+    event = services.business_event_record(
+        actor=_actor(request),
+        source=AuditSource.API,
+        business=business,
+        kind=payload.kind,
+        occurred_on=payload.occurred_on,
+        note=payload.note,
+    )
+    return Status(201, _event_out(event))
 
 
 @router.post("/", response={201: BusinessDetailOut})

@@ -63,6 +63,16 @@ class BusinessFilterForm(forms.Form):
         choices=[("", _("All scales")), *BusinessScale.choices],
         widget=FastSelect,
     )
+    licence = forms.ChoiceField(
+        label=_("Licence validity"),
+        required=False,
+        choices=[
+            ("", _("Any licence validity")),
+            ("expired", _("Licence expired")),
+            ("valid", _("Licence valid")),
+            ("unknown", _("Licence expiry not recorded")),
+        ],
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -611,7 +611,7 @@ def percent(share: Decimal | None, places: int = 0) -> str:
 
 
 def comparator_sign(comparator: str) -> str:
-    return {">=": "≥", "<=": "≤", "=": "="}.get(comparator, comparator)
+    return plan_rules.comparator_symbol(comparator)
 
 
 def figure_text(line: TargetLine) -> str:
@@ -1441,7 +1441,7 @@ def _index_ranking(q: IndexQuarter) -> list[Block]:
     if scored:
         best, worst = scored[0], scored[-1]
         text = (
-            f"第{q.quarter}季度镇街食品安全指数（{q.edition}）对{len(q.rows)}个镇街评分，{len(scored)}个镇街得分，"
+            f"第{q.quarter}季度镇街食品安全指数对{len(q.rows)}个镇街评分，{len(scored)}个镇街得分，"
             f"最高为{best.town}（{fmt(best.score)}分），最低为{worst.town}（{fmt(worst.score)}分）。"
         )
         if len(scored) < len(q.rows):

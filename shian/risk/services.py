@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 
 from shian.core.audit import AuditEvent, audit_record, model_event
 from shian.core.bulk import insert_rows, upsert_rows
@@ -19,6 +19,7 @@ from shian.core.calendar import WorkingCalendar
 from shian.core.models import AuditAction, Role, User
 from shian.core.permissions import Cap, require_cap
 from shian.core.scoping import require_in_scope, scope_for
+from shian.enforcement.selectors import credit_classes
 from shian.inspections import rules as inspection_rules
 from shian.inspections import selectors as inspection_selectors
 from shian.registry import selectors as registry_selectors
@@ -107,11 +108,15 @@ def _grade_row(**kwargs: Any) -> RiskGrade:
 
 
 def _events(
-    business_ids: Iterable[int] | None, start: dt.date, end: dt.date
+    business_ids: Iterable[int] | None, start: dt.date, end: dt.date, edition: rules.GradingRules
 ) -> dict[int, list[tuple[str, dt.date]]]:
     """The business-event ledger's live entries in the grading window (register layer: the
-    evidence modules write there, risk only reads)."""
-    return registry_selectors.business_events_between(start=start, end=end, business_ids=business_ids)
+    evidence modules write there, risk only reads), of the kinds the grading rules name: the ledger
+    also holds kinds other readers use (a penalty decision, an upheld complaint for the credit
+    file), which the 2016 method does not step on."""
+    return registry_selectors.business_events_between(
+        start=start, end=end, business_ids=business_ids, kinds=edition.event_steps
+    )
 
 
 def risk_regrade(*, actor: User | None, source: str, business: Business, on: dt.date) -> RiskGrade:
@@ -131,7 +136,7 @@ def risk_regrade(*, actor: User | None, source: str, business: Business, on: dt.
             BusinessFoodCategory.objects.filter(business=business).values_list("category_id", flat=True)
         ),
         full=inspection_selectors.latest_full_checks(business_ids=[business.pk], on=on).get(business.pk),
-        events=_events([business.pk], start, on).get(business.pk, []),
+        events=_events([business.pk], start, on, edition).get(business.pk, []),
         results=inspection_selectors.result_counts_between(
             start=start, end=on, business_ids=[business.pk]
         ).get(business.pk),
@@ -213,7 +218,7 @@ def risk_regrade_bulk(
     cat_sets = {bid: tuple(found) for bid, found in cats.items()}
     fulls = inspection_selectors.latest_full_checks(on=on)
     results = inspection_selectors.result_counts_between(start=start, end=on)
-    events = _events(ids, start, on)
+    events = _events(ids, start, on, edition)
     prev_qs = RiskGrade.objects.all() if not region else RiskGrade.objects.filter(region_id=region)
     previous = dict(prev_qs.order_by().values_list("business_id", "grade").iterator(chunk_size=50_000))
     static_cache: dict[Any, dict[str, int]] = {}
@@ -325,12 +330,17 @@ def conflict_declare(
 def draw_population(
     *, region: str | None = None, business_types: Sequence[str] = (), stratify: str = "grade"
 ) -> list[tuple[int, str]]:
-    """The population of a draw: graded, active businesses, with their stratum (grade or type)."""
+    """The population of a draw: graded, active businesses, with their stratum (grade, type, or the
+    enterprise credit-risk class A–D from the credit file: a separate axis from the food risk grade)."""
     qs = RiskGrade.objects.filter(business__status="active")
     if region:
         qs = qs.filter(region_id=region)
     if business_types:
         qs = qs.filter(business__business_type__in=list(business_types))
+    if stratify == "credit":
+        ids = list(qs.values_list("business_id", flat=True).order_by("business_id"))
+        classes = credit_classes(ids, on=timezone.localdate())
+        return [(bid, f"credit-{classes[bid].code}") for bid in ids]
     field = "grade" if stratify == "grade" else "business__business_type"
     return [(bid, s) for bid, s in qs.values_list("business_id", field).order_by("business_id")]
 
@@ -475,7 +485,7 @@ def targeting_score(
         raise ValidationError({"cutoff": f"评估截止日期 {cutoff} 应早于评分日期 {on}"})
     metrics: dict[str, Any] = {
         "base_rate": round(model.positives / model.examples, 4),
-        "complaints": "平台尚无投诉举报数据，投诉特征恒为 0",
+        "complaints": "投诉特征取自主体事件台账中查证属实的投诉举报",
     }
     try:
         bt = targeting.backtest(facts, history, cutoff=cutoff, end=on)

@@ -27,7 +27,8 @@ from shian.core.scoping import require_in_scope
 # Same layer; only the pure (Django-free) image and signature checks, never its models or services.
 from shian.inspections import media
 from shian.inspections import rules as inspection_rules
-from shian.registry.models import Business
+from shian.registry import services as registry_services
+from shian.registry.models import Business, BusinessEvent, BusinessEventKind
 
 from . import rules
 from .models import (
@@ -190,6 +191,11 @@ def sample_set_status(
             after={**(audit_after or {}), "status": status, "on": on.isoformat(), "note": note},
         ),
     )
+    if status == SampleStatus.CLOSED and old in (SampleStatus.RETEST, SampleStatus.OBJECTION):
+        # Closed from a re-test or an objection without disposal: the finding did not stand.
+        _sample_ledger_void(
+            sample=locked, source=source, reason=f"样品{locked.code}经复检或异议不再认定不合格"
+        )
     return locked
 
 
@@ -219,7 +225,13 @@ def sample_results_record(
     items = []
     for item, result in results:
         j = rules.judge(
-            book=book, item=item, result=result, food=sample.food_name, category=sample.category_path, on=when
+            book=book,
+            item=item,
+            result=result,
+            food=sample.food_name,
+            category=sample.category_path,
+            on=when,
+            detection_limit=detection_limits.get(item, ""),
         )
         obj, _created = TestItem.objects.update_or_create(
             sample=sample,
@@ -269,8 +281,47 @@ def sample_results_record(
         sample_set_status(
             sample=sample, status=nxt, by=by, on=on, source=source, note=_("judged automatically")
         )
+    _sample_ledger(sample=sample, conclusion=conclusion, by=by, on=on, source=source)
     sample.refresh_from_db()
     return items
+
+
+SAMPLE_ORIGIN = "sampling.sample"
+
+
+def _sample_ledger(*, sample: Sample, conclusion: str, by: User, on: dt.date, source: str) -> None:
+    """The business-event ledger (register layer) learns of an unqualified sample on judgment, so
+    the risk grade reflects it at the next regrade (2016 办法 第十九条: a failed supervisory sample
+    raises the grade). A sample closed after a re-test or an objection (the finding did not stand,
+    an objection upheld) voids the entry with its reason. Idempotent: one entry per sample."""
+    if not sample.business_id:
+        return  # a sample from an unregistered seller: nothing in the register to mark
+    business = Business.objects.get(pk=sample.business_id)
+    if conclusion == Verdict.UNQUALIFIED:
+        failed = ", ".join(
+            sample.items.filter(verdict=Verdict.UNQUALIFIED).order_by("item").values_list("item", flat=True)
+        )
+        registry_services.business_event_append(
+            actor=by,
+            source=source,
+            business=business,
+            kind=BusinessEventKind.FAILED_SAMPLE,
+            occurred_on=on,
+            origin_type=SAMPLE_ORIGIN,
+            origin_id=str(sample.pk),
+            note=f"抽检不合格：{sample.code} {sample.food_name}（{failed}）"[:200],
+        )
+
+
+def _sample_ledger_void(*, sample: Sample, source: str, reason: str) -> None:
+    """A finding that did not stand: its ledger entry is voided with the reason (never deleted)."""
+    for event in BusinessEvent.objects.filter(
+        kind=BusinessEventKind.FAILED_SAMPLE,
+        origin_type=SAMPLE_ORIGIN,
+        origin_id=str(sample.pk),
+        voided_at__isnull=True,
+    ):
+        registry_services.business_event_void(actor=None, source=source, event=event, reason=reason)
 
 
 # -- labs ------------------------------------------------------------------------------------------

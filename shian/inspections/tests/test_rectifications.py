@@ -163,7 +163,7 @@ def test_follow_up_created_from_an_order_then_closed_with_its_result(orders, cli
     entry = AuditEntry.objects.filter(object_type="inspections.rectification", object_id=str(order.pk))
     assert entry.order_by("seq").last().after["follow_up_result"] == "pass"
     page = client.get("/inspections/rectifications/?status=done").content.decode()
-    assert "已办结 2024-10-21" in page and f"#{second.pk}" in page
+    assert "已办结</span> 2024-10-21" in page and f'href="/inspections/{second.pk}/"' in page
 
 
 def test_extension_to_a_holiday_is_refused_and_changes_nothing(orders, client_for):

@@ -200,7 +200,17 @@ def test_shipped_2022_edition_is_local_sums_to_one_and_uses_the_plans_coordinato
     assert (coord.direction, coord.method, coord.target) == ("higher", "target", D(1))
     incidents = next(c for c in edition.components if c.code == "incidents.count_per_100k")
     assert (incidents.direction, incidents.target, incidents.worst) == ("lower", D(0), D(5))
-    assert {c.method for c in edition.components} == {"target", "minmax"}
+    assert {c.method for c in edition.components} == {"target"}
+
+
+def test_campaign_coverage_of_zero_scores_zero_not_100():
+    """data/index-2022.toml edition 2022.2: 专项行动覆盖率 is scored against full coverage of the
+    campaigns' scope. Scored relative to the other towns (2022.1) a district where no town had a
+    campaign inspection gave every town 100 for a value of 0."""
+    edition = rules.edition_in_force(dt.date(2022, 12, 31))
+    campaign = next(c for c in edition.components if c.code == "inspections.campaign_coverage")
+    assert rules.normalise(campaign, {"a": D(0), "b": D(0)}) == {"a": D("0.00"), "b": D("0.00")}
+    assert rules.normalise(campaign, {"a": D(50)}) == {"a": D("50.00")}
 
 
 def test_edition_whose_weights_do_not_sum_to_one_is_refused():

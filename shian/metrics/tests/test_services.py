@@ -51,7 +51,7 @@ def test_index_is_weighted_mean_of_available_components_with_weights_renormalise
     assert comps["core.coordinators_per_10k"].normalised == D("48.39")
     assert comps["metrics.town_reports_on_time"].normalised == D(0)
     assert run.status == RunStatus.DRAFT
-    assert run.edition_id == "beichen-index-2022.1"
+    assert run.edition_id == "beichen-index-2022.2"
     assert run.towns.count() == TOWNS_SCORED_BY_2022_EDITION
 
 

@@ -5,6 +5,7 @@ from typing import Any
 
 from django import template
 
+from shian.planning.rules import comparator_symbol
 from shian.planning.selectors import fmt
 
 register = template.Library()
@@ -31,3 +32,9 @@ def percent_width(value: Any) -> str:
     if value is None:
         return "0%"
     return f"{min(Decimal(str(value)), Decimal(1)) * 100:.1f}%"
+
+
+@register.filter
+def comparator(value: Any) -> str:
+    """ ">=" as people write it: "≥" (planning.rules.comparator_symbol)."""
+    return comparator_symbol(str(value or ""))

@@ -12,7 +12,7 @@ import datetime as dt
 from pathlib import Path
 
 from shian.core.models import Department, Region
-from shian.planning.models import AnnualPlan, ProgressReport, SupervisionNotice, Target
+from shian.planning.models import AnnualPlan, ProgressReport, ReportedFigure, SupervisionNotice, Target
 from shian.planning.planfile import parse_plan
 from shian.planning.services import ensure_reports, plan_load
 from tests.route_matrix import SEE_A, VIEW, Check, World, api, row, rule
@@ -58,6 +58,15 @@ def build(world: World) -> None:
         response_due=dt.date(2022, 7, 7),
     )
     world["notice_edu"] = notice.pk
+    # Two figures of the education bureau awaiting review: one for the page, one for the API.
+    for key in ("figure_edu", "figure_edu_api"):
+        world[key] = ReportedFigure.objects.create(
+            target_id=world["target_edu"],
+            department_id="education",
+            period_end=dt.date(2022, 6, 30),
+            value=80,
+            evidence_refs="北辰教育〔2022〕12号 校外供餐单位体系认证汇总表",
+        ).pk
 
 
 def _plan(world: World) -> AnnualPlan:
@@ -71,7 +80,7 @@ def checks(world: World) -> list[Check]:
     return [
         Check("GET", "/plan/", rule(302, lab=403)),
         Check("GET", f"/plan/{y}/", VIEW),
-        Check("GET", f"/plan/{y}/targets/{t}/", {**VIEW, "lab": 404}),
+        Check("GET", f"/plan/{y}/targets/{t}/", {**VIEW, "lab": 404, "business_a": 404}),
         Check("GET", f"/plan/{y}/targets/999999/", rule(404, anonymous=302)),
         Check("GET", f"/plan/{y}/reports/", VIEW),
         Check("GET", f"/plan/reports/{ra}/", SEE_A),
@@ -89,19 +98,39 @@ def checks(world: World) -> list[Check]:
         ),
         Check("GET", f"/plan/{y}/notices/", VIEW),
         Check("GET", f"/plan/{y}/sampling/", VIEW),
+        Check("GET", f"/plan/{y}/figures/", VIEW),
+        Check(
+            "POST",
+            f"/plan/{y}/figures/",
+            rule(403, district_admin=302, district_officer=302, anonymous=302),
+            data={"figure": str(world["figure_edu"]), "decision": "accept"},
+            note="the district office reviews reported figures",
+        ),
+        Check("GET", f"/api/v1/plans/{y}/figures", api(VIEW)),
+        Check(
+            "POST",
+            f"/api/v1/plans/figures/{world['figure_edu_api']}/review",
+            api(rule(403, district_admin=200, district_officer=200)),
+            data={"decision": "return", "reason": "请附体系认证证书"},
+        ),
         # The API.
         Check("GET", f"/api/v1/plans/{y}/status", api(VIEW)),
         Check(
             "POST",
             f"/api/v1/plans/targets/{t}/figures",
             FIGURE,
-            data={"value": "80", "period_end": "2022-06-30", "note": "上半年"},
+            data={"value": "80", "period_end": "2022-06-30", "note": "上半年", "evidence_refs": "汇总表"},
         ),
         Check(
             "POST",
             f"/api/v1/plans/targets/{t}/figures",
             {**FIGURE, "town_a_officer": 422, "town_b_officer": 422, "education_liaison": 422},
-            data={"value": "100", "period_end": "2022-09-30", "department": "propaganda"},
+            data={
+                "value": "100",
+                "period_end": "2022-09-30",
+                "department": "propaganda",
+                "evidence_refs": "汇总表",
+            },
             note="a town or a unit reports for itself only, never as another unit",
         ),
         Check("GET", f"/api/v1/plans/{y}/reports", api(VIEW)),

@@ -32,7 +32,12 @@ def test_figure_through_the_api_and_invisible_target_is_404(plan, personas):  # 
     own = Target.objects.get(code="T11-haccp")
     response = client.post(
         f"/api/v1/plans/targets/{own.pk}/figures",
-        data={"value": "100", "period_end": "2022-09-30", "note": "全部建立"},
+        data={
+            "value": "100",
+            "period_end": "2022-09-30",
+            "note": "全部建立",
+            "evidence_refs": "体系认证汇总表",
+        },
         content_type="application/json",
     )
     assert response.status_code == 201 and response.json()["flag"] == ""

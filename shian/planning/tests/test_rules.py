@@ -60,6 +60,35 @@ def test_late_after_the_due_date_and_done_when_met():
     assert not rules.needs_notice(rules.Status.DONE)
 
 
+def test_short_of_the_goal_on_the_due_date_is_late_not_on_track():
+    """Task (一) “年底前完成”: as of 12-31 the year is 100 % elapsed; a target at 91–98 % then was
+    not done. Within the 15-point lagging tolerance it used to read 按进度推进."""
+    for figure in ("91", "95.5", "98"):
+        assert status(figure, as_of=Y1) == rules.Status.LATE
+    assert rules.STATUS_LABELS[status("98", as_of=Y1)] == "逾期未完成"
+    assert status("100", as_of=Y1) == rules.Status.DONE
+    assert status(None, as_of=Y1) == rules.Status.LATE
+    # The day before, with time left, 98 % is within the tolerance.
+    assert status("98", as_of=dt.date(2022, 12, 30)) == rules.Status.ON_TRACK
+
+
+def test_at_most_target_over_its_limit_on_the_due_date_is_late():
+    assert status("6", target="5", comparator="<=", as_of=Y1) == rules.Status.LATE
+    assert status("5", target="5", comparator="<=", as_of=Y1) == rules.Status.DONE
+
+
+def test_every_status_has_one_label_and_one_meaning():
+    statuses = {v for k, v in vars(rules.Status).items() if not k.startswith("_")}
+    assert set(rules.STATUS_LABELS) == statuses == set(rules.STATUS_MEANINGS)
+    assert len(set(rules.STATUS_LABELS.values())) == len(statuses)
+
+
+def test_comparators_are_written_as_people_write_them():
+    assert rules.comparator_symbol(">=") == "≥"
+    assert rules.comparator_symbol("<=") == "≤"
+    assert rules.comparator_symbol("=") == "="
+
+
 def test_missing_figure_is_no_data_not_zero():
     assert status(None) == rules.Status.NO_DATA
     assert not rules.needs_notice(rules.Status.NO_DATA)

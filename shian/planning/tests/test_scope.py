@@ -47,7 +47,7 @@ def test_a_town_officer_cannot_file_a_figure_as_another_unit(plan, personas, cli
     status_before = {r.target.code: r.status for r in plan_status(plan=plan, as_of=plan.ends)}["T11-haccp"]
     r = client.post(
         f"/api/v1/plans/targets/{target.pk}/figures",
-        {"value": "100", "period_end": "2022-09-30", "department": "propaganda"},
+        {"value": "100", "period_end": "2022-09-30", "department": "propaganda", "evidence_refs": "汇总表"},
         content_type="application/json",
         **auth,
     )
@@ -59,7 +59,7 @@ def test_a_town_officer_cannot_file_a_figure_as_another_unit(plan, personas, cli
     # Reporting for its own town is the town's right.
     own = client.post(
         f"/api/v1/plans/targets/{target.pk}/figures",
-        {"value": "90", "period_end": "2022-09-30"},
+        {"value": "90", "period_end": "2022-09-30", "evidence_refs": "本镇汇总表"},
         content_type="application/json",
         **auth,
     )
@@ -83,6 +83,7 @@ def test_a_targets_page_lists_only_the_readers_own_figures(plan, personas, clien
             value=Decimal(value),
             period_end=dt.date(2022, 6, 30),
             note=f"{who}的数",
+            evidence_refs="镇街汇总表",
         )
     page = client_for("town_a_officer").get(f"/plan/2022/targets/{target.pk}/").content.decode()
     assert "town_a_officer的数" in page and "town_b_officer的数" not in page

@@ -16,6 +16,7 @@ from shian.planning.models import (
     AnnualPlan,
     Interview,
     ProgressReport,
+    ReportedFigure,
     ReportStatus,
     SupervisionNotice,
     Target,
@@ -25,6 +26,7 @@ from shian.planning.selectors import plan_status, plan_tasks_for_user, reports_f
 from shian.planning.services import (
     ensure_reports,
     figure_report,
+    figure_review,
     notice_respond,
     plan_copy,
     plan_evaluate,
@@ -102,6 +104,7 @@ def test_reported_figure_that_contradicts_records_is_flagged(plan, personas):
         value=D("1.2"),
         period_end=dt.date(2022, 6, 30),
         department=Department.objects.get(pk="market"),
+        evidence_refs="协管员花名册",
     )
     assert "不符" in figure.flag
 
@@ -116,27 +119,36 @@ def test_liaison_reports_only_targets_of_its_unit(plan, personas):
         value=D(96),
         period_end=dt.date(2022, 9, 30),
         note="全区学校食堂 96% 已接入",
+        evidence_refs="北辰教育〔2022〕30号 明厨亮灶接入台账",
     )
     assert figure.department_id == "education" and figure.flag == ""
+    figure_review(actor=personas("district_officer"), source="web", figure=figure, accept=True)
     other = Target.objects.get(code="T13-batches", task__plan=plan)  # owner: the market regulator
     with pytest.raises(PermissionDenied):
         figure_report(
-            actor=education, source="web", target=other, value=D(10), period_end=dt.date(2022, 9, 30)
+            actor=education,
+            source="web",
+            target=other,
+            value=D(10),
+            period_end=dt.date(2022, 9, 30),
+            evidence_refs="台账",
         )
     row = next(r for r in plan_status(plan=plan, as_of=dt.date(2022, 9, 30)) if r.target.pk == own.pk)
     assert row.figure == 96 and row.figure_source == "reported"
 
 
-def test_milestone_needs_evidence_or_a_note(plan, personas):
-    target = Target.objects.get(code="T02-drill", task__plan=plan)
-    with pytest.raises(ValidationError):
+def test_a_figure_needs_evidence_a_note_is_not_enough(plan, personas):
+    target = Target.objects.get(code="T02-whitepaper", task__plan=plan)
+    with pytest.raises(ValidationError) as err:
         figure_report(
             actor=personas("district_officer"),
             source="web",
             target=target,
             value=D(1),
             period_end=dt.date(2022, 9, 30),
+            note="已演练",
         )
+    assert "证明材料" in str(err.value)
 
 
 def test_report_workflow_follows_its_transition_table(plan, personas):
@@ -220,6 +232,13 @@ def test_answered_notice_is_recorded(plan, personas):
         value=D(10),
         period_end=dt.date(2022, 9, 30),
         note="仅 10% 接入",
+        evidence_refs="明厨亮灶接入台账",
+    )
+    figure_review(
+        actor=personas("district_officer"),
+        source="web",
+        figure=ReportedFigure.objects.get(department_id="education"),
+        accept=True,
     )
     plan_evaluate(actor=None, source="command", plan=plan, as_of=dt.date(2022, 9, 30))
     notice = SupervisionNotice.objects.filter(department_id="education").first()

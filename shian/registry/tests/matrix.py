@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from shian.core.tests.factories import BUSINESS_A_CREDIT_CODE
 from shian.registry.tests.factories import credit_code, make_business
 from tests.route_matrix import (
     CHANGE,
@@ -17,12 +18,22 @@ from tests.route_matrix import (
     row,
 )
 
+# Recording an event of town A's business: officers with the ledger right in whose scope it is;
+# those who see it without the right get 403; anyone else "not found".
+RECORD_EVENT_A = row(201, 201, 201, 404, 404, 403, 403, 404, 403, 302)
+
 # Creating in town A: town B's officer may not name town A (a located validation error, 422).
 API_CREATE_A = row(201, 201, 201, 422, 403, 403, 403, 403, 403, 401)
 
 
 def build(world: World) -> None:
-    a = make_business(name="果园新村甲餐厅", region_code="120113001", business_type="catering")
+    # Business A is the one the matrix's business account (persona business_a) acts for.
+    a = make_business(
+        name="果园新村甲餐厅",
+        region_code="120113001",
+        business_type="catering",
+        credit_code=BUSINESS_A_CREDIT_CODE,
+    )
     school_b = make_business(
         name="天穆镇中心小学食堂", region_code="120113100", business_type="school_canteen", categories=["31"]
     )
@@ -72,6 +83,14 @@ def checks(world: World) -> list[Check]:
         Check("GET", "/api/v1/businesses/", api(VIEW)),
         Check("GET", f"/api/v1/businesses/{a}", api(SEE_A)),
         Check("GET", f"/api/v1/businesses/{a}/history", api(SEE_A)),
+        Check("GET", f"/api/v1/businesses/{a}/events", api(SEE_A)),
+        Check(
+            "POST",
+            f"/api/v1/businesses/{a}/events",
+            api(RECORD_EVENT_A),
+            data={"kind": "incident", "occurred_on": "2024-06-01", "note": "就餐者腹泻，已调查"},
+            note="officers record events of businesses in their scope",
+        ),
         Check(
             "PUT",
             f"/api/v1/businesses/{a}",

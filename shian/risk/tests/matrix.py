@@ -29,6 +29,13 @@ ANNOTATE_A = rule(
 )
 
 
+# Making a draw: the district office; the person's own visits: those who record inspections.
+DRAW_MANAGE = rule(403, district_admin=200, district_officer=200, anonymous=302)
+RECORDERS = rule(
+    403, district_admin=200, district_officer=200, inspector=200, town_a_inspector=200, anonymous=302
+)
+
+
 def build(world: World) -> None:
     services.risk_regrade_bulk(actor=None, source=AuditSource.SYSTEM, on=dt.date(2024, 12, 31))
     a = Business.objects.get(pk=world["business_a"])
@@ -57,6 +64,22 @@ def checks(world: World) -> list[Check]:
         Check("GET", "/risk/grades/", VIEW),
         Check("GET", "/risk/grades/export.xlsx", VIEW),
         Check("GET", f"/risk/grades/{a}/", SEE_A),
+        Check(
+            "POST",
+            f"/risk/grades/{a}/events/",
+            rule(
+                403,
+                district_admin=302,
+                district_officer=302,
+                town_a_officer=302,
+                town_b_officer=404,
+                education_liaison=404,
+                lab=404,
+                anonymous=302,
+            ),
+            data={"kind": "incident", "occurred_on": "2024-06-01", "note": "就餐者腹泻，已调查"},
+            note="officers record events of businesses in their scope",
+        ),
         Check("GET", "/risk/grades/999999/", same(404)),
         Check("GET", "/risk/plan/2025/", VIEW),
         # A year before the rules' first edition: a clear answer on the page, never a crash.
@@ -67,6 +90,23 @@ def checks(world: World) -> list[Check]:
         Check("POST", f"/risk/targeting/{a}/notes/", ANNOTATE_A, data={"text": "后厨改造中，下月复查"}),
         Check("GET", "/risk/draws/", PUBLIC),
         Check("GET", "/risk/draws/mx-2024-1/", PUBLIC),
+        Check("GET", "/risk/draws/new/", DRAW_MANAGE),
+        Check("GET", "/risk/draws/new/?population=type", DRAW_MANAGE),
+        Check(
+            "POST",
+            "/risk/draws/new/",
+            {**DRAW_MANAGE, "district_admin": 302, "district_officer": 302},
+            data={
+                "population": "grade",
+                "ratio_A": "1",
+                "ratio_B": "0",
+                "ratio_C": "0",
+                "ratio_D": "0",
+                "seed": "11",
+            },
+            note="drawn and published: the draw's page",
+        ),
+        Check("GET", "/risk/visits/", RECORDERS),
         Check("GET", "/risk/draws/no-such-draw/", same(404, anonymous=404)),
         Check("GET", "/api/v1/risk/grades", api(VIEW)),
         Check("GET", "/api/v1/risk/grades/mix", api(VIEW)),

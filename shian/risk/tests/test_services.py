@@ -7,11 +7,13 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.utils import timezone
 
 from shian.core.models import AuditSource, Role
 from shian.core.tests.factories import UserFactory
 from shian.inspections import services as inspection_services
 from shian.registry import services as registry_services
+from shian.registry.models import BusinessEventKind
 from shian.registry.tests.factories import make_business
 from shian.risk import services
 from shian.risk.models import Draw, RiskGrade
@@ -70,6 +72,27 @@ def test_regrade_one_business_uses_latest_full_check_and_events(world):
     )
     g = services.risk_regrade(actor=None, source=AuditSource.SYSTEM, business=bs[0], on=ON)
     assert g.grade == "D" and g.adjustment == 1 and g.evidence["reasons"]
+
+
+def test_ledger_kinds_the_grading_rules_do_not_name_are_not_graded_and_do_not_crash(world):
+    """The ledger holds kinds other readers use (a penalty decision, an upheld complaint): the 2016
+    method's step list does not name them, so grading skips them instead of refusing the business."""
+    inspectors, bs = world
+    _inspect(bs[0], inspectors, fail=("C3", "C4"))
+    for kind in ("penalty_decision", "complaint_upheld"):
+        registry_services.business_event_append(
+            actor=None,
+            source=AuditSource.SYSTEM,
+            business=bs[0],
+            kind=kind,
+            occurred_on=dt.date(2024, 8, 1),
+            origin_type="test",
+            origin_id=kind,
+        )
+    g = services.risk_regrade(actor=None, source=AuditSource.SYSTEM, business=bs[0], on=ON)
+    assert (g.grade, g.adjustment) == ("C", 0)
+    mix = services.risk_regrade_bulk(actor=None, source=AuditSource.COMMAND, on=ON)
+    assert sum(mix.values()) == 7
 
 
 def test_clean_year_lowers_the_grade(world):
@@ -218,3 +241,24 @@ def test_grade_page_names_each_part_and_the_evidence_in_chinese(world, client):
     assert "business_type" not in page and "consumer_group" not in page
     assert "2024-05-06" in page and "关键项2项、一般项0项不符合" in page
     assert "近一年检查1次" in page and "上次等级" in page
+
+
+def test_draw_stratified_by_credit_class_raises_the_ratio_of_the_listed(world, capsys):
+    """Credit-risk classes (from the credit file, a separate axis from the grade) set the draw's
+    strata and default ratios: a listed business is class D, drawn at three times the base ratio."""
+    _inspectors, bs = world
+    services.risk_regrade_bulk(actor=None, source=AuditSource.COMMAND, on=ON)
+    registry_services.business_event_append(
+        actor=None,
+        source=AuditSource.SYSTEM,
+        business=bs[0],
+        kind=BusinessEventKind.SERIOUS_DISHONESTY_LISTED,
+        occurred_on=timezone.localdate() - dt.timedelta(days=30),
+        origin_type="test",
+        origin_id="1",
+    )
+    pop = dict(services.draw_population(stratify="credit"))
+    assert pop[bs[0].pk] == "credit-D" and pop[bs[1].pk] == "credit-A"
+    call_command("inspections", "draw", "--population", "credit", "--seed", "7")
+    out = capsys.readouterr().out
+    assert "credit-D: 总体 1" in out and "比例 0.3" in out and "credit-A" in out and "比例 0.05" in out
