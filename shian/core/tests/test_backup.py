@@ -259,20 +259,24 @@ def test_postgres_a_backup_taken_during_writes_restores_into_an_empty_database(p
 
 
 @needs_pg
-def test_postgres_a_restore_that_does_not_match_its_manifest_fails(pg, pg_backup, tmp_path):
+def test_postgres_a_restore_that_does_not_match_its_manifest_fails(pg, pg_live, pg_backup, tmp_path):
     dump = tmp_path / "copy.dump"
     shutil.copy(pg_backup.dump, dump)
     manifest = json.loads(json.dumps(pg_backup.manifest))
     manifest["counts"]["core_region"] += 1
     manifest["audit_head_hash"] = "0" * 64
     (tmp_path / "copy.dump.manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    restored = pg.shian(tmp_path, pg.create("tampered"), "restore", str(dump))
+    # Restored over a database that holds the schema and more rows than the backup (a copy of
+    # the live one): --clean drops what is there first, so only the tampered figures differ.
+    target = pg.create("tampered", template=pg_live)
+    restored = pg.shian(tmp_path, target, "restore", str(dump))
     assert restored.returncode == 1
     want = manifest["counts"]["core_region"]
     assert f"行数不符：core_region 备份 {want} 行，恢复后 {want - 1} 行" in restored.stderr
     assert "审计链不完整" in restored.stderr and "head is not the backup's" in restored.stderr
     assert "registry_business" not in restored.stderr  # only what differs is named
     assert "Traceback" not in restored.stderr
+    assert pg.count(target, "registry_business") == pg_backup.manifest["counts"]["registry_business"]
 
 
 @needs_pg
