@@ -199,7 +199,7 @@ def _one(
     return c
 
 
-def demo_complaints_build(*, seed: int, out: Callable[[str], object] = print, count: int = 240) -> int:
+def demo_complaints_build(*, seed: int, out: Callable[[str], object] = print, count: int = 200) -> int:
     """Build the demo's complaints and reports; skipped when some exist. Returns how many were filed."""
     if Complaint.objects.exists():
         out("投诉举报已存在，跳过 / complaints exist")
@@ -236,7 +236,7 @@ def demo_complaints_build(*, seed: int, out: Callable[[str], object] = print, co
     return done
 
 
-def demo_participation_build(*, seed: int, out: Callable[[str], object] = print) -> int:
+def demo_participation_build(*, seed: int, out: Callable[[str], object] = print, votes: int = 600) -> int:
     """The 2022 你点我检 round (votes cast and published), three 随机查餐厅 events, the red and black
     lists by rule with one reply answered, and the October satisfaction survey by town."""
     if Survey.objects.exists():
@@ -259,7 +259,7 @@ def demo_participation_build(*, seed: int, out: Callable[[str], object] = print)
     )
     options = list(vote_round.options.order_by("id"))
     weights = [rng.randint(1, 10) for _ in options]
-    for i in range(600):
+    for i in range(votes):
         option = rng.choices(options, weights)[0]
         participation.vote_cast(
             round=vote_round,
@@ -347,5 +347,5 @@ def demo_participation_build(*, seed: int, out: Callable[[str], object] = print)
         method="入户与电话访问结合，按各镇街常住人口分层随机抽样",
         results=results,
     )
-    out(f"你点我检 600 票，随机查餐厅 3 期，红黑榜 {listed} 户，满意度调查 1 次 / participation")
+    out(f"你点我检 {votes} 票，随机查餐厅 3 期，红黑榜 {listed} 户，满意度调查 1 次 / participation")
     return listed

@@ -7,6 +7,7 @@ in the official text."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -47,7 +48,8 @@ class ClockEdition:
         return [c for c in self.clocks.values() if c.applies_to == kind and c.start_event == event]
 
 
-def load_clock_editions(path: Path = CLOCKS_FILE) -> list[ClockEdition]:
+@functools.lru_cache(maxsize=4)  # the data file is read once per process
+def load_clock_editions(path: Path = CLOCKS_FILE) -> tuple[ClockEdition, ...]:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     out = []
     for e in data["edition"]:
@@ -65,7 +67,7 @@ def load_clock_editions(path: Path = CLOCKS_FILE) -> list[ClockEdition]:
             for c in e["clock"]
         }
         out.append(ClockEdition(e["id"], e["valid_from"], e["source"], int(e["warn_working_days"]), clocks))
-    return sorted(out, key=lambda r: r.valid_from)
+    return tuple(sorted(out, key=lambda r: r.valid_from))
 
 
 def clock_edition_in_force(on: dt.date, editions: Sequence[ClockEdition] | None = None) -> ClockEdition:

@@ -157,6 +157,8 @@ def complaint_file(
             errors["region_code"] = "无法从地址确定所在镇街，请选择承办镇街"
         elif not Region.objects.filter(pk=region).exclude(level=RegionLevel.DISTRICT).exists():
             errors["region_code"] = f"镇街代码 {region} 不存在"
+    if external_ref.strip() and Complaint.objects.filter(external_ref=external_ref.strip()).exists():
+        errors["external_ref"] = f"12315编号 {external_ref.strip()} 已登记过"
     try:
         edition = rules.clock_edition_in_force(received_on)
     except LookupError as exc:
@@ -187,7 +189,8 @@ def complaint_file(
             rule_edition=edition.id,
             created_by=actor,
         )
-        c.full_clean()
+        # Field checks here; the named constraints are checked above and enforced by the database.
+        c.full_clean(validate_constraints=False)
         c.save()
         cal = WorkingCalendar()
         _start_clocks(c, "received", received_on, cal)

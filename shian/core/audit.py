@@ -18,7 +18,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import orjson
-from django.db import connection, models, transaction
+from django.db import connection, connections, models, transaction
 from django.utils import timezone
 
 from .bulk import insert_rows
@@ -272,21 +272,18 @@ def read_snapshot(using: str = "default") -> Iterator[None]:
     on SQLite (WAL: readers and the writer go on side by side; Django's own atomic() would take the
     write lock at BEGIN IMMEDIATE), REPEATABLE READ READ ONLY on PostgreSQL. Inside an atomic block
     already (a test) it reads in that transaction."""
-    if connection.in_atomic_block:
+    conn = connections[using]
+    if conn.in_atomic_block:
         yield
         return
-    connection.ensure_connection()
-    begin = (
-        "BEGIN DEFERRED"
-        if connection.vendor == "sqlite"
-        else "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
-    )
-    with connection.cursor() as cur:
+    conn.ensure_connection()
+    begin = "BEGIN DEFERRED" if conn.vendor == "sqlite" else "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+    with conn.cursor() as cur:
         cur.execute(begin)
     try:
         yield
     finally:
-        with connection.cursor() as cur:
+        with conn.cursor() as cur:
             cur.execute("ROLLBACK")
 
 

@@ -93,23 +93,37 @@ def _write_manifest(path: Path, *, vendor: str, counts: dict[str, int], chain: C
 
 
 def _pg_env() -> dict[str, str]:
-    db = settings.DATABASES["default"]
+    db: dict[str, Any] = dict(settings.DATABASES["default"])
     env = {**os.environ}
     for key, var in (("HOST", "PGHOST"), ("PORT", "PGPORT"), ("USER", "PGUSER"), ("PASSWORD", "PGPASSWORD")):
-        value = dict(db).get(key)
+        value = db.get(key)
         if value:
             env[var] = str(value)
+    sslmode = (db.get("OPTIONS") or {}).get("sslmode")  # DATABASE_URL's ?sslmode=…
+    if sslmode:
+        env["PGSSLMODE"] = str(sslmode)
     return env
+
+
+CLIENT_TOOLS = (
+    "请安装 PostgreSQL 客户端工具（Debian/Ubuntu：apt-get install postgresql-client；主版本不低于数据库服务器的），"
+    "并确认它在运行 shian 的用户的 PATH 中"
+)
 
 
 def _run(args: list[str]) -> None:
     tool = shutil.which(args[0])
     if tool is None:
-        raise BackupError(f"找不到 {args[0]}：请安装 PostgreSQL 客户端工具")
-    result = subprocess.run([tool, *args[1:]], env=_pg_env(), capture_output=True, text=True, check=False)  # noqa: S603 - fixed tool, our arguments
+        raise BackupError(f"找不到 {args[0]}：{CLIENT_TOOLS} / {args[0]} not found on PATH")
+    try:
+        result = subprocess.run([tool, *args[1:]], env=_pg_env(), capture_output=True, text=True, check=False)  # noqa: S603 - fixed tool, our arguments
+    except OSError as exc:
+        raise BackupError(f"无法运行 {tool}：{exc.strerror or exc}") from None
     if result.returncode != 0:
         detail = result.stderr.strip()[:2000]
-        if result.returncode == -signal.SIGXFSZ or "No space left" in detail:
+        if "server version mismatch" in detail:
+            detail = f"{args[0]} 的版本低于数据库服务器：{CLIENT_TOOLS} {detail}"
+        elif result.returncode == -signal.SIGXFSZ or "No space left" in detail:
             detail = f"磁盘空间不足或超过文件大小限制 / disk full or file-size limit {detail}".strip()
         elif result.returncode < 0:
             detail = (

@@ -23,6 +23,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook
@@ -176,7 +177,10 @@ def record_form(kind: Kind, user: Any, *, data: Any = None, files: Any = None, i
             f.queryset = regions_for(user)
         elif related is Department:
             f.required = False
-            f.empty_label = _("默认：%(unit)s") % {"unit": kind.default_department}
+            default = (
+                Department.objects.filter(pk=kind.default_department).values_list("name", flat=True).first()
+            )
+            f.empty_label = _("默认：%(unit)s") % {"unit": default or kind.default_department}
         elif related in _KIND_OF_MODEL:
             key = _key_field(related)
             f.queryset = _visible(_KIND_OF_MODEL[related], related._default_manager.all(), user)
@@ -249,7 +253,10 @@ def unit_record_save(
 
 # ----------------------------------------------------------------------------------- files
 def headers(kind: Kind) -> list[str]:
-    return [_label(kind.model, f) for f in (*kind.fields, "region")]
+    """The file's headers: always the Chinese names (the files the units keep), whatever language
+    the page is shown in."""
+    with translation.override("zh-hans"):
+        return [_label(kind.model, f) for f in (*kind.fields, "region")]
 
 
 def _label(model: type[models.Model], name: str) -> str:

@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from shian.core.indicators import Indicator, IndicatorResult, Period, register
 from shian.core.models import Region, RegionLevel
 
-from .models import Drill, Incident
+from .models import Drill, Incident, MonitoringResult, MonitoringTask
 
 
 def _bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:
@@ -82,5 +82,33 @@ register(
         description="期内举行并记录的食品安全应急演练次数（计划任务二）",
         compute=drills_held,
         records_url="incidents:drills",
+    )
+)
+
+
+def monitoring_completion(period: Period, regions: frozenset[str] | None) -> IndicatorResult:
+    """Risk-monitoring samples recorded in the period ÷ those the year's tasks plan × 100 (plan task
+    十四: 完成市级下达的食品安全风险监测任务), by town for the samples' numerator only."""
+    planned = MonitoringTask.objects.filter(year=period.end.year).aggregate(n=Sum("planned"))["n"] or 0
+    if not planned:
+        return IndicatorResult(Decimal(0), None, Decimal(100), missing=True, note="当年没有风险监测任务")
+    done = MonitoringResult.objects.filter(
+        task__year=period.end.year, sampled_on__gte=period.start, sampled_on__lte=period.end
+    )
+    if regions is not None:
+        done = done.filter(region_id__in=regions)
+    return IndicatorResult(Decimal(done.count()), Decimal(planned), Decimal(100))
+
+
+register(
+    Indicator(
+        code="incidents.monitoring_completion",
+        name="风险监测任务完成率",
+        unit="%",
+        module="incidents",
+        description="已记录的风险监测样本数 ÷ 当年风险监测任务计划样本数 × 100（计划任务十四）",
+        compute=monitoring_completion,
+        factor=Decimal(100),
+        records_url="incidents:monitoring",
     )
 )

@@ -175,3 +175,44 @@ class FoodborneCase(models.Model):
 
     def __str__(self) -> str:
         return self.report_no
+
+
+class MonitoringTask(models.Model):
+    """A food-safety risk-monitoring task (风险监测, plan task 十四): what the city's monitoring plan
+    asks the district to sample for contaminants or pathogens. Monitoring is not enforcement: its
+    results are studied (研判), not judged against a limit to penalise a business."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    title = models.CharField(_("名称"), max_length=200)
+    category = models.ForeignKey("core.FoodCategory", on_delete=models.PROTECT, related_name="+")
+    hazard = models.CharField(_("监测项目"), max_length=100)
+    planned = models.PositiveIntegerField(_("计划样本数"))
+    unit = models.CharField(_("承担单位"), max_length=100)
+
+    class Meta:
+        verbose_name = _("风险监测任务")
+        verbose_name_plural = _("风险监测任务")
+        ordering = ["-year", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MonitoringResult(models.Model):
+    task = models.ForeignKey(MonitoringTask, on_delete=models.CASCADE, related_name="results")
+    sampled_on = models.DateField(_("采样日期"))
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", db_index=False)
+    food_name = models.CharField(_("样品"), max_length=100)
+    value = models.DecimalField(_("结果"), max_digits=14, decimal_places=4, null=True, blank=True)
+    result_unit = models.CharField(_("单位"), max_length=20, blank=True)
+    abnormal = models.BooleanField(_("异常"), default=False)
+    note = models.CharField(_("研判意见"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("风险监测结果")
+        verbose_name_plural = _("风险监测结果")
+        ordering = ["-sampled_on", "-id"]
+        indexes = [models.Index(fields=["task", "sampled_on"], name="monitoringresult_task_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.food_name}"

@@ -6,6 +6,7 @@ an incident. No Django import."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -47,7 +48,8 @@ class Edition:
     clocks: tuple[Clock, ...]
 
 
-def load_editions(path: Path = DATA_FILE) -> list[Edition]:
+@functools.lru_cache(maxsize=4)  # the data file is read once per process
+def load_editions(path: Path = DATA_FILE) -> tuple[Edition, ...]:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     out = []
     for e in data["edition"]:
@@ -60,7 +62,7 @@ def load_editions(path: Path = DATA_FILE) -> list[Edition]:
             for c in e["clock"]
         )
         out.append(Edition(e["id"], e["valid_from"], e["source"], levels, clocks))
-    return sorted(out, key=lambda x: x.valid_from)
+    return tuple(sorted(out, key=lambda x: x.valid_from))
 
 
 def edition_in_force(on: dt.date, editions: Sequence[Edition] | None = None) -> Edition:

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from shian.core.scoping import get_scoped_or_404, scope_for
 
 from . import rules
-from .models import Drill, FoodborneCase, Incident, IncidentStep
+from .models import Drill, FoodborneCase, Incident, IncidentStep, MonitoringResult
 
 
 def incidents_for_user(user: Any) -> QuerySet[Incident]:
@@ -73,3 +73,17 @@ def incident_clocks(incident: Incident) -> list[ClockRow]:
         )
         for c in edition.clocks
     ]
+
+
+def suspected_clusters(user: Any, *, since: dt.date) -> list[tuple[str, dt.date, int]]:
+    """Clusters among the case reports in scope since `since` not yet linked to an incident: a place
+    is the registered business, else the place name as written."""
+    rows = cases_for_user(user).filter(onset_on__gte=since, incident__isnull=True)
+    keyed = [
+        (f"#{b}" if b else p.strip(), d) for b, p, d in rows.values_list("business_id", "place", "onset_on")
+    ]
+    return rules.clusters(keyed)
+
+
+def monitoring_results_for_user(user: Any) -> QuerySet[MonitoringResult]:
+    return scope_for(user).apply(MonitoringResult.objects.select_related("task", "region"))

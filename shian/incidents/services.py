@@ -7,20 +7,29 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from shian.core.audit import audit_record, model_event
-from shian.core.models import AuditAction, Region, RegionLevel, User
+from shian.core.models import AuditAction, FoodCategory, Region, RegionLevel, User
 from shian.core.permissions import PublicCap, require_cap
 from shian.core.scoping import require_in_scope
 from shian.registry.models import Business, BusinessEventKind
 from shian.registry.services import business_event_append
 
 from . import rules
-from .models import INCIDENT_TRANSITIONS, Drill, Incident, IncidentStatus, IncidentStep
+from .models import (
+    INCIDENT_TRANSITIONS,
+    Drill,
+    Incident,
+    IncidentStatus,
+    IncidentStep,
+    MonitoringResult,
+    MonitoringTask,
+)
 
 LEVEL_ORDER = {"I": 4, "II": 3, "III": 2, "IV": 1, rules.BELOW_GRADING: 0}
 
@@ -292,3 +301,70 @@ def drill_record(
             ),
         )
     return drill
+
+
+def monitoring_task_create(
+    *, actor: User, source: str, year: int, title: str, category: str, hazard: str, planned: int, unit: str
+) -> MonitoringTask:
+    require_cap(actor, PublicCap.ROUTE)  # the district takes the city's monitoring plan
+    if planned < 1:
+        raise ValidationError({"planned": "计划样本数至少为1"})
+    if not FoodCategory.objects.filter(pk=category).exists():
+        raise ValidationError({"category": f"食品类别 {category} 不存在"})
+    with transaction.atomic():
+        task = MonitoringTask.objects.create(
+            year=year,
+            title=title.strip()[:200],
+            category_id=category,
+            hazard=hazard.strip()[:100],
+            planned=planned,
+            unit=unit.strip()[:100],
+        )
+        audit_record(
+            actor=actor,
+            source=source,
+            event=model_event(AuditAction.CREATE, task, after={"title": task.title, "planned": planned}),
+        )
+    return task
+
+
+def monitoring_result_record(
+    *,
+    actor: User,
+    source: str,
+    task: MonitoringTask,
+    sampled_on: dt.date,
+    region_code: str,
+    food_name: str,
+    value: Decimal | None,
+    result_unit: str = "",
+    abnormal: bool = False,
+    note: str = "",
+) -> MonitoringResult:
+    require_cap(actor, PublicCap.INCIDENT_RECORD)
+    require_in_scope(actor, region=region_code)
+    if sampled_on.year != task.year:
+        raise ValidationError({"sampled_on": f"采样日期不在监测任务的年度（{task.year}）内"})
+    if abnormal and not note.strip():
+        raise ValidationError(
+            {"note": "异常结果应写明研判意见（计划任务十四：强化风险监测结果的研判、运用）"}
+        )
+    with transaction.atomic():
+        result = MonitoringResult.objects.create(
+            task=task,
+            sampled_on=sampled_on,
+            region_id=region_code,
+            food_name=food_name.strip()[:100],
+            value=value,
+            result_unit=result_unit.strip()[:20],
+            abnormal=abnormal,
+            note=note.strip()[:300],
+        )
+        audit_record(
+            actor=actor,
+            source=source,
+            event=model_event(
+                AuditAction.CREATE, result, after={"task": task.pk, "abnormal": abnormal}, region=region_code
+            ),
+        )
+    return result

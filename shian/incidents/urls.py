@@ -11,4 +11,6 @@ urlpatterns = [
     path("<int:pk>/report/", views.incident_report_sent, name="report"),
     path("<int:pk>/close/", views.incident_close, name="close"),
     path("drills/", views.drill_list, name="drills"),
+    path("cases/", views.cases, name="cases"),
+    path("monitoring/", views.monitoring, name="monitoring"),
 ]

@@ -4,13 +4,16 @@ selector, calls one service and renders."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,9 +26,9 @@ from shian.core.scoping import regions_for
 from shian.core.xlsx import table_xlsx
 from shian.registry.selectors import business_get_for_user
 
-from . import rules, selectors, services
+from . import imports, rules, selectors, services
 from .forms import CloseForm, DrillForm, IncidentForm, ReportSentForm, UpdateForm
-from .models import IncidentStatus
+from .models import IncidentStatus, MonitoringTask
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -245,4 +248,107 @@ def drill_list(request: HttpRequest) -> HttpResponse:
             "regions": regions_for(request.user),
         },
         status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cases(request: HttpRequest) -> HttpResponse:
+    """Hospital case reports: the import (all or nothing, problems located) and suspected clusters."""
+    require_cap(request.user, PublicCap.INCIDENT_VIEW)
+    issues: list[imports.Issue] = []
+    if request.method == "POST":
+        require_cap(request.user, PublicCap.INCIDENT_RECORD)
+        upload = request.FILES.get("file")
+        if upload is None or upload.size is None or upload.size > 10 * 1024 * 1024:
+            issues = [imports.Issue(0, "", "", "请选择不超过10 MB的xlsx文件")]
+        else:
+            try:
+                done = imports.cases_import(
+                    actor=_actor(request), content=upload.read(), today=timezone.localdate()
+                )
+            except imports.ImportRejected as exc:
+                issues = exc.issues
+            else:
+                messages.success(request, f"已导入 {len(done)} 份病例报告")
+                return redirect("incidents:cases")
+    if request.GET.get("format") == "template":
+        response = HttpResponse(imports.template_xlsx(), content_type=XLSX)
+        response["Content-Disposition"] = content_disposition_header(True, "case-reports-template.xlsx")
+        return response
+    today = timezone.localdate()
+    return render(
+        request,
+        "incidents/cases.html",
+        {
+            "cases": selectors.cases_for_user(request.user).select_related("incident")[:300],
+            "clusters": selectors.suspected_clusters(request.user, since=today - dt.timedelta(days=30)),
+            "issues": issues,
+            "can_record": has_cap(request.user, PublicCap.INCIDENT_RECORD),
+        },
+        status=400 if issues else 200,
+    )
+
+
+class TaskForm(forms.Form):
+    year = forms.IntegerField(min_value=2000, max_value=2100)
+    title = forms.CharField(max_length=200)
+    category = forms.CharField(max_length=8)
+    hazard = forms.CharField(max_length=100)
+    planned = forms.IntegerField(min_value=1, max_value=100000)
+    unit = forms.CharField(max_length=100)
+
+
+class ResultForm(forms.Form):
+    task = forms.IntegerField(min_value=1)
+    sampled_on = forms.DateField()
+    region_code = forms.CharField(max_length=12)
+    food_name = forms.CharField(max_length=100)
+    value = forms.DecimalField(max_digits=14, decimal_places=4, required=False)
+    result_unit = forms.CharField(max_length=20, required=False)
+    abnormal = forms.BooleanField(required=False)
+    note = forms.CharField(max_length=300, required=False)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def monitoring(request: HttpRequest) -> HttpResponse:
+    """Risk-monitoring tasks (plan task 十四) with their completion, and the abnormal results to study."""
+    require_cap(request.user, PublicCap.INCIDENT_VIEW)
+    if request.method == "POST":
+        require_cap(request.user, PublicCap.INCIDENT_RECORD)
+        kind = request.POST.get("form")
+        form: forms.Form = TaskForm(request.POST) if kind == "task" else ResultForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "请完整填写")
+        else:
+            d = dict(form.cleaned_data)
+            try:
+                if kind == "task":
+                    services.monitoring_task_create(actor=_actor(request), source=AuditSource.WEB, **d)
+                else:
+                    task = MonitoringTask.objects.filter(pk=d.pop("task")).first()
+                    if task is None:
+                        raise ValidationError({"task": "监测任务不存在"})
+                    services.monitoring_result_record(
+                        actor=_actor(request), source=AuditSource.WEB, task=task, **d
+                    )
+            except ValidationError as exc:
+                messages.error(request, _errors(exc))
+            else:
+                messages.success(request, "已记录")
+        return redirect("incidents:monitoring")
+    tasks = MonitoringTask.objects.select_related("category").annotate(
+        done=Count("results"), abnormal=Count("results", filter=Q(results__abnormal=True))
+    )
+    return render(
+        request,
+        "incidents/monitoring.html",
+        {
+            "tasks": tasks[:200],
+            "abnormal": selectors.monitoring_results_for_user(request.user).filter(abnormal=True)[:100],
+            "can_record": has_cap(request.user, PublicCap.INCIDENT_RECORD),
+            "can_plan": has_cap(request.user, PublicCap.ROUTE),
+            "towns": regions_for(request.user).exclude(level="district"),
+        },
     )

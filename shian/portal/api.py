@@ -66,6 +66,18 @@ class SampleOut(Schema):
     deadlines: list[DeadlineOut]
 
 
+class CaseOut(Schema):
+    id: int
+    number: str
+    summary: str
+    status: str
+    notice_served_on: dt.date | None
+    decided_on: dt.date | None
+    decision_number: str
+    fine_amount: float | None
+    closed_on: dt.date | None
+
+
 class ReportIn(Schema):
     text: str
 
@@ -155,6 +167,19 @@ def samples(request: HttpRequest) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+@router.get("/cases", response=list[CaseOut])
+def cases(request: HttpRequest) -> list[dict[str, Any]]:
+    """The business's enforcement cases it has been told of (from the notice of the intended penalty)."""
+    require_cap(request.user, PortalCap.USE)
+    return [
+        {
+            **{f: getattr(c, f) for f in CaseOut.model_fields if f != "fine_amount"},
+            "fine_amount": float(c.fine_amount) if c.fine_amount is not None else None,
+        }
+        for c in selectors.own_cases(user=request.user)[:500]
+    ]
 
 
 @router.get("/reports", response=list[ReportOut])

@@ -12,6 +12,8 @@ from django.http import Http404
 
 from shian.core.models import Role, User
 from shian.core.scoping import get_scoped_or_404, own_credit_code, scope_for
+from shian.enforcement.models import Case
+from shian.enforcement.workflow import CaseStatus
 from shian.inspections.models import Finding, Inspection, InspectionStatus, Rectification
 from shian.registry.models import Business, BusinessStatus
 from shian.risk.models import RiskGrade
@@ -115,6 +117,26 @@ def result_visible(sample: Sample) -> bool:
 
 def sample_deadlines(*, sample: Sample) -> QuerySet[SampleDeadline]:
     return sample.deadlines.order_by("due")
+
+
+# A case is the party's to see once it has been told of it (the notice of the intended penalty,
+# 行政处罚法 第四十四条) or the case has ended without one: a lead or a case under investigation is not
+# disclosed to the party.
+CASE_VISIBLE = (
+    CaseStatus.NOTICE,
+    CaseStatus.HEARING,
+    CaseStatus.DECIDED,
+    CaseStatus.EXECUTION,
+    CaseStatus.CLOSED,
+)
+
+
+def own_cases(*, user: Any) -> QuerySet[Case]:
+    """The business's enforcement cases it has been told of (see CASE_VISIBLE)."""
+    business = own_business(user=user)
+    return Case.objects.filter(business=business, status__in=CASE_VISIBLE).order_by(
+        "-lead_received_on", "-id"
+    )
 
 
 def own_grade(*, user: Any) -> RiskGrade | None:

@@ -67,6 +67,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "rectifications": rectifications,
         "open_count": sum(1 for r in rectifications if r.status == "open"),
         "samples": selectors.own_samples(user=user)[:50],
+        "cases": selectors.own_cases(user=user)[:50],
         "result_visible": selectors.RESULT_VISIBLE,
         "owes_self_inspection": owes_self_inspection,
         "self_inspections": selectors.own_self_inspections(user=user)[:20],

@@ -144,25 +144,29 @@ def business_export_xlsx(
 
     written = 0
     rows = qs.values_list(*_COLUMNS).iterator(chunk_size=CHUNK)
-    for chunk in _chunks(rows, CHUNK):
-        categories = _categories_of([row[0] for row in chunk])
-        for row in chunk:
-            written += 1
-            values = dict(zip(_COLUMNS, row, strict=True))
-            values["region_code"] = values.pop("region__name")
-            values["categories"] = "、".join(category_names[c] for c in categories.get(row[0], []))
-            for fname in ("business_type", "scale", "status"):
-                values[fname] = labels[fname].get(values[fname], values[fname])
-            for col, fname in enumerate(FIELDS):
-                value = values[fname]
-                if value is None or value == "":
-                    continue
-                if isinstance(value, dt.date):
-                    sheet.write_datetime(written, col, value, date_fmt)
-                elif fname in ("longitude", "latitude"):
-                    sheet.write_number(written, col, float(value), coord_fmt)
-                else:
-                    sheet.write_string(written, col, guard_text(str(value)))
+    try:
+        for chunk in _chunks(rows, CHUNK):
+            categories = _categories_of([row[0] for row in chunk])
+            for row in chunk:
+                written += 1
+                values = dict(zip(_COLUMNS, row, strict=True))
+                values["region_code"] = values.pop("region__name")
+                values["categories"] = "、".join(category_names[c] for c in categories.get(row[0], []))
+                for fname in ("business_type", "scale", "status"):
+                    values[fname] = labels[fname].get(values[fname], values[fname])
+                for col, fname in enumerate(FIELDS):
+                    value = values[fname]
+                    if value is None or value == "":
+                        continue
+                    if isinstance(value, dt.date):
+                        sheet.write_datetime(written, col, value, date_fmt)
+                    elif fname in ("longitude", "latitude"):
+                        sheet.write_number(written, col, float(value), coord_fmt)
+                    else:
+                        sheet.write_string(written, col, guard_text(str(value)))
+    finally:
+        # On a failed write (a full disk) too: the database cursor is closed now, not at exit.
+        getattr(rows, "close", lambda: None)()
     sheet.autofilter(0, 0, max(written, 1), len(FIELDS) - 1)
     book.close()
 

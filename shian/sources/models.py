@@ -193,6 +193,11 @@ class TestDirection(models.TextChoices):
     OUTGOING = "outgoing", _("出库")
 
 
+class GrainVerdict(models.TextChoices):
+    QUALIFIED = "qualified", _("合格")
+    UNQUALIFIED = "unqualified", _("不合格")
+
+
 class GrainTest(UnitRecord):
     """A third-party quality and safety test of a lot at intake or outgoing (出入库检验)."""
 
@@ -206,7 +211,7 @@ class GrainTest(UnitRecord):
     )
     other_items_qualified = models.BooleanField(_("其他项目合格"), default=True)
     # Derived by the service from the cadmium value and GB 2762 (rules.cadmium_verdict).
-    verdict = models.CharField(_("结论"), max_length=12, blank=True)
+    verdict = models.CharField(_("结论"), max_length=12, choices=GrainVerdict.choices, blank=True)
 
     class Meta:
         verbose_name = _("出入库检验")

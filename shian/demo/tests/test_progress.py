@@ -21,5 +21,11 @@ def test_each_step_shows_its_place_in_the_total_and_the_end_lists_every_step_tim
     assert len(lines) == 4 + 3  # the closing line and one timing line per step
 
 
-def test_the_build_names_every_step_once():
-    assert len(DEMO_STEPS) == len(set(DEMO_STEPS)) == 9
+def test_the_build_names_every_step_once_and_enters_each():
+    import inspect
+
+    from shian.demo.services import demo_build
+
+    assert len(DEMO_STEPS) == len(set(DEMO_STEPS))
+    source = inspect.getsource(demo_build)
+    assert [i for i in range(len(DEMO_STEPS)) if f"progress.step(DEMO_STEPS[{i}])" not in source] == []

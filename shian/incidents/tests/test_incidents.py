@@ -190,3 +190,52 @@ def test_todo_lists_incidents_without_a_first_report(personas, canteen):
     )
     items = {i.key: i for i in incidents_todo(officer, dt.date(2022, 9, 28))}
     assert items["initial_report_missing"].count == 0 and items["open"].count == 1
+
+
+def test_risk_monitoring_completion_and_abnormal_results_need_a_study_note(personas):
+    task = services.monitoring_task_create(
+        actor=personas("district_officer"),
+        source="web",
+        year=2022,
+        title="蔬菜中农药残留监测",
+        category="24",
+        hazard="毒死蜱",
+        planned=4,
+        unit="区疾控中心",
+    )
+    officer = personas("town_a_officer")
+    with pytest.raises(ValidationError, match="研判意见"):
+        services.monitoring_result_record(
+            actor=officer,
+            source="web",
+            task=task,
+            sampled_on=dt.date(2022, 5, 1),
+            region_code=TOWN_A,
+            food_name="韭菜",
+            value=Decimal("0.12"),
+            abnormal=True,
+        )
+    services.monitoring_result_record(
+        actor=officer,
+        source="web",
+        task=task,
+        sampled_on=dt.date(2022, 5, 1),
+        region_code=TOWN_A,
+        food_name="韭菜",
+        value=Decimal("0.12"),
+        result_unit="mg/kg",
+        abnormal=True,
+        note="通报农业农村委溯源",
+    )
+    with pytest.raises(Http404):
+        services.monitoring_result_record(
+            actor=officer,
+            source="web",
+            task=task,
+            sampled_on=dt.date(2022, 5, 2),
+            region_code=TOWN_B,
+            food_name="芹菜",
+            value=None,
+        )
+    assert compute("incidents.monitoring_completion", Period.year(2022)).value == 25
+    assert compute("incidents.monitoring_completion", Period.year(2021)).missing

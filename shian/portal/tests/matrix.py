@@ -194,5 +194,6 @@ def checks(world: World) -> list[Check]:
         ),
         Check("POST", f"/api/v1/portal/rectifications/{other_r}/reports", api(OTHERS), data={"text": "x"}),
         Check("GET", "/api/v1/portal/samples", api(OWN)),
+        Check("GET", "/api/v1/portal/cases", api(OWN)),
         Check("GET", "/api/v1/portal/reports", api(REVIEW_LIST)),
     ]

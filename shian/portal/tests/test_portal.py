@@ -261,3 +261,33 @@ def test_a_business_asks_for_its_account_and_the_office_approves_it(client_for):
     assert "账户已开通" in page.content.decode()
     user = type(town_b).objects.get(username="newshop")
     assert user.role == Role.BUSINESS and own_credit_code(user) == shop.credit_code
+
+
+def test_the_business_sees_its_cases_once_told_of_them(owner, shop):
+    from shian.enforcement.models import Case, CaseSource
+    from shian.enforcement.services import case_open
+
+    officer = UserFactory.create(role=Role.DISTRICT_OFFICER)
+    case = case_open(
+        by=officer,
+        source=AuditSource.WEB,
+        source_kind=CaseSource.values[0],
+        summary="使用超过保质期的食品原料",
+        lead_received_on=TODAY - dt.timedelta(days=10),
+        business=shop,
+    )
+    other = case_open(
+        by=officer,
+        source=AuditSource.WEB,
+        source_kind=CaseSource.values[0],
+        summary="别家的案件",
+        lead_received_on=TODAY - dt.timedelta(days=10),
+        business=make_business(name="别家餐厅", region_code=TOWN_A),
+    )
+    client = Client()
+    client.force_login(owner, backend="django.contrib.auth.backends.ModelBackend")
+    assert client.get("/api/v1/portal/cases").json() == []  # a lead is not disclosed to the party
+    Case.objects.filter(pk__in=[case.pk, other.pk]).update(status="notice", notice_served_on=TODAY)
+    got = client.get("/api/v1/portal/cases").json()
+    assert [c["summary"] for c in got] == ["使用超过保质期的食品原料"]
+    assert "使用超过保质期的食品原料" in client.get("/portal/").content.decode()

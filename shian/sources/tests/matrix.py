@@ -75,4 +75,5 @@ def checks(world: World) -> list[Check]:
             data={**PRODUCER, "name": "接口改名"},
         ),
         Check("GET", "/api/v1/sources/pesticides/status?substance=百草枯&on=2022-06-01", api(READ)),
+        Check("GET", "/api/v1/sources/banned-hits?year=2022", api(READ)),
     ]

@@ -9,6 +9,7 @@ import io
 import openpyxl
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from shian.core.models import Region
 from shian.sampling import models as sampling_models
@@ -119,6 +120,21 @@ def test_banned_hits_list_an_unqualified_sample_of_a_banned_pesticide(personas):
     )
     html = _client(personas("district_officer")).get("/sources/banned-hits/", {"year": 2022}).content.decode()
     assert "DC22-001" in html and "甲拌磷" in html and "该产品上限用" in html and "腐霉利" not in html
+    api = _client(personas("district_officer")).get("/api/v1/sources/banned-hits", {"year": 2022}).json()
+    assert [(h["code"], h["item"], h["status"]) for h in api] == [("DC22-001", "甲拌磷", "restricted")]
     # Town B's office does not see town A's sample.
     html = _client(personas("town_b_officer")).get("/sources/banned-hits/", {"year": 2022}).content.decode()
     assert "DC22-001" not in html
+
+
+def test_the_pages_speak_english_when_chosen_and_files_stay_chinese(personas, settings):
+    c = _client(personas("district_officer"))
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    try:
+        html = c.get("/sources/grain/").content.decode()
+        assert "Grain stores" in html and "Farm and grain" in html and "Workforce and publicity" in html
+        template = c.get("/sources/r/producers/template.xlsx")
+        ws = openpyxl.load_workbook(io.BytesIO(template.content)).active
+        assert next(ws.iter_rows(min_row=2, max_row=2, values_only=True))[-1] == "镇街"
+    finally:
+        translation.activate(settings.LANGUAGE_CODE)
