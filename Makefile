@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/shian
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup system-packages assets demo serve check lint types migrations-check test-sqlite test-postgres pg-start bench
+.PHONY: setup system-packages assets demo serve check lint types migrations-check test-sqlite test-postgres test-both pg-start bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,7 +45,7 @@ demo: setup
 serve:
 	SHIAN_DEBUG=true $(BIN)/shian serve
 
-check: setup lint types migrations-check test-sqlite test-postgres
+check: setup lint types migrations-check test-both
 
 lint:
 	$(BIN)/ruff check shian tests bench conftest.py
@@ -69,6 +69,18 @@ pg-start:
 test-postgres: pg-start
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q
 
+# Both databases at once, one per core: the two runs share nothing but the machine (SQLite in
+# memory, PostgreSQL its own test database, live servers on free ports, uploads in temp folders).
+# Each run's output is kept and printed whole; the target fails if either run fails.
+test-both: pg-start
+	@mkdir -p var/test-logs; \
+	( DATABASE_URL= $(BIN)/pytest -q -p no:cacheprovider > var/test-logs/sqlite.log 2>&1; echo $$? > var/test-logs/sqlite.rc ) & \
+	( DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider > var/test-logs/postgres.log 2>&1; echo $$? > var/test-logs/postgres.rc ) & \
+	wait; \
+	for db in sqlite postgres; do echo "=== tests on $$db"; cat var/test-logs/$$db.log; done; \
+	for db in sqlite postgres; do echo "$$db: exit $$(cat var/test-logs/$$db.rc)"; done; \
+	[ "$$(cat var/test-logs/sqlite.rc)" = 0 ] && [ "$$(cat var/test-logs/postgres.rc)" = 0 ]
+
 bench:
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_list.py
@@ -76,3 +88,4 @@ bench:
 	$(BIN)/python bench/bench_risk.py
 	$(BIN)/python bench/bench_sampling.py
 	$(BIN)/python bench/bench_sampling_plan.py
+	$(BIN)/python bench/bench_load.py

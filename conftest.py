@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client, override_settings
+from hypothesis import settings as hypothesis_settings
 
 from shian.core.tests.factories import persona
+
+# Property tests judge results, not speed: on a loaded CI machine a per-example deadline only makes
+# them flaky (speed is measured by the benchmarks in bench/).
+hypothesis_settings.register_profile("shian", deadline=None)
+hypothesis_settings.load_profile("shian")
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -43,3 +49,24 @@ def client_for(personas):
         return client
 
     return make
+
+
+# Tests whose outcome does not depend on the database run once, on SQLite: a real browser
+# (`browser`) exercises pages and scripts, and the 100,000-row import (`slow`) the importer's
+# parsing and checking — the PostgreSQL write path (COPY) is covered by the smaller imports, which
+# run on both. Mark a test `both_databases` as well to keep it on PostgreSQL too.
+SQLITE_ONLY_MARKERS = ("browser", "slow")
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if "sqlite" in engine:
+        return
+    skip = pytest.mark.skip(reason="database-independent: runs on SQLite only (conftest.SQLITE_ONLY_MARKERS)")
+    for item in items:
+        if any(item.get_closest_marker(m) for m in SQLITE_ONLY_MARKERS) and not item.get_closest_marker(
+            "both_databases"
+        ):
+            item.add_marker(skip)

@@ -9,15 +9,22 @@ from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, django_auth
 
+from shian.complaints.api import router as complaints_router
 from shian.core.api import router as core_router
 from shian.core.concurrency import EditConflict
 from shian.core.tokens import api_token_authenticate
+from shian.enforcement.api import router as enforcement_router
+from shian.incidents.api import router as incidents_router
 from shian.inspections.api import router as inspections_router
 from shian.planning.api import router as planning_router
+from shian.portal.api import router as portal_router
 from shian.registry.api import router as registry_router
 from shian.risk.api import router as risk_router
 from shian.sampling.api import router as sampling_router
+from shian.schools.api import router as schools_router
+from shian.sources.api import router as sources_router
 from shian.trace.api import epcis_router, trace_router
+from shian.workforce.api import router as workforce_router
 
 
 class TokenAuth(HttpBearer):
@@ -77,3 +84,10 @@ api.add_router("/inspections", inspections_router)
 api.add_router("/sampling", sampling_router)
 api.add_router("/epcis", epcis_router)
 api.add_router("/trace", trace_router)
+api.add_router("/enforcement", enforcement_router)
+api.add_router("/complaints", complaints_router)
+api.add_router("/incidents", incidents_router)
+api.add_router("/sources", sources_router)
+api.add_router("/workforce", workforce_router)
+api.add_router("/schools", schools_router)
+api.add_router("/portal", portal_router)

@@ -75,10 +75,17 @@ INSTALLED_APPS = [
     "shian.sampling",
     "shian.inspections",
     "shian.trace",
+    "shian.enforcement",
+    "shian.complaints",
+    "shian.incidents",
+    "shian.sources",
+    "shian.workforce",
+    "shian.schools",
     "shian.risk",
     "shian.planning",
     "shian.metrics",
     "shian.reports",
+    "shian.portal",
     "shian.web",
     "shian.demo",
 ]
@@ -120,7 +127,14 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", "") or f"sqlite:///{DATA_DIR / 'shian.sqlite3'}"
 if DATABASE_URL.startswith("sqlite"):
     DATA_DIR.mkdir(parents=True, exist_ok=True)
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+# Connections are kept between requests (a new SQLite connection starts with a cold page cache, a
+# new PostgreSQL one costs a fork on the server) and checked before reuse: a server whose
+# PostgreSQL restarted gets a fresh connection on the next request, no restart needed.
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=int(os.environ.get("SHIAN_CONN_MAX_AGE", "600")), conn_health_checks=True
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers go on while one writer works; IMMEDIATE takes the write lock at BEGIN,

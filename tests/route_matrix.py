@@ -18,8 +18,10 @@ its tests, in `shian/<app>/tests/matrix.py`:
 objects a lower app made (world["business_a"]). Each persona runs in its own test with its own
 world, so a write made by one persona never changes what another sees.
 
-The personas include a viewer attached to town A (`town_a_viewer`): a check that does not name it
-derives its expectation (town_a_viewer()), so the rows written before it joined stay right.
+The personas include a viewer attached to town A (`town_a_viewer`) and a food business's own
+account (`business_a`, acting for the register's "business A" in town A): a check that does not
+name them derives their expectations (town_a_viewer(), business_a()), so the rows written before
+they joined stay right.
 
 The rules the expectations encode (DESIGN: Cross-cutting rules): "not yours" and "does not exist"
 both answer 404; 403 only for a page the role does not have, or a record the person can see but
@@ -45,6 +47,7 @@ PERSONAS: tuple[str, ...] = (
     "viewer",
     "anonymous",
     "town_a_viewer",
+    "business_a",
 )
 
 
@@ -54,27 +57,44 @@ def town_a_viewer(expect: Mapping[str, int]) -> int:
     return expect["town_a_inspector"] if expect["town_a_inspector"] == 404 else expect["viewer"]
 
 
+def business_a(expect: Mapping[str, int]) -> int:
+    """What a business account gets when a row does not say. Like the lab it sees nothing of the
+    register's regions, and it holds none of the staff's capabilities: where the lab gets a staff
+    page (its sampling rights), the business gets 403; elsewhere what the lab gets (404 for a
+    record, 403 for a page it lacks). Its own portal's routes name it."""
+    return 403 if expect["lab"] == 200 else expect["lab"]
+
+
+_DERIVED = ("town_a_viewer", "business_a")
+
+
+def _derive(out: dict[str, int], named: set[str]) -> dict[str, int]:
+    if "town_a_viewer" not in named:
+        out["town_a_viewer"] = town_a_viewer(out)
+    if "business_a" not in named:
+        out["business_a"] = business_a(out)
+    return out
+
+
 def row(*codes: int) -> dict[str, int]:
-    """Expected statuses in PERSONAS order (the town-attached viewer may be left out: it is then
-    derived by town_a_viewer())."""
-    if len(codes) == len(PERSONAS) - 1:
-        out = dict(zip(PERSONAS[:-1], codes, strict=True))
-        return {**out, "town_a_viewer": town_a_viewer(out)}
-    assert len(codes) == len(PERSONAS), f"{len(codes)} codes for {len(PERSONAS)} personas"
-    return dict(zip(PERSONAS, codes, strict=True))
+    """Expected statuses in PERSONAS order. The personas that derive their answer (the town-attached
+    viewer, the business account) may be left off the end: they are then derived."""
+    assert len(PERSONAS) - len(_DERIVED) <= len(codes) <= len(PERSONAS), (
+        f"{len(codes)} codes for {len(PERSONAS)} personas"
+    )
+    out = dict(zip(PERSONAS[: len(codes)], codes, strict=True))
+    return _derive(out, set(PERSONAS[: len(codes)]))
 
 
 def rule(default: int, **per_persona: int) -> dict[str, int]:
     """`default` for every persona not named; unknown names are an error. Prefer this to row() in
     a module's checks: a persona added later takes the default, which is usually the safe answer
-    (403/404), and the module's author names only those who differ. The town-attached viewer, when
-    not named, is derived by town_a_viewer()."""
+    (403/404), and the module's author names only those who differ. The town-attached viewer and
+    the business account, when not named, are derived (town_a_viewer(), business_a())."""
     unknown = set(per_persona) - set(PERSONAS)
     assert not unknown, f"unknown personas {sorted(unknown)}"
     out = {p: per_persona.get(p, default) for p in PERSONAS}
-    if "town_a_viewer" not in per_persona:
-        out["town_a_viewer"] = town_a_viewer(out)
-    return out
+    return _derive(out, set(per_persona))
 
 
 def same(code: int, *, anonymous: int = 302) -> dict[str, int]:

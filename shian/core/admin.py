@@ -112,7 +112,7 @@ class ShianUserAdmin(AuditedAdmin, UserAdmin):
     list_filter = ("role", "region", "department", "is_active")
     fieldsets = (
         *(UserAdmin.fieldsets or ()),
-        ("shian", {"fields": ("full_name", "role", "region", "department")}),
+        ("shian", {"fields": ("full_name", "role", "region", "department", "credit_code")}),
     )
 
 

@@ -14,6 +14,7 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import uuid
@@ -28,6 +29,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from .audit import ChainReport, audit_verify
+from .files import OutputError, atomic_output
 
 MANIFEST_SUFFIX = ".manifest.json"
 
@@ -85,7 +87,8 @@ def _write_manifest(path: Path, *, vendor: str, counts: dict[str, int], chain: C
         "audit_head_hash": chain.head_hash,
         "counts": counts,
     }
-    _manifest(path).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    with atomic_output(_manifest(path)) as tmp:
+        tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return manifest
 
 
@@ -105,7 +108,14 @@ def _run(args: list[str]) -> None:
         raise BackupError(f"找不到 {args[0]}：请安装 PostgreSQL 客户端工具")
     result = subprocess.run([tool, *args[1:]], env=_pg_env(), capture_output=True, text=True, check=False)  # noqa: S603 - fixed tool, our arguments
     if result.returncode != 0:
-        raise BackupError(f"{args[0]} 失败：{result.stderr.strip()[:2000]}")
+        detail = result.stderr.strip()[:2000]
+        if result.returncode == -signal.SIGXFSZ or "No space left" in detail:
+            detail = f"磁盘空间不足或超过文件大小限制 / disk full or file-size limit {detail}".strip()
+        elif result.returncode < 0:
+            detail = (
+                f"被信号 {-result.returncode} 终止 / killed by signal {-result.returncode} {detail}".strip()
+            )
+        raise BackupError(f"{args[0]} 失败：{detail}")
 
 
 def backup(out: Path) -> dict[str, Any]:
@@ -114,8 +124,25 @@ def backup(out: Path) -> dict[str, Any]:
     out = Path(out)
     if out.exists():
         raise BackupError(f"{out} 已存在：请换一个文件名（备份不覆盖旧备份）")
-    out.parent.mkdir(parents=True, exist_ok=True)
     connection.ensure_connection()
+    # The backup appears under its name only when whole and verified, its manifest after it: a
+    # process killed half-way, a full disk or a file-size limit leaves neither a truncated copy
+    # nor a manifest that vouches for one.
+    try:
+        with atomic_output(out) as tmp:
+            chain, counts = _backup_to(tmp)
+            if not chain.ok:
+                raise BackupError(f"备份中的审计链不完整（第 #{chain.broken_seq} 条：{chain.reason}）")
+        try:
+            return _write_manifest(out, vendor=connection.vendor, counts=counts, chain=chain)
+        except OutputError:
+            out.unlink(missing_ok=True)
+            raise
+    except OutputError as exc:
+        raise BackupError(str(exc)) from None
+
+
+def _backup_to(out: Path) -> tuple[ChainReport, dict[str, int]]:
     if connection.vendor == "sqlite":
         target = sqlite3.connect(out)
         try:
@@ -158,9 +185,7 @@ def backup(out: Path) -> dict[str, Any]:
                     cur.execute("ROLLBACK")
     else:
         raise BackupError(f"不支持的数据库：{connection.vendor}")
-    if not chain.ok:
-        raise BackupError(f"备份中的审计链不完整（第 #{chain.broken_seq} 条：{chain.reason}）")
-    return _write_manifest(out, vendor=connection.vendor, counts=counts, chain=chain)
+    return chain, counts
 
 
 def verify_against_manifest(*, using: str, manifest: dict[str, Any]) -> Verification:

@@ -74,6 +74,8 @@ class Role(models.TextChoices):
     INSPECTOR = "inspector", _("Inspector")
     LAB = "lab", _("Laboratory")
     VIEWER = "viewer", _("Read-only viewer")
+    # A food business's own account (its portal): bound to one business by its credit code.
+    BUSINESS = "business", _("Food business")
 
 
 class User(AbstractUser):
@@ -95,6 +97,9 @@ class User(AbstractUser):
         related_name="users",
     )
     full_name = models.CharField(_("full name"), max_length=50, blank=True)
+    # The unified social credit code of the business a business account acts for (its portal shows
+    # that business only). Core does not know the register: the code binds the account to it.
+    credit_code = models.CharField(_("business credit code"), max_length=18, blank=True)
 
     class Meta:
         verbose_name = _("user")
@@ -108,7 +113,12 @@ class User(AbstractUser):
                 name="user_liaison_has_department",
                 condition=~Q(role="department_liaison") | Q(department__isnull=False),
             ),
+            models.CheckConstraint(
+                name="user_business_has_credit_code",
+                condition=~Q(role="business") | ~Q(credit_code=""),
+            ),
         ]
+        indexes = [models.Index(fields=["credit_code"], name="user_credit_code_idx")]
 
     def __str__(self) -> str:
         return self.full_name or self.username
@@ -277,6 +287,16 @@ class Coordinator(models.Model):
     since = models.DateField(_("since"))
     until = models.DateField(_("until"), null=True, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # The roster is kept by the towns and the market regulator on shian.workforce's pages; the code
+    # names a coordinator in the grid files.
+    code = models.CharField(_("协管员编号"), max_length=40, unique=True, null=True, blank=True)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("负责单位"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        default="market",
+    )
 
     class Meta:
         verbose_name = _("coordinator")

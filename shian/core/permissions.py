@@ -132,3 +132,90 @@ for _role in (Role.DEPARTMENT_LIAISON, Role.INSPECTOR, Role.VIEWER):
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {TraceCap.VIEW}
 for _role in (Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER):
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {TraceCap.RECALL}
+
+
+# Enforcement cases and credit (shian.enforcement): district and town officers open and handle
+# cases in their scope; the district decides publications, the serious-dishonesty list, typical
+# cases and the filing to the national credit system; readers of the register read cases and credit
+# files in their scope.
+class EnforcementCap:
+    VIEW = "enforcement.view"
+    HANDLE = "enforcement.handle"
+    PUBLISH = "enforcement.publish"
+
+
+for _role in (Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.TOWN_OFFICER):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {EnforcementCap.VIEW, EnforcementCap.HANDLE}
+for _role in (Role.DEPARTMENT_LIAISON, Role.INSPECTOR, Role.VIEWER):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {EnforcementCap.VIEW}
+for _role in (Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {EnforcementCap.PUBLISH}
+
+
+# Complaints and reports, incidents and drills (shian.complaints, shian.incidents): district and town
+# staff take, handle and record them in their scope; district staff route one to another town;
+# everyone who reads the register reads them (a person's identity only its handling officer sees).
+class PublicCap:
+    VIEW = "complaints.view"
+    HANDLE = "complaints.handle"
+    ROUTE = "complaints.route"
+    INCIDENT_VIEW = "incidents.view"
+    INCIDENT_RECORD = "incidents.record"
+
+
+for _role in (Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.TOWN_OFFICER):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {
+        PublicCap.VIEW,
+        PublicCap.HANDLE,
+        PublicCap.INCIDENT_VIEW,
+        PublicCap.INCIDENT_RECORD,
+    }
+for _role in (Role.DEPARTMENT_LIAISON, Role.INSPECTOR, Role.VIEWER):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {PublicCap.VIEW, PublicCap.INCIDENT_VIEW}
+for _role in (Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {PublicCap.ROUTE}
+
+
+# Records kept by the committee's member units (shian.sources, shian.workforce): everyone who reads
+# the register reads them in their scope; district staff, the units' liaisons and the town offices
+# record them (which record a person may change is decided per record: core.scoping.unit_can_change).
+class UnitCap:
+    VIEW = "units.view"
+    RECORD = "units.record"
+
+
+# The business portal (shian.portal): a business account uses its own portal only; the office
+# creates business accounts and reviews what businesses file (self-inspection reports) in its scope;
+# those who record inspections accept or return a business's rectification report.
+class PortalCap:
+    USE = "portal.use"
+    MANAGE = "portal.manage"
+    REVIEW_RECTIFICATION = "portal.review_rectification"
+
+
+ROLE_CAPABILITIES[Role.BUSINESS] = frozenset({PortalCap.USE})
+for _role in (Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.TOWN_OFFICER):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {PortalCap.MANAGE}
+for _role in (Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.INSPECTOR):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {PortalCap.REVIEW_RECTIFICATION}
+
+
+# Schools and canteens (shian.schools): everyone who reads the register reads the school list in
+# their scope (the education liaison: school canteens); district and town officers and the
+# education liaison keep the list, the canteens' open-kitchen status and the certificates.
+class SchoolCap:
+    VIEW = "schools.view"
+    MANAGE = "schools.manage"
+
+
+for _role in (
+    Role.DISTRICT_ADMIN,
+    Role.DISTRICT_OFFICER,
+    Role.TOWN_OFFICER,
+    Role.DEPARTMENT_LIAISON,
+    Role.INSPECTOR,
+    Role.VIEWER,
+):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {UnitCap.VIEW, SchoolCap.VIEW}
+for _role in (Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.TOWN_OFFICER, Role.DEPARTMENT_LIAISON):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {UnitCap.RECORD, SchoolCap.MANAGE}

@@ -23,6 +23,10 @@ class Scope:
     nothing: bool = False
     region_codes: frozenset[str] = frozenset()  # when not everything: the regions in scope
     business_types: frozenset[str] | None = None  # a department liaison's sectors
+    # A business account: the credit code of its own business. Such a scope holds no region
+    # (`nothing`), so every regional list answers nothing and every record 404; the portal's own
+    # selectors read the business's records through `own_credit_code` / `require_own`.
+    credit_code: str = ""
 
     def q(self, *, region_field: str = "region", type_field: str | None = None) -> Q:
         """A filter for a queryset whose rows carry a region code (and maybe a business type)."""
@@ -82,6 +86,8 @@ def scope_for(user: Any) -> Scope:
     elif user.role == Role.DEPARTMENT_LIAISON:
         types = frozenset(user.department.business_types) if user.department_id else frozenset()
         scope = Scope(everything=True, business_types=types)
+    elif user.role == Role.BUSINESS:
+        scope = Scope(nothing=True, credit_code=user.credit_code or "")
     elif user.role in (Role.INSPECTOR, Role.VIEWER):
         # An inspector or viewer attached to a town sees that town; one attached to the district sees all.
         region = user.region
@@ -100,6 +106,20 @@ def require_in_scope(user: Any, *, region: str | None, business_type: str | None
     the user's scope. A write calls it for every object it refers to, and for both the old and the
     new region of a record it moves: "not yours" reads exactly like "not found"."""
     if not scope_for(user).allows(region=region, business_type=business_type):
+        raise Http404
+
+
+def own_credit_code(user: Any) -> str:
+    """The credit code of the business a business account acts for; "" for anyone else (staff see
+    businesses through their regional scope, never through this)."""
+    return scope_for(user).credit_code
+
+
+def require_own(user: Any, *, credit_code: str | None) -> None:
+    """Raise Http404 unless the record belongs to the business this business account acts for:
+    another business's record reads exactly like a missing one."""
+    own = own_credit_code(user)
+    if not own or credit_code != own:
         raise Http404
 
 
@@ -127,3 +147,51 @@ def regions_for(user: Any) -> QuerySet[Region]:
     if scope.everything:
         return qs
     return qs.filter(code__in=sorted(scope.region_codes))
+
+
+# ------------------------------------------------------------------ records kept by member units
+# A unit record (shian.sources, shian.workforce) carries its owning unit (`department`) and its
+# region (a town, or the district for a district-wide record). A liaison sees and changes their
+# own unit's records in every town; everyone else sees by region as scope_for says.
+
+
+def unit_scope_q(user: Any, *, region_field: str = "region", department_field: str = "department") -> Q:
+    scope = scope_for(user)
+    if scope.nothing:
+        return Q(pk__in=[])
+    if getattr(user, "role", None) == Role.DEPARTMENT_LIAISON and not user.is_superuser:
+        return Q(**{f"{department_field}_id": user.department_id})
+    if scope.everything:
+        return Q()
+    return Q(**{f"{region_field}__in": sorted(scope.region_codes)})
+
+
+def unit_records_for(qs: QuerySet[M], user: Any, **fields: str) -> QuerySet[M]:
+    return qs.filter(unit_scope_q(user, **fields))
+
+
+def unit_record_get_or_404(qs: QuerySet[M], user: Any, pk: Any, **fields: str) -> M:
+    """A unit record in the user's scope, else Http404 (missing and "not yours" alike)."""
+    try:
+        key = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    obj = unit_records_for(qs, user, **fields).filter(pk=key).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def unit_can_change(user: Any, *, department: str | None, region: str | None, towns_keep: bool) -> bool:
+    """District staff change every unit record; a liaison their own unit's; a town officer the
+    records of their town for the kinds that towns keep (the coordinator grid)."""
+    scope = scope_for(user)
+    if scope.nothing:
+        return False
+    if user.is_superuser or user.role in (Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER):
+        return True
+    if user.role == Role.DEPARTMENT_LIAISON:
+        return department is not None and department == user.department_id
+    if user.role == Role.TOWN_OFFICER:
+        return towns_keep and scope.allows_region(region)
+    return False

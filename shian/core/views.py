@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from . import auditlabels
 from .models import ApiToken, AuditAction, AuditEntry, AuditSource, Region, User
 from .permissions import Cap, require_cap
 from .scoping import scope_for
@@ -68,7 +69,7 @@ def _changed_fields(entry: AuditEntry) -> list[str]:
         try:
             names.append(str(getattr(model._meta.get_field(key), "verbose_name", key)))
         except FieldDoesNotExist:
-            names.append(key)
+            names.append(auditlabels.key_label(key))
     return names
 
 
@@ -88,8 +89,8 @@ def _extra(entry: AuditEntry) -> dict[str, Any]:
     try:
         apps.get_model(entry.object_type)
     except (LookupError, ValueError):
-        return {k.lstrip("@"): v for k, v in after.items()}
-    return {k[1:]: v for k, v in after.items() if k.startswith("@")}
+        return auditlabels.notes(after)
+    return auditlabels.notes({k: v for k, v in after.items() if k.startswith("@")})
 
 
 @login_required

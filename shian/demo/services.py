@@ -41,6 +41,8 @@ DEMO_USERS = [
     DemoUser("inspector", "执法检查员 赵明", Role.INSPECTOR),
     DemoUser("lab", "区食品检测中心", Role.LAB),
     DemoUser("viewer", "区食安委 观察员", Role.VIEWER),
+    DemoUser("nongye", "区农业农村委 联络员", Role.DEPARTMENT_LIAISON, department="agriculture"),
+    DemoUser("liangshi", "区发展改革委（粮食和物资储备）联络员", Role.DEPARTMENT_LIAISON, department="grain"),
 ]
 
 
@@ -120,8 +122,63 @@ def demo_register_generate(
     return done
 
 
+class DemoProgress:
+    """A progress bar over the build's steps, with the step's share of the total and the elapsed
+    time; at the end, where the time went (printed, so a slow step is visible)."""
+
+    WIDTH = 24
+
+    def __init__(self, steps: list[str], out: Callable[[str], None]) -> None:
+        self.steps, self.out = steps, out
+        self.started = self.step_started = time.perf_counter()
+        self.done: list[tuple[str, float]] = []
+        self.current = -1
+
+    def step(self, name: str) -> None:
+        self._finish()
+        self.current = self.steps.index(name)
+        filled = self.WIDTH * self.current // len(self.steps)
+        bar = "█" * filled + "░" * (self.WIDTH - filled)
+        self.out(
+            f"[{bar}] {self.current + 1}/{len(self.steps)} {name}  "
+            f"（已用 {time.perf_counter() - self.started:.0f} s / elapsed）"
+        )
+
+    def _finish(self) -> None:
+        now = time.perf_counter()
+        if self.current >= 0:
+            self.done.append((self.steps[self.current], now - self.step_started))
+        self.step_started = now
+
+    def close(self) -> list[tuple[str, float]]:
+        self._finish()
+        total = time.perf_counter() - self.started
+        self.out(f"[{'█' * self.WIDTH}] {len(self.steps)}/{len(self.steps)} 完成 / done in {total:.0f} s")
+        for name, seconds in self.done:
+            self.out(f"  {seconds:7.1f} s  {name}")
+        self.current = -1
+        return self.done
+
+
+DEMO_STEPS = [
+    "登记簿 / register",
+    "账号 / accounts",
+    "检查记录 2021–2024 / inspections",
+    "风险分级 / risk grades",
+    "抽检样品 / samples",
+    "快检 / quick tests",
+    "追溯 / traceability",
+    "案件、投诉与事件 / cases, complaints and incidents",
+    "源头、队伍与学校 / sources, workforce and schools",
+    "预测性排序 / targeting model",
+    "年度计划 / the annual plan",
+]
+
+
 def demo_build(*, scale: str, seed: int, out: Callable[[str], None]) -> list[tuple[DemoUser, str]]:
+    progress = DemoProgress(DEMO_STEPS, out)
     count = SCALES[scale]
+    progress.step(DEMO_STEPS[0])
     existing = Business.objects.count()
     if existing >= count:
         out(f"登记簿已有 {existing} 户，跳过生成 / register already holds {existing} businesses")
@@ -134,6 +191,7 @@ def demo_build(*, scale: str, seed: int, out: Callable[[str], None]) -> list[tup
             start_serial=existing,
             progress=lambda n: out(f"  {existing + n} / {count}  {time.perf_counter() - started:.0f}s"),
         )
+    progress.step(DEMO_STEPS[1])
     users = demo_users_ensure(seed=seed)
     from shian.inspections.demo import demo_campaign_inspections_generate, demo_inspections_generate
     from shian.risk.services import risk_regrade_bulk, targeting_score
@@ -142,17 +200,51 @@ def demo_build(*, scale: str, seed: int, out: Callable[[str], None]) -> list[tup
     from .plan_demo import demo_plan_build
 
     # Evidence first, then the plan's year: its quarterly index reads the inspections and samples.
+    progress.step(DEMO_STEPS[2])
     demo_inspections_generate(seed=seed, out=out)  # 2021–2024 inspection history
     demo_campaign_inspections_generate(seed=seed, out=out)  # the 2022 plan's special campaigns
+    progress.step(DEMO_STEPS[3])
     risk_regrade_bulk(actor=None, source=AuditSource.COMMAND, on=dt.date(2024, 12, 31))
+    progress.step(DEMO_STEPS[4])
     demo_sampling_build(seed=seed, out=out)
     # Positives become KJ2022-… sample tasks; 1,200 keeps the build short (each goes through
     # the services, with its audit entries).
+    progress.step(DEMO_STEPS[5])
     demo_quick_tests_build(seed=seed, out=out, count=1200)
     from shian.trace.demo import demo_trace_build  # lots, events, cold chain, queries, one recall
 
+    progress.step(DEMO_STEPS[6])
     demo_trace_build(seed=seed, out=out)
+    progress.step(DEMO_STEPS[7])
+    from shian.enforcement.demo import demo_enforcement_build  # a year of cases, publications, listings
+
+    demo_enforcement_build(seed=seed, count=250, out=out)
+    from shian.complaints.demo import demo_complaints_build, demo_participation_build
+    from shian.incidents.demo import demo_incidents_build  # incidents, case reports, a drill
+
+    demo_complaints_build(seed=seed, out=out)
+    demo_incidents_build(seed=seed, out=out)
+    demo_participation_build(seed=seed, out=out)  # votes, 随机查餐厅, red and black lists, survey
+    progress.step(DEMO_STEPS[8])
+    from shian.sources.demo import demo_sources_build  # producers, certificates, grain, farmland
+    from shian.workforce.demo import demo_grid_build, demo_workforce_build
+
+    demo_sources_build(seed=seed, out=out)
+    demo_workforce_build(seed=seed, out=out)
+    from shian.schools.demo import demo_schools_build  # schools, canteens, suppliers, 陪餐
+
+    demo_schools_build(seed=seed, out=out)
+    progress.step(DEMO_STEPS[9])
     out("训练预测性排序模型并评分 / training and scoring the targeting model …")
     targeting_score(actor=None, source=AuditSource.COMMAND, on=dt.date(2024, 12, 31))
+    progress.step(DEMO_STEPS[10])
     demo_plan_build(seed=seed, out=out)
+    demo_grid_build(seed=seed, out=out)  # the grid leads the coordinator roster the plan's demo made
+    from shian.portal.demo import demo_portal_build  # business accounts and what they filed
+
+    for username, full_name, password in demo_portal_build(
+        seed=seed, out=out, password=lambda name: demo_password(name, seed)
+    ):
+        users.append((DemoUser(username, full_name, Role.BUSINESS), password))
+    progress.close()
     return users

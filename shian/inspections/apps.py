@@ -8,4 +8,10 @@ class InspectionsConfig(AppConfig):
     verbose_name = _("Inspections")
 
     def ready(self) -> None:
+        from shian.core import related, todo
+
         from . import indicators  # noqa: F401 — registers the inspections' indicators
+        from .todo import inspections_related, inspections_todo
+
+        todo.register("inspections", inspections_todo)
+        related.register("inspections", inspections_related)

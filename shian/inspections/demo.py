@@ -18,6 +18,21 @@ from shian.registry.models import Business
 from . import rules
 from .models import Finding, Inspection, InspectionKind, InspectionStatus, Rectification, RectificationStatus
 
+# How an inspector writes up a failed checklist item (the item's own words, its subject first).
+_FINDING_FORMS = (
+    "{subject}不符合要求：{detail}不到位",
+    "现场检查发现{subject}问题，{detail}存在缺失",
+    "{subject}：{detail}未落实，已责令改正",
+    "{subject}不规范，{detail}记录不全",
+)
+
+
+def demo_finding(item_text: str, n: int) -> str:
+    """A finding written from the checklist item that failed (not a placeholder), varied by `n`
+    without drawing from the generator's random stream (the rest of the demo stays the same)."""
+    subject, _sep, detail = item_text.partition("：")
+    return _FINDING_FORMS[n % len(_FINDING_FORMS)].format(subject=subject, detail=detail or subject)
+
 
 def demo_inspections_generate(
     *, seed: int, years: tuple[int, ...] = (2021, 2022, 2023, 2024), out: Callable[[str], None] = print
@@ -47,7 +62,7 @@ def demo_inspections_generate(
     total = 0
     for year in years:
         rows: list[Inspection] = []
-        fails: list[tuple[int, str, bool]] = []  # (row index, item, key)
+        fails: list[tuple[int, str, bool, str]] = []  # (row index, item, key, finding)
         for bid, region, btype in businesses:
             checklist = rules.checklist_for(btype, max(dt.date(year, 1, 1), dt.date(2022, 3, 15)))
             for k in range(rng.choice((1, 1, 2, 3))):
@@ -58,7 +73,9 @@ def demo_inspections_generate(
                     failed = rng.random() < propensity[bid] * (0.5 if item.key else 1)
                     answers[item.code] = rules.Answer.FAIL if failed else rules.Answer.PASS
                     if failed:
-                        fails.append((len(rows), item.code, item.key))
+                        fails.append(
+                            (len(rows), item.code, item.key, demo_finding(item.text, len(rows) + total))
+                        )
                 result = rules.inspection_result(
                     checklist, answers, rules.rules_in_force(dt.date(2022, 3, 15))
                 )
@@ -99,10 +116,10 @@ def demo_inspections_generate(
                     inspection_id=rows[i].pk,
                     item_code=code,
                     key_item=key,
-                    description="演示问题",
+                    description=text,
                     corrected_on_spot=not key and rng.random() < 0.4,
                 )
-                for i, code, key in fails
+                for i, code, key, text in fails
             ]
             Finding.objects.bulk_create(findings, batch_size=5000)
             orders = []

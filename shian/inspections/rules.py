@@ -293,6 +293,22 @@ def campaigns_for_year(year: int) -> list[Campaign]:
     return [c for c in load_campaigns().values() if c.starts.year <= year <= c.ends.year]
 
 
+def campaigns_in_force(
+    on: dt.date, *, business_type: str, categories: Iterable[str], region_code: str, region_level: str
+) -> list[Campaign]:
+    """The campaigns under way on a day that cover a business (an inspection can be recorded as
+    part of one of these only)."""
+    cats = list(categories)
+    return [
+        c
+        for c in sorted(load_campaigns().values(), key=lambda c: (c.starts, c.code))
+        if c.starts <= on <= c.ends
+        and c.covers(
+            business_type=business_type, categories=cats, region_code=region_code, region_level=region_level
+        )
+    ]
+
+
 # ---------------------------------------------------------------------------------------------
 # Evidence media: photos of a finding and the representative's drawn signature. Limits are local
 # technical rules (data/evidence-media.toml), not legal ones.

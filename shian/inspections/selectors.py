@@ -17,7 +17,15 @@ from shian.core.models import User
 from shian.core.permissions import ROLE_CAPABILITIES, Cap
 from shian.core.scoping import scope_for
 
-from .models import FindingPhoto, Inspection, InspectionStatus, Rectification, RectificationStatus
+from .models import (
+    FindingPhoto,
+    Inspection,
+    InspectionKind,
+    InspectionResult,
+    InspectionStatus,
+    Rectification,
+    RectificationStatus,
+)
 
 
 def inspection_queryset_for_user(*, user: Any) -> QuerySet[Inspection]:
@@ -26,17 +34,105 @@ def inspection_queryset_for_user(*, user: Any) -> QuerySet[Inspection]:
     )
 
 
+@dataclass(frozen=True)
+class InspectionFilters:
+    """The inspections list's filters (and its export's), parsed leniently from a query string: a
+    bad value is ignored, never guessed."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+    region: str = ""
+    inspector: int | None = None
+    result: str = ""
+    kind: str = ""
+    status: str = ""
+    business: int | None = None
+    campaign: str = ""
+
+    @classmethod
+    def from_mapping(cls, data: Any) -> InspectionFilters:
+        def day(key: str) -> dt.date | None:
+            try:
+                return dt.date.fromisoformat(str(data.get(key, "") or "").strip())
+            except ValueError:
+                return None
+
+        def number(key: str) -> int | None:
+            value = str(data.get(key, "") or "").strip()
+            return int(value) if value.isdigit() and len(value) < 12 else None
+
+        result, kind, status = (str(data.get(k, "") or "") for k in ("result", "kind", "status"))
+        return cls(
+            start=day("start"),
+            end=day("end"),
+            region=str(data.get("region", "") or "").strip()[:12],
+            inspector=number("inspector"),
+            result=result if result in InspectionResult.values else "",
+            kind=kind if kind in InspectionKind.values else "",
+            status=status if status in InspectionStatus.values else "",
+            business=number("business"),
+            campaign=str(data.get("campaign", "") or "").strip()[:40],
+        )
+
+    def as_query(self) -> dict[str, str]:
+        q = {
+            "start": self.start.isoformat() if self.start else "",
+            "end": self.end.isoformat() if self.end else "",
+            "region": self.region,
+            "inspector": str(self.inspector or ""),
+            "result": self.result,
+            "kind": self.kind,
+            "status": self.status,
+            "business": str(self.business or ""),
+            "campaign": self.campaign,
+        }
+        return {k: v for k, v in q.items() if v}
+
+
 def inspection_list_for_user(
-    *, user: Any, region: str = "", result: str = "", year: int | None = None
+    *,
+    user: Any,
+    region: str = "",
+    result: str = "",
+    year: int | None = None,
+    filters: InspectionFilters | None = None,
 ) -> QuerySet[Inspection]:
     qs = inspection_queryset_for_user(user=user)
+    f = filters or InspectionFilters()
+    region = f.region or region
+    result = f.result or result
     if region:
         qs = qs.filter(region_id=region)
     if result:
         qs = qs.filter(result=result)
     if year:
         qs = qs.filter(inspected_on__year=year)
+    if f.start:
+        qs = qs.filter(inspected_on__gte=f.start)
+    if f.end:
+        qs = qs.filter(inspected_on__lte=f.end)
+    if f.inspector:
+        qs = qs.filter(inspectors=f.inspector)
+    if f.kind:
+        qs = qs.filter(kind=f.kind)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.business:
+        qs = qs.filter(business_id=f.business)
+    if f.campaign:
+        qs = qs.filter(campaign=f.campaign)
     return qs.select_related("business", "region").order_by("-inspected_on", "-id")
+
+
+def inspectors_for_user(*, user: Any) -> QuerySet[User]:
+    """People who record inspections in the user's towns (the inspections list's inspector filter)."""
+    roles = [r for r, caps in ROLE_CAPABILITIES.items() if Cap.INSPECTION_RECORD in caps]
+    scope = scope_for(user)
+    qs = User.objects.filter(is_active=True, role__in=roles)
+    if not scope.everything:
+        towns = sorted(scope.region_codes)
+        qs = qs.filter(Q(region__isnull=True) | Q(region__level="district") | Q(region_id__in=towns))
+    return qs.order_by("full_name", "username")
 
 
 def inspection_get_for_user(*, user: Any, pk: int | str) -> Inspection:
@@ -278,3 +374,38 @@ def inspection_outcomes_until(*, end: dt.date) -> list[tuple[int, int, dt.date, 
         )
         .iterator(chunk_size=20_000)
     )
+
+
+def drafts_for_user(*, user: Any) -> QuerySet[Inspection]:
+    """Drafts in the user's scope that name the user among their inspectors (their own work)."""
+    return (
+        inspection_queryset_for_user(user=user)
+        .filter(status=InspectionStatus.DRAFT, inspectors=user)
+        .select_related("business", "region")
+        .order_by("inspected_on", "id")
+    )
+
+
+def drafts_of_business_for_user(*, user: Any, business_id: int) -> QuerySet[Inspection]:
+    """A business's open drafts the user may see, the newest first (to continue rather than start
+    a second record of the same visit)."""
+    return (
+        inspection_queryset_for_user(user=user)
+        .filter(status=InspectionStatus.DRAFT, business_id=business_id)
+        .prefetch_related("inspectors")
+        .order_by("-inspected_on", "-id")
+    )
+
+
+def rectifications_to_follow_for_user(*, user: Any) -> QuerySet[Rectification]:
+    """Open rectification orders from inspections the user made (theirs to follow up)."""
+    return rectification_queryset_for_user(user=user).filter(
+        status=RectificationStatus.OPEN, finding__inspection__inspectors=user
+    )
+
+
+def business_inspection_summary_for_user(*, user: Any, business_id: int) -> tuple[int, Inspection | None]:
+    """How many inspections of a business the user may see, and the latest submitted one."""
+    qs = inspection_queryset_for_user(user=user).filter(business_id=business_id)
+    latest = qs.filter(status=InspectionStatus.SUBMITTED).order_by("-inspected_on", "-id").first()
+    return qs.count(), latest

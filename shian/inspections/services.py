@@ -94,10 +94,7 @@ def _check_inspectors(inspectors: Sequence[User], on: dt.date, region_code: str)
     strangers = [u for u in inspectors if u.pk not in allowed]
     if strangers:
         raise ValidationError(
-            {
-                "inspectors": "检查人员须为本辖区或区级的执法检查人员："
-                + "、".join(str(u.pk) for u in strangers)
-            }
+            {"inspectors": "检查人员须为本辖区或区级的执法检查人员：" + "、".join(str(u) for u in strangers)}
         )
     return edition
 

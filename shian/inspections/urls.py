@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.inspection_list, name="list"),
     path("export.xlsx", views.inspection_export, name="export"),
     path("ping", views.ping, name="ping"),
+    path("start/", views.inspection_start, name="start"),
     path("new/", views.inspection_new, name="new"),
     path("<int:pk>/", views.inspection_form, name="form"),
     path("<int:pk>/record.xlsx", views.inspection_record_export, name="record_export"),

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -28,10 +29,10 @@ from shian.core.models import AuditSource, User
 from shian.core.permissions import Cap, has_cap, require_cap
 from shian.core.scoping import regions_for
 from shian.core.xlsx import table_xlsx
-from shian.registry.selectors import business_get_for_user
+from shian.registry.selectors import business_categories, business_get_for_user
 
 from . import exports, rules, selectors, services
-from .models import InspectionStatus, RectificationStatus
+from .models import Inspection, InspectionKind, InspectionResult, InspectionStatus, RectificationStatus
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PHOTO_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
@@ -55,27 +56,56 @@ def _date(value: str, label: str) -> dt.date | None:
         raise ValidationError({"date": f"{label}“{value}”不是有效日期（格式：2024-10-16）"}) from None
 
 
+def _list_context(request: HttpRequest) -> tuple[selectors.InspectionFilters, QuerySet[Inspection]]:
+    filters = selectors.InspectionFilters.from_mapping(request.GET)
+    return filters, selectors.inspection_list_for_user(user=request.user, filters=filters)
+
+
 @login_required
 @require_GET
 def inspection_list(request: HttpRequest) -> HttpResponse:
     require_cap(request.user, Cap.INSPECTION_VIEW)
-    qs = selectors.inspection_list_for_user(
-        user=request.user, region=request.GET.get("region", ""), result=request.GET.get("result", "")
-    )
+    filters, qs = _list_context(request)
     page = Paginator(qs, settings.SHIAN_PAGE_SIZE).get_page(request.GET.get("page"))
+    inspectors = {
+        i.pk: [str(u) for u in i.inspectors.all()]
+        for i in Inspection.objects.filter(pk__in=[i.pk for i in page.object_list]).prefetch_related(
+            "inspectors"
+        )
+    }
+    campaign_names = {code: c.name for code, c in rules.load_campaigns().items()}
+    business = None
+    if filters.business:
+        business = next((i.business for i in page.object_list), None)
     return render(
         request,
         "inspections/list.html",
-        {"page": page, "can_export": has_cap(request.user, Cap.REGISTER_EXPORT)},
+        {
+            "rows": [
+                (i, inspectors.get(i.pk, []), campaign_names.get(i.campaign, i.campaign))
+                for i in page.object_list
+            ],
+            "page": page,
+            "filters": filters,
+            "query": urlencode(filters.as_query()),
+            "business": business,
+            "towns": regions_for(request.user).exclude(level="district").order_by("code"),
+            "people": selectors.inspectors_for_user(user=request.user),
+            "results": InspectionResult.choices,
+            "kinds": InspectionKind.choices,
+            "can_export": has_cap(request.user, Cap.REGISTER_EXPORT),
+            "can_record": has_cap(request.user, Cap.INSPECTION_RECORD),
+        },
     )
 
 
 @login_required
 @require_GET
 def inspection_export(request: HttpRequest) -> FileResponse:
+    """The list as filtered on the page (the same filters, the same scope)."""
     require_cap(request.user, Cap.INSPECTION_VIEW)
     require_cap(request.user, Cap.REGISTER_EXPORT)
-    qs = selectors.inspection_list_for_user(user=request.user, region=request.GET.get("region", ""))
+    _filters, qs = _list_context(request)
     rows = [
         (
             i.business.name,
@@ -87,10 +117,11 @@ def inspection_export(request: HttpRequest) -> FileResponse:
             i.get_status_display(),
             i.key_failed,
             i.general_failed,
+            "、".join(str(u) for u in i.inspectors.all()),
             i.signed_by,
             "是" if i.signature else "否",
         )
-        for i in qs.iterator(chunk_size=5000)
+        for i in qs.prefetch_related("inspectors").iterator(chunk_size=5000)
     ]
     data = table_xlsx(
         title="监督检查记录",
@@ -104,6 +135,7 @@ def inspection_export(request: HttpRequest) -> FileResponse:
             "状态",
             "重点项不符合",
             "一般项不符合",
+            "检查人员",
             "签字人",
             "手写签名",
         ],
@@ -111,6 +143,85 @@ def inspection_export(request: HttpRequest) -> FileResponse:
         sheet="监督检查",
     )
     return FileResponse(io.BytesIO(data), as_attachment=True, filename="inspections.xlsx", content_type=XLSX)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def inspection_start(request: HttpRequest) -> HttpResponseBase:
+    """Start an inspection of one business: choose the day, the kind (routine, a campaign, a random
+    draw's visit), the inspectors (the person starting it and the draw's pair preselected) and open
+    the tablet form. A draft of the same business already open is offered first."""
+    business = business_get_for_user(user=request.user, pk=request.GET.get("business", ""))
+    require_cap(request.user, Cap.INSPECTION_RECORD)
+    params = request.POST if request.method == "POST" else request.GET
+    draw_code = str(params.get("draw", "") or "")[:40]
+    kind = str(params.get("kind", "") or "")
+    if kind not in START_KINDS or (kind == InspectionKind.RANDOM and not draw_code):
+        kind = InspectionKind.RANDOM if draw_code else InspectionKind.ROUTINE
+    people = list(selectors.inspectors_for_region(region_code=business.region_id))
+    if request.method == "POST":
+        ids = {int(v) for v in request.POST.getlist("inspectors") if v.isdigit()}
+        chosen = {u.pk for u in people if u.pk in ids}
+    else:
+        wanted = {int(v) for v in request.GET.getlist("with") if v.isdigit()} | {request.user.pk}
+        chosen = {u.pk for u in people if u.pk in wanted}
+    campaign = str(params.get("campaign", "") or "").strip()[:40]
+    on = timezone.localdate()
+    categories = [c.code for c in business_categories(business=business)]
+
+    def campaigns_on(day: dt.date) -> list[rules.Campaign]:
+        return rules.campaigns_in_force(
+            day,
+            business_type=business.business_type,
+            categories=categories,
+            region_code=business.region_id,
+            region_level=business.region.level,
+        )
+
+    if request.method == "POST":
+        try:
+            on = _date(request.POST.get("inspected_on", ""), "检查日期") or on
+            if kind == InspectionKind.CAMPAIGN and campaign not in {c.code for c in campaigns_on(on)}:
+                raise ValidationError(
+                    {"campaign": f"{on} 没有覆盖该主体的进行中专项行动，请选择日常检查或另选检查日期"}
+                )
+            inspection = services.inspection_create(
+                actor=_actor(request),
+                source=AuditSource.WEB,
+                business=business,
+                inspected_on=on,
+                inspectors=[u for u in people if u.pk in chosen],
+                full_check=bool(request.POST.get("full_check")),
+                kind=kind,
+                campaign=campaign if kind == InspectionKind.CAMPAIGN else "",
+                draw_code=draw_code if kind == InspectionKind.RANDOM else "",
+            )
+            messages.success(request, "已创建检查记录草稿，请逐项填写")
+            return redirect("inspections:form", pk=inspection.pk)
+        except ValidationError as exc:
+            _errors(request, exc)
+    return render(
+        request,
+        "inspections/start.html",
+        {
+            "business": business,
+            "drafts": selectors.drafts_of_business_for_user(user=request.user, business_id=business.pk)[:5],
+            "people": people,
+            "chosen": chosen,
+            "kind": kind,
+            "kinds": [(k, label) for k, label in InspectionKind.choices if k in START_KINDS],
+            "draw_code": draw_code,
+            "campaign": campaign,
+            "campaigns": campaigns_on(on),
+            "inspected_on": on,
+            "full_check": bool(params.get("full_check")),
+        },
+    )
+
+
+# The kinds a visit is started as from the web (a follow-up starts from its rectification order).
+START_KINDS = (InspectionKind.ROUTINE, InspectionKind.CAMPAIGN, InspectionKind.RANDOM)
 
 
 def _photos_from(request: HttpRequest, codes: list[str], limit: int) -> dict[str, list[tuple[str, bytes]]]:

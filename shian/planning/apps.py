@@ -8,4 +8,9 @@ class PlanningConfig(AppConfig):
     verbose_name = _("Annual plan")
 
     def ready(self) -> None:
+        from shian.core import todo
+
         from . import indicators  # noqa: F401 — registers the plan's own indicators
+        from .todo import planning_todo
+
+        todo.register("planning", planning_todo)

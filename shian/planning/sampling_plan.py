@@ -17,6 +17,7 @@ import xlsxwriter
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from shian.complaints import selectors as complaint_selectors
 from shian.core.calendar import WorkingCalendar
 from shian.core.models import Department, FoodCategory, Region, Role
 from shian.core.permissions import Cap, has_cap
@@ -97,6 +98,9 @@ def sampling_inputs(*, plan: AnnualPlan, as_of: dt.date | None = None) -> alloca
     businesses = {cell: n for cell, (n, _, _) in mix.items()} if mix else None
     risky = {cell: risky / graded for cell, (_, graded, risky) in mix.items() if graded}
     votes = dict(SamplingVote.objects.filter(year=plan.year).values_list("category_id", "count"))
+    # Votes cast on the public page in the year's published 你点我检 rounds count beside those entered.
+    for category, n in complaint_selectors.published_vote_counts(plan.year).items():
+        votes[category] = votes.get(category, 0) + n
     return allocation.AllocationInput(
         units=plan_units(plan, rules, list(categories)),
         categories=categories,

@@ -91,6 +91,7 @@ class FilterQuery(Schema):
     status: str = ""
     category: str = ""
     scale: str = ""
+    licence: str = ""  # expired, valid or unknown (no expiry date on file)
     page: int = Field(1, ge=1)
     page_size: int = Field(50, ge=1, le=500)
 

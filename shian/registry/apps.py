@@ -8,4 +8,9 @@ class RegistryConfig(AppConfig):
     verbose_name = _("Register of food businesses")
 
     def ready(self) -> None:
+        from shian.core import related
+
         from . import indicators  # noqa: F401 — registers the register's indicators
+        from .related import registry_related
+
+        related.register("registry", registry_related)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shian.core.models import FoodCategory, RegionLevel
 from shian.core.scoping import regions_for
+from shian.core.widgets import FastSelect
 
 from .lookups import build_lookups
 from .models import Business, BusinessScale, BusinessStatus, BusinessType
@@ -42,16 +43,35 @@ class BusinessFilterForm(forms.Form):
             }
         ),
     )
-    region = forms.ChoiceField(label=_("Town or street"), required=False)
+    region = forms.ChoiceField(label=_("Town or street"), required=False, widget=FastSelect)
     business_type = forms.ChoiceField(
-        label=_("Business type"), required=False, choices=[("", _("All types")), *BusinessType.choices]
+        label=_("Business type"),
+        required=False,
+        choices=[("", _("All types")), *BusinessType.choices],
+        widget=FastSelect,
     )
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All statuses")), *BusinessStatus.choices]
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All statuses")), *BusinessStatus.choices],
+        widget=FastSelect,
     )
-    category = forms.ChoiceField(label=_("Food category"), required=False)
+    category = forms.ChoiceField(label=_("Food category"), required=False, widget=FastSelect)
     scale = forms.ChoiceField(
-        label=_("Scale"), required=False, choices=[("", _("All scales")), *BusinessScale.choices]
+        label=_("Scale"),
+        required=False,
+        choices=[("", _("All scales")), *BusinessScale.choices],
+        widget=FastSelect,
+    )
+    licence = forms.ChoiceField(
+        label=_("Licence validity"),
+        required=False,
+        choices=[
+            ("", _("Any licence validity")),
+            ("expired", _("Licence expired")),
+            ("valid", _("Licence valid")),
+            ("unknown", _("Licence expiry not recorded")),
+        ],
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:

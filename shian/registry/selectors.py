@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from shian.core.models import AuditEntry, FoodCategory
 from shian.core.rules import normalise_code
@@ -28,6 +29,8 @@ class BusinessFilters:
     status: str = ""
     category: str = ""
     scale: str = ""
+    # The licence's validity today: "expired", "valid" or "unknown" (no expiry date on file).
+    licence: str = ""
 
     @classmethod
     def from_mapping(cls, data: Any) -> BusinessFilters:
@@ -73,9 +76,22 @@ def business_list_for_user(*, user: Any, filters: BusinessFilters) -> QuerySet[B
         qs = qs.filter(scale=filters.scale)
     if filters.category:
         qs = qs.filter(businessfoodcategory__category_id=filters.category)
+    if filters.licence:
+        qs = _licence_filter(qs, filters.licence, timezone.localdate())
     if filters.q:
         qs = _search(qs, filters.q)
     return qs.select_related("region").order_by("name", "id")
+
+
+def _licence_filter(qs: QuerySet[Business], licence: str, today: dt.date) -> QuerySet[Business]:
+    """A licence is expired after its last valid day (licence_valid_until)."""
+    if licence == "expired":
+        return qs.filter(licence_valid_until__lt=today)
+    if licence == "valid":
+        return qs.filter(licence_valid_until__gte=today)
+    if licence == "unknown":
+        return qs.filter(licence_valid_until__isnull=True)
+    return qs
 
 
 def business_get_for_user(*, user: Any, pk: int | str) -> Business:

@@ -24,10 +24,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
+from shian.core import auditlabels
 from shian.core.concurrency import EditConflict
 from shian.core.lists import list_query, list_response
 from shian.core.models import AuditEntry, AuditSource, FoodCategory, Region, User
 from shian.core.permissions import Cap, has_cap, require_cap
+from shian.core.related import related_for
 
 from . import selectors, services
 from .forms import BusinessFilterForm, BusinessForm, ImportForm
@@ -64,6 +66,7 @@ def business_list(request: HttpRequest) -> HttpResponse:
         "filtered": bool(params),
         "can_change": has_cap(request.user, Cap.REGISTER_CHANGE),
         "can_export": has_cap(request.user, Cap.REGISTER_EXPORT),
+        "today": timezone.localdate(),
     }
     return list_response(
         request,
@@ -104,7 +107,7 @@ def _field_label(key: str) -> str:
     try:
         field = Business._meta.get_field(_FIELD_ALIASES.get(key, key))
     except FieldDoesNotExist:
-        return key
+        return auditlabels.key_label(key)
     return str(getattr(field, "verbose_name", key))
 
 
@@ -148,7 +151,7 @@ def _history_rows(entries: list[AuditEntry]) -> list[dict[str, Any]]:
                     "after": names.value(key, new) if entry.after is not None else None,
                 }
             )
-        extra = {k[1:]: v for k, v in after.items() if k.startswith("@")}
+        extra = auditlabels.notes({k: v for k, v in after.items() if k.startswith("@")})
         rows.append({"entry": entry, "changes": changes, "extra": extra})
     return rows
 
@@ -158,6 +161,7 @@ def business_detail(request: HttpRequest, pk: int) -> HttpResponse:
     business = selectors.business_get_for_user(user=request.user, pk=pk)
     require_cap(request.user, Cap.REGISTER_VIEW)
     history = list(selectors.business_history(business=business).select_related("actor")[:200])
+    related = related_for(request.user, business)
     fields = [
         (_field_label(f), getattr(business, f))
         for f in (
@@ -181,7 +185,13 @@ def business_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "fields": fields,
             "categories": selectors.business_categories(business=business),
             "history": _history_rows(history),
+            # What the modules above the register hold about it (core.related: grade, inspections,
+            # samples; cases and credit when they arrive), each read in the person's scope.
+            "related": [r for r in related if not r.action],
+            "actions": [r for r in related if r.action],
             "can_change": has_cap(request.user, Cap.REGISTER_CHANGE),
+            "licence_expired": business.licence_valid_until is not None
+            and business.licence_valid_until < timezone.localdate(),
             "labels": {
                 k: _field_label(k)
                 for k in (

@@ -296,7 +296,7 @@ class _DistrictReader:
     is_superuser = False
     role = Role.VIEWER
     region_id = None
-    region = None  # core.scoping reads the region of a viewer: none, the district
+    region = None  # attached to the district, not to a town: scope_for gives it everything
     department_id = None
     pk = None
 
@@ -1441,7 +1441,7 @@ def _index_ranking(q: IndexQuarter) -> list[Block]:
     if scored:
         best, worst = scored[0], scored[-1]
         text = (
-            f"第{q.quarter}季度镇街食品安全指数（{q.edition}）对{len(q.rows)}个镇街评分，{len(scored)}个镇街得分，"
+            f"第{q.quarter}季度镇街食品安全指数对{len(q.rows)}个镇街评分，{len(scored)}个镇街得分，"
             f"最高为{best.town}（{fmt(best.score)}分），最低为{worst.town}（{fmt(worst.score)}分）。"
         )
         if len(scored) < len(q.rows):

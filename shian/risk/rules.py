@@ -488,3 +488,12 @@ def chi_square_critical(dof: int, z: float = 3.09) -> float:
     """Upper critical value of χ² (Wilson–Hilferty); z = 3.09 is the 0.1 % one-sided level."""
     k = float(dof)
     return k * (1 - 2 / (9 * k) + z * math.sqrt(2 / (9 * k))) ** 3
+
+
+def edition_source(edition_id: str) -> str:
+    """What a grade's recorded edition is called for a reader: the source it was drawn from (the
+    measures and the article), never its internal identifier; an unknown one says so in words."""
+    for e in load_rules():
+        if e.id == edition_id:
+            return e.source
+    return "（评定所依据的规则版本未登记）"

@@ -14,7 +14,7 @@ from shian.core.scoping import scope_for
 from shian.inspections import rules as inspection_rules
 from shian.inspections import selectors as inspection_selectors
 from shian.registry import selectors as registry_selectors
-from shian.registry.models import Business, BusinessFoodCategory
+from shian.registry.models import Business, BusinessEventKind, BusinessFoodCategory
 from shian.sampling import selectors as sampling_selectors
 
 from . import rules, targeting
@@ -153,19 +153,27 @@ def targeting_facts(*, business_ids: list[int] | None = None) -> dict[int, targe
 
 
 def targeting_history(*, end: dt.date) -> targeting.History:
-    """Inspections, unqualified samples and risk events up to `end`. The platform has no
-    complaints module yet, so the complaints feature stays 0."""
+    """Inspections, unqualified samples, risk events and upheld complaints and reports up to `end`.
+    Upheld complaints reach the ranking through the business-event ledger (kind complaint_upheld,
+    written by the complaints module) and count as complaints, not as adverse events."""
     inspections = (
         targeting.InspectionFact(
             id=i, business_id=b, day=d, kind=k, result=r, key_failed=kf, general_failed=gf, full_check=fc
         )
         for i, b, d, k, r, kf, gf, fc in inspection_selectors.inspection_outcomes_until(end=end)
     )
-    events = registry_selectors.business_events_until(end=end)
+    events: list[tuple[int, dt.date, str]] = []
+    complaints: list[tuple[int, dt.date]] = []
+    for bid, day, kind in registry_selectors.business_events_until(end=end):
+        if kind == BusinessEventKind.COMPLAINT_UPHELD:
+            complaints.append((bid, day))
+        else:
+            events.append((bid, day, kind))
     return targeting.History.build(
         inspections=inspections,
         failed_samples=sampling_selectors.unqualified_sample_dates(end=end),
         events=events,
+        complaints=complaints,
     )
 
 
@@ -282,4 +290,94 @@ def targeting_scores_by_business(
 def business_names(*, business_ids: list[int]) -> dict[int, str]:
     return dict(
         Business.objects.filter(id__in=business_ids).values_list("id", "name").iterator(chunk_size=20_000)
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# One person's visits: the plan's and the draws' (the inspector's to-do and "my visits" page).
+
+# The year's plan is recomputed from every grade and inspection; a person's list reads it from the
+# cache for this long (the plan changes when an inspection is submitted or a regrade runs).
+PLAN_CACHE_SECONDS = 600
+
+
+def _plan_visits(*, year: int, region: str | None, today: dt.date) -> list[rules.PlannedVisit]:
+    from django.core.cache import cache
+
+    key = f"risk:plan-visits:{year}:{region or '*'}:{today.isoformat()}"
+    visits = cache.get(key)
+    if visits is None:
+        grades = RiskGrade.objects.filter(business__status="active")
+        visits = annual_plan(year=year, region=region, as_of=today, grades=grades).visits
+        cache.set(key, visits, PLAN_CACHE_SECONDS)
+    return list(visits)
+
+
+def planned_visits_for_user(*, user: Any, today: dt.date, horizon: dt.date) -> list[rules.PlannedVisit]:
+    """The plan's visits assigned to this person, not yet made, due by `horizon` (the overdue ones
+    included), earliest first; only businesses in the person's scope."""
+    region = getattr(user, "region_id", None)
+    town = region if region and getattr(getattr(user, "region", None), "level", "") != "district" else None
+    try:
+        visits = _plan_visits(year=today.year, region=town, today=today)
+    except (rules.RiskRuleError, LookupError):
+        return []
+    scope = scope_for(user)
+    mine = [
+        v
+        for v in visits
+        if user.pk in v.inspectors and not v.done and v.due <= horizon and scope.allows_region(v.region)
+    ]
+    return sorted(mine, key=lambda v: (v.due, v.business_id))
+
+
+def planned_visits_overdue_for_user(*, user: Any, today: dt.date) -> int:
+    """How many of the plan's visits in the person's scope are past their due date and not made."""
+    try:
+        visits = _plan_visits(year=today.year, region=None, today=today)
+    except (rules.RiskRuleError, LookupError):
+        return 0
+    scope = scope_for(user)
+    return sum(1 for v in visits if not v.done and v.due < today and scope.allows_region(v.region))
+
+
+def drawn_visits_for_user(*, user: Any, since: dt.date) -> list[tuple[Draw, int, tuple[int, ...]]]:
+    """(draw, business, inspectors) of the draws since `since` that assign this person a business
+    not yet inspected under that draw, the draw's publication deadline first."""
+    out: list[tuple[Draw, int, tuple[int, ...]]] = []
+    draws = list(Draw.objects.filter(drawn_on__gte=since).order_by("results_due", "id"))
+    if not draws:
+        return out
+    done = set(
+        inspection_selectors.inspection_queryset_for_user(user=user)
+        .filter(draw_code__in=[d.code for d in draws])
+        .values_list("draw_code", "business_id")
+    )
+    scope = scope_for(user)
+    wanted: list[tuple[Draw, int, tuple[int, ...]]] = []
+    for d in draws:
+        for bid, who in (d.result or {}).get("assignments", {}).items():
+            if user.pk in who and (d.code, int(bid)) not in done:
+                wanted.append((d, int(bid), tuple(int(i) for i in who)))
+    regions = dict(Business.objects.filter(pk__in=[b for _d, b, _w in wanted]).values_list("pk", "region_id"))
+    for d, bid, who in wanted:
+        if scope.allows_region(regions.get(bid)):
+            out.append((d, bid, who))
+    return out
+
+
+def people_names(*, ids: list[int]) -> dict[int, str]:
+    """Person id -> name as shown (full name, else the account name)."""
+    return {
+        pk: (full or username)
+        for pk, full, username in User.objects.filter(pk__in=ids).values_list("pk", "full_name", "username")
+    }
+
+
+def business_ids_in_scope(*, user: Any, business_ids: list[int]) -> list[int]:
+    """Those of the given businesses the person may see on the register."""
+    return list(
+        registry_selectors.business_queryset_for_user(user=user)
+        .filter(pk__in=business_ids)
+        .values_list("pk", flat=True)
     )

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 
 from shian.core.audit import AuditEvent, audit_record, model_event
 from shian.core.bulk import insert_rows, upsert_rows
@@ -19,6 +19,7 @@ from shian.core.calendar import WorkingCalendar
 from shian.core.models import AuditAction, Role, User
 from shian.core.permissions import Cap, require_cap
 from shian.core.scoping import require_in_scope, scope_for
+from shian.enforcement.selectors import credit_classes
 from shian.inspections import rules as inspection_rules
 from shian.inspections import selectors as inspection_selectors
 from shian.registry import selectors as registry_selectors
@@ -329,12 +330,17 @@ def conflict_declare(
 def draw_population(
     *, region: str | None = None, business_types: Sequence[str] = (), stratify: str = "grade"
 ) -> list[tuple[int, str]]:
-    """The population of a draw: graded, active businesses, with their stratum (grade or type)."""
+    """The population of a draw: graded, active businesses, with their stratum (grade, type, or the
+    enterprise credit-risk class A–D from the credit file: a separate axis from the food risk grade)."""
     qs = RiskGrade.objects.filter(business__status="active")
     if region:
         qs = qs.filter(region_id=region)
     if business_types:
         qs = qs.filter(business__business_type__in=list(business_types))
+    if stratify == "credit":
+        ids = list(qs.values_list("business_id", flat=True).order_by("business_id"))
+        classes = credit_classes(ids, on=timezone.localdate())
+        return [(bid, f"credit-{classes[bid].code}") for bid in ids]
     field = "grade" if stratify == "grade" else "business__business_type"
     return [(bid, s) for bid, s in qs.values_list("business_id", field).order_by("business_id")]
 
@@ -479,7 +485,7 @@ def targeting_score(
         raise ValidationError({"cutoff": f"评估截止日期 {cutoff} 应早于评分日期 {on}"})
     metrics: dict[str, Any] = {
         "base_rate": round(model.positives / model.examples, 4),
-        "complaints": "平台尚无投诉举报数据，投诉特征恒为 0",
+        "complaints": "投诉特征取自主体事件台账中查证属实的投诉举报",
     }
     try:
         bt = targeting.backtest(facts, history, cutoff=cutoff, end=on)

@@ -23,6 +23,14 @@ from typing import Any
 from . import rules
 
 MODEL_EDITION = "targeting-logit.1"
+# What readers see for a model edition (pages, exports, the audit trail): never the identifier.
+MODEL_NAMES = {MODEL_EDITION: "逻辑回归预测模型（第1版）"}
+
+
+def model_name(edition: str) -> str:
+    return MODEL_NAMES.get(edition, "预测模型（版本未登记）")
+
+
 RECENT_DAYS = 365  # "近一年"
 LONG_DAYS = 3 * 365  # "近三年", and the cap of every "days since"
 SAMPLE_DAYS = 2 * 365  # failed samples count for two years

@@ -14,5 +14,7 @@ urlpatterns = [
     path("targeting/worklist.xlsx", views.targeting_worklist_export, name="targeting_worklist"),
     path("targeting/<int:business_id>/notes/", views.targeting_annotate, name="targeting_annotate"),
     path("draws/", views.draw_list, name="draw_list"),
+    path("draws/new/", views.draw_new, name="draw_new"),
+    path("visits/", views.my_visits, name="my_visits"),
     path("draws/<str:code>/", views.draw_detail, name="draw_detail"),
 ]

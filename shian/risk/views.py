@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import secrets
+from typing import cast
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -19,19 +21,21 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shian.core.models import AuditSource
 from shian.core.permissions import Cap, has_cap, require_cap
-from shian.core.scoping import regions_for, scope_for
+from shian.core.scoping import regions_for, require_in_scope, scope_for
 from shian.core.xlsx import table_xlsx
 from shian.registry import selectors as registry_selectors
 from shian.registry import services as registry_services
 from shian.registry.models import BusinessEventKind, BusinessType
 
-from . import selectors, services
+from . import rules, selectors, services
 from .models import Draw
 from .rules import GRADES, PRIORITY_LABELS, RiskRuleError, priority_groups
+from .targeting import model_name
+from .todo import month_end, start_url
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -75,7 +79,7 @@ def grade_export(request: HttpRequest) -> FileResponse:
             g.dynamic_score,
             g.total,
             g.adjustment,
-            g.edition,
+            rules.edition_source(g.edition),
             g.graded_on.isoformat(),
         )
         for g in qs.iterator(chunk_size=5000)
@@ -92,7 +96,7 @@ def grade_export(request: HttpRequest) -> FileResponse:
             "动态分",
             "总分",
             "调整（级）",
-            "规则版本",
+            "评定依据",
             "评定日期",
         ],
         rows=rows,
@@ -117,6 +121,8 @@ def grade_detail(request: HttpRequest, business_id: int) -> HttpResponse:
             "g": g,
             "groups": groups,
             "static_parts": static_parts,
+            "edition_source": rules.edition_source(g.edition),
+            "can_start": has_cap(request.user, Cap.INSPECTION_RECORD),
             "events": events[:100],
             "can_record": has_cap(request.user, Cap.EVENT_RECORD),
             "kinds": BusinessEventKind.choices,
@@ -174,38 +180,207 @@ def plan_view(request: HttpRequest, year: int) -> HttpResponse:
     try:
         plan = selectors.annual_plan(year=year, as_of=as_of, grades=grades)
     except (RiskRuleError, LookupError) as exc:
-        return render(
-            request, "risk/plan.html", {"error": str(exc), "year": year, "as_of": as_of}, status=200
-        )
+        # The rules speak in division codes; the page names the towns.
+        message = str(exc)
+        for r in sorted(
+            regions_for(request.user), key=lambda r: -len(r.code)
+        ):  # a town's code before its district's
+            message = message.replace(r.code, r.name)
+        return render(request, "risk/plan.html", {"error": message, "year": year, "as_of": as_of}, status=200)
     regions = {r.code: r.name for r in regions_for(request.user)}
     rows = [
         (regions.get(code, code), r)
         for code, r in sorted(plan.by_region.items())
         if scope.allows_region(code)
     ]
+    names = selectors.people_names(ids=list(plan.workload))
+    workload = sorted(
+        ((pk, names.get(pk, str(pk)), n) for pk, n in plan.workload.items()), key=lambda r: (-r[2], r[1])
+    )
     return render(
         request,
         "risk/plan.html",
-        {"plan": plan, "rows": rows, "as_of": as_of, "year": year, "workload": sorted(plan.workload.items())},
+        {
+            "plan": plan,
+            "rows": rows,
+            "as_of": as_of,
+            "year": year,
+            "workload": workload,
+            "can_see_people": has_cap(request.user, Cap.INSPECTION_VIEW),
+        },
     )
 
 
 @require_GET
 def draw_list(request: HttpRequest) -> HttpResponse:
     """Public (双随机、一公开): no login."""
-    return render(request, "risk/draw_list.html", {"draws": selectors.draws_published()[:100]})
+    return render(
+        request,
+        "risk/draw_list.html",
+        {"draws": selectors.draws_published()[:100], "can_draw": has_cap(request.user, Cap.RISK_MANAGE)},
+    )
 
 
 @require_GET
 def draw_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """Public: the drawn businesses and their inspectors by name, the seed and the ratios, so anyone
+    can re-run the draw; a signed-in inspector assigned a business starts the visit from here."""
     try:
         d = selectors.draws_published().get(code=code)
     except Draw.DoesNotExist:
         raise Http404 from None
+    assignments = sorted(d.result["assignments"].items(), key=lambda kv: int(kv[0]))
+    business_ids = [int(b) for b, _who in assignments]
+    names = selectors.business_names(business_ids=business_ids)
+    people = selectors.people_names(ids=sorted({int(i) for _b, who in assignments for i in who}))
+    user = request.user
+    can_record = has_cap(user, Cap.INSPECTION_RECORD)
+    can_see = has_cap(user, Cap.REGISTER_VIEW)
+    visible = set(selectors.business_ids_in_scope(user=user, business_ids=business_ids)) if can_see else set()
+    rows = []
+    for bid, who in assignments:
+        b = int(bid)
+        pair = tuple(int(i) for i in who)
+        rows.append(
+            {
+                "business_id": b,
+                "name": names.get(b, "—"),
+                "inspectors": [people.get(i, "—") for i in pair],
+                "link": b in visible,
+                "start": start_url(b, pair, kind="random", draw=d.code)
+                if can_record and b in visible
+                else "",
+            }
+        )
+    strata = sorted(d.result.get("strata", {}).items())
     return render(
         request,
         "risk/draw_detail.html",
-        {"d": d, "assignments": sorted(d.result["assignments"].items(), key=lambda kv: int(kv[0]))},
+        {"d": d, "rows": rows, "strata": [(k, v[0], v[1], d.ratios.get(k)) for k, v in strata]},
+    )
+
+
+def _draw_form(request: HttpRequest) -> dict[str, object]:
+    data = request.POST if request.method == "POST" else request.GET
+    stratify = "type" if data.get("population") == "type" else "grade"
+    strata = list(GRADES) if stratify == "grade" else [v for v, _l in BusinessType.choices]
+    ratios: dict[str, str] = {s: str(data.get(f"ratio_{s}", "") or "0.1").strip() for s in strata}
+    seed = str(data.get("seed", "") or "").strip() or str(secrets.randbelow(10**9))
+    return {
+        "stratify": stratify,
+        "strata": strata,
+        "ratios": ratios,
+        "seed": seed,
+        "region": str(data.get("region", "") or "")[:12],
+        "title": str(data.get("title", "") or "").strip()[:120],
+        "labels": dict(BusinessType.choices),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def draw_new(request: HttpRequest) -> HttpResponseBase:
+    """Make and publish a random draw from the web, with the same service the command line uses:
+    the population (graded, active businesses, by grade or by type), a ratio per stratum, the seed
+    (shown, editable, so the draw can be re-run and checked)."""
+    require_cap(request.user, Cap.RISK_MANAGE)
+    form = _draw_form(request)
+    if request.method == "POST":
+        try:
+            seed = int(str(form["seed"]))
+            if not 0 <= seed < 2**62:
+                raise ValueError
+        except ValueError:
+            messages.error(request, f"随机种子须为非负整数：{form['seed']}")
+        else:
+            try:
+                d = _draw_make(request, form, seed)
+            except ValidationError as exc:
+                for m in exc.messages:
+                    messages.error(request, m)
+            else:
+                messages.success(request, f"抽取结果已公示：{d.code}")
+                return redirect("risk:draw_detail", code=d.code)
+    return render(
+        request,
+        "risk/draw_form.html",
+        {**form, "regions": regions_for(request.user).exclude(level="district").order_by("code")},
+    )
+
+
+def _draw_make(request: HttpRequest, form: dict[str, object], seed: int) -> Draw:
+    ratios: dict[str, float] = {}
+    raw = cast(dict[str, str], form["ratios"])
+    for stratum, value in raw.items():
+        try:
+            share = float(value)
+        except ValueError:
+            raise ValidationError({"ratio": f"抽取比例须为0至1之间的小数：{value}"}) from None
+        if not 0 <= share <= 1:
+            raise ValidationError({"ratio": f"抽取比例须为0至1之间的小数：{value}"})
+        ratios[stratum] = share
+    region = str(form["region"])
+    if region:
+        require_in_scope(request.user, region=region)
+    population = services.draw_population(region=region or None, stratify=str(form["stratify"]))
+    if not population:
+        raise ValidationError({"population": "抽取范围内没有已评定风险等级的在营主体"})
+    for stratum in {s for _b, s in population}:
+        ratios.setdefault(stratum, 0.1)
+    today = timezone.localdate()
+    return services.draw_create(
+        actor=request.user,  # type: ignore[arg-type]  # login_required: a User
+        source=AuditSource.WEB,
+        code=f"{today:%Y%m%d}-{seed}",
+        title=str(form["title"]) or f"双随机抽取 种子 {seed}",
+        seed=seed,
+        population=population,
+        ratios=ratios,
+        on=today,
+    )
+
+
+@login_required
+@require_GET
+def my_visits(request: HttpRequest) -> HttpResponse:
+    """The person's visits to make: the plan's this month (and the overdue), the draws' pending."""
+    require_cap(request.user, Cap.INSPECTION_RECORD)
+    today = timezone.localdate()
+    visits = selectors.planned_visits_for_user(user=request.user, today=today, horizon=month_end(today))
+    drawn = selectors.drawn_visits_for_user(user=request.user, since=today - dt.timedelta(days=120))
+    names = selectors.business_names(
+        business_ids=[v.business_id for v in visits] + [b for _d, b, _w in drawn]
+    )
+    people = selectors.people_names(
+        ids=sorted({i for v in visits for i in v.inspectors} | {i for _d, _b, w in drawn for i in w})
+    )
+    return render(
+        request,
+        "risk/my_visits.html",
+        {
+            "today": today,
+            "visits": [
+                {
+                    "v": v,
+                    "name": names.get(v.business_id, "—"),
+                    "team": [people.get(i, "—") for i in v.inspectors],
+                    "start": start_url(
+                        v.business_id, v.inspectors, **({"full_check": "1"} if v.full_check else {})
+                    ),
+                }
+                for v in visits
+            ],
+            "drawn": [
+                {
+                    "d": d,
+                    "business_id": b,
+                    "name": names.get(b, "—"),
+                    "team": [people.get(i, "—") for i in w],
+                    "start": start_url(b, w, kind="random", draw=d.code),
+                }
+                for d, b, w in drawn
+            ],
+        },
     )
 
 
@@ -249,6 +424,8 @@ def targeting_list(request: HttpRequest) -> HttpResponse:
         "grades": GRADES,
         "can_export": has_cap(request.user, Cap.REGISTER_EXPORT),
         "can_annotate": has_cap(request.user, Cap.RISK_ANNOTATE),
+        "can_record": has_cap(request.user, Cap.INSPECTION_RECORD),
+        "model_name": model_name(run.edition) if run else "",
         "year": timezone.localdate().year,
     }
     return render(request, "risk/targeting_list.html", context)
@@ -264,7 +441,7 @@ _FEATURE_LABELS = {
     "never_inspected": "从未检查",
     "failed_samples_2y": "近两年抽检不合格批次",
     "adverse_events_1y": "近一年风险调整事件",
-    "complaints_1y": "近一年投诉举报（暂无数据）",
+    "complaints_1y": "近一年查证属实的投诉举报",
     "licence_years": "取得许可年数",
     "grade": "风险等级",
 }
@@ -313,7 +490,7 @@ def targeting_export(request: HttpRequest) -> FileResponse:
             )
         )
     data = table_xlsx(
-        title=f"预测性排序 {run.scored_on if run else ''}（模型 {run.edition if run else '—'}）",
+        title=f"预测性排序 {run.scored_on if run else ''}（{model_name(run.edition) if run else '尚未评分'}）",
         headers=[
             "排名",
             "名称",
@@ -387,6 +564,7 @@ def targeting_worklist_export(request: HttpRequest) -> HttpResponseBase:
     scores = selectors.targeting_scores_by_business(run=run, business_ids=[v.business_id for v in visits])
     names = selectors.business_names(business_ids=list({v.business_id for v in visits}))
     regions = {r.code: r.name for r in regions_for(request.user)}
+    people = selectors.people_names(ids=sorted({i for v in visits for i in v.inspectors}))
     rows = []
     for v in visits:
         s = scores.get(v.business_id)
@@ -399,7 +577,7 @@ def targeting_worklist_export(request: HttpRequest) -> HttpResponseBase:
                 round(100 * s.score, 1) if s else None,
                 "；".join(r["text"] for r in s.reasons) if s else "",
                 "是" if v.full_check else "",
-                "、".join(f"#{i}" for i in v.inspectors),
+                "、".join(people.get(i, "—") for i in v.inspectors),
                 "已检查" if v.done else "",
             )
         )

@@ -64,6 +64,57 @@ class ResultsIn(Schema):
     items: list[ResultIn]
 
 
+class LimitExplainOut(Schema):
+    verdict: str
+    reason: str
+    item: str
+    limit_text: str
+    standard: str
+    edition: str
+    clause: str
+    rule_id: str
+    verification: str
+    verification_label: str
+    tree: str
+    category_path: str
+    placed_by: str
+    note: str
+    source: str
+
+
+@router.get("/limits/explain", response=LimitExplainOut)
+def limit_explain(
+    request: HttpRequest,
+    on: dt.date,
+    item: str = Query(..., max_length=100),
+    food: str = Query(..., max_length=100),
+    category: str = Query("", max_length=200),
+    result: str = Query("", max_length=200),
+) -> LimitExplainOut:
+    """Which limit row applies to a result and why (the food's category path in the standard,
+    the row, its edition, clause and verification level)."""
+    require_cap(request.user, Cap.SAMPLING_VIEW)
+    x = selectors.limit_explain(item=item, result=result, food=food, category=category, on=on)
+    j = x.judgment
+    return LimitExplainOut(
+        verdict=j.verdict,
+        reason=j.reason,
+        item=x.item,
+        limit_text=j.limit_text,
+        standard=j.standard,
+        edition=j.edition,
+        clause=j.clause,
+        rule_id=j.rule_id,
+        verification=j.verification,
+        verification_label=x.verification_label,
+        tree=j.tree,
+        category_path=j.category_path,
+        placed_by=j.placed_by,
+        note=j.note,
+        source=x.source,
+    )
+
+
 @router.get("/samples", response=list[SampleOut])
 def sample_list(
     request: HttpRequest, status: str = "", region: str = "", limit: int = Query(200, ge=1, le=1000)

@@ -9,4 +9,10 @@ class SamplingConfig(AppConfig):
     verbose_name = _("Food sampling")
 
     def ready(self) -> None:
+        from shian.core import related, todo
+
         from . import indicators  # noqa: F401 — registers the sampling indicators
+        from .todo import sampling_related, sampling_todo
+
+        todo.register("sampling", sampling_todo)
+        related.register("sampling", sampling_related)

@@ -88,11 +88,15 @@ class RecordOutcome:
     reasons: tuple[str, ...]
 
 
-def judge_record(record: dict[str, Any], book: rules.LimitBook, fallback: dt.date) -> RecordOutcome:
+def judge_record(
+    record: dict[str, Any], book: rules.LimitBook, fallback: dt.date, *, use_food_name: bool = True
+) -> RecordOutcome:
     """A record is covered when every failed item has a limit in force and a readable result; it
     agrees when the platform judges every failed item unqualified against the same limit as the
     bulletin (the same value, whatever the unit it is written in)."""
-    food = str(record.get("food_name_canonical") or record.get("food_name_raw") or "")
+    food = (
+        str(record.get("food_name_canonical") or record.get("food_name_raw") or "") if use_food_name else ""
+    )
     category = str(record.get("category") or record.get("sub_category") or "")
     on = record_date(record.get("prod_date"), fallback)
     items = parse_failed_items(str(record.get("fail_raw") or ""))
@@ -119,3 +123,36 @@ def judge_record(record: dict[str, Any], book: rules.LimitBook, fallback: dt.dat
             agrees = False
             reasons.append(f"{f.item}：限量不同（平台 {j.limit_text} {j.edition}，通报 {f.limit}）")
     return RecordOutcome(rid, covered, covered and agrees, tuple(reasons))
+
+
+_REASON_KIND = (
+    ("无法归类", "食品无法归入标准的食品分类"),
+    ("限量数据未收录检验项目", "限量数据未收录该检验项目"),
+    ("不能据此判为", "GB 2760 整理表未列该添加剂在该类别的使用（不完整，不判“不得使用”）"),
+    ("无此项目限量", "标准在该食品类别无此项目限量"),
+    ("无适用限量", "无适用限量"),
+    ("结果无法判定", "结果或单位无法读取"),
+    ("不合格项目无法读取", "通报的不合格项目无法读取"),
+)
+
+
+def reason_kind(reason: str) -> str:
+    for marker, kind in _REASON_KIND:
+        if marker in reason:
+            return kind
+    return "其他"
+
+
+def group_reasons(outcomes: list[RecordOutcome]) -> list[tuple[str, list[str]]]:
+    """Undetermined records grouped by the kind of what is missing, then by item: the largest
+    groups first ("限量数据未收录该检验项目 · 噻虫胺": r0001 r0007 …)."""
+    groups: dict[str, list[str]] = {}
+    for o in outcomes:
+        seen: set[str] = set()
+        for r in o.reasons:
+            item = r.split("：", 1)[0]
+            key = f"{reason_kind(r)} · {item}"
+            if key not in seen:
+                seen.add(key)
+                groups.setdefault(key, []).append(o.record_id)
+    return sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))

@@ -199,3 +199,24 @@ class OnSiteForm(forms.Form):
     backup_kept_by = forms.CharField(label="备样存放", required=False, max_length=100)
     signed_by = forms.CharField(label="被抽样单位签字人", max_length=50)
     signature = forms.CharField(required=False, widget=forms.HiddenInput(attrs={"id": "signature-data"}))
+
+
+# -- which limit applies (/sampling/limits/) ---------------------------------------------------------
+
+
+class LimitExplainForm(forms.Form):
+    """One result to judge: which limit row of which standard applies to it, and why."""
+
+    food = forms.CharField(label="食品名称", max_length=100)
+    category = forms.CharField(
+        label="抽样类别", max_length=200, required=False, help_text="如 食用农产品-蔬菜-韭菜"
+    )
+    item = forms.CharField(label="检验项目", max_length=100)
+    result = forms.CharField(
+        label="检验结果", max_length=200, required=False, help_text="如 0.21mg/kg、未检出、<0.01mg/kg"
+    )
+    on = forms.DateField(
+        label="生产日期或抽样日期",
+        error_messages=_DATE_ERRORS,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )

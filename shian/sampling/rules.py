@@ -10,11 +10,12 @@ else on the sampling date (GB 2762-2022 until 2026-09-01, GB 2762-2025 from 2026
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import tomllib
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
@@ -68,6 +69,7 @@ class UnitMismatch(ValueError):
     """The result and the limit are in units of different dimensions (mg/kg against CFU/g)."""
 
 
+@lru_cache(maxsize=4096)
 def normalise_unit(unit: str) -> str:
     u = unicodedata.normalize("NFKC", unit).replace(" ", "").replace("µ", "μ")
     u = u.replace("cm2", "cm²")
@@ -92,8 +94,24 @@ def convert(value: Decimal, from_unit: str, to_unit: str) -> Decimal:
 
 _SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
 _SUP_RUN = re.compile(r"([⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+)")
-_NUMBER = re.compile(r"10\^(?P<exp2>-?\d+)|(?P<num>\d+(?:\.\d+)?)(?:\s*[×xX*]\s*10\^(?P<exp1>-?\d+))?")
-_NOT_DETECTED = ("未检出", "ND", "nd", "N.D.", "not detected")
+# "6.1×10^5" (superscript restored by clean_text), "2.0×105" (the superscript lost in a bulletin:
+# ×10 followed by a one- or two-digit exponent), "3.0E+05", "10^5".
+_NUMBER = re.compile(
+    r"10\^(?P<exp2>-?\d+)"
+    r"|(?P<num>\d+(?:\.\d+)?)(?:\s*[×xX*]\s*10(?:\^(?P<exp1>-?\d+)|(?P<exp3>\d{1,2})(?!\d))?"
+    r"|[eE](?P<exp4>[+-]?\d+))?"
+)
+_TIMES_TEN = re.compile(r"[×xX*]\s*10$")
+_PARTS = re.compile(r"[;,，；、]\s*|\s{2,}")
+_NUMBER_PAIR = re.compile(r"(\d)\s*[~～]\s*(\d)")
+_BELOW_LOD = re.compile(r"^[<＜]\s*(LOD|LOQ|检出限|定量限)")
+_NOT_DETECTED = ("未检出", "ND", "nd", "N.D.", "not detected", "阴性", "negative", "<LOD", "<LOQ", "<检出限")
+_ND_WHOLE = frozenset(_NOT_DETECTED) | {w + "/" for w in _NOT_DETECTED}
+_ND_PAREN = tuple(w + "(" for w in _NOT_DETECTED)
+# The lab's own detection limit carried in the result: "未检出(检出限 0.5μg/kg)", "0.3 (LOD 0.5μg/kg)".
+_LAB_LOD = re.compile(
+    r"[(（,，;；]?\s*(?:方法)?(?:检出限|LOD)\s*[:：=为]?\s*(?P<v>\d+(?:\.\d+)?)\s*(?P<u>[μumn]?g/(?:k?g|m?L))?\s*[)）]?"
+)
 _DETECTED = ("检出", "阳性", "detected", "positive")
 
 
@@ -112,8 +130,12 @@ def parse_number(text: str) -> Decimal | None:
     if m.group("exp2") is not None:
         return Decimal(10) ** int(m.group("exp2"))
     num = Decimal(m.group("num"))
-    if m.group("exp1") is not None:
-        num *= Decimal(10) ** int(m.group("exp1"))
+    m_text = m.group(0)
+    exp = m.group("exp1") or m.group("exp3") or m.group("exp4")
+    if exp is not None:
+        num *= Decimal(10) ** int(exp)
+    elif m_text.endswith("10") and _TIMES_TEN.search(m_text):
+        num *= 10
     return num
 
 
@@ -142,6 +164,8 @@ class Measured:
     unit: str
     detected: bool = True
     below: bool = False  # "<10": below the stated figure (the detection or counting limit)
+    lod: Decimal | None = None  # the lab's own detection limit, when the result carries one
+    lod_unit: str = ""
 
 
 class UnreadableResult(ValueError):
@@ -150,21 +174,41 @@ class UnreadableResult(ValueError):
 
 @lru_cache(maxsize=65536)
 def parse_result(text: str, default_unit: str = "") -> Measured:
+    """A lab's result as written: "0.21mg/kg", "2.0×105CFU/g", "<0.01mg/kg", "<LOD", "未检出", "ND",
+    "阴性/阳性", "0.1~0.2mg/kg" (a range: both ends), the n units of a plan "20;未检出;…", and the
+    lab's own detection limit when given ("未检出(检出限0.5μg/kg)")."""
     raw = clean_text(text).strip()
+    lod_m = _LAB_LOD.search(raw) if ("检出限" in raw or "LOD" in raw) else None
+    if lod_m:
+        raw = (raw[: lod_m.start()] + raw[lod_m.end() :]).strip()
+        measured = parse_result(raw or "未检出", default_unit)
+        return Measured(
+            measured.values,
+            measured.unit,
+            measured.detected,
+            measured.below,
+            Decimal(lod_m.group("v")),
+            normalise_unit(lod_m.group("u") or "") or measured.unit,
+        )
+    if "~" in raw or "～" in raw:
+        raw = _NUMBER_PAIR.sub(r"\1;\2", raw)  # a range: both ends are results
     body, unit = split_unit(raw)
     unit = unit or normalise_unit(default_unit)
-    if body in _NOT_DETECTED or any(body == w + "/" or body.startswith(w + "(") for w in _NOT_DETECTED):
+    if body in _ND_WHOLE or body.startswith(_ND_PAREN):
         return Measured((), unit, detected=False)
-    parts = [p for p in re.split(r"[;,，；、]\s*|\s{2,}", body) if p.strip()]
+    parts = [p for p in _PARTS.split(body) if p.strip()]
     values: list[Decimal] = []
     below_all = True
     for part in parts:
         p = part.strip()
-        if any(p.startswith(w) for w in _NOT_DETECTED):
+        if p.startswith(_NOT_DETECTED):
             values.append(Decimal(0))  # one unit of a plan with nothing found
             continue
         if p.startswith(("<", "＜")):
             n = parse_number(p)
+            if n is None and _BELOW_LOD.match(p):
+                values.append(Decimal(0))
+                continue
             values.append(Decimal(0))  # below the counting or detection limit
             if n is None:
                 raise UnreadableResult(text)
@@ -194,8 +238,9 @@ class LimitKind:
     NOT_DETECTED = "not_detected"  # 不得检出: banned substances, above the method's detection limit
     NOT_PERMITTED = "not_permitted"  # 不得使用: additive not permitted in this food category (GB 2760)
     PLAN = "plan"  # microbiological sampling plan n, c, m, M (GB 4789.1)
+    GMP = "gmp"  # 按生产需要适量使用: permitted without a maximum (GB 2760)
 
-    ALL = (MAX, MIN, RANGE, NOT_DETECTED, NOT_PERMITTED, PLAN)
+    ALL = (MAX, MIN, RANGE, NOT_DETECTED, NOT_PERMITTED, PLAN, GMP)
 
 
 @dataclass(frozen=True)
@@ -212,6 +257,9 @@ class LimitSpec:
     detection_limit: Decimal | None = None  # NOT_DETECTED / NOT_PERMITTED: the method's LOD
 
     def text(self) -> str:
+        return _spec_text(self)
+
+    def _text(self) -> str:
         u = self.unit
         if self.kind == LimitKind.MAX:
             return f"≤{_fmt(self.value)}{u}"
@@ -225,6 +273,8 @@ class LimitSpec:
             )
         if self.kind == LimitKind.NOT_PERMITTED:
             return "不得使用"
+        if self.kind == LimitKind.GMP:
+            return "按生产需要适量使用"
         big = f",M={_fmt(self.big_m)}" if self.big_m is not None else ""
         return f"n={self.n},c={self.c},m={_fmt(self.m)}{big}{u}"
 
@@ -250,6 +300,11 @@ class LimitSpec:
         if self.kind == LimitKind.RANGE:
             return eq(self.low, other.low) and eq(self.high, other.high)
         return self.n == other.n and self.c == other.c and eq(self.m, other.m) and eq(self.big_m, other.big_m)
+
+
+@lru_cache(maxsize=4096)
+def _spec_text(spec: LimitSpec) -> str:
+    return spec._text()
 
 
 def _fmt(value: Decimal | None) -> str:
@@ -312,6 +367,187 @@ def parse_limit(text: str) -> LimitSpec:
 
 
 # ---------------------------------------------------------------------------------------------
+# The standards' own food-category trees. A limit row of GB 2762 / GB 2760 / GB 2763 is set for a
+# category (a path in the standard's tree) and applies to every food below it unless the row
+# excepts the food's category ("……除外") — GB 2762-2025 3.3 and 附录A; GB 2760-2024 3.x / 附录E;
+# GB 2763-2021 附录A (a commodity inherits its group's limit unless listed itself). A sampled
+# food is placed in each tree by its name (data/food-categories.toml, a maintained synonym table)
+# or, failing that, by its sampling category; a food that cannot be placed is reported as such.
+
+TREE_2762 = "GB 2762"
+TREE_2760 = "GB 2760"
+TREE_2763 = "GB 2763"
+TREES = (TREE_2762, TREE_2760, TREE_2763)
+FOODS_FILE = DATA_DIR / "food-categories.toml"
+_TREE_KEYS = {"gb2762": TREE_2762, "gb2760": TREE_2760, "gb2763": TREE_2763}
+
+
+def code_path(code: str) -> tuple[str, ...]:
+    """A GB 2760 附录E code with its ancestors, root first: "04.02.01.01" ->
+    ("04.0", "04.02", "04.02.01", "04.02.01.01")."""
+    parts = code.split(".")
+    out = [f"{parts[0]}.0"]
+    for i in range(2, len(parts) + 1):
+        c = ".".join(parts[:i])
+        if c not in out:
+            out.append(c)
+    return tuple(out)
+
+
+@lru_cache(maxsize=65536)
+def food_key(name: str) -> str:
+    """A food name as compared: NFKC, ASCII brackets, no spaces."""
+    t = clean_text(name).replace("（", "(").replace("）", ")")
+    return re.sub(r"\s+", "", t)
+
+
+@dataclass(frozen=True)
+class FoodClass:
+    name: str  # the canonical name ("普通白菜")
+    paths: dict[str, tuple[str, ...]]  # tree -> path, root first
+
+    def path_text(self, tree: str) -> str:
+        return " › ".join(self.paths.get(tree, ()))
+
+
+@dataclass(frozen=True)
+class Placement:
+    food: FoodClass | None
+    how: str  # in words: "食品名称「老姜」→ 姜"; or why it could not be placed
+
+
+def load_food_table(path: Path = FOODS_FILE) -> dict[str, FoodClass]:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    table: dict[str, FoodClass] = {}
+    for i, row in enumerate(data.get("food", []), start=1):
+        paths: dict[str, tuple[str, ...]] = {}
+        for key, tree in _TREE_KEYS.items():
+            if key in row:
+                text = str(row[key])
+                paths[tree] = code_path(text) if tree == TREE_2760 else tuple(text.split("/"))
+        if not paths:
+            raise ValueError(f"{path.name} [[food]] #{i}: no category path")
+        names = [str(n) for n in row.get("names", [])]
+        group = FoodClass(names[0] if names else f"#{i}", paths)
+        for n in names:
+            table[food_key(n)] = group
+        for entry in row.get("commodities", []):
+            variants = [v for v in str(entry).split("|") if v]
+            p = dict(paths)
+            if TREE_2763 in p and p[TREE_2763][-1] != variants[0]:
+                p[TREE_2763] = (*p[TREE_2763], variants[0])
+            commodity = FoodClass(variants[0], p)
+            for v in variants:
+                table[food_key(v)] = commodity
+    return table
+
+
+def _within(inner: FoodClass, outer: FoodClass) -> bool:
+    """Whether `inner` lies in `outer`'s category in a tree both are placed in."""
+    for tree in (TREE_2762, TREE_2760):
+        a, b = inner.paths.get(tree), outer.paths.get(tree)
+        if a is not None and b is not None:
+            return a[: len(b)] == b
+    return False
+
+
+_QUALIFIER = re.compile(r"\(([^()]*)\)")
+
+
+def place_food(food: str, category: str, table: dict[str, FoodClass]) -> Placement:
+    """Place a sampled food: its own name (or the name in its brackets, "豆角(豇豆)") when that
+    lies within its sampling category; else the deepest sampling category on file; else a known
+    food name contained in its name ("铁棍山药" → 山药) within that category. Fresh spices sampled
+    as 香辛料 are placed as the fresh vegetable (GB 2762-2025 表1 注: 新鲜香辛料按对应的新鲜蔬菜执行)."""
+    key = food_key(food)
+    cat_class: FoodClass | None = None
+    cat_name = ""
+    for seg in reversed(category_segments(category)):
+        found = table.get(food_key(seg))
+        if found is not None:
+            cat_class, cat_name = found, seg
+            break
+    bare = _QUALIFIER.sub("", key)
+    candidates = [key, bare, *(m.group(1) for m in _QUALIFIER.finditer(key))]
+    for cand in candidates:
+        fc = table.get(cand)
+        if fc is None:
+            continue
+        if cat_class is None or _within(fc, cat_class) or fc is cat_class:
+            return Placement(fc, f"食品名称「{cand}」→ {fc.name}")
+        if cat_class.paths.get(TREE_2762, ())[:2] == ("调味品", "香辛料类") and fc.paths.get(TREE_2762, ())[
+            :2
+        ] == ("蔬菜及其制品", "新鲜蔬菜"):
+            return Placement(fc, f"食品名称「{cand}」→ {fc.name}（新鲜香辛料按对应的新鲜蔬菜类别执行）")
+    # a known name contained in the food's name, the longest first, within the category
+    best: tuple[int, str, FoodClass] | None = None
+    for n in range(len(bare), 1, -1):
+        for i in range(0, len(bare) - n + 1):
+            fc = table.get(bare[i : i + n])
+            if fc is not None and (cat_class is None or _within(fc, cat_class)):
+                best = (n, bare[i : i + n], fc)
+                break
+        if best:
+            break
+    if best is not None and (cat_class is None or best[2] is not cat_class):
+        return Placement(best[2], f"食品名称含「{best[1]}」→ {best[2].name}")
+    if cat_class is not None:
+        return Placement(cat_class, f"抽样类别「{cat_name}」→ {cat_class.name}")
+    return Placement(None, f"无法归类：食品「{food}」（类别「{category}」）不在食品分类对照表中")
+
+
+@dataclass(frozen=True)
+class TreeFind:
+    """What a tree walk found: the row (None when no limit applies), the food's path, and why."""
+
+    rule: LimitRule | None
+    tree: str
+    path: tuple[str, ...]
+    reason: str
+
+
+def _excepted(row: LimitRule, nodes: frozenset[str], food: FoodClass) -> str:
+    for e in row.except_names:
+        base = re.sub(r"(及其制品|的制品|制品)$", "", e)
+        if e in nodes or base in nodes or e == food.name or base == food.name:
+            return e
+    return ""
+
+
+def walk_tree(rows: Sequence[LimitRule], food: FoodClass, tree: str, in_force: frozenset[str]) -> TreeFind:
+    """The row of the deepest category on the food's path that has a row in force for the item
+    and does not except the food; a row excepting it is passed over (its exception names the
+    category that has its own row, or none)."""
+    path = food.paths.get(tree)
+    if path is None:
+        return TreeFind(None, tree, (), f"无法在 {tree} 食品分类中归类「{food.name}」")
+    nodes = frozenset(path) | {food.name}
+    depth = {n: i for i, n in enumerate(path)}
+    depth.setdefault(food.name, len(path))
+    best: tuple[int, int, int] | None = None
+    chosen: LimitRule | None = None
+    skipped: list[str] = []
+    for order, row in enumerate(rows):
+        if not row.path or row.path[-1] not in nodes or not all(p in nodes for p in row.path):
+            continue
+        if not any(e in in_force for e in row.editions):
+            continue
+        why = _excepted(row, nodes, food)
+        if why:
+            skipped.append(f"{'/'.join(row.path)}（{why}除外）")
+            continue
+        score = (depth[row.path[-1]], -len(row.editions), -order)
+        if best is None or score > best:
+            best, chosen = score, row
+    if chosen is not None:
+        return TreeFind(chosen, tree, path, "")
+    where = " › ".join(path)
+    if skipped:
+        return TreeFind(None, tree, path, f"{tree} 中「{where}」无此项目限量（" + "；".join(skipped) + "）")
+    return TreeFind(None, tree, path, f"{tree} 在「{where}」及其上级类别均无此项目限量")
+
+
+# ---------------------------------------------------------------------------------------------
 # Limit data: standards and their editions, aliases of test items, and limit rows.
 
 
@@ -338,9 +574,17 @@ class LimitRule:
     categories: tuple[str, ...] = ()  # sampling categories it applies to (a segment of the path)
     except_foods: tuple[str, ...] = ()
     source: str = ""
-    verification: str = "M"  # V: read in the standard; V2: secondary source; M: memory; B: bulletin
+    verification: str = "M"  # V: read in the standard; V2: compiled table; M: memory; L: local reading
     note: str = ""
     row_id: str = ""
+    # Rows placed on a standard's own category tree (GB 2762 附录A, GB 2760 附录E, GB 2763 附录A):
+    # the path of the category the limit is set for, and the categories the row excepts.
+    tree: str = ""
+    path: tuple[str, ...] = ()
+    except_names: tuple[str, ...] = ()
+    basis: str = ""  # "以…计": Pb, NaNO2, NO2-
+    source_edition: str = ""  # the edition the value was read from; older ones are assumed equal
+    floor: bool = False  # a safety floor under a stricter label or grade standard (see judge)
 
     def matches(self, food: str, category_segments: Sequence[str]) -> int:
         """0 when it does not apply; else a specificity score (food name beats category)."""
@@ -361,20 +605,47 @@ class LimitRule:
 
 
 @dataclass(frozen=True)
+class Resolution:
+    """The limit row that applies to one item of one food on one day, and how it was found."""
+
+    rule: LimitRule | None
+    reason: str = ""  # why there is none
+    tree: str = ""
+    category_path: tuple[str, ...] = ()
+    placed_by: str = ""
+    edition: str = ""  # the edition of the row in force on the day
+
+
+@dataclass(frozen=True)
 class LimitBook:
     editions: dict[str, Edition]
     aliases: dict[str, str]  # normalised variant -> canonical item
-    rules: dict[str, tuple[LimitRule, ...]]  # canonical item -> rows
+    rules: dict[str, tuple[LimitRule, ...]]  # canonical item -> rows (scoped by sampling category)
     no_retest_items: frozenset[str] = frozenset()
-    # (item, food, category, editions in force) -> row: a lab's batch repeats the same few lookups
-    _found: dict[tuple[str, str, str, frozenset[str]], LimitRule | None] = field(
+    foods: dict[str, FoodClass] = field(default_factory=dict)
+    # canonical item -> tree -> rows placed on the standard's category tree
+    tree_rules: dict[str, dict[str, tuple[LimitRule, ...]]] = field(default_factory=dict)
+    additives: frozenset[str] = frozenset()  # GB 2760 additives (canonical items)
+    additives_complete: frozenset[str] = frozenset()  # whose use list on file is complete
+    _found: dict[tuple[str, str, str, frozenset[str]], Resolution] = field(
         default_factory=dict, compare=False, repr=False
     )
     _in_force: dict[dt.date, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
 
     def canonical_item(self, name: str) -> str:
+        """The item a lab's name stands for: its alias, else the name without its trailing
+        "(以…计)" or other bracketed qualifiers, as far as a limit row knows it."""
         key = item_key(name)
-        return self.aliases.get(key, key)
+        first = self.aliases.get(key, key)
+        cand = key
+        while True:
+            for c in (self.aliases.get(cand, cand), cand):
+                if c in self.rules or c in self.tree_rules:
+                    return c
+            stripped = re.sub(r"\([^()]*\)$", "", cand)
+            if stripped == cand or not stripped:
+                return first
+            cand = stripped
 
     def editions_in_force(self, on: dt.date) -> frozenset[str]:
         if on not in self._in_force:
@@ -382,14 +653,63 @@ class LimitBook:
         return self._in_force[on]
 
     def find(self, *, item: str, food: str, category: str, on: dt.date) -> LimitRule | None:
+        return self.resolve(item=item, food=food, category=category, on=on).rule
+
+    def resolve(self, *, item: str, food: str, category: str, on: dt.date) -> Resolution:
         in_force = self.editions_in_force(on)
         key = (item, food, category, in_force)
         if key not in self._found:
-            self._found[key] = self._find(item, food, category, in_force)
+            found = self._resolve(item, food, category, in_force)
+            if found.rule is not None:
+                code = next((c for c in found.rule.editions if c in in_force), found.rule.editions[-1])
+                found = replace(found, edition=code)
+            self._found[key] = found
         return self._found[key]
 
-    def _find(self, item: str, food: str, category: str, in_force: frozenset[str]) -> LimitRule | None:
-        rows = self.rules.get(self.canonical_item(item), ())
+    def _resolve(self, item: str, food: str, category: str, in_force: frozenset[str]) -> Resolution:
+        canonical = self.canonical_item(item)
+        by_tree = self.tree_rules.get(canonical, {})
+        reasons: list[str] = []
+        placed_by = ""
+        if by_tree or canonical in self.additives:
+            placement = place_food(food, category, self.foods)
+            placed_by = placement.how
+            if placement.food is None:
+                reasons.append(placement.how)
+            else:
+                for tree in TREES:
+                    rows = by_tree.get(tree)
+                    if rows is None and not (tree == TREE_2760 and canonical in self.additives):
+                        continue
+                    found = walk_tree(rows or (), placement.food, tree, in_force)
+                    if found.rule is not None:
+                        return Resolution(found.rule, "", tree, found.path, placed_by)
+                    if tree == TREE_2760 and canonical in self.additives and found.path:
+                        if not any(e.startswith("GB 2760") for e in in_force):
+                            reasons.append("该日期无有效的 GB 2760 版本")
+                            continue
+                        if canonical in self.additives_complete:
+                            return Resolution(
+                                _not_permitted(canonical, found.path, in_force),
+                                "",
+                                tree,
+                                found.path,
+                                placed_by,
+                            )
+                        reasons.append(found.reason + "；整理表的使用范围不完整，不能据此判为“不得使用”")
+                        continue
+                    reasons.append(found.reason)
+        legacy = self._legacy(canonical, food, category, in_force)
+        if legacy is not None:
+            return Resolution(legacy, "", "", (), "抽样类别（按类别适用的限量行）")
+        if not by_tree and canonical not in self.additives and canonical not in self.rules:
+            reasons.append(f"限量数据未收录检验项目「{item}」")
+        elif not reasons:
+            reasons.append(f"「{item}」在「{category or food}」无适用限量")
+        return Resolution(None, "；".join(reasons), "", (), placed_by)
+
+    def _legacy(self, item: str, food: str, category: str, in_force: frozenset[str]) -> LimitRule | None:
+        rows = self.rules.get(item, ())
         if not rows:
             return None
         segments = category_segments(category)
@@ -410,6 +730,20 @@ class LimitBook:
             if e.in_force(on):
                 return e
         return self.editions[rule.editions[-1]]
+
+
+def _not_permitted(item: str, path: tuple[str, ...], in_force: frozenset[str]) -> LimitRule:
+    editions = tuple(sorted(e for e in in_force if e.startswith("GB 2760")))
+    return LimitRule(
+        item=item,
+        spec=LimitSpec(LimitKind.NOT_PERMITTED),
+        editions=editions,
+        clause=f"3.4 / 附录A：未列入 {path[-1]} 及其上级类别，不得使用",
+        verification="V2",
+        row_id=f"gb2760-not-listed-{path[-1]}",
+        tree=TREE_2760,
+        path=path,
+    )
 
 
 @lru_cache(maxsize=65536)
@@ -475,17 +809,123 @@ def _tuple(value: object) -> tuple[str, ...]:
 
 
 def limit_files(directory: Path = DATA_DIR) -> list[Path]:
-    """editions first, then the curated seed, then the rows checked against bulletins."""
+    """editions first, then the curated rows (limits-*.toml), in name order."""
     return [directory / "editions.toml", *sorted(directory.glob("limits-*.toml"))]
 
 
-def load_limit_book(paths: Iterable[Path] | None = None) -> LimitBook:
-    """Read editions, aliases and limit rows from TOML. Rows of one item keep file order: on equal
-    specificity the earlier (curated) row wins."""
+GB2762_DATA = DATA_DIR / "gb2762-contaminants.json"
+GB2760_DATA = DATA_DIR / "gb2760-additives.json"
+
+
+def _editions_of(editions: dict[str, Edition], standard: str) -> tuple[str, ...]:
+    return tuple(sorted(c for c, e in editions.items() if e.standard == standard))
+
+
+def _tree_path(tree: str, text: str) -> tuple[str, ...]:
+    if tree == TREE_2760:
+        return code_path(text)
+    return tuple(p for p in text.split("/") if p)
+
+
+def _json_rows(
+    editions: dict[str, Edition], gb2762: Path | None, gb2760: Path | None
+) -> tuple[list[LimitRule], dict[str, str], set[str]]:
+    """Rows of the converted standard tables (standards_import.py). A row read from the newest
+    edition is taken to hold for the standard's older editions on file too, unless a curated row
+    at the same category names the older edition (the more specific edition statement wins)."""
+    rows: list[LimitRule] = []
+    aliases: dict[str, str] = {}
+    additives: set[str] = set()
+    if gb2762 is not None and gb2762.exists():
+        data = json.loads(gb2762.read_text(encoding="utf-8"))
+        eds = _editions_of(editions, TREE_2762)
+        for r in data["rows"]:
+            rows.append(
+                LimitRule(
+                    item=item_key(r["item"]),
+                    spec=parse_limit(r["limit"]),
+                    editions=eds,
+                    clause=r["clause"],
+                    source=data["source"],
+                    verification=data["verification"],
+                    note=r["note"],
+                    row_id=r["id"],
+                    tree=TREE_2762,
+                    path=tuple(r["path"]),
+                    except_names=tuple(r["except"]),
+                    basis=r["basis"],
+                    source_edition=data["edition"],
+                )
+            )
+    if gb2760 is not None and gb2760.exists():
+        data = json.loads(gb2760.read_text(encoding="utf-8"))
+        eds = _editions_of(editions, TREE_2760)
+        for a in data["additives"]:
+            name = item_key(a["name"])
+            additives.add(name)
+            for alias in a["aliases"]:
+                aliases.setdefault(item_key(alias), name)
+        for u in data["uses"]:
+            if u["kind"] == "gmp":
+                spec = LimitSpec(LimitKind.GMP)
+            elif u["kind"] == "max":
+                spec = LimitSpec(LimitKind.MAX, unit=normalise_unit(u["unit"]), value=Decimal(u["value"]))
+            else:
+                continue
+            rows.append(
+                LimitRule(
+                    item=item_key(u["item"]),
+                    spec=spec,
+                    editions=eds,
+                    clause=f"附录A 表A.1 {u['item']}：{u['code']} {u['food']}",
+                    source=data["source"],
+                    verification=data["verification"],
+                    note=u["note"],
+                    row_id=u["id"],
+                    tree=TREE_2760,
+                    path=code_path(u["code"]),
+                    basis=u["basis"],
+                    source_edition=data["edition"],
+                )
+            )
+            if u["residue"]:  # "铝的残留量≤100mg/kg": the residue item judged against it
+                rows.append(
+                    LimitRule(
+                        item=item_key(u["item"]) + "残留量",
+                        spec=parse_limit(u["residue"]),
+                        editions=eds,
+                        clause=f"附录A 表A.1 {u['item']}（残留量）：{u['code']} {u['food']}",
+                        source=data["source"],
+                        verification=data["verification"],
+                        note=u["note"],
+                        row_id=u["id"] + "-residue",
+                        tree=TREE_2760,
+                        path=code_path(u["code"]),
+                        source_edition=data["edition"],
+                    )
+                )
+    return rows, aliases, additives
+
+
+def load_limit_book(
+    paths: Iterable[Path] | None = None,
+    *,
+    gb2762: Path | None = GB2762_DATA,
+    gb2760: Path | None = GB2760_DATA,
+    foods: Path | None = FOODS_FILE,
+) -> LimitBook:
+    """Read editions, aliases and limit rows: the curated TOML rows (scoped by sampling category,
+    or placed on a standard's tree with `tree` and `path`) and the converted GB 2762 / GB 2760
+    tables. Rows of one item keep file order: on equal specificity the earlier row wins."""
     editions: dict[str, Edition] = {}
     aliases: dict[str, str] = {}
     rules: dict[str, list[LimitRule]] = {}
+    tree_rules: dict[str, dict[str, list[LimitRule]]] = {}
     no_retest: set[str] = set()
+    complete: set[str] = set()
+    suppress_items: set[str] = set()  # converted rows left out (misaligned in the compiled table)
+    suppress_rows: set[str] = set()
+    curated_tree: list[LimitRule] = []
     for path in limit_files() if paths is None else paths:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         for e in data.get("edition", []):
@@ -502,6 +942,11 @@ def load_limit_book(paths: Iterable[Path] | None = None) -> LimitBook:
                 aliases[item_key(v)] = item_key(canonical)
         for item in data.get("microbiological", {}).get("no_retest", []):
             no_retest.add(item_key(item))
+        for item in data.get("gb2760", {}).get("uses_complete", []):
+            complete.add(item_key(item))
+        conv = data.get("gb2760", {}).get("converted", {})
+        suppress_items.update(item_key(x) for x in conv.get("suppress_items", []))
+        suppress_rows.update(str(x) for x in conv.get("suppress_rows", []))
         for i, row in enumerate(data.get("limit", []), start=1):
             where = f"{path.name} [[limit]] #{i}"
             try:
@@ -510,6 +955,9 @@ def load_limit_book(paths: Iterable[Path] | None = None) -> LimitBook:
                 for code in eds:
                     if code not in editions:
                         raise ValueError(f"unknown edition {code!r}")
+                tree = str(row.get("tree", ""))
+                if tree and tree not in TREES:
+                    raise ValueError(f"unknown tree {tree!r}")
                 rule = LimitRule(
                     item=aliases.get(item, item),
                     spec=spec_from_row(row),
@@ -522,13 +970,44 @@ def load_limit_book(paths: Iterable[Path] | None = None) -> LimitBook:
                     verification=str(row.get("verification", "M")),
                     note=str(row.get("note", "")),
                     row_id=str(row.get("id", f"{path.stem}#{i}")),
+                    tree=tree,
+                    path=_tree_path(tree, str(row["path"])) if tree else (),
+                    except_names=tuple(str(x) for x in row.get("except", [])),
+                    basis=str(row.get("basis", "")),
+                    floor=bool(row.get("floor", False)),
                 )
             except (KeyError, ValueError) as exc:
                 raise ValueError(f"{where}: {exc}") from exc
+            if tree:
+                curated_tree.append(rule)
+                continue
             if not rule.foods and not rule.categories:
-                raise ValueError(f"{where}: a limit needs foods or categories")
+                raise ValueError(f"{where}: a limit needs foods or categories, or a tree and path")
             rules.setdefault(rule.item, []).append(rule)
-    return LimitBook(editions, aliases, {k: tuple(v) for k, v in rules.items()}, frozenset(no_retest))
+    converted, additive_aliases, additives = _json_rows(editions, gb2762, gb2760)
+    converted = [
+        replace(r, item=aliases.get(r.item, r.item))
+        for r in converted
+        if r.item not in suppress_items and r.row_id not in suppress_rows
+    ]
+    for variant, canonical in additive_aliases.items():
+        aliases.setdefault(variant, canonical)
+    for rule in [*curated_tree, *converted]:
+        tree_rules.setdefault(rule.item, {}).setdefault(rule.tree, []).append(rule)
+        is_additive_row = any(e.startswith("GB 2760") for e in rule.editions)
+        if rule.tree == TREE_2760 and is_additive_row and not rule.item.endswith("残留量"):
+            additives.add(rule.item)
+    additives |= complete
+    return LimitBook(
+        editions,
+        aliases,
+        {k: tuple(v) for k, v in rules.items()},
+        frozenset(no_retest),
+        foods=load_food_table(foods) if foods is not None else {},
+        tree_rules={k: {t: tuple(v) for t, v in by.items()} for k, by in tree_rules.items()},
+        additives=frozenset(additives),
+        additives_complete=frozenset(complete),
+    )
 
 
 @lru_cache(maxsize=1)
@@ -560,6 +1039,11 @@ class Judgment:
     value_in_limit_unit: Decimal | None = None
     counts: tuple[int, int] | None = None
     spec: LimitSpec | None = field(default=None, compare=False)
+    # how the limit was found: the food's category path in the standard and how it was placed
+    tree: str = ""
+    category_path: str = ""
+    placed_by: str = ""
+    note: str = ""
 
 
 def judge_value(
@@ -570,13 +1054,22 @@ def judge_value(
     GB 4789.1-2016 §3.3: a two-class plan (c units may exceed m, none may exceed … M absent)
     and a three-class plan (at most c of n units in (m, M], none above M). A value exactly at a
     maximum limit is qualified (GB/T 8170 "修约值比较法" as applied by the sampling rules)."""
+    if spec.kind == LimitKind.GMP:
+        return Verdict.QUALIFIED, "按生产需要适量使用（GB 2760 未规定最大使用量）", None, None
     if spec.kind in (LimitKind.NOT_DETECTED, LimitKind.NOT_PERMITTED):
         if not measured.detected:
             return Verdict.QUALIFIED, "未检出", None, None
         if not measured.values:
             return Verdict.UNQUALIFIED, "检出（不得检出/不得使用）", None, None
         value = max(measured.values)
-        if spec.detection_limit is not None and measured.unit and spec.unit:
+        if measured.lod is not None:  # the lab's own detection limit first
+            lod_unit = measured.lod_unit or measured.unit
+            lab_lod = (
+                convert(measured.lod, lod_unit, measured.unit) if measured.unit and lod_unit else measured.lod
+            )
+            if value < lab_lod:
+                return Verdict.QUALIFIED, "低于实验室检出限，视为未检出", value, None
+        elif spec.detection_limit is not None and measured.unit and spec.unit:
             lod = convert(spec.detection_limit, spec.unit, measured.unit)
             if value < lod:
                 return Verdict.QUALIFIED, "低于方法检出限，视为未检出", value, None
@@ -603,6 +1096,8 @@ def judge_value(
         if spec.kind == LimitKind.MIN or spec.kind == LimitKind.RANGE:
             return Verdict.UNQUALIFIED, "未检出，低于要求的最低含量", None, None
         return Verdict.QUALIFIED, "未检出或低于检出限", None, None
+    if not measured.values:  # "检出" / "阳性" without a figure cannot be compared with a limit value
+        raise UnreadableResult("检出但无数值，无法与限量值比较")
     value = max(measured.values) if spec.kind != LimitKind.MIN else min(measured.values)
     if measured.unit and spec.unit:
         value = convert(value, measured.unit, spec.unit)
@@ -632,6 +1127,35 @@ def judge_value(
     return (Verdict.QUALIFIED if ok else Verdict.UNQUALIFIED), ("在范围内" if ok else "超出范围"), value, None
 
 
+# Molar masses for results expressed "以…计" on another basis than the limit (亚硝酸盐以 NaNO2 计
+# in GB 2762 tables, 以 NO2⁻ 计 for water): value × M(limit basis) / M(result basis).
+_BASIS_MASS = {
+    "NaNO2": Decimal("68.995"),
+    "NO2-": Decimal("46.005"),
+    "NaNO3": Decimal("84.994"),
+    "NO3-": Decimal("62.004"),
+}
+_ITEM_BASIS = re.compile(r"以\s*([A-Za-z0-9\-+]+)\s*计")
+
+
+def basis_factor(item: str, rule: LimitRule) -> Decimal:
+    """The factor turning a result expressed on the item's basis into the rule's basis (1 when
+    the same or not stated)."""
+    return _basis_factor(item, rule.basis)
+
+
+@lru_cache(maxsize=4096)
+def _basis_factor(item: str, basis: str) -> Decimal:
+    m = _ITEM_BASIS.search(clean_text(item).replace("^-", "-").replace("亚硝酸钠", "NaNO2"))
+    ours = clean_text(basis).replace("^-", "-")
+    if not m or not ours:
+        return Decimal(1)
+    theirs = m.group(1)
+    if theirs == ours or theirs not in _BASIS_MASS or ours not in _BASIS_MASS:
+        return Decimal(1)
+    return _BASIS_MASS[ours] / _BASIS_MASS[theirs]
+
+
 def judge(
     *,
     book: LimitBook,
@@ -641,12 +1165,19 @@ def judge(
     category: str,
     on: dt.date,
     unit: str = "",
+    detection_limit: str = "",
 ) -> Judgment:
-    """Judge one test item of one sample against the limit in force on `on`."""
-    rule = book.find(item=item, food=food, category=category, on=on)
+    """Judge one test item of one sample against the limit in force on `on`: the row of the
+    food's category in the standard's tree (or of its sampling category), with the path and the
+    way the food was placed; undetermined with the missing piece named when there is none."""
+    found = book.resolve(item=item, food=food, category=category, on=on)
+    rule = found.rule
     if rule is None:
-        return Judgment(Verdict.UNDETERMINED, f"无适用限量：{item}（{category or food}，{on}）")
-    edition = book.edition_for(rule, on)
+        return Judgment(Verdict.UNDETERMINED, f"无适用限量：{found.reason}", placed_by=found.placed_by)
+    edition = book.editions[found.edition] if found.edition else book.edition_for(rule, on)
+    note = ""
+    if rule.source_edition and rule.source_edition != edition.code:
+        note = f"数值取自 {rule.source_edition}，{edition.code} 同值系假定（未核对）"
     base = {
         "limit_text": rule.spec.text(),
         "standard": edition.standard,
@@ -655,12 +1186,41 @@ def judge(
         "rule_id": rule.row_id,
         "verification": rule.verification,
         "spec": rule.spec,
+        "tree": found.tree,
+        "category_path": " › ".join(found.category_path),
+        "placed_by": found.placed_by,
+        "note": note,
     }
     try:
-        measured = parse_result(result, default_unit=rule.spec.unit)
+        measured = parse_result(result, default_unit=unit or rule.spec.unit)
+        if detection_limit.strip():  # the lab's detection limit recorded beside the result
+            lod_value, lod_unit = split_unit(detection_limit)
+            lod = parse_number(lod_value)
+            if lod is not None:
+                measured = Measured(
+                    measured.values,
+                    measured.unit,
+                    measured.detected,
+                    measured.below,
+                    lod,
+                    lod_unit or measured.unit or rule.spec.unit,
+                )
+        factor = basis_factor(item, rule)
+        if factor != 1 and measured.values:
+            measured = Measured(
+                tuple(v * factor for v in measured.values),
+                measured.unit,
+                measured.detected,
+                measured.below,
+                measured.lod,
+                measured.lod_unit,
+            )
         verdict, reason, value, counts = judge_value(measured, rule.spec)
     except (UnreadableResult, UnitMismatch) as exc:
         return Judgment(Verdict.UNDETERMINED, f"结果无法判定：{result}（{exc}）", **base)  # type: ignore[arg-type]
+    if rule.floor and verdict == Verdict.QUALIFIED:
+        verdict = Verdict.UNDETERMINED
+        reason = f"符合{edition.code}的限量；是否符合标签标示的产品等级标准，须按其指标判定"
     return Judgment(verdict, reason, value_in_limit_unit=value, counts=counts, **base)  # type: ignore[arg-type]
 
 
@@ -690,6 +1250,10 @@ class DeadlineRule:
     start_event: str
     article: str
     verification: str
+    # Whose deadline it is: "bureau" (the office, its lab, its town: late is overdue) or "business"
+    # (the sampled business's own window to apply for a re-test or object: it closes, it is never
+    # the bureau's lateness).
+    party: str = "bureau"
 
 
 @dataclass(frozen=True)
@@ -717,6 +1281,7 @@ def load_deadline_rules(path: Path = DEADLINES_FILE) -> list[DeadlineRules]:
                 start_event=d["start_event"],
                 article=d["article"],
                 verification=d["verification"],
+                party=d.get("party", "bureau"),
             )
             for d in e["deadline"]
         }
@@ -747,6 +1312,37 @@ class AlertLevel:
     NONE = "none"
     DUE_SOON = "due_soon"
     OVERDUE = "overdue"
+    WINDOW_OPEN = "window"  # a business's own window, still open
+    WINDOW_CLOSED = "window_closed"  # a business's own window, passed (not the bureau's lateness)
+
+
+def business_window_codes(editions: Sequence[DeadlineRules] | None = None) -> frozenset[str]:
+    """The deadline codes that are the sampled business's own windows, in any edition."""
+    if editions is None:
+        return _default_window_codes()
+    return frozenset(code for e in editions for code, r in e.rules.items() if r.party == "business")
+
+
+@lru_cache(maxsize=1)
+def _default_window_codes() -> frozenset[str]:
+    return business_window_codes(load_deadline_rules())
+
+
+def deadline_alert(
+    *, code: str, due: dt.date, today: dt.date, working_days_left: int, warn_working_days: int
+) -> str:
+    """alert_level for the bureau's deadlines; a business's own window is open or closed, never
+    overdue or due soon (《抽样检验管理办法》第三十条、第三十七条: the business's right, its choice)."""
+    if code in business_window_codes():
+        return AlertLevel.WINDOW_CLOSED if today > due else AlertLevel.WINDOW_OPEN
+    return alert_level(
+        due=due, today=today, working_days_left=working_days_left, warn_working_days=warn_working_days
+    )
+
+
+def public_article(article: str) -> str:
+    """A stored legal reference as readers see it: reviewers' notes in brackets are not theirs."""
+    return re.sub(r"（[^（）]*待核对[^（）]*）", "", article)
 
 
 def alert_level(*, due: dt.date, today: dt.date, working_days_left: int, warn_working_days: int) -> str:

@@ -49,10 +49,13 @@ class SampleFilters:
     category: str = ""
     overdue: bool = False
     conclusion: str = ""
+    business: int | None = None  # one business's samples (its page links here)
 
     @classmethod
     def from_mapping(cls, data: Any) -> SampleFilters:
+        business = str(data.get("business", "") or "").strip()
         return cls(
+            business=int(business) if business.isdigit() and len(business) < 12 else None,
             q=str(data.get("q", "") or "").strip()[:60],
             status=str(data.get("status", "") or ""),
             region=str(data.get("region", "") or ""),
@@ -69,7 +72,11 @@ class SampleFilters:
 
 
 def overdue_deadlines(today: dt.date) -> QuerySet[SampleDeadline]:
-    return SampleDeadline.objects.filter(met_on__isnull=True, due__lt=today)
+    """Open deadlines past their date: the bureau's, not the business's own windows (a window that
+    closed unused is the business's choice, not anyone's lateness)."""
+    return SampleDeadline.objects.filter(met_on__isnull=True, due__lt=today).exclude(
+        code__in=sorted(rules.business_window_codes())
+    )
 
 
 def sample_list_for_user(*, user: Any, filters: SampleFilters, today: dt.date) -> QuerySet[Sample]:
@@ -87,6 +94,8 @@ def sample_list_for_user(*, user: Any, filters: SampleFilters, today: dt.date) -
         qs = qs.filter(category_path__icontains=f.category)
     if f.conclusion:
         qs = qs.filter(conclusion=f.conclusion)
+    if f.business:
+        qs = qs.filter(business_id=f.business)
     if f.overdue:
         qs = qs.filter(Exists(overdue_deadlines(today).filter(sample=OuterRef("pk"))))
     return qs.order_by("-sampled_on", "-id")
@@ -494,3 +503,38 @@ def published_choices(*, on: dt.date | None = None) -> dict[str, list[Any]]:
     categories = sorted({p.split("-", 1)[0].strip() for p in paths} - {""})
     towns = list(qs.values_list("region_id", "region__name").distinct().order_by("region_id"))
     return {"years": years, "categories": categories, "towns": towns}
+
+
+# -- which limit applies to a result (/sampling/limits/, /api/v1/sampling/limits/explain) --------
+
+
+@dataclass(frozen=True)
+class LimitExplanation:
+    """The judgment of one result with how its limit was found: the standard's category path the
+    food was placed in, the row, its source and verification level."""
+
+    judgment: rules.Judgment
+    item: str  # the canonical item the lab's name stands for
+    source: str
+    verification_label: str
+
+
+VERIFICATION_LABELS = {
+    "V": "已与标准原文核对",
+    "V2": "取自第三方整理的标准表格，未逐条核对",
+    "M": "凭记忆录入，待与标准原文核对",
+    "L": "本局工作口径",
+}
+
+
+def limit_explain(*, item: str, result: str, food: str, category: str, on: dt.date) -> LimitExplanation:
+    book = rules.default_limit_book()
+    j = rules.judge(book=book, item=item, result=result or "未检出", food=food, category=category, on=on)
+    found = book.resolve(item=item, food=food, category=category, on=on)
+    source = found.rule.source if found.rule is not None else ""
+    return LimitExplanation(
+        judgment=j,
+        item=book.canonical_item(item),
+        source=source,
+        verification_label=VERIFICATION_LABELS.get(j.verification, j.verification),
+    )

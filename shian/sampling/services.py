@@ -225,7 +225,13 @@ def sample_results_record(
     items = []
     for item, result in results:
         j = rules.judge(
-            book=book, item=item, result=result, food=sample.food_name, category=sample.category_path, on=when
+            book=book,
+            item=item,
+            result=result,
+            food=sample.food_name,
+            category=sample.category_path,
+            on=when,
+            detection_limit=detection_limits.get(item, ""),
         )
         obj, _created = TestItem.objects.update_or_create(
             sample=sample,

@@ -19,6 +19,7 @@ urlpatterns = [
     path("public/export.xlsx", views.public_export, name="public_export"),
     path("unqualified/", views.unqualified_list, name="unqualified_list"),
     path("labs/", views.lab_list, name="lab_list"),
+    path("limits/", views.limit_explain, name="limit_explain"),
     path("labs/export.xlsx", views.lab_export, name="lab_export"),
     path("disposal/<int:pk>/", views.disposal_detail, name="disposal_detail"),
     path("disposal/<int:pk>/step/", views.disposal_step, name="disposal_step"),

@@ -23,18 +23,20 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from shian.core.calendar import WorkingCalendar
 from shian.core.lists import list_query, list_response
 from shian.core.models import AuditSource, User
-from shian.core.permissions import Cap, has_cap, require_cap
+from shian.core.permissions import Cap, EnforcementCap, has_cap, require_cap
 from shian.core.xlsx import table_xlsx
 
 from . import exports, imports, quicktests, rules, selectors, services
 from .forms import (
     DisposalStepForm,
     LabFilterForm,
+    LimitExplainForm,
     OnSiteForm,
     QuickTestFilterForm,
     QuickTestForm,
@@ -45,7 +47,7 @@ from .forms import (
     ResultsImportForm,
     SampleFilterForm,
 )
-from .models import DisposalStatus, DisposalStepKind, QuickResult, TestItem
+from .models import DisposalStatus, DisposalStepKind, QuickResult, TestItem, Verdict
 from .workflow import TRANSITIONS, QuickTestStatus, SampleStatus
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -61,6 +63,18 @@ MANUAL_STATUSES = frozenset(
         SampleStatus.CANCELLED,
     }
 )
+
+
+# What the button moving a sample into a status says: the act, not the state it leads to.
+ACTION_LABELS = {
+    SampleStatus.SAMPLED: gettext_lazy("Record the sampling"),
+    SampleStatus.DELIVERED: gettext_lazy("Record delivery to the lab"),
+    SampleStatus.NOTIFIED: gettext_lazy("Record that the business was notified"),
+    SampleStatus.RETEST: gettext_lazy("Record a re-test application"),
+    SampleStatus.OBJECTION: gettext_lazy("Record an objection"),
+    SampleStatus.CLOSED: gettext_lazy("Close the case"),
+    SampleStatus.CANCELLED: gettext_lazy("Cancel the sample"),
+}
 
 
 def _actor(request: HttpRequest) -> User:
@@ -118,8 +132,10 @@ def _deadline_rows(sample: Any, today: dt.date) -> list[dict[str, Any]]:
         level = "met"
         if d.met_on is None:
             left = cal.working_days_between(today, d.due) if d.due >= today else 0
-            level = rules.alert_level(due=d.due, today=today, working_days_left=left, warn_working_days=warn)
-        rows.append({"deadline": d, "level": level})
+            level = rules.deadline_alert(
+                code=d.code, due=d.due, today=today, working_days_left=left, warn_working_days=warn
+            )
+        rows.append({"deadline": d, "level": level, "article": rules.public_article(d.article)})
     return rows
 
 
@@ -134,7 +150,11 @@ def sample_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def sample_detail_render(request: HttpRequest, sample: Any, on_site_form: OnSiteForm | None) -> HttpResponse:
     can_manage = has_cap(request.user, Cap.SAMPLING_MANAGE)
     actions = (
-        [SampleStatus(s) for s in sorted(TRANSITIONS[sample.status]) if s in MANUAL_STATUSES]
+        [
+            {"value": s, "label": ACTION_LABELS.get(SampleStatus(s), SampleStatus(s).label)}
+            for s in sorted(TRANSITIONS[sample.status])
+            if s in MANUAL_STATUSES
+        ]
         if can_manage
         else []
     )
@@ -158,6 +178,9 @@ def sample_detail_render(request: HttpRequest, sample: Any, on_site_form: OnSite
             and disposal is None
             and sample.status in (SampleStatus.NOTIFIED, SampleStatus.RETEST, SampleStatus.OBJECTION),
             "disposal": disposal,
+            # An unqualified sample is a lead for an enforcement case (立案查处).
+            "can_open_case": sample.conclusion == Verdict.UNQUALIFIED
+            and has_cap(request.user, EnforcementCap.HANDLE),
         },
     )
 
@@ -802,3 +825,20 @@ def public_export(request: HttpRequest) -> HttpResponse:
     filename = f"食品安全监督抽检信息公告_{timezone.localdate():%Y%m%d}.xlsx"
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
+
+
+@login_required
+@require_GET
+def limit_explain(request: HttpRequest) -> HttpResponse:
+    """Which limit row applies to a result and why: the food's place in the standard's category
+    tree, the row, its edition, clause and verification level."""
+    require_cap(request.user, Cap.SAMPLING_VIEW)
+    form = LimitExplainForm(request.GET or None, initial={"on": timezone.localdate()})
+    explanation = None
+    if form.is_bound and form.is_valid():
+        d = form.cleaned_data
+        explanation = selectors.limit_explain(
+            item=d["item"], result=d["result"], food=d["food"], category=d["category"], on=d["on"]
+        )
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return render(request, "sampling/limit_explain.html", {"form": form, "x": explanation}, status=status)

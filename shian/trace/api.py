@@ -170,7 +170,7 @@ def events(
     "/events/export",
     summary="Export events as an EPCISDocument",
     description="The events as captured (with their hash ID as eventID where they came without one): captured again, the document adds nothing.",
-    response={200: dict[str, Any]},
+    response={200: dict[str, Any], 400: dict[str, Any]},
 )
 def export(
     request: HttpRequest,
@@ -181,14 +181,17 @@ def export(
     capture: int | None = None,
 ) -> Any:
     require_cap(request.user, TraceCap.VIEW)
-    q = _query(
-        request,
-        eventType=eventType,
-        GE_eventTime=GE_eventTime,
-        LT_eventTime=LT_eventTime,
-        MATCH_anyEPCClass=MATCH_anyEPCClass,
-        perPage=10_000,
-    )
+    try:
+        q = _query(
+            request,
+            eventType=eventType,
+            GE_eventTime=GE_eventTime,
+            LT_eventTime=LT_eventTime,
+            MATCH_anyEPCClass=MATCH_anyEPCClass,
+            perPage=10_000,
+        )
+    except ValueError:
+        return _problem(400, "A time parameter is not an RFC 3339 date-time")
     if capture is not None:
         q = selectors.EventQuery(**{**q.__dict__, "capture": capture})
     found = list(selectors.events_query(user=request.user, q=q)[:100_000])

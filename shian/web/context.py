@@ -8,11 +8,21 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from shian.core.permissions import Cap, TraceCap, capabilities
+from shian.core.permissions import (
+    Cap,
+    EnforcementCap,
+    PortalCap,
+    PublicCap,
+    SchoolCap,
+    TraceCap,
+    UnitCap,
+    capabilities,
+)
 
 # (label, url name or None when the module is not built yet, capability needed)
 MODULES: list[tuple[Any, str | None, str | None]] = [
     (_("Overview"), "home", None),
+    (_("My business"), "portal:home", PortalCap.USE),
     (_("Register"), "registry:business_list", Cap.REGISTER_VIEW),
     (_("Import"), "registry:business_import", Cap.REGISTER_IMPORT),
     (_("Annual plan"), "planning:home", Cap.PLAN_VIEW),
@@ -21,10 +31,19 @@ MODULES: list[tuple[Any, str | None, str | None]] = [
     (_("Sampling"), "sampling:sample_list", Cap.SAMPLING_VIEW),
     (_("Quick tests"), "sampling:quick_test_list", Cap.SAMPLING_VIEW),
     (_("Unqualified food"), "sampling:unqualified_list", Cap.SAMPLING_VIEW),
-    (_("Credit"), None, None),
+    (_("执法办案"), "enforcement:case_list", EnforcementCap.VIEW),
+    (_("Credit"), "enforcement:credit_list", EnforcementCap.VIEW),
     (_("Traceability"), "trace:home", TraceCap.VIEW),
+    (_("Complaints and reports"), "complaints:list", PublicCap.VIEW),
+    (_("Incidents and drills"), "incidents:list", PublicCap.INCIDENT_VIEW),
+    (_("Farm and grain"), "sources:home", UnitCap.VIEW),
+    (_("Workforce and publicity"), "workforce:home", UnitCap.VIEW),
+    (_("School canteens"), "schools:list", SchoolCap.VIEW),
     (_("Town index"), "metrics:home", Cap.PLAN_VIEW),
     (_("Reports"), "reports:index", Cap.PLAN_VIEW),
+    (_("Business reports"), "portal:review_rectifications", PortalCap.REVIEW_RECTIFICATION),
+    (_("Self-inspection reports"), "portal:review_self_inspections", PortalCap.MANAGE),
+    (_("Account requests"), "portal:review_accounts", PortalCap.MANAGE),
     (_("Audit trail"), "audit_list", Cap.AUDIT_VIEW),
 ]
 

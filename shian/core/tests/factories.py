@@ -5,10 +5,13 @@ from __future__ import annotations
 import factory
 
 from shian.core.models import Department, Region, Role, User
+from shian.core.rules import make_credit_code
 
 TOWN_A = "120113001"  # 果园新村街道
 TOWN_B = "120113100"  # 天穆镇
 PASSWORD = "Ch4ng3-me-not-in-prod"
+# The business the matrix's business persona acts for (the registry's matrix makes it in town A).
+BUSINESS_A_CREDIT_CODE = make_credit_code(authority="9", kind="1", division="120113", org_body="79990001")
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -38,6 +41,7 @@ def persona(name: str) -> User:
         "lab": {"role": Role.LAB},
         "viewer": {"role": Role.VIEWER},
         "town_a_viewer": {"role": Role.VIEWER, "region": Region.objects.get(pk=TOWN_A)},
+        "business_a": {"role": Role.BUSINESS, "credit_code": BUSINESS_A_CREDIT_CODE},
     }
     user: User = UserFactory.create(username=name, **specs[name])
     return user

@@ -37,6 +37,19 @@ RECORD_A_API = {
     **api(RECORD_A),
     **dict.fromkeys(("district_admin", "district_officer", "inspector", "town_a_inspector"), 200),
 }
+# Starting an inspection of town A's business: those who record, in their scope; a town officer or a
+# viewer sees the business but records nothing (403); whoever cannot see it gets 404.
+START_A = rule(
+    403,
+    district_admin=200,
+    district_officer=200,
+    inspector=200,
+    town_a_inspector=200,
+    town_b_officer=404,
+    education_liaison=404,
+    lab=404,
+    anonymous=302,
+)
 RECORD = rule(
     403, district_admin=201, district_officer=201, inspector=201, town_a_inspector=201, anonymous=401
 )
@@ -128,6 +141,20 @@ def checks(world: World) -> list[Check]:
         Check("GET", "/inspections/export.xlsx", VIEW),
         # The form's connectivity probe answers anyone, signed in or not.
         Check("GET", "/inspections/ping", same(204, anonymous=204)),
+        Check("GET", "/inspections/?start=2024-01-01&end=2099-12-31&result=fail&kind=routine", VIEW),
+        Check("GET", f"/inspections/start/?business={world['business_a']}", START_A),
+        Check("GET", "/inspections/start/?business=999999", same(404)),
+        Check(
+            "POST",
+            f"/inspections/start/?business={world['business_a']}",
+            {**START_A, **{p: 302 for p, c in START_A.items() if c == 200}},
+            data=lambda w: {
+                "inspected_on": timezone.localdate().isoformat(),
+                "kind": "routine",
+                "inspectors": w["inspector_ids"],
+            },
+            note="a draft is made and the tablet form opens",
+        ),
         Check("GET", f"/inspections/{done}/", SEE_A),
         Check("GET", "/inspections/999999/", same(404)),
         Check("POST", f"/inspections/{draft}/", RECORD_A, data={"a_C3": "pass"}),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -109,8 +110,13 @@ def test_media_limits_edition_and_its_source():
     """evidence-media.toml: a local technical rule set (本平台技术规定), versioned like the others."""
     assert MEDIA.verification == "local" and "技术规定" in MEDIA.source
     assert MEDIA.photo_types == ("jpeg", "png", "webp")
-    with pytest.raises(LookupError):
-        rules.media_limits_in_force(dt.date(2020, 1, 1))
+    # The first edition governs older records too (an inspection of 2021 viewed today) ...
+    assert MEDIA.applies_before_valid_from
+    assert rules.media_limits_in_force(dt.date(2020, 1, 1)) == rules.media_limits_in_force(MEDIA.valid_from)
+    # ... but an edition that does not say so leaves earlier dates without limits, named in the error.
+    strict = dataclasses.replace(MEDIA, applies_before_valid_from=False)
+    with pytest.raises(LookupError, match="2020-01-01"):
+        rules.media_limits_in_force(dt.date(2020, 1, 1), editions=[strict])
 
 
 def test_photo_kind_is_read_from_content_not_name():

@@ -80,7 +80,7 @@ def checks(world: World) -> list[Check]:
     return [
         Check("GET", "/plan/", rule(302, lab=403)),
         Check("GET", f"/plan/{y}/", VIEW),
-        Check("GET", f"/plan/{y}/targets/{t}/", {**VIEW, "lab": 404}),
+        Check("GET", f"/plan/{y}/targets/{t}/", {**VIEW, "lab": 404, "business_a": 404}),
         Check("GET", f"/plan/{y}/targets/999999/", rule(404, anonymous=302)),
         Check("GET", f"/plan/{y}/reports/", VIEW),
         Check("GET", f"/plan/reports/{ra}/", SEE_A),

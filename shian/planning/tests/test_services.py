@@ -138,7 +138,7 @@ def test_liaison_reports_only_targets_of_its_unit(plan, personas):
 
 
 def test_a_figure_needs_evidence_a_note_is_not_enough(plan, personas):
-    target = Target.objects.get(code="T02-drill", task__plan=plan)
+    target = Target.objects.get(code="T02-whitepaper", task__plan=plan)
     with pytest.raises(ValidationError) as err:
         figure_report(
             actor=personas("district_officer"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from shian.core.tests.factories import BUSINESS_A_CREDIT_CODE
 from shian.registry.tests.factories import credit_code, make_business
 from tests.route_matrix import (
     CHANGE,
@@ -26,7 +27,13 @@ API_CREATE_A = row(201, 201, 201, 422, 403, 403, 403, 403, 403, 401)
 
 
 def build(world: World) -> None:
-    a = make_business(name="果园新村甲餐厅", region_code="120113001", business_type="catering")
+    # Business A is the one the matrix's business account (persona business_a) acts for.
+    a = make_business(
+        name="果园新村甲餐厅",
+        region_code="120113001",
+        business_type="catering",
+        credit_code=BUSINESS_A_CREDIT_CODE,
+    )
     school_b = make_business(
         name="天穆镇中心小学食堂", region_code="120113100", business_type="school_canteen", categories=["31"]
     )

@@ -29,6 +29,13 @@ ANNOTATE_A = rule(
 )
 
 
+# Making a draw: the district office; the person's own visits: those who record inspections.
+DRAW_MANAGE = rule(403, district_admin=200, district_officer=200, anonymous=302)
+RECORDERS = rule(
+    403, district_admin=200, district_officer=200, inspector=200, town_a_inspector=200, anonymous=302
+)
+
+
 def build(world: World) -> None:
     services.risk_regrade_bulk(actor=None, source=AuditSource.SYSTEM, on=dt.date(2024, 12, 31))
     a = Business.objects.get(pk=world["business_a"])
@@ -83,6 +90,23 @@ def checks(world: World) -> list[Check]:
         Check("POST", f"/risk/targeting/{a}/notes/", ANNOTATE_A, data={"text": "后厨改造中，下月复查"}),
         Check("GET", "/risk/draws/", PUBLIC),
         Check("GET", "/risk/draws/mx-2024-1/", PUBLIC),
+        Check("GET", "/risk/draws/new/", DRAW_MANAGE),
+        Check("GET", "/risk/draws/new/?population=type", DRAW_MANAGE),
+        Check(
+            "POST",
+            "/risk/draws/new/",
+            {**DRAW_MANAGE, "district_admin": 302, "district_officer": 302},
+            data={
+                "population": "grade",
+                "ratio_A": "1",
+                "ratio_B": "0",
+                "ratio_C": "0",
+                "ratio_D": "0",
+                "seed": "11",
+            },
+            note="drawn and published: the draw's page",
+        ),
+        Check("GET", "/risk/visits/", RECORDERS),
         Check("GET", "/risk/draws/no-such-draw/", same(404, anonymous=404)),
         Check("GET", "/api/v1/risk/grades", api(VIEW)),
         Check("GET", "/api/v1/risk/grades/mix", api(VIEW)),

@@ -7,11 +7,13 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.utils import timezone
 
 from shian.core.models import AuditSource, Role
 from shian.core.tests.factories import UserFactory
 from shian.inspections import services as inspection_services
 from shian.registry import services as registry_services
+from shian.registry.models import BusinessEventKind
 from shian.registry.tests.factories import make_business
 from shian.risk import services
 from shian.risk.models import Draw, RiskGrade
@@ -232,8 +234,31 @@ def test_grade_page_names_each_part_and_the_evidence_in_chinese(world, client):
         UserFactory.create(username="officer", role=Role.DISTRICT_OFFICER),
         backend="django.contrib.auth.backends.ModelBackend",
     )
-    page = client.get(f"/risk/grades/{bs[0].pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    response = client.get(f"/risk/grades/{bs[0].pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 200, response
+    page = response.content.decode()
     assert "食品类别" in page and "业态" in page and "消费对象" in page
     assert "business_type" not in page and "consumer_group" not in page
     assert "2024-05-06" in page and "关键项2项、一般项0项不符合" in page
     assert "近一年检查1次" in page and "上次等级" in page
+
+
+def test_draw_stratified_by_credit_class_raises_the_ratio_of_the_listed(world, capsys):
+    """Credit-risk classes (from the credit file, a separate axis from the grade) set the draw's
+    strata and default ratios: a listed business is class D, drawn at three times the base ratio."""
+    _inspectors, bs = world
+    services.risk_regrade_bulk(actor=None, source=AuditSource.COMMAND, on=ON)
+    registry_services.business_event_append(
+        actor=None,
+        source=AuditSource.SYSTEM,
+        business=bs[0],
+        kind=BusinessEventKind.SERIOUS_DISHONESTY_LISTED,
+        occurred_on=timezone.localdate() - dt.timedelta(days=30),
+        origin_type="test",
+        origin_id="1",
+    )
+    pop = dict(services.draw_population(stratify="credit"))
+    assert pop[bs[0].pk] == "credit-D" and pop[bs[1].pk] == "credit-A"
+    call_command("inspections", "draw", "--population", "credit", "--seed", "7")
+    out = capsys.readouterr().out
+    assert "credit-D: 总体 1" in out and "比例 0.3" in out and "credit-A" in out and "比例 0.05" in out

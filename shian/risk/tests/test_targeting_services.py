@@ -54,7 +54,7 @@ def test_score_writes_the_run_every_business_and_one_audit_entry(world, run):
     assert run.weights["names"][0] == "serious_1y" and len(run.weights["coef"]) == len(run.weights["names"])
     ev = run.metrics["evaluation"]
     assert ev["cutoff"] == "2024-06-30" and ev["start"] == "2024-07-01" and ev["inspections"] > 0
-    assert run.metrics["complaints"].startswith("平台尚无投诉举报数据")
+    assert run.metrics["complaints"].startswith("投诉特征取自主体事件台账")
     entry = AuditEntry.objects.get(object_type="risk.targeting_run")
     assert entry.object_id == str(run.pk) and entry.after["businesses"] == len(scores)
 
@@ -205,10 +205,10 @@ MATRIX = {
     "district_officer": (200, 200, 200, 302),
     "town_a_officer": (200, 200, 200, 302),
     "town_b_officer": (200, 200, 200, 404),
-    "education_liaison": (200, 200, 200, 403),
+    "education_liaison": (200, 200, 200, 404),  # schools only: a restaurant is not theirs
     "inspector": (200, 200, 200, 302),
     "town_a_inspector": (200, 200, 200, 302),
-    "lab": (403, 403, 403, 403),
+    "lab": (403, 403, 403, 404),  # a lab's scope holds no business
     "viewer": (200, 200, 200, 403),
     "anonymous": (302, 302, 401, 302),
 }

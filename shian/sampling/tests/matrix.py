@@ -32,7 +32,7 @@ from tests.route_matrix import (
 )
 
 # Sample A: town A's, and the lab's (it was sent there).
-SEE_SAMPLE_A = rule(200, town_b_officer=404, education_liaison=404, anonymous=302)
+SEE_SAMPLE_A = rule(200, town_b_officer=404, education_liaison=404, anonymous=302, business_a=404)
 # Writes on sample A by those who run sampling (district and town A): others who see it get 403.
 MANAGE_A = rule(
     403,
@@ -42,13 +42,16 @@ MANAGE_A = rule(
     town_b_officer=404,
     education_liaison=404,
     anonymous=302,
+    business_a=404,
 )
 # Town A's own work (a disposal, a quick test): the lab never sees it.
 SEE_TOWN_A = rule(200, town_b_officer=404, education_liaison=404, lab=404, anonymous=302)
 MANAGE_TOWN_A = {**MANAGE_A, "lab": 404}
 RESULTS = rule(403, district_admin=200, district_officer=200, town_a_officer=200, town_b_officer=200, lab=200)
 RESULTS["anonymous"] = 302
-SAMPLING = same(200)  # every signed-in persona reads sampling (the lab its own samples)
+# Every staff persona reads sampling (the lab its own samples); a business account has its own
+# samples on its portal, not the sampling module (403; a sample is not found for it, 404).
+SAMPLING = {**same(200), "business_a": 403}
 
 
 def build(world: World) -> None:
@@ -223,6 +226,9 @@ def checks(world: World) -> list[Check]:
         Check("GET", "/sampling/public/export.xlsx", PUBLIC),
         Check("GET", "/sampling/labs/", SAMPLING),
         Check("GET", "/sampling/labs/export.xlsx", SAMPLING),
+        Check("GET", "/sampling/limits/", SAMPLING),
+        Check("GET", "/sampling/limits/?food=韭菜&item=镉(以Cd计)&result=0.1mg/kg&on=2026-03-01", SAMPLING),
+        Check("GET", "/sampling/limits/?food=韭菜&on=not-a-date", rule(400, anonymous=302, business_a=403)),
         Check("GET", f"/sampling/disposal/{d}/", SEE_TOWN_A),
         Check("POST", f"/sampling/disposal/{d}/step/", MANAGE_TOWN_A, data={"kind": "seal"}),
         Check("POST", f"/sampling/disposal/{d}/close/", MANAGE_TOWN_A, note="steps missing: refused"),
@@ -246,7 +252,7 @@ def checks(world: World) -> list[Check]:
             f"/api/v1/sampling/samples/{a}/results",
             # Those who record results get the workflow's refusal (the sample is past testing).
             {
-                **api(rule(403, town_b_officer=404, education_liaison=404)),
+                **api(rule(403, town_b_officer=404, education_liaison=404, business_a=404)),
                 "district_admin": 422,
                 "district_officer": 422,
                 "town_a_officer": 422,
@@ -266,6 +272,12 @@ def checks(world: World) -> list[Check]:
             data=_on_site,
             json=False,
         ),
+        Check(
+            "GET",
+            "/api/v1/sampling/limits/explain?food=韭菜&item=镉(以Cd计)&result=0.1mg/kg&on=2026-03-01",
+            api(SAMPLING),
+        ),
+        Check("GET", "/api/v1/sampling/limits/explain?food=韭菜", api(same(422))),
         Check("GET", "/api/v1/sampling/quick-tests", api(SAMPLING)),
         Check("GET", f"/api/v1/sampling/quick-tests/{qt}", api(SEE_TOWN_A)),
         Check(

@@ -168,5 +168,13 @@ def test_the_2026_bulletins_are_covered_and_agree():
     records = json.loads(BULLETIN.read_text(encoding="utf-8"))["records"]
     outcomes = [bulletins.judge_record(r, BOOK, dt.date(2026, 1, 1)) for r in records]
     covered = [o for o in outcomes if o.covered]
-    assert len(covered) / len(outcomes) > 0.9
-    assert sum(o.agrees for o in covered) / len(covered) > 0.99
+    # Limits come from the standards only (the bulletins are the test set): floors of the figures
+    # measured when the bulletin-derived rows were removed; GB 2763 is mostly not on file.
+    assert len(covered) / len(outcomes) > 0.34
+    assert sum(o.agrees for o in covered) / len(covered) > 0.96
+    # foods placed by their sampling category alone, as a food name never seen would be: a peanut
+    # sampled as 炒货 then takes the nuts' 5 μg/kg aflatoxin row instead of the peanuts' 20
+    blind = [bulletins.judge_record(r, BOOK, dt.date(2026, 1, 1), use_food_name=False) for r in records]
+    covered = [o for o in blind if o.covered]
+    assert len(covered) / len(blind) > 0.33
+    assert sum(o.agrees for o in covered) / len(covered) > 0.9

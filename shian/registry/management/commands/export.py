@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from shian.core.files import OutputError, atomic_output
 from shian.core.models import AuditSource, Region
 from shian.registry.exports import business_export_xlsx
 from shian.registry.lookups import build_lookups
@@ -60,13 +61,18 @@ class Command(BaseCommand):
         )
         user = command_user(options["user"])
         try:
-            rows = business_export_xlsx(
-                user=user,
-                filters=filters,
-                out=options["file"],
-                system=user is None,
-                source=AuditSource.COMMAND,
-            )
+            # The workbook appears under its name only when whole: a kill or a full disk half-way
+            # leaves no truncated file (and no audit entry: that is written after the file).
+            with atomic_output(options["file"]) as tmp:
+                rows = business_export_xlsx(
+                    user=user,
+                    filters=filters,
+                    out=str(tmp),
+                    system=user is None,
+                    source=AuditSource.COMMAND,
+                )
         except PermissionDenied:
             raise CommandError(f"用户“{options['user']}”没有导出登记簿的权限") from None
+        except OutputError as exc:
+            raise CommandError(str(exc)) from None
         self.stdout.write(f"已导出{rows}条经营主体 → {options['file']}")

@@ -11,6 +11,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from shian.core.files import OutputError, atomic_output
+
 from ...builders import FORMATS, KINDS, ReportError, report_file
 
 
@@ -36,7 +38,11 @@ class Command(BaseCommand):
             )
         except ReportError as exc:
             raise CommandError(str(exc)) from None
-        out.write_bytes(made.content)
+        try:  # whole or not at all: a kill or a full disk leaves no truncated report under its name
+            with atomic_output(out) as tmp:
+                tmp.write_bytes(made.content)
+        except OutputError as exc:
+            raise CommandError(str(exc)) from None
         data = made.data
         self.stdout.write(
             f"已生成《{data.title}》（数据截至 {data.as_of}，{len(data.targets)} 个目标）：{out}，{len(made.content):,} 字节"

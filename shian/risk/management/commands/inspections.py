@@ -1,5 +1,5 @@
 """`shian inspections plan --year YEAR [--region CODE]` and
-`shian inspections draw --population grade|type [--region CODE] [--ratio A=0.05 …] --seed N`.
+`shian inspections draw --population grade|type|credit [--region CODE] [--ratio A=0.05 …] --seed N`.
 
 Lives in the risk app: the plan and the draw are judgments made from the risk grades."""
 
@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from shian.core.models import AuditSource
+from shian.enforcement.selectors import credit_draw_ratio
 
 from ...selectors import annual_plan
 from ...services import draw_create, draw_population
@@ -31,7 +32,12 @@ class Command(BaseCommand):
         plan.add_argument("--region", default=None)
         plan.add_argument("--as-of", type=dt.date.fromisoformat, default=None)
         d = sub.add_parser("draw", help="draw businesses by stratum and assign inspectors")
-        d.add_argument("--population", choices=["grade", "type"], default="grade")
+        d.add_argument(
+            "--population",
+            choices=["grade", "type", "credit"],
+            default="grade",
+            help="stratify by food risk grade, business type, or enterprise credit-risk class",
+        )
         d.add_argument("--region", default=None)
         d.add_argument(
             "--ratio", action="append", default=[], help="STRATUM=SHARE, e.g. A=0.05 (default 0.1 each)"
@@ -76,7 +82,9 @@ class Command(BaseCommand):
         if not population:
             raise CommandError("抽取范围内没有已评定风险等级的在营主体，请先运行 shian risk regrade")
         for stratum in {s for _b, s in population}:
-            ratios.setdefault(stratum, 0.1)
+            # By credit class the default ratio follows the class (差异化监管: A lowest, D highest).
+            default = credit_draw_ratio(stratum, base=0.1) if options["population"] == "credit" else 0.1
+            ratios.setdefault(stratum, default)
         code = options["code"] or f"{timezone.localdate():%Y%m%d}-{options['seed']}"
         try:
             d = draw_create(

@@ -1,0 +1,248 @@
+"""Incident and drill pages: the list with its Excel export, reporting an incident, its record with
+the reporting clocks and timeline, and the drills. Each view validates, loads through a scoped
+selector, calls one service and renders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from shian.core.models import AuditSource, User
+from shian.core.permissions import PublicCap, has_cap, require_cap
+from shian.core.scoping import regions_for
+from shian.core.xlsx import table_xlsx
+from shian.registry.selectors import business_get_for_user
+
+from . import rules, selectors, services
+from .forms import CloseForm, DrillForm, IncidentForm, ReportSentForm, UpdateForm
+from .models import IncidentStatus
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _actor(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # noqa: S101 — login_required guarantees it
+    return request.user
+
+
+def _errors(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return "；".join(m for msgs in exc.message_dict.values() for m in msgs)
+    return "；".join(exc.messages)
+
+
+def level_label(code: str) -> str:
+    if code == rules.BELOW_GRADING:
+        return "未达分级标准（食品安全事件）"
+    for level in rules.load_editions()[-1].levels:
+        if level.code == code:
+            return level.name
+    return code
+
+
+@login_required
+@require_GET
+def incident_list(request: HttpRequest) -> HttpResponse:
+    require_cap(request.user, PublicCap.INCIDENT_VIEW)
+    qs = selectors.incidents_for_user(request.user).select_related("region").order_by("-onset_at", "-id")
+    if request.GET.get("open"):
+        qs = qs.exclude(status=IncidentStatus.CLOSED)
+    if request.GET.get("format") == "xlsx":
+        rows: list[list[Any]] = [
+            [
+                i.code,
+                i.region.name,
+                i.place,
+                timezone.localtime(i.onset_at).strftime("%Y-%m-%d %H:%M"),
+                i.ill,
+                i.hospitalised,
+                i.deaths,
+                i.suspected_food,
+                level_label(i.level),
+                i.get_status_display(),
+                i.cause,
+            ]
+            for i in qs[:50_000]
+        ]
+        headers = [
+            "编号",
+            "镇街",
+            "地点",
+            "首例发病",
+            "发病",
+            "住院",
+            "死亡",
+            "可疑食品",
+            "级别",
+            "状态",
+            "原因",
+        ]
+        response = HttpResponse(
+            table_xlsx(title="食品安全事故", headers=headers, rows=rows, sheet="事故"), content_type=XLSX
+        )
+        response["Content-Disposition"] = content_disposition_header(True, "incidents.xlsx")
+        return response
+    page = Paginator(qs, settings.SHIAN_PAGE_SIZE).get_page(request.GET.get("page"))
+    for i in page.object_list:
+        i.level_label = level_label(i.level)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "incidents/list.html",
+        {
+            "page": page,
+            "can_record": has_cap(request.user, PublicCap.INCIDENT_RECORD),
+            "open": request.GET.get("open"),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def incident_new(request: HttpRequest) -> HttpResponse:
+    require_cap(request.user, PublicCap.INCIDENT_RECORD)
+    form = IncidentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        business = business_get_for_user(user=request.user, pk=d["business"]) if d.get("business") else None
+        try:
+            incident = services.incident_report(
+                actor=_actor(request),
+                source=AuditSource.WEB,
+                place=d["place"],
+                onset_at=d["onset_at"],
+                known_at=d["known_at"],
+                ill=d["ill"],
+                hospitalised=d["hospitalised"] or 0,
+                deaths=d["deaths"] or 0,
+                suspected_food=d["suspected_food"],
+                business=business,
+                region_code=d["region_code"],
+                now=timezone.now(),
+            )
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            return redirect("incidents:detail", pk=incident.pk)
+    towns = regions_for(request.user).exclude(level="district")
+    return render(
+        request,
+        "incidents/new.html",
+        {"form": form, "towns": towns},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_GET
+def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require_cap(request.user, PublicCap.INCIDENT_VIEW)
+    incident = selectors.incident_get(request.user, pk)
+    return render(
+        request,
+        "incidents/detail.html",
+        {
+            "i": incident,
+            "level": level_label(incident.level),
+            "clocks": selectors.incident_clocks(incident),
+            "steps": incident.steps.select_related("by"),
+            "cases": incident.cases.all(),
+            "can_record": has_cap(request.user, PublicCap.INCIDENT_RECORD)
+            and incident.status != IncidentStatus.CLOSED,
+            "now": timezone.localtime(),
+        },
+    )
+
+
+def _act(request: HttpRequest, pk: int, form: Any, action: Any) -> HttpResponse:
+    incident = selectors.incident_get(request.user, pk)
+    require_cap(request.user, PublicCap.INCIDENT_RECORD)
+    if not form.is_valid():
+        messages.error(request, "请完整填写")
+    else:
+        try:
+            action(incident, form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+    return redirect("incidents:detail", pk=incident.pk)
+
+
+@login_required
+@require_POST
+def incident_update(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        UpdateForm(request.POST),
+        lambda i, d: services.incident_update(actor=_actor(request), source=AuditSource.WEB, incident=i, **d),
+    )
+
+
+@login_required
+@require_POST
+def incident_report_sent(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        ReportSentForm(request.POST),
+        lambda i, d: services.incident_report_sent(
+            actor=_actor(request), source=AuditSource.WEB, incident=i, **d
+        ),
+    )
+
+
+@login_required
+@require_POST
+def incident_close(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        CloseForm(request.POST),
+        lambda i, d: services.incident_close(actor=_actor(request), source=AuditSource.WEB, incident=i, **d),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def drill_list(request: HttpRequest) -> HttpResponse:
+    require_cap(request.user, PublicCap.INCIDENT_VIEW)
+    can_record = has_cap(request.user, PublicCap.INCIDENT_RECORD)
+    form = DrillForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        require_cap(request.user, PublicCap.INCIDENT_RECORD)
+        if form.is_valid():
+            try:
+                services.drill_record(
+                    actor=_actor(request),
+                    source=AuditSource.WEB,
+                    today=timezone.localdate(),
+                    **form.cleaned_data,
+                )
+            except ValidationError as exc:
+                messages.error(request, _errors(exc))
+                status = 400
+            else:
+                return redirect("incidents:drills")
+        else:
+            status = 400
+    return render(
+        request,
+        "incidents/drills.html",
+        {
+            "drills": selectors.drills_for_user(request.user)[:200],
+            "form": form,
+            "can_record": can_record,
+            "regions": regions_for(request.user),
+        },
+        status=status,
+    )
