@@ -105,18 +105,26 @@ def test_unit_files_and_office_accepts_through_the_pages(world, client_for):
     assert report.status == "accepted"
 
 
-def test_liaison_reports_a_figure_on_the_target_page(world, client_for):
-    client = client_for("education_liaison")
-    url = f"/plan/2022/targets/{world['edu_target']}/"
+def test_a_town_reports_a_figure_on_the_target_page(world, client_for):
+    client = client_for("town_a_officer")
+    # A reported target given to every town (the education bureau's targets now come from records).
+    target = Target.objects.get(task__plan=world["plan"], code="T04-holiday-sampling")
+    url = f"/plan/2022/targets/{target.pk}/"
     response = client.post(url, {"value": "88", "period_end": "2022-12-31", "note": "年末"})
     assert response.status_code == 200  # refused: no evidence
     assert "证明材料" in response.content.decode()
     response = client.post(
-        url, {"value": "88", "period_end": "2022-12-31", "note": "年末", "evidence_refs": "明厨亮灶接入台账"}
+        url,
+        {
+            "value": "88",
+            "period_end": "2022-12-31",
+            "note": "年末",
+            "evidence_refs": "节日热销食品专项抽检台账",
+        },
     )
     assert response.status_code == 302
     page = client.get(url).content.decode()
-    assert "88" in page and "年末" in page and "明厨亮灶接入台账" in page and "待审核" in page
+    assert "88" in page and "年末" in page and "节日热销食品专项抽检台账" in page and "待审核" in page
 
 
 def test_plan_overview_lists_lagging_targets_and_exports(world, client_for):

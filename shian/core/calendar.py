@@ -10,6 +10,7 @@ saying which year's arrangement is missing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -81,6 +82,21 @@ class WorkingCalendar:
 
     def working_days_between(self, start: date, end: date) -> int:
         return rules.working_days_between(start, end, self.is_workday)
+
+
+def unofficial_years(days: Iterable[date | None]) -> set[int]:
+    """The years among `days` that neither the installed holiday data nor a loaded arrangement
+    covers: a deadline falling in one of them was counted Monday to Friday and is provisional,
+    wherever it is shown (one query, whatever the number of days)."""
+    years = {d.year for d in days if d is not None}
+    loaded = set(CalendarYear.objects.filter(year__in=years).values_list("year", flat=True))
+    out = set()
+    for y in years - loaded:
+        try:
+            chinese_calendar.is_workday(date(y, 6, 30))
+        except NotImplementedError:
+            out.add(y)
+    return out
 
 
 def deadline(start: date, working_days: int) -> rules.Deadline:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from shian.core.calendar import unofficial_years
 from shian.core.models import AuditSource, User
 from shian.core.permissions import Cap, require_cap
 from shian.registry.selectors import business_get_for_user
@@ -36,15 +37,23 @@ class InspectionOut(Schema):
     signed_by: str
     has_signature: bool
     publish_due: dt.date | None
+    # True when the publication deadline lies in a year without official holiday data (counted
+    # Monday to Friday until the year's arrangement is loaded).
+    publish_due_provisional: bool
     corrects_id: int | None
     campaign: str
 
 
 def _out(i: Inspection) -> dict[str, Any]:
     return {
-        **{f: getattr(i, f) for f in InspectionOut.model_fields if f not in ("region_code", "has_signature")},
+        **{
+            f: getattr(i, f)
+            for f in InspectionOut.model_fields
+            if f not in ("region_code", "has_signature", "publish_due_provisional")
+        },
         "region_code": i.region_id,
         "has_signature": bool(i.signature),
+        "publish_due_provisional": bool(i.publish_due and unofficial_years([i.publish_due])),
     }
 
 
@@ -96,6 +105,8 @@ class RectificationOut(Schema):
     item_code: str
     ordered_on: dt.date
     due: dt.date
+    # True when the deadline lies in a year without official holiday data (Monday to Friday).
+    due_provisional: bool
     working_days: int
     status: str
     days_overdue: int
@@ -103,8 +114,10 @@ class RectificationOut(Schema):
     closed_on: dt.date | None
 
 
-def _rect_out(r: Rectification, today: dt.date) -> dict[str, Any]:
+def _rect_out(r: Rectification, today: dt.date, unofficial: set[int] | None = None) -> dict[str, Any]:
+    unofficial = unofficial_years([r.due]) if unofficial is None else unofficial
     return {
+        "due_provisional": r.due.year in unofficial,
         "id": r.pk,
         "business_id": r.finding.inspection.business_id,
         "region_code": r.region_id,
@@ -150,7 +163,9 @@ def rectification_list(
         }
     )
     qs = selectors.rectification_list_for_user(user=request.user, filters=filters, today=today)
-    return [_rect_out(r, today) for r in qs[offset : offset + min(limit, 1000)]]
+    rows = list(qs[offset : offset + min(limit, 1000)])
+    unofficial = unofficial_years(r.due for r in rows)
+    return [_rect_out(r, today, unofficial) for r in rows]
 
 
 @router.post("/rectifications/{pk}/follow-up", response={201: InspectionOut})

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet
@@ -75,11 +76,13 @@ def coverage(period: Period, regions: frozenset[str] | None) -> IndicatorResult:
     return _share(num, den, _towns(regions))
 
 
-def campaign_coverage(period: Period, regions: frozenset[str] | None) -> IndicatorResult:
+def campaign_coverage(period: Period, regions: frozenset[str] | None, only: str = "") -> IndicatorResult:
     """Businesses in the scope of a campaign running in the period and inspected under it ÷
-    businesses in scope, summed over the period's campaigns, by town."""
+    businesses in scope, summed over the period's campaigns (or the one campaign `only`), by town."""
     campaigns = [
-        c for c in rules.load_campaigns().values() if c.starts <= period.end and c.ends >= period.start
+        c
+        for c in rules.load_campaigns().values()
+        if c.starts <= period.end and c.ends >= period.start and (not only or c.code == only)
     ]
     if not campaigns:
         return IndicatorResult(Decimal(0), None, Decimal(100), missing=True, note="本期没有专项行动")
@@ -165,3 +168,27 @@ register(
         records_url="inspections:list",
     )
 )
+
+
+def _one_campaign(code: str) -> Callable[[Period, frozenset[str] | None], IndicatorResult]:
+    def compute(period: Period, regions: frozenset[str] | None) -> IndicatorResult:
+        return campaign_coverage(period, regions, only=code)
+
+    return compute
+
+
+# One coverage per campaign, so a plan target can bind to its own campaign (T04: “守底线、查隐患、
+# 保安全”专项行动重点对象检查覆盖率) and read the records rather than a typed figure.
+for _c in rules.load_campaigns().values():
+    register(
+        Indicator(
+            code=f"inspections.campaign_coverage.{_c.code}",
+            name=f"{_c.name}覆盖率",
+            unit="%",
+            module="inspections",
+            description=f"{_c.name}（{_c.task}）范围内已按该专项检查的主体 ÷ 范围内主体 × 100",
+            compute=_one_campaign(_c.code),
+            factor=Decimal(100),
+            records_url="inspections:list",
+        )
+    )

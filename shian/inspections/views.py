@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from shian.core.calendar import unofficial_years
 from shian.core.models import AuditSource, User
 from shian.core.permissions import Cap, has_cap, require_cap
 from shian.core.scoping import regions_for
@@ -275,6 +276,9 @@ def inspection_form(request: HttpRequest, pk: int) -> HttpResponseBase:
         "inspections/form.html",
         {
             "inspection": inspection,
+            "publish_due_provisional": bool(
+                inspection.publish_due and unofficial_years([inspection.publish_due])
+            ),
             "checklist": checklist,
             "items": items,
             "locked": inspection.status != InspectionStatus.DRAFT,
@@ -442,6 +446,7 @@ def rectification_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
         "inspections/rectification.html",
         {
             "r": r,
+            "due_provisional": bool(unofficial_years([r.due])),
             "inspection": original,
             "overdue": (today - r.due).days if r.status == RectificationStatus.OPEN and r.due < today else 0,
             "today": today,

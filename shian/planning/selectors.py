@@ -128,6 +128,21 @@ def _latest_figures(
     return latest
 
 
+def _latest_figures_by_status(
+    plan: AnnualPlan, as_of: dt.date
+) -> tuple[dict[int, ReportedFigure], dict[int, ReportedFigure]]:
+    """(accepted, awaiting review): each target's latest figure of each, in one query."""
+    accepted: dict[int, ReportedFigure] = {}
+    waiting: dict[int, ReportedFigure] = {}
+    for f in ReportedFigure.objects.filter(
+        target__task__plan=plan,
+        period_end__lte=as_of,
+        status__in=[FigureStatus.ACCEPTED, FigureStatus.SUBMITTED],
+    ).order_by("period_end", "reported_at"):
+        (accepted if f.status == FigureStatus.ACCEPTED else waiting)[f.target_id] = f
+    return accepted, waiting
+
+
 def plan_status(
     *, plan: AnnualPlan, as_of: dt.date, tasks: QuerySet[PlanTask] | None = None
 ) -> list[TargetRow]:
@@ -142,8 +157,7 @@ def plan_status(
     )
     if task_ids is not None:
         targets = targets.filter(task_id__in=task_ids)
-    figures = _latest_figures(plan, as_of)
-    pending = _latest_figures(plan, as_of, FigureStatus.SUBMITTED)
+    figures, pending = _latest_figures_by_status(plan, as_of)
     period = indicators.Period(plan.starts, min(as_of, plan.ends))
     cache: dict[str, indicators.IndicatorResult] = {}
     rows = []

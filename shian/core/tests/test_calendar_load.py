@@ -76,3 +76,13 @@ def test_a_faulty_file_loads_nothing_and_names_its_problems(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "source" in err and "日期列表" in err
     assert not CalendarYear.objects.exists() and not CalendarOverride.objects.exists()
+
+
+@pytest.mark.django_db
+def test_unofficial_years_are_those_neither_the_package_nor_a_load_covers():
+    from shian.core.calendar import unofficial_years
+
+    days = [dt.date(2026, 5, 6), dt.date(2027, 1, 4), dt.date(2028, 1, 4), None]
+    assert unofficial_years(days) == {2027, 2028}
+    call_command("calendar", "load", str(FILE))
+    assert unofficial_years(days) == {2028}

@@ -119,3 +119,41 @@ def test_the_page_and_the_api_start_a_campaign_inspection(client_for, personas):
     assert api.status_code == 201 and api.json()["campaign"] == "2022-school-spring"
     listed = client.get("/api/v1/inspections/campaigns?on=2022-03-20").json()
     assert "2022-school-spring" in {c["code"] for c in listed}
+
+
+def test_each_campaign_has_its_own_coverage_and_t04_reads_it():
+    """The plan's T04 (“守底线” coverage) binds to its campaign's coverage, not to a typed figure."""
+    import tomllib
+
+    codes = {i.code for i in indicators.all_indicators()}
+    assert {f"inspections.campaign_coverage.{c}" for c in rules.load_campaigns()} <= codes
+    plan = tomllib.loads(
+        (rules.DATA.parent.parent / "planning" / "data" / "beichen-2022.toml").read_text("utf-8")
+    )
+    t04 = next(t for t in plan["target"] if t["code"] == "T04-campaign")
+    assert (t04["kind"], t04["indicator"]) == ("indicator", "inspections.campaign_coverage.2022-bottom-line")
+
+
+def test_one_campaigns_coverage_counts_only_its_own_inspections(team):
+    school = make_business(region_code="120113001", business_type="school_canteen")
+    i = services.inspection_create(
+        actor=None,
+        source=AuditSource.SYSTEM,
+        business=school,
+        inspected_on=SPRING,
+        inspectors=team,
+        campaign="2022-school-spring",
+    )
+    services.inspection_record_answers(
+        actor=None,
+        source=AuditSource.SYSTEM,
+        inspection=i,
+        answers=dict.fromkeys(["C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9"], "pass"),
+    )
+    services.inspection_sign(actor=None, source=AuditSource.SYSTEM, inspection=i, signed_by="负责人")
+    services.inspection_submit(actor=None, source=AuditSource.SYSTEM, inspection=i)
+    year = Period.year(2022)
+    spring = indicators.compute("inspections.campaign_coverage.2022-school-spring", year)
+    bottom = indicators.compute("inspections.campaign_coverage.2022-bottom-line", year)
+    assert spring.region_value("120113001") == D(100)
+    assert bottom.region_value("120113001") == D(0)
