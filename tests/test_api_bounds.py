@@ -19,6 +19,12 @@ pytestmark = pytest.mark.django_db
         "/api/v1/risk/targeting?limit=0",
         "/api/v1/sampling/samples?limit=100000",
         "/api/v1/sampling/quick-tests?limit=-1",
+        # An offset past any 64-bit integer: PostgreSQL refused it with a server error.
+        "/api/v1/schools/?offset=218068327599991959846912",
+        "/api/v1/inspections/?offset=99999999999999999999",
+        "/api/v1/complaints/?offset=99999999999999999999",
+        "/api/v1/incidents/?offset=99999999999999999999",
+        "/api/v1/risk/grades?offset=99999999999999999999",
     ],
 )
 def test_negative_offsets_and_limits(url, personas, client_for):

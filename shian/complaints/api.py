@@ -11,6 +11,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from shian.core.lists import MAX_OFFSET
 from shian.core.models import AuditSource, User
 from shian.core.permissions import PublicCap, require_cap
 from shian.registry.selectors import business_get_for_user
@@ -123,7 +124,7 @@ def complaint_list(
     status: str = "",
     region: str = "",
     limit: int = Query(200, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> Any:
     require_cap(request.user, PublicCap.VIEW)
     filters = {k: v[:40] for k, v in (("kind", kind), ("status", status), ("region", region)) if v}

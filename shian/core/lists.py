@@ -13,6 +13,10 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django_htmx.http import push_url
 
+# The bound on an API list's offset: beyond any table the platform keeps, and far inside the 64-bit
+# integer PostgreSQL compares it with (an unbounded offset answered 500 there).
+MAX_OFFSET = 10_000_000
+
 
 def list_query(params: Mapping[str, str]) -> dict[str, str]:
     """The filters in use as a query string, and as a prefix for the pager's links."""

@@ -10,6 +10,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from shian.core.lists import MAX_OFFSET
 from shian.core.models import AuditSource, User
 from shian.core.permissions import PublicCap, require_cap
 from shian.registry.selectors import business_get_for_user
@@ -77,7 +78,7 @@ class IncidentIn(Schema):
 
 @router.get("/", response=list[IncidentOut], summary="Food-safety incidents in the caller's scope")
 def incident_list(
-    request: HttpRequest, limit: int = Query(200, ge=1, le=1000), offset: int = Query(0, ge=0)
+    request: HttpRequest, limit: int = Query(200, ge=1, le=1000), offset: int = Query(0, ge=0, le=MAX_OFFSET)
 ) -> Any:
     require_cap(request.user, PublicCap.INCIDENT_VIEW)
     qs = selectors.incidents_for_user(request.user).order_by("-onset_at", "-id")

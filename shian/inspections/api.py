@@ -12,6 +12,7 @@ from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from shian.core.calendar import unofficial_years
+from shian.core.lists import MAX_OFFSET
 from shian.core.models import AuditSource, User
 from shian.core.permissions import Cap, require_cap
 from shian.registry.selectors import business_get_for_user
@@ -150,7 +151,7 @@ def rectification_list(
     overdue: bool = False,
     due_within: int | None = None,
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> list[dict[str, Any]]:
     require_cap(request.user, Cap.INSPECTION_VIEW)
     today = timezone.localdate()
@@ -198,7 +199,7 @@ def inspection_list(
     request: HttpRequest,
     region: str = "",
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> list[dict[str, Any]]:
     require_cap(request.user, Cap.INSPECTION_VIEW)
     qs = selectors.inspection_list_for_user(user=request.user, region=region)

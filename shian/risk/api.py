@@ -9,6 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
+from shian.core.lists import MAX_OFFSET
 from shian.core.models import AuditSource
 from shian.core.permissions import Cap, require_cap
 
@@ -45,7 +46,7 @@ def grades(
     region: str = "",
     grade: str = "",
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> list[dict[str, Any]]:
     require_cap(request.user, Cap.RISK_VIEW)
     qs = selectors.grade_list_for_user(user=request.user, region=region, grade=grade)
@@ -110,7 +111,7 @@ def targeting_scores(
     business_type: str = "",
     grade: str = "",
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> list[dict[str, Any]]:
     """The latest run's ranked list, in the caller's scope."""
     require_cap(request.user, Cap.RISK_VIEW)

@@ -8,8 +8,9 @@ from typing import Any, cast
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
+from shian.core.lists import MAX_OFFSET
 from shian.core.models import AuditSource, User
 from shian.core.permissions import PortalCap, SchoolCap, has_cap, require_cap
 
@@ -52,8 +53,8 @@ class SchoolQuery(Schema):
     rural: str = ""
     operation: str = ""
     q: str = ""
-    limit: int = 100
-    offset: int = 0
+    limit: int = Field(100, ge=1, le=1000)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class MealIn(Schema):
