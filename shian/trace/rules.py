@@ -16,11 +16,19 @@ from typing import Any
 DATA = Path(__file__).resolve().parent / "data"
 
 
+# What a user reads for each rule set of this module (a message never shows the data's own key).
+RULE_NAMES = {
+    "cold-chain": "进口冷链食品出入库查验规则",
+    "cold-chain checklist": "“三专三证五不准”检查表",
+    "coverage": "电子追溯应记录主体范围",
+}
+
+
 class NoEditionInForce(Exception):
     """A date before every edition of a rule: the platform answers so rather than guessing."""
 
     def __init__(self, rule: str, on: dt.date) -> None:
-        super().__init__(f"{rule}: no edition in force on {on.isoformat()}")
+        super().__init__(f"{on.isoformat()} 没有施行中的{RULE_NAMES.get(rule, rule)}版本")
         self.rule, self.on = rule, on
 
 

@@ -138,7 +138,8 @@ def test_cold_chain_rules_by_date():
         rules.cold_chain_missing(on=dt.date(2023, 1, 7), direction="in", proofs=proofs)[0]
         == "cold-chain-2020-11"
     )
-    with pytest.raises(rules.NoEditionInForce):
+    # Before the first edition: a clear answer naming the date and the rule in words, never a guess.
+    with pytest.raises(rules.NoEditionInForce, match="2020-01-01 没有施行中的进口冷链食品出入库查验规则版本"):
         rules.cold_chain_missing(on=dt.date(2020, 1, 1), direction="in", proofs=proofs)
 
 
