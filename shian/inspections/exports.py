@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import xlsxwriter
@@ -129,7 +129,11 @@ RECTIFICATION_HEADERS = [
 ]
 
 
-def rectifications_xlsx(rows: Sequence[dict[str, Any]], *, today: dt.date) -> bytes:
+def rectifications_xlsx(
+    rows: Sequence[dict[str, Any]], *, today: dt.date, provisional_years: Collection[int] = ()
+) -> bytes:
+    """The follow-up list as a workbook. A due date in a year whose holiday arrangement is not yet
+    known was counted Monday to Friday: its cell says 暂定, as the page does."""
     out = []
     for row in rows:
         r = row["r"]
@@ -141,7 +145,7 @@ def rectifications_xlsx(rows: Sequence[dict[str, Any]], *, today: dt.date) -> by
                 f.item_code + ("（重点项）" if f.key_item else ""),
                 f.description,
                 r.ordered_on.isoformat(),
-                r.due.isoformat(),
+                r.due.isoformat() + ("（暂定）" if r.due.year in provisional_years else ""),
                 r.working_days,
                 RECT_STATUS_LABELS.get(r.status, r.status),
                 row["overdue"],

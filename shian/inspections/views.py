@@ -385,7 +385,9 @@ def rectification_export(request: HttpRequest) -> FileResponse:
     today = timezone.localdate()
     filters = selectors.RectificationFilters.from_mapping(request.GET)
     qs = selectors.rectification_list_for_user(user=request.user, filters=filters, today=today)
-    data = exports.rectifications_xlsx(_rect_rows(qs.iterator(chunk_size=5000), today), today=today)
+    rows = _rect_rows(qs.iterator(chunk_size=5000), today)
+    unofficial = unofficial_years(row["r"].due for row in rows)  # type: ignore[attr-defined]
+    data = exports.rectifications_xlsx(rows, today=today, provisional_years=unofficial)
     return FileResponse(
         io.BytesIO(data), as_attachment=True, filename="rectifications.xlsx", content_type=XLSX
     )

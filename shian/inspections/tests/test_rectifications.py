@@ -106,6 +106,29 @@ def test_export_is_filtered_scoped_and_opens_in_excel(orders, client_for):
     assert client_for("lab").get("/inspections/rectifications/export.xlsx").status_code == 403
 
 
+def test_export_marks_a_due_date_beyond_the_known_calendar_as_provisional(monkeypatch, client_for):
+    """An order of late December whose due date falls in a year without a published holiday
+    arrangement was counted Monday to Friday: the export says 暂定 beside that date, as the page
+    does, and not beside a date the calendar knows."""
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: dt.date(2027, 1, 20))
+    team = [
+        UserFactory.create(username=f"p{n}", role=Role.INSPECTOR, full_name=f"检查员{n}") for n in range(2)
+    ]
+    late = make_business(name="果园新村岁末饭店", region_code=TOWN_A, business_type="catering")
+    early = make_business(name="果园新村年中饭店", region_code=TOWN_A, business_type="catering")
+    _submitted(late, dt.date(2026, 12, 28), team)
+    _submitted(early, dt.date(2026, 6, 15), team)
+    due = {r.finding.inspection.business.name: r.due for r in Rectification.objects.all()}
+    assert due["果园新村岁末饭店"].year == 2027 and due["果园新村年中饭店"].year == 2026
+    r = client_for("town_a_officer").get("/inspections/rectifications/export.xlsx")
+    ws = openpyxl.load_workbook(io.BytesIO(b"".join(r.streaming_content))).active
+    rows = list(ws.iter_rows(values_only=True))
+    col = rows[1].index("整改期限")
+    cells = {row[0]: row[col] for row in rows[2:]}
+    assert cells["果园新村岁末饭店"] == f"{due['果园新村岁末饭店'].isoformat()}（暂定）"
+    assert cells["果园新村年中饭店"] == due["果园新村年中饭店"].isoformat()
+
+
 def test_follow_up_created_from_an_order_then_closed_with_its_result(orders, client_for, personas):
     order, team = orders["a"], orders["team"]
     client = client_for("district_officer")
