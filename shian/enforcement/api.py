@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
+from shian.core.lists import MAX_OFFSET
 from shian.core.models import AuditSource, User
 from shian.core.permissions import EnforcementCap, require_cap
 from shian.core.scoping import regions_for, scope_for
@@ -130,7 +131,7 @@ class CaseFilters(Schema):
     status: str = Field("", max_length=20)
     campaign: str = Field("", max_length=20)
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0, le=10_000_000)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 @router.get("/cases", response=list[CaseOut], summary="Cases in the user's scope")
