@@ -27,6 +27,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connection, connections
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .audit import ChainReport, audit_verify
 from .files import OutputError, atomic_output
@@ -114,11 +115,16 @@ CLIENT_TOOLS = (
 def _run(args: list[str]) -> None:
     tool = shutil.which(args[0])
     if tool is None:
-        raise BackupError(f"找不到 {args[0]}：{CLIENT_TOOLS} / {args[0]} not found on PATH")
+        raise BackupError(
+            _("找不到 %(value)s：%(CLIENT_TOOLS)s / %(value)s not found on PATH")
+            % {"value": args[0], "CLIENT_TOOLS": CLIENT_TOOLS}
+        )
     try:
         result = subprocess.run([tool, *args[1:]], env=_pg_env(), capture_output=True, text=True, check=False)  # noqa: S603 - fixed tool, our arguments
     except OSError as exc:
-        raise BackupError(f"无法运行 {tool}：{exc.strerror or exc}") from None
+        raise BackupError(
+            _("无法运行 %(tool)s：%(value)s") % {"tool": tool, "value": exc.strerror or exc}
+        ) from None
     if result.returncode != 0:
         detail = result.stderr.strip()[:2000]
         if "server version mismatch" in detail:
@@ -129,7 +135,7 @@ def _run(args: list[str]) -> None:
             detail = (
                 f"被信号 {-result.returncode} 终止 / killed by signal {-result.returncode} {detail}".strip()
             )
-        raise BackupError(f"{args[0]} 失败：{detail}")
+        raise BackupError(_("%(value)s 失败：%(detail)s") % {"value": args[0], "detail": detail})
 
 
 def backup(out: Path) -> dict[str, Any]:
@@ -137,7 +143,7 @@ def backup(out: Path) -> dict[str, Any]:
     chain is verified before the manifest is written. Returns the manifest."""
     out = Path(out)
     if out.exists():
-        raise BackupError(f"{out} 已存在：请换一个文件名（备份不覆盖旧备份）")
+        raise BackupError(_("%(out)s 已存在：请换一个文件名（备份不覆盖旧备份）") % {"out": out})
     connection.ensure_connection()
     # The backup appears under its name only when whole and verified, its manifest after it: a
     # process killed half-way, a full disk or a file-size limit leaves neither a truncated copy
@@ -146,7 +152,10 @@ def backup(out: Path) -> dict[str, Any]:
         with atomic_output(out) as tmp:
             chain, counts = _backup_to(tmp)
             if not chain.ok:
-                raise BackupError(f"备份中的审计链不完整（第 #{chain.broken_seq} 条：{chain.reason}）")
+                raise BackupError(
+                    _("备份中的审计链不完整（第 #%(broken_seq)s 条：%(reason)s）")
+                    % {"broken_seq": chain.broken_seq, "reason": chain.reason}
+                )
         try:
             return _write_manifest(out, vendor=connection.vendor, counts=counts, chain=chain)
         except OutputError:
@@ -198,7 +207,7 @@ def _backup_to(out: Path) -> tuple[ChainReport, dict[str, int]]:
                 finally:
                     cur.execute("ROLLBACK")
     else:
-        raise BackupError(f"不支持的数据库：{connection.vendor}")
+        raise BackupError(_("不支持的数据库：%(vendor)s") % {"vendor": connection.vendor})
     return chain, counts
 
 
@@ -226,14 +235,19 @@ def restore(source: Path) -> Verification:
     """Replace the configured database with a backup, then verify it against its manifest."""
     source = Path(source)
     if not source.exists():
-        raise BackupError(f"文件不存在：{source}")
+        raise BackupError(_("文件不存在：%(source)s") % {"source": source})
     manifest_path = _manifest(source)
     if not manifest_path.exists():
-        raise BackupError(f"缺少清单文件 {manifest_path.name}：只能恢复由 shian backup 生成的备份")
+        raise BackupError(
+            _("缺少清单文件 %(name)s：只能恢复由 shian backup 生成的备份") % {"name": manifest_path.name}
+        )
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     connection.ensure_connection()
     if manifest.get("vendor") != connection.vendor:
-        raise BackupError(f"备份来自 {manifest.get('vendor')}，当前数据库是 {connection.vendor}")
+        raise BackupError(
+            _("备份来自 %(value)s，当前数据库是 %(vendor)s")
+            % {"value": manifest.get("vendor"), "vendor": connection.vendor}
+        )
     if connection.vendor == "sqlite":
         src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
         try:

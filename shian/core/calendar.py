@@ -17,6 +17,7 @@ from typing import Any
 import chinese_calendar
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from . import rules
 from .audit import AuditEvent, audit_record_many
@@ -72,7 +73,10 @@ class WorkingCalendar:
         except OverflowError:
             # A date at the calendar's end (9999-12-31): a located refusal, never a crash.
             raise ValidationError(
-                {"start": f"{start} 起 {working_days} 个工作日超出日历范围（最晚 {date.max}）"}
+                {
+                    "start": _("%(start)s 起 %(working_days)s 个工作日超出日历范围（最晚 %(max)s）")
+                    % {"start": start, "working_days": working_days, "max": date.max}
+                }
             ) from None
         return rules.Deadline(start=start, working_days=working_days, due=due, provisional=self.used_fallback)
 
@@ -126,7 +130,8 @@ def calendar_year_load(*, actor: Any, source: str, year: rules.HolidayYear) -> C
         clash = set(CalendarOverride.objects.filter(day__in=list(days)).values_list("day", flat=True))
         if clash:
             raise ValidationError(
-                f"以下日期已有其他日历调整，请先在管理后台核对：{'、'.join(str(d) for d in sorted(clash))}"
+                _("以下日期已有其他日历调整，请先在管理后台核对：%(value)s")
+                % {"value": "、".join(str(d) for d in sorted(clash))}
             )
         CalendarOverride.objects.bulk_create(
             [

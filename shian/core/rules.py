@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.utils.translation import gettext as _
+
 # --------------------------------------------------------------------------------------------
 # Normalisation shared by every code field.
 
@@ -88,9 +90,11 @@ def validate_division_code(raw: object) -> str:
     """
     code = normalise_code(raw)
     if len(code) not in (6, 9, 12) or not code.isdigit():
-        raise CodeError("division_length", "行政区划代码应为6位、9位或12位数字")
+        raise CodeError("division_length", _("行政区划代码应为6位、9位或12位数字"))
     if code[:2] not in PROVINCE_PREFIXES:
-        raise CodeError("division_province", f"行政区划代码的省级代码“{code[:2]}”不存在")
+        raise CodeError(
+            "division_province", _("行政区划代码的省级代码“%(value)s”不存在") % {"value": code[:2]}
+        )
     return code
 
 
@@ -111,7 +115,7 @@ def township_kind(code: str) -> str:
         return "zone"
     if 500 <= serial <= 599:
         return "farm"
-    raise CodeError("township_serial", f"乡级区划代码“{code}”的第7至9位不在编码范围内")
+    raise CodeError("township_serial", _("乡级区划代码“%(code)s”的第7至9位不在编码范围内") % {"code": code})
 
 
 # --------------------------------------------------------------------------------------------
@@ -162,18 +166,27 @@ def validate_credit_code(raw: object) -> str:
     """
     code = normalise_code(raw)
     if len(code) != 18:
-        raise CodeError("uscc_length", f"统一社会信用代码应为18位，实际为{len(code)}位")
+        raise CodeError(
+            "uscc_length", _("统一社会信用代码应为18位，实际为%(count)s位") % {"count": len(code)}
+        )
     bad = [ch for ch in code if ch not in _USCC_VALUE] if not _USCC_SET.issuperset(code) else None
     if bad:
-        raise CodeError("uscc_charset", f"统一社会信用代码含不允许的字符“{bad[0]}”（不使用I、O、Z、S、V）")
+        raise CodeError(
+            "uscc_charset",
+            _("统一社会信用代码含不允许的字符“%(value)s”（不使用I、O、Z、S、V）") % {"value": bad[0]},
+        )
     if code[0] not in USCC_AUTHORITIES:
-        raise CodeError("uscc_authority", f"统一社会信用代码第1位登记管理部门代码“{code[0]}”无效")
+        raise CodeError(
+            "uscc_authority", _("统一社会信用代码第1位登记管理部门代码“%(value)s”无效") % {"value": code[0]}
+        )
     if not code[2:8].isdigit() or code[2:4] not in PROVINCE_PREFIXES:
-        raise CodeError("uscc_division", f"统一社会信用代码第3至8位行政区划代码“{code[2:8]}”无效")
+        raise CodeError(
+            "uscc_division", _("统一社会信用代码第3至8位行政区划代码“%(value)s”无效") % {"value": code[2:8]}
+        )
     if org_code_check_character(code[8:16]) != code[16]:
-        raise CodeError("uscc_org_check", "统一社会信用代码第9至17位组织机构代码的校验码错误")
+        raise CodeError("uscc_org_check", _("统一社会信用代码第9至17位组织机构代码的校验码错误"))
     if uscc_check_character(code[:17]) != code[17]:
-        raise CodeError("uscc_check", "统一社会信用代码第18位校验码错误")
+        raise CodeError("uscc_check", _("统一社会信用代码第18位校验码错误"))
     return code
 
 
@@ -195,14 +208,16 @@ def validate_production_licence(raw: object) -> str:
     """
     code = normalise_code(raw)
     if not code.startswith("SC"):
-        raise CodeError("sc_prefix", "食品生产许可证编号应以SC开头")
+        raise CodeError("sc_prefix", _("食品生产许可证编号应以SC开头"))
     digits = code[2:]
     if len(digits) != 14 or not digits.isdigit():
-        raise CodeError("sc_digits", "食品生产许可证编号应为SC加14位阿拉伯数字")
+        raise CodeError("sc_digits", _("食品生产许可证编号应为SC加14位阿拉伯数字"))
     if digits[0] not in "12":
-        raise CodeError("sc_category", "食品生产许可证编号第1位数字应为1（食品）或2（食品添加剂）")
+        raise CodeError("sc_category", _("食品生产许可证编号第1位数字应为1（食品）或2（食品添加剂）"))
     if digits[3:5] not in PROVINCE_PREFIXES:
-        raise CodeError("sc_province", f"食品生产许可证编号中的省级代码“{digits[3:5]}”不存在")
+        raise CodeError(
+            "sc_province", _("食品生产许可证编号中的省级代码“%(value)s”不存在") % {"value": digits[3:5]}
+        )
     return code
 
 
@@ -214,14 +229,16 @@ def validate_business_licence(raw: object) -> str:
     """
     code = normalise_code(raw)
     if not code.startswith("JY"):
-        raise CodeError("jy_prefix", "食品经营许可证编号应以JY开头")
+        raise CodeError("jy_prefix", _("食品经营许可证编号应以JY开头"))
     digits = code[2:]
     if len(digits) != 14 or not digits.isdigit():
-        raise CodeError("jy_digits", "食品经营许可证编号应为JY加14位阿拉伯数字")
+        raise CodeError("jy_digits", _("食品经营许可证编号应为JY加14位阿拉伯数字"))
     if digits[0] not in "123":
-        raise CodeError("jy_kind", "食品经营许可证编号第1位数字应为1、2或3（主体业态）")
+        raise CodeError("jy_kind", _("食品经营许可证编号第1位数字应为1、2或3（主体业态）"))
     if digits[1:3] not in PROVINCE_PREFIXES:
-        raise CodeError("jy_province", f"食品经营许可证编号中的省级代码“{digits[1:3]}”不存在")
+        raise CodeError(
+            "jy_province", _("食品经营许可证编号中的省级代码“%(value)s”不存在") % {"value": digits[1:3]}
+        )
     return code
 
 
@@ -283,11 +300,11 @@ def parse_holiday_year(text: str) -> HolidayYear:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise HolidayFileError([f"文件不是有效的TOML：{exc}"]) from None
+        raise HolidayFileError([_("文件不是有效的TOML：%(exc)s") % {"exc": exc}]) from None
     year = data.get("year")
     source = data.get("source", "")
     if not isinstance(year, int) or not 2000 <= year <= 2100:
-        raise HolidayFileError(["缺少“year”（2000–2100 的整数）"])
+        raise HolidayFileError([_("缺少“year”（2000–2100 的整数）")])
     if not isinstance(source, str) or not source.strip():
         problems.append("缺少“source”：写明国务院办公厅通知的名称和文号")
     rest: list[tuple[date, str]] = []
@@ -317,7 +334,7 @@ def parse_holiday_year(text: str) -> HolidayYear:
     for d in sorted(both):
         problems.append(f"{d} 既是放假日又是调休上班日")
     seen: set[date] = set()
-    for d, _ in rest + work:
+    for d, _kind in rest + work:
         if d in seen and d not in both:
             problems.append(f"{d} 重复出现")
         seen.add(d)

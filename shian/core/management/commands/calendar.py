@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from shian.core import rules
 from shian.core.calendar import WorkingCalendar, calendar_year_load
@@ -30,13 +31,13 @@ class Command(BaseCommand):
     def _load(self, options: dict[str, Any]) -> None:
         path = Path(options["file"])
         if not path.exists():
-            raise CommandError(f"文件不存在：{path}")
+            raise CommandError(_("文件不存在：%(path)s") % {"path": path})
         try:
             year = rules.parse_holiday_year(path.read_text(encoding="utf-8-sig"))
         except (rules.HolidayFileError, UnicodeDecodeError) as exc:
             for problem in getattr(exc, "problems", [str(exc)]):
                 self.stderr.write(problem)
-            raise CommandError(f"{path} 未载入") from None
+            raise CommandError(_("%(path)s 未载入") % {"path": path}) from None
         try:
             calendar_year_load(actor=None, source=AuditSource.COMMAND, year=year)
         except ValidationError as exc:
