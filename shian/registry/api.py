@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -225,7 +226,7 @@ def business_update(request: HttpRequest, business_id: int, payload: BusinessIn)
     business = selectors.business_get_for_user(user=request.user, pk=business_id)
     require_cap(request.user, Cap.REGISTER_CHANGE)
     if not payload.version:
-        raise HttpError(428, "更新须带上读取记录时的 version，以免覆盖他人的修改")
+        raise HttpError(428, _("更新须带上读取记录时的 version，以免覆盖他人的修改"))
     business = services.business_update(
         actor=_actor(request),
         source=AuditSource.API,

@@ -23,6 +23,7 @@ from typing import Any
 import xlsxwriter
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
 
@@ -159,7 +160,7 @@ def _is_workbook(filename: str, content: bytes) -> bool:
         return True
     if filename.lower().endswith(_SPREADSHEET_SUFFIXES):
         raise ImportFileError(
-            "文件扩展名是Excel工作簿，但内容不是有效的xlsx文件，请在Excel中另存为xlsx后重新导入"
+            _("文件扩展名是Excel工作簿，但内容不是有效的xlsx文件，请在Excel中另存为xlsx后重新导入")
         )
     return False
 
@@ -176,7 +177,7 @@ def _workbook_rows(content: bytes, *, max_rows: int | None = None) -> Iterator[R
             None,
         )
         if index is None:
-            raise ImportFileError("工作簿中没有可见的工作表")
+            raise ImportFileError(_("工作簿中没有可见的工作表"))
         sheet = book.get_sheet_by_index(index)
         # The sheet's used range is known before a row is read: refuse an oversized one at once.
         if max_rows is not None and sheet.height > max_rows + HEADER_SEARCH_ROWS:
@@ -190,7 +191,7 @@ def _workbook_rows(content: bytes, *, max_rows: int | None = None) -> Iterator[R
             yield number, pad + cells if pad else cells
     except CalamineError as exc:
         raise ImportFileError(
-            f"无法读取Excel工作簿（{type(exc).__name__}），文件可能已损坏或已加密"
+            _("无法读取Excel工作簿（%(name__)s），文件可能已损坏或已加密") % {"name__": type(exc).__name__}
         ) from None
 
 
@@ -201,9 +202,9 @@ def _decode_csv(content: bytes) -> str:
     refused, naming the first line in the minority encoding: guessing would garble those rows.
     """
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ImportFileError("不支持UTF-16编码的CSV文件，请另存为“CSV UTF-8（逗号分隔）”后重新导入")
+        raise ImportFileError(_("不支持UTF-16编码的CSV文件，请另存为“CSV UTF-8（逗号分隔）”后重新导入"))
     if b"\x00" in content:
-        raise ImportFileError("文件不是文本格式的CSV，也不是Excel工作簿，无法识别")
+        raise ImportFileError(_("文件不是文本格式的CSV，也不是Excel工作簿，无法识别"))
     body = content[3:] if content.startswith(b"\xef\xbb\xbf") else content
     try:
         return body.decode("utf-8")
@@ -228,8 +229,10 @@ def _decode_csv(content: bytes) -> str:
         else:
             line_no, minority, majority = utf8_lines[0], "UTF-8", "GBK（GB18030）"
         raise ImportFileError(
-            f"文件混用了两种编码：大部分行是{majority}，第{line_no}行起有{minority}编码的行。"
-            "请将整个文件另存为同一种编码（建议UTF-8）后重新导入",
+            _(
+                "文件混用了两种编码：大部分行是%(majority)s，第%(line_no)s行起有%(minority)s编码的行。请将整个文件另存为同一种编码（建议UTF-8）后重新导入"
+            )
+            % {"majority": majority, "line_no": line_no, "minority": minority},
             row=line_no,
         )
     try:
@@ -237,8 +240,10 @@ def _decode_csv(content: bytes) -> str:
     except UnicodeDecodeError as exc:
         line_no = body.count(b"\n", 0, exc.start) + 1
         raise ImportFileError(
-            f"第{line_no}行含有无法识别的字符：文件既不是UTF-8也不是GBK（GB18030）编码的CSV，"
-            "也不是Excel工作簿",
+            _(
+                "第%(line_no)s行含有无法识别的字符：文件既不是UTF-8也不是GBK（GB18030）编码的CSV，也不是Excel工作簿"
+            )
+            % {"line_no": line_no},
             row=line_no,
         ) from None
 
@@ -251,12 +256,13 @@ def _csv_rows(text: str) -> Iterator[Row]:
         for number, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 1):
             yield number, list(cells)
     except csv.Error as exc:
-        raise ImportFileError(f"CSV格式错误：{exc}") from None
+        raise ImportFileError(_("CSV格式错误：%(exc)s") % {"exc": exc}) from None
 
 
 def _too_many_rows(limit: int) -> ImportFileError:
     return ImportFileError(
-        f"文件超过{limit}行数据的导入上限（设置 SHIAN_IMPORT_MAX_ROWS）：请拆分为几个文件分别导入"
+        _("文件超过%(limit)s行数据的导入上限（设置 SHIAN_IMPORT_MAX_ROWS）：请拆分为几个文件分别导入")
+        % {"limit": limit}
     )
 
 
@@ -274,8 +280,10 @@ def _read_rows(filename: str, content: bytes) -> Iterator[Row]:
     max_bytes, max_rows = settings.SHIAN_IMPORT_MAX_BYTES, settings.SHIAN_IMPORT_MAX_ROWS
     if len(content) > max_bytes:
         raise ImportFileError(
-            f"文件大小 {len(content) / 1048576:.1f} MB 超过导入上限 {max_bytes / 1048576:.0f} MB"
-            "（设置 SHIAN_IMPORT_MAX_BYTES）：请拆分为几个文件分别导入"
+            _(
+                "文件大小 %(value)s MB 超过导入上限 %(value2)s MB（设置 SHIAN_IMPORT_MAX_BYTES）：请拆分为几个文件分别导入"
+            )
+            % {"value": format(len(content) / 1048576, ".1f"), "value2": format(max_bytes / 1048576, ".0f")}
         )
     if _is_workbook(filename, content):
         return _limited(_workbook_rows(content, max_rows=max_rows), max_rows)
@@ -659,7 +667,7 @@ def business_import(
         rows = _read_rows(filename, content)
         header_row, pending = _find_header(rows)
         if header_row is None:
-            raise ImportFileError("文件中没有数据：没有表头，也没有数据行")
+            raise ImportFileError(_("文件中没有数据：没有表头，也没有数据行"))
         header = _parse_header(*header_row)
         if header.issues:
             return _report(dry_run=dry_run, filename=filename, issues=header.issues)

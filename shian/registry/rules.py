@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
+
 from shian.core.rules import (
     CodeError,
     text_problem,
@@ -103,12 +105,12 @@ def parse_date(value: object) -> dt.date | None:
     text = _text(value)
     match = _DATE_TYPED.fullmatch(text) or _DATE_COMPACT.fullmatch(text)
     if not match:
-        raise ValueError("日期格式应为 2022-03-01")
+        raise ValueError(_("日期格式应为 2022-03-01"))
     year, month, day = (int(g) for g in match.groups())
     try:
         return dt.date(year, month, day)
     except ValueError:
-        raise ValueError(f"日期“{text}”不存在") from None
+        raise ValueError(_("日期“%(text)s”不存在") % {"text": text}) from None
 
 
 def _decimal(value: object, low: int, high: int, what: str) -> Decimal | None:
@@ -118,9 +120,9 @@ def _decimal(value: object, low: int, high: int, what: str) -> Decimal | None:
     try:
         number = Decimal(text).quantize(Decimal("0.000001"))
     except InvalidOperation:
-        raise ValueError(f"{what}应为数字") from None
+        raise ValueError(_("%(what)s应为数字") % {"what": what}) from None
     if not low <= number <= high:
-        raise ValueError(f"{what}应在{low}到{high}之间")
+        raise ValueError(_("%(what)s应在%(low)s到%(high)s之间") % {"what": what, "low": low, "high": high})
     return number
 
 

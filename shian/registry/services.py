@@ -289,7 +289,7 @@ def business_create(*, actor: User, source: str, data: BusinessInput) -> Busines
     for fname in ("credit_code", "production_licence", "business_licence"):
         code = getattr(data, fname)
         if code and Business.objects.filter(**{fname: code}).exists():
-            raise ValidationError({fname: "该代码已在登记簿中登记，请在原记录上修改"})
+            raise ValidationError({fname: _("该代码已在登记簿中登记，请在原记录上修改")})
     result = business_bulk_upsert(actor=actor, source=source, data=[data])
     return Business.objects.get(pk=result.business_ids[0])
 
@@ -322,7 +322,7 @@ def business_update(
         for fname in ("credit_code", "production_licence", "business_licence"):
             code = getattr(data, fname)
             if code and Business.objects.filter(**{fname: code}).exclude(pk=locked.pk).exists():
-                raise ValidationError({fname: "该代码已被登记簿中的其他经营主体使用"})
+                raise ValidationError({fname: _("该代码已被登记簿中的其他经营主体使用")})
         for f in _MODEL_FIELDS:
             setattr(locked, f, getattr(data, f))
         locked.region_id = data.region_code

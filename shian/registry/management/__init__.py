@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from shian.core.models import User
 
@@ -14,7 +15,7 @@ def command_user(username: str | None) -> User | None:
     try:
         user = User.objects.get(username=username)
     except User.DoesNotExist:
-        raise CommandError(f"用户“{username}”不存在") from None
+        raise CommandError(_("用户“%(username)s”不存在") % {"username": username}) from None
     if not user.is_active:
-        raise CommandError(f"用户“{username}”已停用")
+        raise CommandError(_("用户“%(username)s”已停用") % {"username": username})
     return user

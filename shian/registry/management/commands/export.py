@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from shian.core.files import OutputError, atomic_output
 from shian.core.models import AuditSource, Region
@@ -25,7 +26,7 @@ def _choice(value: str, table: Any, what: str) -> str:
         return ""
     found = table.get(value.strip().lower())
     if found is None:
-        raise CommandError(f"{what}“{value}”不在可选范围内")
+        raise CommandError(_("%(what)s“%(value)s”不在可选范围内") % {"what": what, "value": value})
     return str(found)
 
 
@@ -49,7 +50,7 @@ class Command(BaseCommand):
         if region:
             found = Region.objects.filter(code=region).first() or Region.objects.filter(name=region).first()
             if found is None:
-                raise CommandError(f"所属镇街“{region}”不存在")
+                raise CommandError(_("所属镇街“%(region)s”不存在") % {"region": region})
             region = found.code
         filters = BusinessFilters(
             q=options["q"].strip(),
@@ -72,7 +73,7 @@ class Command(BaseCommand):
                     source=AuditSource.COMMAND,
                 )
         except PermissionDenied:
-            raise CommandError(f"用户“{options['user']}”没有导出登记簿的权限") from None
+            raise CommandError(_("用户“%(user)s”没有导出登记簿的权限") % {"user": options["user"]}) from None
         except OutputError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(f"已导出{rows}条经营主体 → {options['file']}")

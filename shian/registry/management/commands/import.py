@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from shian.core.models import AuditSource
 from shian.registry.imports import business_import, import_error_workbook
@@ -33,7 +34,9 @@ class Command(BaseCommand):
         try:
             content = path.read_bytes()
         except OSError as exc:
-            raise CommandError(f"无法读取文件 {path}：{exc.strerror}") from None
+            raise CommandError(
+                _("无法读取文件 %(path)s：%(strerror)s") % {"path": path, "strerror": exc.strerror}
+            ) from None
         actor = command_user(options["user"])
         try:
             report = business_import(
@@ -44,7 +47,7 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"],
             )
         except PermissionDenied:
-            raise CommandError(f"用户“{options['user']}”没有导入登记簿的权限") from None
+            raise CommandError(_("用户“%(user)s”没有导入登记簿的权限") % {"user": options["user"]}) from None
         if options["report_xlsx"]:
             Path(options["report_xlsx"]).write_bytes(
                 import_error_workbook(report=report, filename=path.name, content=content)
