@@ -416,7 +416,7 @@ class SamplingVote(models.Model):
 
     year = models.PositiveSmallIntegerField("年度")
     category = models.ForeignKey(
-        FoodCategory, verbose_name="食品类别", on_delete=models.PROTECT, related_name="+"
+        FoodCategory, verbose_name=_("食品类别"), on_delete=models.PROTECT, related_name="+"
     )
     count = models.PositiveIntegerField("票数")
     source_note = models.CharField("来源说明", max_length=200, blank=True)
@@ -466,11 +466,13 @@ class SamplingAllocation(models.Model):
 
 class SamplingAllocationRow(models.Model):
     allocation = models.ForeignKey(SamplingAllocation, on_delete=models.CASCADE, related_name="rows")
-    unit = models.ForeignKey(Department, verbose_name="责任单位", on_delete=models.PROTECT, related_name="+")
-    category = models.ForeignKey(
-        FoodCategory, verbose_name="食品类别", on_delete=models.PROTECT, related_name="+"
+    unit = models.ForeignKey(
+        Department, verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="+"
     )
-    region = models.ForeignKey(Region, verbose_name="镇街", on_delete=models.PROTECT, related_name="+")
+    category = models.ForeignKey(
+        FoodCategory, verbose_name=_("食品类别"), on_delete=models.PROTECT, related_name="+"
+    )
+    region = models.ForeignKey(Region, verbose_name=_("镇街"), on_delete=models.PROTECT, related_name="+")
     month = models.PositiveSmallIntegerField("月份")
     quantity = models.PositiveIntegerField("批次")
     proportional = models.PositiveIntegerField("按比例分配的全年批次", default=0)

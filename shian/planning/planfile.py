@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from shian.core.rules import text_problem
 
 TARGET_KINDS = ("indicator", "reported", "milestone")
@@ -101,7 +103,7 @@ class _Locator:
 def _date(value: Any) -> dt.date:
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
-    raise ValueError("应为日期，如 2022-12-31")
+    raise ValueError(_("应为日期，如 2022-12-31"))
 
 
 # The longest text each key may hold (the columns of planning.models that store it).
@@ -114,16 +116,30 @@ def read_plan_text(content: bytes) -> str:
     """A plan file's text: UTF-8 (with or without a BOM) and nothing else. A binary, truncated or
     GBK file is refused with the line and byte where it stops being UTF-8."""
     if len(content) > MAX_PLAN_BYTES:
-        raise PlanFileError([(1, f"文件过大（{len(content)} 字节）：计划文件不超过 {MAX_PLAN_BYTES} 字节")])
+        raise PlanFileError(
+            [
+                (
+                    1,
+                    _("文件过大（%(count)s 字节）：计划文件不超过 %(MAX_PLAN_BYTES)s 字节")
+                    % {"count": len(content), "MAX_PLAN_BYTES": MAX_PLAN_BYTES},
+                )
+            ]
+        )
     if b"\x00" in content:
         line = content[: content.index(b"\x00")].count(b"\n") + 1
-        raise PlanFileError([(line, "不是文本文件（含有空字节）：请另存为 UTF-8 编码的 TOML 文本")])
+        raise PlanFileError([(line, _("不是文本文件（含有空字节）：请另存为 UTF-8 编码的 TOML 文本"))])
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = content[: exc.start].count(b"\n") + 1
         raise PlanFileError(
-            [(line, f"不是 UTF-8 编码（第 {exc.start + 1} 字节）：请用 UTF-8 编码另存（GBK 等编码不能读取）")]
+            [
+                (
+                    line,
+                    _("不是 UTF-8 编码（第 %(value)s 字节）：请用 UTF-8 编码另存（GBK 等编码不能读取）")
+                    % {"value": exc.start + 1},
+                )
+            ]
         ) from None
 
 
@@ -133,10 +149,12 @@ def parse_plan(text: str, *, departments: set[str], regions: set[str]) -> PlanSp
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"line (\d+)", str(exc))
-        raise PlanFileError([(int(match.group(1)) if match else 1, f"格式错误：{exc}")]) from None
+        raise PlanFileError(
+            [(int(match.group(1)) if match else 1, _("格式错误：%(exc)s") % {"exc": exc})]
+        ) from None
     except RecursionError:
         # A deeply nested array or table: no plan is shaped like that.
-        raise PlanFileError([(1, "格式错误：数组或表嵌套过深")]) from None
+        raise PlanFileError([(1, _("格式错误：数组或表嵌套过深"))]) from None
     loc = _Locator(text)
     problems: list[tuple[int, str]] = []
 
@@ -155,7 +173,7 @@ def parse_plan(text: str, *, departments: set[str], regions: set[str]) -> PlanSp
 
     plan = data.get("plan")
     if not isinstance(plan, dict):
-        raise PlanFileError([(1, "缺少 [plan] 表")])
+        raise PlanFileError([(1, _("缺少 [plan] 表"))])
     year = need(plan, "plan", 0, "year", int)
     region = need(plan, "plan", 0, "region", str)
     title = need(plan, "plan", 0, "title", str)

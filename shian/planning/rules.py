@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from django.utils.translation import gettext_noop
+
 RULES_FILE = Path(__file__).resolve().parent / "data" / "accountability-rules.toml"
 
 
@@ -98,12 +100,13 @@ class Status:
 
 
 # Every status's words, in one place: pages, the API, the command line and the reports use these.
+# Marked (gettext_noop leaves them as they are) so that pages show them in the reader's language.
 STATUS_LABELS: dict[str, str] = {
-    Status.DONE: "已完成",
-    Status.ON_TRACK: "按进度推进",
-    Status.LAGGING: "滞后",
-    Status.LATE: "逾期未完成",
-    Status.NO_DATA: "暂无数据",
+    Status.DONE: gettext_noop("已完成"),
+    Status.ON_TRACK: gettext_noop("按进度推进"),
+    Status.LAGGING: gettext_noop("滞后"),
+    Status.LATE: gettext_noop("逾期未完成"),
+    Status.NO_DATA: gettext_noop("暂无数据"),
 }
 
 # What each status means, shown beside the labels (the plan page's legend and the API).
@@ -232,9 +235,9 @@ class FigureReview:
 
 # A reported figure's review, in words: progress and status count only accepted figures.
 FIGURE_STATUS_LABELS: dict[str, str] = {
-    FigureReview.SUBMITTED: "待审核",
-    FigureReview.ACCEPTED: "已采纳",
-    FigureReview.RETURNED: "已退回",
+    FigureReview.SUBMITTED: gettext_noop("待审核"),
+    FigureReview.ACCEPTED: gettext_noop("已采纳"),
+    FigureReview.RETURNED: gettext_noop("已退回"),
 }
 
 

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shian.core import indicators
 from shian.core.audit import AuditEvent, audit_record_many, model_event, snapshot
@@ -54,7 +55,10 @@ def plan_load(*, actor: User | None, source: str, spec: PlanSpec, activate: bool
         require_cap(actor, Cap.PLAN_MANAGE)
     with transaction.atomic():
         if AnnualPlan.objects.filter(region_id=spec.region, year=spec.year, version=spec.version).exists():
-            raise ValidationError(f"{spec.year}年计划第{spec.version}版已存在；修改文件中的 version 后再导入")
+            raise ValidationError(
+                _("%(year)s年计划第%(version)s版已存在；修改文件中的 version 后再导入")
+                % {"year": spec.year, "version": spec.version}
+            )
         if activate:
             AnnualPlan.objects.filter(region_id=spec.region, year=spec.year, status=PlanStatus.ACTIVE).update(
                 status=PlanStatus.ARCHIVED
@@ -262,7 +266,7 @@ def figure_report(
         # A unit or a town reports for itself; only the district office records a figure on a
         # unit's behalf (a paper return keyed in). No one files a figure as another unit.
         if not has_cap(actor, Cap.PLAN_MANAGE):
-            raise ValidationError({"department": "只能填报本单位（本镇街）的数据"})
+            raise ValidationError({"department": _("只能填报本单位（本镇街）的数据")})
         dept_code = department.pk
     edition = rules.rules_in_force(period_end)
     problem = rules.figure_implausible(value, unit=target.unit, may_exceed=target.may_exceed, rules=edition)
@@ -272,7 +276,9 @@ def figure_report(
     if not evidence and not evidence_refs:
         raise ValidationError(
             {
-                "evidence": "上报数据须附证明材料：上传文件，或写明所依据的记录（文件文号、台账名称或平台记录）"
+                "evidence": _(
+                    "上报数据须附证明材料：上传文件，或写明所依据的记录（文件文号、台账名称或平台记录）"
+                )
             },
             code="no_evidence",
         )
@@ -349,13 +355,14 @@ def figure_review(
     require_cap(actor, Cap.PLAN_MANAGE)
     reason = reason.strip()[:300]
     if not accept and not reason:
-        raise ValidationError({"reason": "退回须写明理由"}, code="reason_required")
+        raise ValidationError({"reason": _("退回须写明理由")}, code="reason_required")
     with transaction.atomic():
         locked = ReportedFigure.objects.select_for_update().get(pk=figure.pk)
         new = FigureStatus.ACCEPTED if accept else FigureStatus.RETURNED
         if (locked.status, new) not in FIGURE_TRANSITIONS:
             raise ValidationError(
-                f"该数据已{rules.FIGURE_STATUS_LABELS.get(locked.status, locked.status)}，不能再审核",
+                _("该数据已%(value)s，不能再审核")
+                % {"value": rules.FIGURE_STATUS_LABELS.get(locked.status, locked.status)},
                 code="decided",
             )
         if locked.reported_by_id is not None and locked.reported_by_id == actor.pk:
@@ -426,7 +433,7 @@ def progress_report_save(
             defaults={"due": report_due(plan, period)},
         )
         if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
-            raise ValidationError("报告已提交，不能修改")
+            raise ValidationError(_("报告已提交，不能修改"))
         before = {"body": report.body}
         report.body = body
         if attachment:
@@ -467,23 +474,27 @@ def progress_report_set_status(
     later, or the demo's history); the audit entry keeps the real time of entry."""
     if status not in ReportStatus.values:
         raise ValidationError(
-            {"status": f"未知的报告状态“{status[:20]}”，可用：{'、'.join(ReportStatus.values)}"}
+            {
+                "status": _("未知的报告状态“%(value)s”，可用：%(value2)s")
+                % {"value": status[:20], "value2": "、".join(ReportStatus.values)}
+            }
         )
     who = REPORT_TRANSITIONS.get((report.status, status))
     if who is None:
         raise ValidationError(
-            f"报告不能从“{ReportStatus(report.status).label}”变为“{ReportStatus(status).label}”"
+            _("报告不能从“%(label)s”变为“%(label2)s”")
+            % {"label": ReportStatus(report.status).label, "label2": ReportStatus(status).label}
         )
     if who == "office":
         require_cap(actor, Cap.PLAN_MANAGE)
         if status == ReportStatus.RETURNED and not note.strip():
-            raise ValidationError({"note": "退回报告须说明理由"})
+            raise ValidationError({"note": _("退回报告须说明理由")})
     else:
         require_cap(actor, Cap.PLAN_REPORT)
         if unit_of(actor) != (report.department_id, report.region_id):
             raise PermissionDenied("只能提交本单位的报告")
         if not report.body.strip() and not report.attachment:
-            raise ValidationError({"body": "报告内容和附件不能都为空"})
+            raise ValidationError({"body": _("报告内容和附件不能都为空")})
     with transaction.atomic():
         locked = ProgressReport.objects.select_for_update().get(pk=report.pk)
         old = locked.status
@@ -636,9 +647,9 @@ def notice_respond(
     ):
         raise PermissionDenied("只能回复本单位的督办通知")
     if notice.status != "issued":
-        raise ValidationError("该督办通知已回复")
+        raise ValidationError(_("该督办通知已回复"))
     if not response.strip():
-        raise ValidationError({"response": "回复内容不能为空"})
+        raise ValidationError({"response": _("回复内容不能为空")})
     with transaction.atomic():
         notice.status = "responded"
         notice.response = response
@@ -715,11 +726,14 @@ def interview_set_status(
     """Record that an interview was held (with its minutes), or close it. The office only."""
     require_cap(actor, Cap.PLAN_MANAGE)
     if (interview.status, status) not in INTERVIEW_TRANSITIONS:
-        raise ValidationError(f"约谈不能从“{interview.get_status_display()}”变为“{status}”")
+        raise ValidationError(
+            _("约谈不能从“%(value)s”变为“%(status)s”")
+            % {"value": interview.get_status_display(), "status": status}
+        )
     if status == "held" and not record.strip():
-        raise ValidationError({"record": "约谈记录不能为空"})
+        raise ValidationError({"record": _("约谈记录不能为空")})
     if on < interview.listed_on:
-        raise ValidationError({"on": "日期不能早于列入约谈名单的日期"})
+        raise ValidationError({"on": _("日期不能早于列入约谈名单的日期")})
     with transaction.atomic():
         locked = Interview.objects.select_for_update().get(pk=interview.pk)
         before = {"status": locked.status}
@@ -756,9 +770,9 @@ def commendation_award(
     """任务（三）: 对在食品安全工作中作出突出贡献的单位和个人，给予表彰奖励。"""
     require_cap(actor, Cap.PLAN_MANAGE)
     if department is None and region is None and not person.strip():
-        raise ValidationError({"person": "请指明受表彰的单位、镇街或个人"})
+        raise ValidationError({"person": _("请指明受表彰的单位、镇街或个人")})
     if not reason.strip():
-        raise ValidationError({"reason": "请填写表彰事由"})
+        raise ValidationError({"reason": _("请填写表彰事由")})
     with transaction.atomic():
         commendation = Commendation.objects.create(
             plan=plan,
@@ -865,7 +879,7 @@ def sampling_votes_import(*, actor: User | None, source: str, year: int, rows: S
     if actor is not None:
         require_cap(actor, Cap.PLAN_MANAGE)
     if not 2000 <= year <= 2100:
-        raise ValidationError({"year": f"年度“{year}”不正确"})
+        raise ValidationError({"year": _("年度“%(year)s”不正确") % {"year": year}})
     with transaction.atomic():
         events: list[AuditEvent] = []
         existing = {v.category_id: v for v in SamplingVote.objects.select_for_update().filter(year=year)}

@@ -84,7 +84,7 @@ def overview(request: HttpRequest, year: int) -> HttpResponseBase:
     chart = {
         "sections": [f"{no}. {v['title'][:8]}" for no, v in sorted(by_section.items())],
         "series": [
-            {"key": key, "name": label, "values": [v[key] for _, v in sorted(by_section.items())]}
+            {"key": key, "name": _(label), "values": [v[key] for _, v in sorted(by_section.items())]}
             for key, label in selectors.STATUS_LABELS.items()
         ],
     }
@@ -439,18 +439,20 @@ def sampling_plan(request: HttpRequest, year: int) -> HttpResponseBase:
             if request.POST.get("action") == "votes":
                 upload = request.FILES.get("file")
                 if upload is None:
-                    raise ValidationError("请选择投票文件（xlsx或csv）")
+                    raise ValidationError(_("请选择投票文件（xlsx或csv）"))
                 rows = sampling_plan_reads.parse_vote_file(filename=upload.name or "", content=upload.read())
                 n = services.sampling_votes_import(
                     actor=_actor(request), source=AuditSource.WEB, year=plan.year, rows=rows
                 )
-                messages.success(request, f"已导入“你点我检”投票：{n} 个食品类别")
+                messages.success(request, _("已导入“你点我检”投票：%(n)s 个食品类别") % {"n": n})
             elif request.POST.get("action") == "adopt":
                 result = sampling_plan_reads.sampling_plan_compute(plan=plan)
                 made = services.sampling_allocation_adopt(
                     actor=_actor(request), source=AuditSource.WEB, plan=plan, result=result
                 )
-                messages.success(request, f"已采纳本年度抽检计划分配（{made.total} 批次）")
+                messages.success(
+                    request, _("已采纳本年度抽检计划分配（%(total)s 批次）") % {"total": made.total}
+                )
             else:
                 raise PermissionDenied
         except ValidationError as exc:

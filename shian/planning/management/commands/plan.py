@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shian.core.models import AuditSource, Department, Region
 
@@ -48,7 +49,7 @@ class Command(BaseCommand):
     def _load(self, options: dict[str, Any]) -> None:
         path = Path(options["file"])
         if not path.exists():
-            raise CommandError(f"文件不存在：{path}")
+            raise CommandError(_("文件不存在：%(path)s") % {"path": path})
         try:
             text = read_plan_text(path.read_bytes())
             spec = parse_plan(
@@ -107,7 +108,7 @@ class Command(BaseCommand):
             if options["votes"]:
                 path = Path(options["votes"])
                 if not path.exists():
-                    raise CommandError(f"文件不存在：{path}")
+                    raise CommandError(_("文件不存在：%(path)s") % {"path": path})
                 rows = parse_vote_file(filename=path.name, content=path.read_bytes())
                 n = sampling_votes_import(actor=None, source=AuditSource.COMMAND, year=plan.year, rows=rows)
                 self.stdout.write(f"已导入“你点我检”投票 {n} 个类别")
@@ -164,4 +165,6 @@ class Command(BaseCommand):
         try:
             return plan_for_year(year=year)
         except Http404:
-            raise CommandError(f"没有 {year} 年的现行计划；先运行 shian plan load FILE") from None
+            raise CommandError(
+                _("没有 %(year)s 年的现行计划；先运行 shian plan load FILE") % {"year": year}
+            ) from None
