@@ -19,6 +19,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 RULES_FILE = Path(__file__).resolve().parent / "data" / "risk-grading.toml"
 GRADES = ("A", "B", "C", "D")
 
@@ -178,7 +180,7 @@ def dynamic_score(last_full_check: tuple[dt.date, int, int] | None, rules: Gradi
 def grade_for_score(total: int, rules: GradingRules) -> str:
     """A: 0–30 (inclusive), B: >30–45, C: >45–60, D: >60."""
     if total < 0:
-        raise RiskRuleError("风险分值不能为负")
+        raise RiskRuleError(_("风险分值不能为负"))
     for g in ("A", "B", "C"):
         if total <= rules.grade_upper[g]:
             return g
@@ -198,7 +200,7 @@ def adjustment(
     up = 0
     for kind, when in events:
         if kind not in rules.event_steps:
-            raise RiskRuleError(f"未知的风险调整事件“{kind}”")
+            raise RiskRuleError(_("未知的风险调整事件“%(kind)s”") % {"kind": kind})
         up += rules.event_steps[kind]
         reasons.append(f"{when.isoformat()} {kind} +{rules.event_steps[kind]}")
     if up:
@@ -362,7 +364,7 @@ def annual_plan(
     Visits are spread over the year and given pairs of the town's inspectors in turn, so the work
     is even. `as_of` marks visits whose due date has passed and which were not done as overdue."""
     if min_inspectors != 2:
-        raise RiskRuleError("计划按每次两名检查人员编排")
+        raise RiskRuleError(_("计划按每次两名检查人员编排"))
     year_end = dt.date(year, 12, 31)
     visits: list[PlannedVisit] = []
     under: list[tuple[int, int, int]] = []
@@ -376,7 +378,9 @@ def annual_plan(
             pools[b.region] = list(dict.fromkeys([*inspectors.get(b.region, ()), *inspectors.get("*", ())]))
         pool = pools[b.region]
         if len(pool) < 2:
-            raise RiskRuleError(f"镇街 {b.region} 的检查人员少于两名，无法编排检查计划")
+            raise RiskRuleError(
+                _("镇街 %(region)s 的检查人员少于两名，无法编排检查计划") % {"region": b.region}
+            )
         priority = bool(priority_groups(b.business_type, b.grade))
         n = planned_per_year(b.grade, freq, priority=priority)
         dues = due_dates(b.grade, freq, year, n)
@@ -431,7 +435,7 @@ def draw_businesses(
         members = sorted(strata[stratum])
         ratio = float(ratios.get(stratum, 0))
         if not 0 <= ratio <= 1:
-            raise RiskRuleError(f"分层“{stratum}”的抽取比例应在0至1之间")
+            raise RiskRuleError(_("分层“%(stratum)s”的抽取比例应在0至1之间") % {"stratum": stratum})
         k = math.ceil(ratio * len(members) - 1e-9)
         picked = rng.sample(members, k)
         drawn.extend(sorted(picked))
@@ -449,13 +453,16 @@ def assign_inspectors(
     """Random inspectors for each drawn business, `per_inspection` (≥ 2, 49号令 第二十三条) of them,
     never one who declared a conflict with that business (回避)."""
     if per_inspection < 2:
-        raise RiskRuleError("每次检查应分配不少于2名检查人员")
+        raise RiskRuleError(_("每次检查应分配不少于2名检查人员"))
     pool = sorted(set(inspectors))
     out = {}
     for bid in businesses:
         eligible = [i for i in pool if i not in conflicts.get(bid, frozenset())]
         if len(eligible) < per_inspection:
-            raise RiskRuleError(f"主体 {bid} 排除回避人员后可选检查人员不足{per_inspection}名")
+            raise RiskRuleError(
+                _("主体 %(bid)s 排除回避人员后可选检查人员不足%(per_inspection)s名")
+                % {"bid": bid, "per_inspection": per_inspection}
+            )
         out[bid] = tuple(sorted(rng.sample(eligible, per_inspection)))
     return out
 

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from shian.core.audit import AuditEvent, audit_record, model_event
 from shian.core.bulk import insert_rows, upsert_rows
@@ -308,7 +309,7 @@ def conflict_declare(
     if actor is not None and actor.pk != inspector.pk:
         require_cap(actor, Cap.RISK_MANAGE)
     if not reason.strip():
-        raise ValidationError({"reason": "请说明回避理由"})
+        raise ValidationError({"reason": _("请说明回避理由")})
     with transaction.atomic():
         conflict, _created = InspectorConflict.objects.get_or_create(
             inspector=inspector, business=business, defaults={"reason": reason.strip(), "declared_on": on}
@@ -365,7 +366,7 @@ def draw_create(
     if actor is not None:
         require_cap(actor, Cap.RISK_MANAGE)
     if Draw.objects.filter(code=code).exists():
-        raise ValidationError({"code": f"抽取编号“{code}”已存在"})
+        raise ValidationError({"code": _("抽取编号“%(code)s”已存在") % {"code": code}})
     if inspectors is None:
         inspectors = list(
             User.objects.filter(role=Role.INSPECTOR, is_active=True)
@@ -472,7 +473,7 @@ def targeting_score(
         if region:
             require_in_scope(actor, region=region)
     if not 1 <= test_months <= 24:
-        raise ValidationError({"test_months": "评估期应为1至24个月"})
+        raise ValidationError({"test_months": _("评估期应为1至24个月")})
     facts = selectors.targeting_facts()
     history = selectors.targeting_history(end=on)
     try:
@@ -482,7 +483,9 @@ def targeting_score(
     day_after = on + dt.timedelta(days=1)
     cutoff = cutoff or inspection_rules.add_months(day_after, -test_months) - dt.timedelta(days=1)
     if cutoff >= on:
-        raise ValidationError({"cutoff": f"评估截止日期 {cutoff} 应早于评分日期 {on}"})
+        raise ValidationError(
+            {"cutoff": _("评估截止日期 %(cutoff)s 应早于评分日期 %(on)s") % {"cutoff": cutoff, "on": on}}
+        )
     metrics: dict[str, Any] = {
         "base_rate": round(model.positives / model.examples, 4),
         "complaints": "投诉特征取自主体事件台账中查证属实的投诉举报",
@@ -580,9 +583,14 @@ def targeting_annotate(
     require_in_scope(actor, region=business.region_id, business_type=business.business_type)
     clean = (text or "").strip()
     if not clean:
-        raise ValidationError({"text": "备注：请填写内容"})
+        raise ValidationError({"text": _("备注：请填写内容")})
     if len(clean) > NOTE_MAX:
-        raise ValidationError({"text": f"备注：不能超过 {NOTE_MAX} 字（现为 {len(clean)} 字）"})
+        raise ValidationError(
+            {
+                "text": _("备注：不能超过 %(NOTE_MAX)s 字（现为 %(count)s 字）")
+                % {"NOTE_MAX": NOTE_MAX, "count": len(clean)}
+            }
+        )
     with transaction.atomic():
         note = TargetingNote.objects.create(
             business=business, region_id=business.region_id, run=run, text=clean, author=actor

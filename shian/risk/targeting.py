@@ -20,6 +20,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from . import rules
 
 MODEL_EDITION = "targeting-logit.1"
@@ -309,7 +311,8 @@ def train(examples: Sequence[Example], *, c: float = 1.0) -> LinearModel:
     labels = [e.serious for e in examples]
     if len(set(labels)) < 2:
         raise TargetingError(
-            f"训练数据须同时包含发现严重问题和未发现严重问题的检查（现有 {len(examples)} 次检查）"
+            _("训练数据须同时包含发现严重问题和未发现严重问题的检查（现有 %(count)s 次检查）")
+            % {"count": len(examples)}
         )
     names = feature_names(examples)
     x = np.array([_vector(e.features, names) for e in examples], dtype=float)
@@ -337,11 +340,12 @@ def examples_until(
     """The training examples of a cut-off: the inspections up to it, after the first year of records."""
     first = history.first_day()
     if first is None:
-        raise TargetingError("尚无检查记录，无法训练排序模型")
+        raise TargetingError(_("尚无检查记录，无法训练排序模型"))
     start = first + dt.timedelta(days=BURN_IN_DAYS)
     if start > cutoff:
         raise TargetingError(
-            f"截止日期 {cutoff} 之前不足一年的检查记录（最早记录 {first}），无法训练排序模型"
+            _("截止日期 %(cutoff)s 之前不足一年的检查记录（最早记录 %(first)s），无法训练排序模型")
+            % {"cutoff": cutoff, "first": first}
         )
     return training_examples(businesses, history, start=start, end=cutoff)
 
@@ -490,7 +494,9 @@ def auc(labels: Sequence[bool], scores: Sequence[float]) -> float | None:
 def evaluate(rows: Sequence[EvalRow], *, start: dt.date, end: dt.date) -> Evaluation:
     """How much earlier serious findings are found in model order than in the schedule's."""
     if not rows:
-        raise TargetingError(f"{start} 至 {end} 期间没有可用于评估的检查")
+        raise TargetingError(
+            _("%(start)s 至 %(end)s 期间没有可用于评估的检查") % {"start": start, "end": end}
+        )
     moved = reorder(rows)
     serious = [r for r in rows if r.serious]
     gains = [(r.day - moved[r.id]).days for r in serious]

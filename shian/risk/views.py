@@ -291,7 +291,7 @@ def draw_new(request: HttpRequest) -> HttpResponseBase:
             if not 0 <= seed < 2**62:
                 raise ValueError
         except ValueError:
-            messages.error(request, f"随机种子须为非负整数：{form['seed']}")
+            messages.error(request, _("随机种子须为非负整数：%(seed)s") % {"seed": form["seed"]})
         else:
             try:
                 d = _draw_make(request, form, seed)
@@ -299,7 +299,7 @@ def draw_new(request: HttpRequest) -> HttpResponseBase:
                 for m in exc.messages:
                     messages.error(request, m)
             else:
-                messages.success(request, f"抽取结果已公示：{d.code}")
+                messages.success(request, _("抽取结果已公示：%(code)s") % {"code": d.code})
                 return redirect("risk:draw_detail", code=d.code)
     return render(
         request,
@@ -315,16 +315,18 @@ def _draw_make(request: HttpRequest, form: dict[str, object], seed: int) -> Draw
         try:
             share = float(value)
         except ValueError:
-            raise ValidationError({"ratio": f"抽取比例须为0至1之间的小数：{value}"}) from None
+            raise ValidationError(
+                {"ratio": _("抽取比例须为0至1之间的小数：%(value)s") % {"value": value}}
+            ) from None
         if not 0 <= share <= 1:
-            raise ValidationError({"ratio": f"抽取比例须为0至1之间的小数：{value}"})
+            raise ValidationError({"ratio": _("抽取比例须为0至1之间的小数：%(value)s") % {"value": value}})
         ratios[stratum] = share
     region = str(form["region"])
     if region:
         require_in_scope(request.user, region=region)
     population = services.draw_population(region=region or None, stratify=str(form["stratify"]))
     if not population:
-        raise ValidationError({"population": "抽取范围内没有已评定风险等级的在营主体"})
+        raise ValidationError({"population": _("抽取范围内没有已评定风险等级的在营主体")})
     for stratum in {s for _b, s in population}:
         ratios.setdefault(stratum, 0.1)
     today = timezone.localdate()

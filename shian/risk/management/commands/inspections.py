@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shian.core.models import AuditSource
 from shian.enforcement.selectors import credit_draw_ratio
@@ -77,10 +78,12 @@ class Command(BaseCommand):
             try:
                 ratios[key] = float(value)
             except ValueError:
-                raise CommandError(f"比例格式应为 层=比例，例如 A=0.05：{spec}") from None
+                raise CommandError(
+                    _("比例格式应为 层=比例，例如 A=0.05：%(spec)s") % {"spec": spec}
+                ) from None
         population = draw_population(region=options["region"], stratify=options["population"])
         if not population:
-            raise CommandError("抽取范围内没有已评定风险等级的在营主体，请先运行 shian risk regrade")
+            raise CommandError(_("抽取范围内没有已评定风险等级的在营主体，请先运行 shian risk regrade"))
         for stratum in {s for _b, s in population}:
             # By credit class the default ratio follows the class (差异化监管: A lowest, D highest).
             default = credit_draw_ratio(stratum, base=0.1) if options["population"] == "credit" else 0.1
