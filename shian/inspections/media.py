@@ -8,6 +8,8 @@ import io
 import warnings
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from . import rules
 
 try:
@@ -40,9 +42,11 @@ def inspect_photo(*, data: bytes, name: str, limits: rules.MediaLimits) -> Photo
     except rules.InspectionRuleError:
         raise
     except Exception:  # any decoder error means "not a readable image"
-        raise rules.InspectionRuleError(f"照片“{name}”已损坏或不是有效的图片文件") from None
+        raise rules.InspectionRuleError(
+            _("照片“%(name)s”已损坏或不是有效的图片文件") % {"name": name}
+        ) from None
     if fmt != kind:
-        raise rules.InspectionRuleError(f"照片“{name}”的内容与其格式不符")
+        raise rules.InspectionRuleError(_("照片“%(name)s”的内容与其格式不符") % {"name": name})
     return PhotoInfo(kind=kind, width=width, height=height)
 
 
@@ -54,12 +58,14 @@ def signature_ink_pixels(png: bytes, *, limits: rules.MediaLimits) -> int:
         with Image.open(io.BytesIO(png)) as img:
             width, height = img.size
             if width * height > limits.signature_max_pixels or not width or not height:
-                raise rules.InspectionRuleError(f"签名图像尺寸 {width}×{height} 无效或过大")
+                raise rules.InspectionRuleError(
+                    _("签名图像尺寸 %(width)s×%(height)s 无效或过大") % {"width": width, "height": height}
+                )
             rgba = img.convert("RGBA")
     except rules.InspectionRuleError:
         raise
     except Exception:  # any decoder error means "not a readable image"
-        raise rules.InspectionRuleError("签名图像无法识别，请清除后重新签名") from None
+        raise rules.InspectionRuleError(_("签名图像无法识别，请清除后重新签名")) from None
     grey = rgba.convert("L")
     alpha = rgba.getchannel("A")
     # ink = opaque enough (alpha ≥ 64) and dark enough (grey < 160), as in rules.png_ink_pixels.

@@ -16,6 +16,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 DATA = Path(__file__).resolve().parent / "data"
 
 
@@ -50,7 +52,8 @@ def rules_in_force(on: dt.date, editions: Sequence[InspectionRules] | None = Non
     applicable = [r for r in editions if r.valid_from <= on]
     if not applicable:
         raise LookupError(
-            f"{on} 没有施行中的监督检查规则（最早版本 {editions[0].id} 自 {editions[0].valid_from} 起施行）"
+            _("%(on)s 没有施行中的监督检查规则（最早版本 %(id)s 自 %(valid_from)s 起施行）")
+            % {"on": on, "id": editions[0].id, "valid_from": editions[0].valid_from}
         )
     return applicable[-1]
 
@@ -119,10 +122,12 @@ def checklist_for(business_type: str, on: dt.date) -> Checklist:
     """The checklist of the business's sector in force on the inspection date."""
     sector = SECTOR_OF_TYPE.get(business_type)
     if sector is None:
-        raise InspectionRuleError(f"业态“{business_type}”没有对应的检查要点表")
+        raise InspectionRuleError(
+            _("业态“%(business_type)s”没有对应的检查要点表") % {"business_type": business_type}
+        )
     found = [c for c in load_checklists().values() if c.sector == sector and c.valid_from <= on]
     if not found:
-        raise InspectionRuleError(f"{on} 没有施行中的{sector}检查要点表")
+        raise InspectionRuleError(_("%(on)s 没有施行中的%(sector)s检查要点表") % {"on": on, "sector": sector})
     return max(found, key=lambda c: c.valid_from)
 
 
@@ -144,15 +149,17 @@ def validate_answers(checklist: Checklist, answers: Mapping[str, str], *, full: 
     every item; no unknown item or answer. Raises InspectionRuleError naming the items."""
     unknown = sorted(set(answers) - set(checklist.item_codes))
     if unknown:
-        raise InspectionRuleError(f"检查要点表中没有这些项目：{'、'.join(unknown)}")
+        raise InspectionRuleError(_("检查要点表中没有这些项目：%(value)s") % {"value": "、".join(unknown)})
     bad = sorted(code for code, a in answers.items() if a not in Answer.VALUES)
     if bad:
-        raise InspectionRuleError(f"这些项目的检查结论无效：{'、'.join(bad)}")
+        raise InspectionRuleError(_("这些项目的检查结论无效：%(value)s") % {"value": "、".join(bad)})
     needed = [i for i in checklist.items if i.key or full]
     missing = [i.code for i in needed if i.code not in answers]
     if missing:
         what = "全项检查须填写全部项目" if full else "重点项目必须填写"
-        raise InspectionRuleError(f"{what}，尚未填写：{'、'.join(missing)}")
+        raise InspectionRuleError(
+            _("%(what)s，尚未填写：%(value)s") % {"what": what, "value": "、".join(missing)}
+        )
 
 
 def inspection_result(checklist: Checklist, answers: Mapping[str, str], rules: InspectionRules) -> str:
@@ -171,7 +178,10 @@ def check_inspectors(inspector_ids: Iterable[int], rules: InspectionRules) -> No
     """49号令 第二十三条: an inspection is carried out by at least two inspectors."""
     n = len(set(inspector_ids))
     if n < rules.min_inspectors:
-        raise InspectionRuleError(f"监督检查应由不少于{rules.min_inspectors}名检查人员进行，目前为{n}名")
+        raise InspectionRuleError(
+            _("监督检查应由不少于%(min_inspectors)s名检查人员进行，目前为%(n)s名")
+            % {"min_inspectors": rules.min_inspectors, "n": n}
+        )
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -353,7 +363,8 @@ def media_limits_in_force(on: dt.date, editions: Sequence[MediaLimits] | None = 
     if editions and editions[0].applies_before_valid_from:
         return editions[0]
     raise LookupError(
-        f"{on} 没有施行中的照片与签名限制（最早版本自 {editions[0].valid_from if editions else '—'} 起）"
+        _("%(on)s 没有施行中的照片与签名限制（最早版本自 %(value)s 起）")
+        % {"on": on, "value": editions[0].valid_from if editions else "—"}
     )
 
 
@@ -384,22 +395,28 @@ def check_photo(*, name: str, size: int, head: bytes, limits: MediaLimits) -> st
     image. Returns its kind; raises InspectionRuleError naming the file."""
     label = f"照片“{name}”" if name else "照片"
     if size <= 0:
-        raise InspectionRuleError(f"{label}是空文件")
+        raise InspectionRuleError(_("%(label)s是空文件") % {"label": label})
     if size > limits.photo_max_bytes:
         raise InspectionRuleError(
-            f"{label}大小 {_mb(size)}，超过上限 {_mb(limits.photo_max_bytes)}，请降低分辨率后重新拍摄"
+            _("%(label)s大小 %(value)s，超过上限 %(value2)s，请降低分辨率后重新拍摄")
+            % {"label": label, "value": _mb(size), "value2": _mb(limits.photo_max_bytes)}
         )
     kind = image_kind(head)
     allowed = "、".join(PHOTO_TYPE_NAMES[t] for t in limits.photo_types)
     if kind not in limits.photo_types:
-        raise InspectionRuleError(f"{label}不是有效的图片文件（仅限 {allowed}）")
+        raise InspectionRuleError(
+            _("%(label)s不是有效的图片文件（仅限 %(allowed)s）") % {"label": label, "allowed": allowed}
+        )
     return kind
 
 
 def check_photo_pixels(*, name: str, width: int, height: int, limits: MediaLimits) -> None:
     """Refuse an image whose pixel count would exhaust memory when shown (a decompression bomb)."""
     if width <= 0 or height <= 0 or width * height > limits.photo_max_pixels:
-        raise InspectionRuleError(f"照片“{name}”的尺寸 {width}×{height} 无效或过大")
+        raise InspectionRuleError(
+            _("照片“%(name)s”的尺寸 %(width)s×%(height)s 无效或过大")
+            % {"name": name, "width": width, "height": height}
+        )
 
 
 SIGNATURE_PREFIX = "data:image/png;base64,"
@@ -409,32 +426,36 @@ def decode_signature(data_url: str, limits: MediaLimits) -> bytes:
     """The drawn signature as sent by the form's canvas: a PNG data URL within the size limit.
     Returns the PNG bytes; raises InspectionRuleError."""
     if not data_url.startswith(SIGNATURE_PREFIX):
-        raise InspectionRuleError("签名须为在签名框内手写的 PNG 图像")
+        raise InspectionRuleError(_("签名须为在签名框内手写的 PNG 图像"))
     body = data_url[len(SIGNATURE_PREFIX) :]
     if len(body) > limits.signature_max_bytes * 4 // 3 + 4:
-        raise InspectionRuleError(f"签名图像超过上限 {_mb(limits.signature_max_bytes)}")
+        raise InspectionRuleError(
+            _("签名图像超过上限 %(value)s") % {"value": _mb(limits.signature_max_bytes)}
+        )
     try:
         png = base64.b64decode(body, validate=True)
     except (binascii.Error, ValueError):
-        raise InspectionRuleError("签名图像数据已损坏，请清除后重新签名") from None
+        raise InspectionRuleError(_("签名图像数据已损坏，请清除后重新签名")) from None
     if len(png) > limits.signature_max_bytes:
-        raise InspectionRuleError(f"签名图像超过上限 {_mb(limits.signature_max_bytes)}")
+        raise InspectionRuleError(
+            _("签名图像超过上限 %(value)s") % {"value": _mb(limits.signature_max_bytes)}
+        )
     if not png.startswith(PNG_MAGIC):
-        raise InspectionRuleError("签名须为在签名框内手写的 PNG 图像")
+        raise InspectionRuleError(_("签名须为在签名框内手写的 PNG 图像"))
     return png
 
 
 def check_signature_ink(ink_pixels: int, limits: MediaLimits) -> None:
     """A signature with (almost) nothing drawn is blank and refused."""
     if ink_pixels < limits.signature_min_ink_pixels:
-        raise InspectionRuleError("签名为空白，请被检查单位负责人在签名框内手写签名")
+        raise InspectionRuleError(_("签名为空白，请被检查单位负责人在签名框内手写签名"))
 
 
 def png_ink_pixels(png: bytes, *, max_pixels: int) -> int:
     """Count the inked pixels (opaque and dark) of an 8-bit, non-interlaced PNG, the format a
     browser canvas produces, in plain Python (used when Pillow is not installed). Raises
     InspectionRuleError for a PNG it cannot read."""
-    bad = InspectionRuleError("签名图像无法识别，请清除后重新签名")
+    bad = InspectionRuleError(_("签名图像无法识别，请清除后重新签名"))
     if not png.startswith(PNG_MAGIC):
         raise bad
     pos, idat, header = 8, [], None
@@ -455,7 +476,9 @@ def png_ink_pixels(png: bytes, *, max_pixels: int) -> int:
     if channels is None or depth != 8 or interlace != 0:
         raise bad
     if width * height > max_pixels or width == 0 or height == 0:
-        raise InspectionRuleError(f"签名图像尺寸 {width}×{height} 无效或过大")
+        raise InspectionRuleError(
+            _("签名图像尺寸 %(width)s×%(height)s 无效或过大") % {"width": width, "height": height}
+        )
     stride = width * channels
     try:
         raw = zlib.decompressobj().decompress(b"".join(idat), (stride + 1) * height)

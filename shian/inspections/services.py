@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shian.core.audit import AuditEvent, audit_record, audit_record_many, snapshot
 from shian.core.calendar import WorkingCalendar
@@ -81,7 +82,7 @@ def _check_inspectors(inspectors: Sequence[User], on: dt.date, region_code: str)
     try:
         edition = rules.rules_in_force(on)
     except LookupError:
-        raise ValidationError({"inspected_on": f"{on} 没有施行中的监督检查规则"}) from None
+        raise ValidationError({"inspected_on": _("%(on)s 没有施行中的监督检查规则") % {"on": on}}) from None
     try:
         rules.check_inspectors([u.pk for u in inspectors], edition)
     except rules.InspectionRuleError as exc:
@@ -94,7 +95,10 @@ def _check_inspectors(inspectors: Sequence[User], on: dt.date, region_code: str)
     strangers = [u for u in inspectors if u.pk not in allowed]
     if strangers:
         raise ValidationError(
-            {"inspectors": "检查人员须为本辖区或区级的执法检查人员：" + "、".join(str(u) for u in strangers)}
+            {
+                "inspectors": _("检查人员须为本辖区或区级的执法检查人员：")
+                + "、".join(str(u) for u in strangers)
+            }
         )
     return edition
 
@@ -164,7 +168,10 @@ def inspection_create(
         if full_check and clash:
             raise ValidationError(
                 {
-                    "inspected_on": f"上级部门3个月内已检查过这些项目，不得重复检查：{'、'.join(clash)}（第四十二条）"
+                    "inspected_on": _(
+                        "上级部门3个月内已检查过这些项目，不得重复检查：%(value)s（第四十二条）"
+                    )
+                    % {"value": "、".join(clash)}
                 }
             )
     with transaction.atomic():
@@ -200,7 +207,7 @@ def inspection_create(
 
 def _locked(inspection: Inspection) -> None:
     if inspection.status != InspectionStatus.DRAFT:
-        raise ValidationError({"__all__": "检查记录已提交并锁定，只能以新的更正记录修改"})
+        raise ValidationError({"__all__": _("检查记录已提交并锁定，只能以新的更正记录修改")})
 
 
 def inspection_record_answers(
@@ -221,7 +228,9 @@ def inspection_record_answers(
     unknown = sorted(set(answers) - set(checklist.item_codes))
     bad = sorted(c for c, a in answers.items() if a not in rules.Answer.VALUES)
     if unknown or bad:
-        raise ValidationError({"answers": f"无效的检查项目或结论：{'、'.join(unknown + bad)}"})
+        raise ValidationError(
+            {"answers": _("无效的检查项目或结论：%(value)s") % {"value": "、".join(unknown + bad)}}
+        )
     with transaction.atomic():
         inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
         _locked(inspection)
@@ -233,7 +242,7 @@ def inspection_record_answers(
         key = {i.code: i.key for i in checklist.items}
         for code, text in (findings or {}).items():
             if code not in key:
-                raise ValidationError({"findings": f"检查要点表中没有项目 {code}"})
+                raise ValidationError({"findings": _("检查要点表中没有项目 %(code)s") % {"code": code}})
             Finding.objects.update_or_create(
                 inspection=inspection,
                 item_code=code,
@@ -291,7 +300,7 @@ def inspection_sign(
         require_cap(actor, Cap.INSPECTION_RECORD)
     _business_in_scope_or_404(actor, inspection.business)
     if not signed_by.strip():
-        raise ValidationError({"signed_by": "请填写签字人姓名"})
+        raise ValidationError({"signed_by": _("请填写签字人姓名")})
     digest = _check_signature(inspection, signature) if signature else ""
     with transaction.atomic():
         inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
@@ -352,10 +361,15 @@ def finding_photo_add(
         _locked(inspection)
         existing = FindingPhoto.objects.filter(finding_id=finding.pk)
         if existing.filter(sha256=digest).exists():
-            raise ValidationError({"photos": f"照片“{name or digest[:12]}”已上传过，无需重复上传"})
+            raise ValidationError(
+                {"photos": _("照片“%(value)s”已上传过，无需重复上传") % {"value": name or digest[:12]}}
+            )
         if existing.count() >= limits.photos_per_finding:
             raise ValidationError(
-                {"photos": f"项目 {finding.item_code} 的照片已达上限 {limits.photos_per_finding} 张"}
+                {
+                    "photos": _("项目 %(item_code)s 的照片已达上限 %(photos_per_finding)s 张")
+                    % {"item_code": finding.item_code, "photos_per_finding": limits.photos_per_finding}
+                }
             )
         # Content-addressed: the same bytes are stored once, whichever finding they document. A
         # file left by a rolled-back transaction is therefore harmless and reused by a retry.
@@ -427,12 +441,14 @@ def inspection_submit(
         except rules.InspectionRuleError as exc:
             raise _fail(exc, "answers") from None
         if not inspection.signed_by:
-            raise ValidationError({"signed_by": "提交前须由被检查单位负责人签字"})
+            raise ValidationError({"signed_by": _("提交前须由被检查单位负责人签字")})
         failed = [i for i in checklist.items if inspection.answers.get(i.code) == rules.Answer.FAIL]
         findings = {f.item_code: f for f in inspection.findings.all()}
         missing = [i.code for i in failed if i.code not in findings]
         if missing:
-            raise ValidationError({"findings": f"不符合的项目须记录问题：{'、'.join(missing)}"})
+            raise ValidationError(
+                {"findings": _("不符合的项目须记录问题：%(value)s") % {"value": "、".join(missing)}}
+            )
         inspection.result = rules.inspection_result(checklist, inspection.answers, edition)
         inspection.key_failed = sum(1 for i in failed if i.key)
         inspection.general_failed = len(failed) - inspection.key_failed
@@ -443,7 +459,7 @@ def inspection_submit(
         days = rectification_working_days or edition.rectification_working_days
         due = rectification_due or calendar.deadline(inspection.inspected_on, days).due
         if due < inspection.inspected_on:
-            raise ValidationError({"due": "整改期限不能早于检查日期"})
+            raise ValidationError({"due": _("整改期限不能早于检查日期")})
         if rectification_due is not None:
             days = calendar.working_days_between(inspection.inspected_on, due)
         orders = [
@@ -515,7 +531,9 @@ def inspection_form_save(
             by_item = {f.item_code: f for f in Finding.objects.filter(inspection=inspection)}
             missing = sorted(code for code in photos if code not in by_item)
             if missing:
-                raise ValidationError({"photos": f"请先填写发现的问题，再上传照片：{'、'.join(missing)}"})
+                raise ValidationError(
+                    {"photos": _("请先填写发现的问题，再上传照片：%(value)s") % {"value": "、".join(missing)}}
+                )
             for code, files in sorted(photos.items()):
                 for name, data in files:
                     finding_photo_add(actor=actor, source=source, finding=by_item[code], data=data, name=name)
@@ -538,11 +556,11 @@ def inspection_correct(*, actor: User | None, source: str, inspection: Inspectio
     _business_in_scope_or_404(actor, inspection.business)
     inspection = Inspection.objects.get(pk=inspection.pk)
     if inspection.status != InspectionStatus.SUBMITTED:
-        raise ValidationError({"__all__": "草稿可以直接修改，无需更正记录"})
+        raise ValidationError({"__all__": _("草稿可以直接修改，无需更正记录")})
     if Inspection.objects.filter(corrects=inspection).exists():
-        raise ValidationError({"__all__": "该记录已有更正记录"})
+        raise ValidationError({"__all__": _("该记录已有更正记录")})
     if not reason.strip():
-        raise ValidationError({"notes": "请说明更正理由"})
+        raise ValidationError({"notes": _("请说明更正理由")})
     with transaction.atomic():
         new = Inspection.objects.create(
             business_id=inspection.business_id,
@@ -602,14 +620,20 @@ def rectification_followup_create(
             .get(pk=rectification.pk)
         )
         if r.status != RectificationStatus.OPEN:
-            raise ValidationError({"status": "整改已办结，无需再复查"})
+            raise ValidationError({"status": _("整改已办结，无需再复查")})
         if inspected_on < r.ordered_on:
             raise ValidationError(
-                {"inspected_on": f"复查日期 {inspected_on} 不能早于责令整改日期 {r.ordered_on}"}
+                {
+                    "inspected_on": _("复查日期 %(inspected_on)s 不能早于责令整改日期 %(ordered_on)s")
+                    % {"inspected_on": inspected_on, "ordered_on": r.ordered_on}
+                }
             )
         if r.follow_up is not None and r.follow_up.status == InspectionStatus.DRAFT:
             raise ValidationError(
-                {"__all__": f"该整改已有未提交的复查记录（#{r.follow_up.pk}），请先完成该记录"}
+                {
+                    "__all__": _("该整改已有未提交的复查记录（#%(pk)s），请先完成该记录")
+                    % {"pk": r.follow_up.pk}
+                }
             )
         original = r.finding.inspection
         follow_up = inspection_create(
@@ -669,25 +693,28 @@ def rectification_close(
             .get(pk=rectification.pk)
         )
         if (r.status, RectificationStatus.DONE) not in RECTIFICATION_TRANSITIONS:
-            raise ValidationError({"status": "整改已完成，不能重复办结"})
+            raise ValidationError({"status": _("整改已完成，不能重复办结")})
         if closed_on < r.ordered_on:
-            raise ValidationError({"closed_on": "办结日期不能早于整改通知日期"})
+            raise ValidationError({"closed_on": _("办结日期不能早于整改通知日期")})
         follow_up = follow_up or r.follow_up
         item = r.finding.item_code
         if follow_up is not None:
             if follow_up.business_id != r.finding.inspection.business_id or (
                 follow_up.follow_up_of_id not in (None, r.finding.inspection_id)
             ):
-                raise ValidationError({"follow_up": "复查记录与该整改不属于同一检查"})
+                raise ValidationError({"follow_up": _("复查记录与该整改不属于同一检查")})
             if follow_up.status != InspectionStatus.SUBMITTED:
                 raise ValidationError(
-                    {"follow_up": f"复查记录（#{follow_up.pk}）尚未提交，提交后才能办结整改"}
+                    {"follow_up": _("复查记录（#%(pk)s）尚未提交，提交后才能办结整改") % {"pk": follow_up.pk}}
                 )
             if closed_on < follow_up.inspected_on:
-                raise ValidationError({"closed_on": "办结日期不能早于复查日期"})
+                raise ValidationError({"closed_on": _("办结日期不能早于复查日期")})
             if follow_up.answers.get(item) == rules.Answer.FAIL:
                 raise ValidationError(
-                    {"follow_up": f"复查时项目 {item} 仍不符合，不能办结；请重新责令整改或依法处理"}
+                    {
+                        "follow_up": _("复查时项目 %(item)s 仍不符合，不能办结；请重新责令整改或依法处理")
+                        % {"item": item}
+                    }
                 )
         before: dict[str, Any] = snapshot(r, ("status", "closed_on"))
         r.status, r.closed_on, r.follow_up = RectificationStatus.DONE, closed_on, follow_up
@@ -727,7 +754,7 @@ def rectification_extend(
     _check_rectification_scope(actor, rectification)
     calendar = calendar or WorkingCalendar()
     if not reason.strip():
-        raise ValidationError({"reason": "请说明延期理由"})
+        raise ValidationError({"reason": _("请说明延期理由")})
     check_deadline_is_workday(due=due, calendar=calendar)
     with transaction.atomic():
         r = (
@@ -736,9 +763,9 @@ def rectification_extend(
             .get(pk=rectification.pk)
         )
         if r.status != RectificationStatus.OPEN:
-            raise ValidationError({"status": "整改已办结，不能延期"})
+            raise ValidationError({"status": _("整改已办结，不能延期")})
         if due <= r.due:
-            raise ValidationError({"due": f"延期后的期限须晚于原期限 {r.due}"})
+            raise ValidationError({"due": _("延期后的期限须晚于原期限 %(due)s") % {"due": r.due}})
         before = snapshot(r, ("due", "working_days"))
         r.due, r.working_days = due, calendar.working_days_between(r.ordered_on, due)
         r.save(update_fields=["due", "working_days"])
@@ -768,4 +795,6 @@ def rectification_order_deadline(
 def check_deadline_is_workday(*, due: dt.date, calendar: WorkingCalendar | None = None) -> None:
     """An explicit deadline that falls on a holiday or weekend is refused with a clear message."""
     if not (calendar or WorkingCalendar()).is_workday(due):
-        raise ValidationError({"due": f"整改期限 {due} 不是工作日（节假日或休息日），请改为工作日"})
+        raise ValidationError(
+            {"due": _("整改期限 %(due)s 不是工作日（节假日或休息日），请改为工作日") % {"due": due}}
+        )

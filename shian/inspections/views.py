@@ -21,6 +21,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -53,7 +54,12 @@ def _date(value: str, label: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
-        raise ValidationError({"date": f"{label}“{value}”不是有效日期（格式：2024-10-16）"}) from None
+        raise ValidationError(
+            {
+                "date": _("%(label)s“%(value)s”不是有效日期（格式：2024-10-16）")
+                % {"label": label, "value": value}
+            }
+        ) from None
 
 
 def _list_context(request: HttpRequest) -> tuple[selectors.InspectionFilters, QuerySet[Inspection]]:
@@ -184,7 +190,10 @@ def inspection_start(request: HttpRequest) -> HttpResponseBase:
             on = _date(request.POST.get("inspected_on", ""), "检查日期") or on
             if kind == InspectionKind.CAMPAIGN and campaign not in {c.code for c in campaigns_on(on)}:
                 raise ValidationError(
-                    {"campaign": f"{on} 没有覆盖该主体的进行中专项行动，请选择日常检查或另选检查日期"}
+                    {
+                        "campaign": _("%(on)s 没有覆盖该主体的进行中专项行动，请选择日常检查或另选检查日期")
+                        % {"on": on}
+                    }
                 )
             inspection = services.inspection_create(
                 actor=_actor(request),
@@ -197,7 +206,7 @@ def inspection_start(request: HttpRequest) -> HttpResponseBase:
                 campaign=campaign if kind == InspectionKind.CAMPAIGN else "",
                 draw_code=draw_code if kind == InspectionKind.RANDOM else "",
             )
-            messages.success(request, "已创建检查记录草稿，请逐项填写")
+            messages.success(request, _("已创建检查记录草稿，请逐项填写"))
             return redirect("inspections:form", pk=inspection.pk)
         except ValidationError as exc:
             _errors(request, exc)
@@ -263,7 +272,9 @@ def inspection_form(request: HttpRequest, pk: int) -> HttpResponseBase:
                 submit=bool(request.POST.get("submit")),
                 rectification_due=_date(request.POST.get("rectification_due", ""), "整改期限"),
             )
-            messages.success(request, "检查记录已提交并锁定" if request.POST.get("submit") else "已保存")
+            messages.success(
+                request, _("检查记录已提交并锁定") if request.POST.get("submit") else _("已保存")
+            )
             # ?saved tells the page's script that the server has the form: it drops the local copy.
             return redirect(reverse("inspections:form", args=[inspection.pk]) + "?saved=1")
         except ValidationError as exc:
@@ -413,7 +424,7 @@ def rectification_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
                     or timezone.localdate(),
                     inspectors=people,
                 )
-                messages.success(request, "已创建复查记录，请在平板上填写")
+                messages.success(request, _("已创建复查记录，请在平板上填写"))
                 return redirect("inspections:form", pk=follow_up.pk)
             if action == "close":
                 services.rectification_close(
@@ -422,11 +433,11 @@ def rectification_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
                     rectification=r,
                     closed_on=_date(request.POST.get("closed_on", ""), "办结日期") or timezone.localdate(),
                 )
-                messages.success(request, "整改已办结")
+                messages.success(request, _("整改已办结"))
             elif action == "extend":
                 due = _date(request.POST.get("due", ""), "延期后的整改期限")
                 if due is None:
-                    raise ValidationError({"due": "请填写延期后的整改期限"})
+                    raise ValidationError({"due": _("请填写延期后的整改期限")})
                 services.rectification_extend(
                     actor=_actor(request),
                     source=AuditSource.WEB,
@@ -434,9 +445,9 @@ def rectification_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
                     due=due,
                     reason=request.POST.get("reason", ""),
                 )
-                messages.success(request, "整改期限已延长")
+                messages.success(request, _("整改期限已延长"))
             else:
-                raise ValidationError({"action": "未知的操作"})
+                raise ValidationError({"action": _("未知的操作")})
             return redirect("inspections:rectification", pk=r.pk)
         except ValidationError as exc:
             _errors(request, exc)

@@ -67,7 +67,7 @@
     }
     function showOffline() {
       saveDraft();
-      offline.textContent = OFFLINE_TEXT;
+      offline.textContent = form.dataset.offlineText || OFFLINE_TEXT;
       offline.hidden = false;
       offline.scrollIntoView({ block: "center" });
     }
@@ -76,7 +76,8 @@
     Array.prototype.forEach.call(form.querySelectorAll(".photo-chosen"), function (label) {
       var input = form.elements[label.dataset.for];
       input.addEventListener("change", function () {
-        label.textContent = input.files.length ? "已选择 " + input.files.length + " 张，保存时上传" : "";
+        var chosen = label.dataset.chosen || "已选择 {n} 张，保存时上传";
+        label.textContent = input.files.length ? chosen.replace("{n}", input.files.length) : "";
       });
     });
     restoreDraft();
