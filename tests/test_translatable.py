@@ -68,7 +68,6 @@ NOT_YET_MARKED = (
     "planning/sampling_plan.py",
     "planning/templates/planning/sampling.html",
     "web/",
-    "sampling/",
     "enforcement/",
     "complaints/",
     "incidents/",

@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from shian.core.admin import AuditedAdmin
 from shian.core.models import Role, User
@@ -57,7 +58,7 @@ class LabMemberForm(forms.ModelForm):
         # The same rule as services.lab_member_set: only a lab account belongs to a lab.
         if user.role != Role.LAB:
             raise forms.ValidationError(
-                "账号“%(user)s”的角色不是“检验机构”，不能关联到承检机构。", params={"user": user.username}
+                _("账号“%(user)s”的角色不是“检验机构”，不能关联到承检机构。"), params={"user": user.username}
             )
         return user
 

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from django.utils.translation import gettext
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array
 
@@ -385,26 +386,42 @@ def _precheck(inp: AllocationInput, caps: Mapping[Cell, int], minimums: Mapping[
     population = sum(t.population for t in inp.towns)
     total = sum(u.total for u in inp.units)
     if population <= 0:
-        raise AllocationError("population", "各镇街常住人口合计为0，无法计算每千人抽检批次")
+        raise AllocationError("population", gettext("各镇街常住人口合计为0，无法计算每千人抽检批次"))
     for u in inp.units:
         if u.total < 0:
-            raise AllocationError("unit_total", f"单位“{u.name}”的抽检总批次不能为负数（{u.total}）")
+            raise AllocationError(
+                "unit_total",
+                gettext("单位“%(name)s”的抽检总批次不能为负数（%(total)s）")
+                % {"name": u.name, "total": u.total},
+            )
         if u.total and not u.categories:
             raise AllocationError(
-                "unit_total", f"单位“{u.name}”没有可抽检的食品类别，却安排了 {u.total} 批次"
+                "unit_total",
+                gettext("单位“%(name)s”没有可抽检的食品类别，却安排了 %(total)s 批次")
+                % {"name": u.name, "total": u.total},
             )
         capacity = sum(caps[(c, t.code)] for c in u.categories for t in inp.towns)
         if u.total > capacity:
             raise AllocationError(
                 "cell_cap",
-                f"单位“{u.name}”的 {u.total} 批次超过其可抽检类别在各镇街的单元格上限之和 {capacity}",
+                gettext(
+                    "单位“%(name)s”的 %(total)s 批次超过其可抽检类别在各镇街的单元格上限之和 %(capacity)s"
+                )
+                % {"name": u.name, "total": u.total, "capacity": capacity},
             )
     needed = math.ceil(inp.density_per_thousand * population / 1000 - 1e-9)
     if total < needed:
         raise AllocationError(
             "density",
-            f"全年抽检 {total} 批次低于每千人 {inp.density_per_thousand:g} 批次的要求："
-            f"常住人口 {population} 人应至少 {needed} 批次",
+            gettext(
+                "全年抽检 %(total)s 批次低于每千人 %(value)s 批次的要求：常住人口 %(population)s 人应至少 %(needed)s 批次"
+            )
+            % {
+                "total": total,
+                "value": format(inp.density_per_thousand, "g"),
+                "population": population,
+                "needed": needed,
+            },
         )
     sampled_by = defaultdict(list)
     for u in inp.units:
@@ -416,17 +433,24 @@ def _precheck(inp: AllocationInput, caps: Mapping[Cell, int], minimums: Mapping[
         name = inp.categories.get(c, c)
         if not sampled_by[c]:
             raise AllocationError(
-                "category_min", f"类别“{c} {name}”最低 {need} 批次，但没有单位负责抽检该类别"
+                "category_min",
+                gettext("类别“%(c)s %(name)s”最低 %(need)s 批次，但没有单位负责抽检该类别")
+                % {"c": c, "name": name, "need": need},
             )
         capacity = min(sum(caps[(c, t.code)] for t in inp.towns), sum(u.total for u in sampled_by[c]))
         if need > capacity:
             raise AllocationError(
                 "category_min",
-                f"类别“{c} {name}”最低 {need} 批次，超过可安排的上限 {capacity} 批次（各镇街单元格上限之和或负责单位总批次）",
+                gettext(
+                    "类别“%(c)s %(name)s”最低 %(need)s 批次，超过可安排的上限 %(capacity)s 批次（各镇街单元格上限之和或负责单位总批次）"
+                )
+                % {"c": c, "name": name, "need": need, "capacity": capacity},
             )
     if sum(minimums.values()) > total:
         raise AllocationError(
-            "category_min", f"各类别最低批次合计 {sum(minimums.values())}，超过全年总批次 {total}"
+            "category_min",
+            gettext("各类别最低批次合计 %(value)s，超过全年总批次 %(total)s")
+            % {"value": sum(minimums.values()), "total": total},
         )
     for s in rules.specials:
         units = [u for u in inp.units if u.code in s.units]
@@ -435,13 +459,15 @@ def _precheck(inp: AllocationInput, caps: Mapping[Cell, int], minimums: Mapping[
         if s.quota > capacity:
             raise AllocationError(
                 "special",
-                f"“{s.name}”至少 {s.quota} 批次，超过负责单位在相关类别可安排的 {capacity} 批次",
+                gettext("“%(name)s”至少 %(quota)s 批次，超过负责单位在相关类别可安排的 %(capacity)s 批次")
+                % {"name": s.name, "quota": s.quota, "capacity": capacity},
             )
         per_month = sum(math.ceil(rules.month_max_share * u.total) for u in units) * len(s.months)
         if s.quota > per_month:
             raise AllocationError(
                 "special",
-                f"“{s.name}”至少 {s.quota} 批次，超过 {len(s.months)} 个月的每月上限合计 {per_month} 批次",
+                gettext("“%(name)s”至少 %(quota)s 批次，超过 %(count)s 个月的每月上限合计 %(per_month)s 批次")
+                % {"name": s.name, "quota": s.quota, "count": len(s.months), "per_month": per_month},
             )
 
 
@@ -607,15 +633,21 @@ def allocate(inp: AllocationInput) -> Allocation:
             if solve(fam, relax=True).x is not None:  # type: ignore[attr-defined]
                 raise AllocationError(
                     fam,
-                    f"无法同时满足全部约束：{FAMILY_TEXT[fam]}与其余约束（各单位总批次、单元格上限等）冲突；"
-                    f"放宽{FAMILY_TEXT[fam]}后可以分配",
+                    gettext(
+                        "无法同时满足全部约束：%(value)s与其余约束（各单位总批次、单元格上限等）冲突；放宽%(value)s后可以分配"
+                    )
+                    % {"value": FAMILY_TEXT[fam]},
                 )
-        raise AllocationError("unit_total", "无法同时满足全部约束，请检查各单位总批次和各项最低批次")
+        raise AllocationError("unit_total", gettext("无法同时满足全部约束，请检查各单位总批次和各项最低批次"))
     y = np.rint(res.x[:n_y]).astype(int)  # type: ignore[attr-defined]
     for u in units:
         got = int(y[by_unit[u.code]].sum())
         if got != u.total:  # HiGHS keeps integrality within 1e-6: this never happens short of a bug
-            raise AllocationError("unit_total", f"求解结果与单位“{u.name}”总批次不一致（{got} ≠ {u.total}）")
+            raise AllocationError(
+                "unit_total",
+                gettext("求解结果与单位“%(name)s”总批次不一致（%(got)s ≠ %(total)s）")
+                % {"name": u.name, "got": got, "total": u.total},
+            )
     notes = []
     if res.status == 1:  # type: ignore[attr-defined]
         notes.append(f"求解达到时间上限 {inp.time_limit:g} 秒，结果为可行解而非已证明的最优解")
@@ -786,7 +818,10 @@ def _months_for_unit(
     if res.x is None:
         raise AllocationError(
             "special",
-            f"单位“{unit.name}”的节假日和开学专项抽检配额无法在每月上限（{hi_m} 批次）和下限（{lo_m} 批次）内安排",
+            gettext(
+                "单位“%(name)s”的节假日和开学专项抽检配额无法在每月上限（%(hi_m)s 批次）和下限（%(lo_m)s 批次）内安排"
+            )
+            % {"name": unit.name, "hi_m": hi_m, "lo_m": lo_m},
         )
     g = np.rint(res.x[:n_g]).astype(int)
     out = {(unit.code, c): [0] * 12 for c in unit.categories}

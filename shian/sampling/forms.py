@@ -59,16 +59,16 @@ def _items_in_force() -> list[tuple[str, str]]:
 
 
 class QuickTestFilterForm(forms.Form):
-    q = forms.CharField(label="摊位、产品或市场", required=False, max_length=60)
-    region = forms.ChoiceField(label="镇街", required=False)
-    market = forms.ChoiceField(label="市场", required=False)
-    result = forms.ChoiceField(label="检测结果", required=False)
-    status = forms.ChoiceField(label="状态", required=False)
-    item = forms.ChoiceField(label="检测项目", required=False)
+    q = forms.CharField(label=_("摊位、产品或市场"), required=False, max_length=60)
+    region = forms.ChoiceField(label=_("镇街"), required=False)
+    market = forms.ChoiceField(label=_("市场"), required=False)
+    result = forms.ChoiceField(label=_("检测结果"), required=False)
+    status = forms.ChoiceField(label=_("状态"), required=False)
+    item = forms.ChoiceField(label=_("检测项目"), required=False)
     date_from = forms.DateField(
-        label="检测日期自", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("检测日期自"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: Any, user: Any, markets: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -85,18 +85,20 @@ class QuickTestFilterForm(forms.Form):
 
 class QuickTestForm(forms.Form):
     market: forms.ModelChoiceField[Business] = forms.ModelChoiceField(
-        label="市场", queryset=Business.objects.none(), empty_label="请选择市场"
+        label=_("市场"), queryset=Business.objects.none(), empty_label=_("请选择市场")
     )
-    stall = forms.CharField(label="摊位/经营者", max_length=100)
-    product = forms.CharField(label="产品名称", max_length=100)
-    item = forms.ChoiceField(label="检测项目")
-    result = forms.ChoiceField(label="检测结果", choices=QuickResult.choices, widget=forms.RadioSelect)
+    stall = forms.CharField(label=_("摊位/经营者"), max_length=100)
+    product = forms.CharField(label=_("产品名称"), max_length=100)
+    item = forms.ChoiceField(label=_("检测项目"))
+    result = forms.ChoiceField(label=_("检测结果"), choices=QuickResult.choices, widget=forms.RadioSelect)
     reading = forms.CharField(
-        label="抑制率/读数", max_length=40, required=False, help_text="酶抑制法填抑制率，如 62.5%"
+        label=_("抑制率/读数"), max_length=40, required=False, help_text=_("酶抑制法填抑制率，如 62.5%")
     )
-    kit_name = forms.CharField(label="试剂/方法", max_length=100, required=False)
-    kit_batch = forms.CharField(label="试剂批号", max_length=60, required=False)
-    tested_at = forms.DateTimeField(label="检测时间", input_formats=_DATETIME_FORMATS, widget=_DATETIME_INPUT)
+    kit_name = forms.CharField(label=_("试剂/方法"), max_length=100, required=False)
+    kit_batch = forms.CharField(label=_("试剂批号"), max_length=60, required=False)
+    tested_at = forms.DateTimeField(
+        label=_("检测时间"), input_formats=_DATETIME_FORMATS, widget=_DATETIME_INPUT
+    )
 
     def __init__(self, *args: Any, markets: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -105,10 +107,10 @@ class QuickTestForm(forms.Form):
 
 
 class QuickTestNotifyForm(forms.Form):
-    measures = forms.MultipleChoiceField(label="已采取的控制措施", widget=forms.CheckboxSelectMultiple)
-    measures_note = forms.CharField(label="措施说明", max_length=300, required=False)
+    measures = forms.MultipleChoiceField(label=_("已采取的控制措施"), widget=forms.CheckboxSelectMultiple)
+    measures_note = forms.CharField(label=_("措施说明"), max_length=300, required=False)
     at = forms.DateTimeField(
-        label="告知时间", input_formats=_DATETIME_FORMATS, widget=_DATETIME_INPUT, required=False
+        label=_("告知时间"), input_formats=_DATETIME_FORMATS, widget=_DATETIME_INPUT, required=False
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -120,24 +122,24 @@ class QuickTestNotifyForm(forms.Form):
 
 class QuickTestObjectionForm(forms.Form):
     filed_at = forms.DateTimeField(
-        label="异议提出时间", input_formats=_DATETIME_FORMATS, widget=_DATETIME_INPUT, required=False
+        label=_("异议提出时间"), input_formats=_DATETIME_FORMATS, widget=_DATETIME_INPUT, required=False
     )
-    reason = forms.CharField(label="异议理由", max_length=300)
+    reason = forms.CharField(label=_("异议理由"), max_length=300)
 
 
 class QuickTestRetestForm(forms.Form):
-    result = forms.ChoiceField(label="复检结果", choices=QuickResult.choices, widget=forms.RadioSelect)
-    method = forms.CharField(label="复检方法（检验标准）", max_length=100)
-    lab = forms.CharField(label="复检机构", max_length=100)
-    report = forms.CharField(label="复检报告编号", max_length=60, required=False)
+    result = forms.ChoiceField(label=_("复检结果"), choices=QuickResult.choices, widget=forms.RadioSelect)
+    method = forms.CharField(label=_("复检方法（检验标准）"), max_length=100)
+    lab = forms.CharField(label=_("复检机构"), max_length=100)
+    report = forms.CharField(label=_("复检报告编号"), max_length=60, required=False)
     at = forms.DateTimeField(
-        label="复检结论时间", input_formats=_DATETIME_FORMATS, widget=_DATETIME_INPUT, required=False
+        label=_("复检结论时间"), input_formats=_DATETIME_FORMATS, widget=_DATETIME_INPUT, required=False
     )
 
 
 class QuickTestImportForm(forms.Form):
-    file = forms.FileField(label="快检结果文件（xlsx 或 csv）")
-    dry_run = forms.BooleanField(label="只检查，不导入", required=False)
+    file = forms.FileField(label=_("快检结果文件（xlsx 或 csv）"))
+    dry_run = forms.BooleanField(label=_("只检查，不导入"), required=False)
 
 
 # -- labs' workload (/sampling/labs/) ---------------------------------------------------------------
@@ -149,13 +151,13 @@ class LabFilterForm(forms.Form):
     """The period of the labs page: samples taken from `start` to `end` (either may be left open)."""
 
     start = forms.DateField(
-        label="抽样日期自",
+        label=_("抽样日期自"),
         required=False,
         error_messages=_DATE_ERRORS,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     end = forms.DateField(
-        label="至",
+        label=_("至"),
         required=False,
         error_messages=_DATE_ERRORS,
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -172,32 +174,32 @@ class LabFilterForm(forms.Form):
 class OnSiteForm(forms.Form):
     """The on-site record (抽样单) as typed on the tablet; the rules are checked by the service."""
 
-    manufacturer = forms.CharField(label="标称生产企业", required=False, max_length=200)
-    specification = forms.CharField(label="规格型号", required=False, max_length=100)
-    batch = forms.CharField(label="批号", required=False, max_length=60)
+    manufacturer = forms.CharField(label=_("标称生产企业"), required=False, max_length=200)
+    specification = forms.CharField(label=_("规格型号"), required=False, max_length=100)
+    batch = forms.CharField(label=_("批号"), required=False, max_length=60)
     produced_on = forms.DateField(
-        label="生产日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("生产日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     sampled_on = forms.DateField(
-        label="抽样日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("抽样日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     quantity = forms.DecimalField(
-        label="抽样数量",
+        label=_("抽样数量"),
         max_digits=10,
         decimal_places=3,
         widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
     )
     quantity_unit = forms.CharField(
-        label="单位", max_length=10, widget=forms.TextInput(attrs={"list": "units"})
+        label=_("单位"), max_length=10, widget=forms.TextInput(attrs={"list": "units"})
     )
     backup_quantity = forms.DecimalField(
-        label="备样数量",
+        label=_("备样数量"),
         max_digits=10,
         decimal_places=3,
         widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
     )
-    backup_kept_by = forms.CharField(label="备样存放", required=False, max_length=100)
-    signed_by = forms.CharField(label="被抽样单位签字人", max_length=50)
+    backup_kept_by = forms.CharField(label=_("备样存放"), required=False, max_length=100)
+    signed_by = forms.CharField(label=_("被抽样单位签字人"), max_length=50)
     signature = forms.CharField(required=False, widget=forms.HiddenInput(attrs={"id": "signature-data"}))
 
 
@@ -207,16 +209,16 @@ class OnSiteForm(forms.Form):
 class LimitExplainForm(forms.Form):
     """One result to judge: which limit row of which standard applies to it, and why."""
 
-    food = forms.CharField(label="食品名称", max_length=100)
+    food = forms.CharField(label=_("食品名称"), max_length=100)
     category = forms.CharField(
-        label="抽样类别", max_length=200, required=False, help_text="如 食用农产品-蔬菜-韭菜"
+        label=_("抽样类别"), max_length=200, required=False, help_text=_("如 食用农产品-蔬菜-韭菜")
     )
-    item = forms.CharField(label="检验项目", max_length=100)
+    item = forms.CharField(label=_("检验项目"), max_length=100)
     result = forms.CharField(
-        label="检验结果", max_length=200, required=False, help_text="如 0.21mg/kg、未检出、<0.01mg/kg"
+        label=_("检验结果"), max_length=200, required=False, help_text=_("如 0.21mg/kg、未检出、<0.01mg/kg")
     )
     on = forms.DateField(
-        label="生产日期或抽样日期",
+        label=_("生产日期或抽样日期"),
         error_messages=_DATE_ERRORS,
         widget=forms.DateInput(attrs={"type": "date"}),
     )

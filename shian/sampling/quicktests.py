@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shian.core.audit import AuditEvent, audit_record, snapshot
 from shian.core.calendar import WorkingCalendar
@@ -123,9 +124,9 @@ def _when(at: dt.datetime | None, field_name: str = "at") -> dt.datetime:
     if at is None:
         return now
     if timezone.is_naive(at):
-        raise ValidationError({field_name: "时间缺少时区"})
+        raise ValidationError({field_name: _("时间缺少时区")})
     if at > now + CLOCK_TOLERANCE:
-        raise ValidationError({field_name: f"时间 {local_text(at)} 晚于当前时间"})
+        raise ValidationError({field_name: _("时间 %(value)s 晚于当前时间") % {"value": local_text(at)}})
     return at
 
 
@@ -145,18 +146,19 @@ def _set_status(
     old = qt.status
     if status not in QUICK_TEST_TRANSITIONS.get(old, frozenset()):
         raise ValidationError(
-            f"快检记录不能从“{QuickTestStatus(old).label}”变为“{QuickTestStatus(status).label}”"
+            _("快检记录不能从“%(label)s”变为“%(label2)s”")
+            % {"label": QuickTestStatus(old).label, "label2": QuickTestStatus(status).label}
         )
     if old == Q.TESTED and status == Q.CLOSED and qt.result != QuickResult.NEGATIVE:
-        raise ValidationError("阳性结果不能直接结案：应先告知经营者")
+        raise ValidationError(_("阳性结果不能直接结案：应先告知经营者"))
     if old == Q.TESTED and status == Q.NOTIFIED and qt.result != QuickResult.POSITIVE:
-        raise ValidationError("阴性结果无需告知异议期")
+        raise ValidationError(_("阴性结果无需告知异议期"))
     if status == Q.OVERTURNED and qt.retest_result != QuickResult.NEGATIVE:
-        raise ValidationError("只有复检结果为阴性才能推翻快检结果")
+        raise ValidationError(_("只有复检结果为阴性才能推翻快检结果"))
     if old == Q.OBJECTION and status == Q.CONFIRMED and qt.retest_result != QuickResult.POSITIVE:
-        raise ValidationError("已提出异议的快检结果须经复检确认")
+        raise ValidationError(_("已提出异议的快检结果须经复检确认"))
     if old == Q.CONFIRMED and status == Q.CLOSED and qt.followup_sample_id is None:
-        raise ValidationError("阳性确认的快检记录须先转监督抽检才能结案")
+        raise ValidationError(_("阳性确认的快检记录须先转监督抽检才能结案"))
     qt.status, qt.status_changed_at = status, at
     qt.save(update_fields=["status", "status_changed_at", *fields])
     QuickTestChange.objects.create(
@@ -217,8 +219,13 @@ def quick_test_record(*, actor: User, source: str, data: QuickTestInput) -> Quic
     if QuickTest.objects.filter(**key).exists():
         raise ValidationError(
             {
-                "tested_at": f"{data.stall.strip()} 的 {data.product.strip()}（{item.name}）"
-                f"在 {local_text(tested_at)} 已有快检记录"
+                "tested_at": _("%(value)s 的 %(value2)s（%(name)s）在 %(value3)s 已有快检记录")
+                % {
+                    "value": data.stall.strip(),
+                    "value2": data.product.strip(),
+                    "name": item.name,
+                    "value3": local_text(tested_at),
+                }
             }
         )
     tester = data.tester
@@ -272,15 +279,20 @@ def quick_test_notify(
     qt = _locked(quick_test)
     when = _when(at)
     if when < qt.tested_at:
-        raise ValidationError({"at": f"告知时间不能早于检测时间 {local_text(qt.tested_at)}"})
+        raise ValidationError(
+            {"at": _("告知时间不能早于检测时间 %(value)s") % {"value": local_text(qt.tested_at)}}
+        )
     book = rules.quick_test_rules_in_force(timezone.localdate(qt.tested_at))
     unknown = [m for m in measures if m not in book.measures]
     if unknown:
-        raise ValidationError({"measures": f"未知的控制措施：{'、'.join(unknown)}"})
+        raise ValidationError({"measures": _("未知的控制措施：%(value)s") % {"value": "、".join(unknown)}})
     missing = [book.measures[m] for m in book.measures_required if m not in measures]
     if missing:
         raise ValidationError(
-            {"measures": f"阳性结果须立即采取控制措施：{'、'.join(missing)}（{book.measures_article}）"}
+            {
+                "measures": _("阳性结果须立即采取控制措施：%(value)s（%(measures_article)s）")
+                % {"value": "、".join(missing), "measures_article": book.measures_article}
+            }
         )
     qt.notified_at = when
     qt.objection_deadline = rules.objection_deadline(notified_at=when, rules=book)
@@ -315,21 +327,31 @@ def quick_test_objection_file(
     when = _when(filed_at, "filed_at")
     if qt.status != Q.NOTIFIED or qt.notified_at is None or qt.objection_deadline is None:
         raise ValidationError(
-            f"只有已告知经营者的阳性结果可以提出异议（当前状态：{QuickTestStatus(qt.status).label}）"
+            _("只有已告知经营者的阳性结果可以提出异议（当前状态：%(label)s）")
+            % {"label": QuickTestStatus(qt.status).label}
         )
     book = rules.quick_test_rules_in_force(timezone.localdate(qt.tested_at))
     if when < qt.notified_at:
-        raise ValidationError({"filed_at": f"异议提出时间不能早于告知时间 {local_text(qt.notified_at)}"})
+        raise ValidationError(
+            {"filed_at": _("异议提出时间不能早于告知时间 %(value)s") % {"value": local_text(qt.notified_at)}}
+        )
     if not rules.objection_in_time(notified_at=qt.notified_at, filed_at=when, rules=book):
         raise ValidationError(
             {
-                "filed_at": f"异议期已过：检测结果于 {local_text(qt.notified_at)} 告知经营者，"
-                f"异议应在 {local_text(qt.objection_deadline)} 前提出，本次提出时间为 {local_text(when)}"
-                f"（{book.objection_article}：自收到检测结果时起{book.objection_hours}小时内）"
+                "filed_at": _(
+                    "异议期已过：检测结果于 %(value)s 告知经营者，异议应在 %(value2)s 前提出，本次提出时间为 %(value3)s（%(objection_article)s：自收到检测结果时起%(objection_hours)s小时内）"
+                )
+                % {
+                    "value": local_text(qt.notified_at),
+                    "value2": local_text(qt.objection_deadline),
+                    "value3": local_text(when),
+                    "objection_article": book.objection_article,
+                    "objection_hours": book.objection_hours,
+                }
             }
         )
     if not reason.strip():
-        raise ValidationError({"reason": "请填写异议理由"})
+        raise ValidationError({"reason": _("请填写异议理由")})
     qt.objection_at, qt.objection_reason = when, reason.strip()[:300]
     _set_status(
         qt=qt,
@@ -394,10 +416,16 @@ def quick_test_retest_record(
     book = rules.quick_test_rules_in_force(timezone.localdate(qt.tested_at))
     if qt.status != Q.OBJECTION:
         raise ValidationError(
-            f"只有已提出异议的快检记录可以录入复检结果（当前状态：{QuickTestStatus(qt.status).label}）"
+            _("只有已提出异议的快检记录可以录入复检结果（当前状态：%(label)s）")
+            % {"label": QuickTestStatus(qt.status).label}
         )
     if rapid_method and not book.retest_rapid_method_allowed:
-        raise ValidationError({"method": f"复检不得采用快速检测方法（{book.retest_article}）"})
+        raise ValidationError(
+            {
+                "method": _("复检不得采用快速检测方法（%(retest_article)s）")
+                % {"retest_article": book.retest_article}
+            }
+        )
     problems = {}
     if result not in QuickResult.values:
         problems["result"] = "复检结果应为“阴性”或“阳性”"
@@ -454,12 +482,16 @@ def quick_test_confirm(
     qt = _locked(quick_test)
     when = _when(at)
     if qt.status == Q.OBJECTION:
-        raise ValidationError("已提出异议的快检结果须经复检确认：请录入复检结果")
+        raise ValidationError(_("已提出异议的快检结果须经复检确认：请录入复检结果"))
     if qt.status != Q.NOTIFIED or qt.objection_deadline is None:
-        raise ValidationError(f"快检记录不能从“{QuickTestStatus(qt.status).label}”变为“{Q.CONFIRMED.label}”")
+        raise ValidationError(
+            _("快检记录不能从“%(label)s”变为“%(label2)s”")
+            % {"label": QuickTestStatus(qt.status).label, "label2": Q.CONFIRMED.label}
+        )
     if when <= qt.objection_deadline:
         raise ValidationError(
-            f"异议期尚未届满：经营者可在 {local_text(qt.objection_deadline)} 前提出异议，届满后才能确认"
+            _("异议期尚未届满：经营者可在 %(value)s 前提出异议，届满后才能确认")
+            % {"value": local_text(qt.objection_deadline)}
         )
     _confirm(
         qt=qt, actor=actor, source=source, at=when, note="异议期届满未提出异议，阳性确认", calendar=calendar
@@ -487,14 +519,18 @@ def quick_test_followup_sample(
     qt = _locked(quick_test)
     when = _when(at)
     if qt.followup_sample_id is not None:
-        raise ValidationError(f"已转监督抽检（样品 {qt.followup_sample}），不能重复创建")
+        raise ValidationError(
+            _("已转监督抽检（样品 %(followup_sample)s），不能重复创建")
+            % {"followup_sample": qt.followup_sample}
+        )
     if qt.status != Q.CONFIRMED:
         raise ValidationError(
-            f"只有阳性确认的快检记录可以转监督抽检（当前状态：{QuickTestStatus(qt.status).label}）"
+            _("只有阳性确认的快检记录可以转监督抽检（当前状态：%(label)s）")
+            % {"label": QuickTestStatus(qt.status).label}
         )
     code = code.strip() or f"KJ{timezone.localdate(qt.tested_at):%Y}-{qt.pk:06d}"
     if Sample.objects.filter(code=code).exists():
-        raise ValidationError({"code": f"样品编号 {code} 已存在"})
+        raise ValidationError({"code": _("样品编号 %(code)s 已存在") % {"code": code}})
     business = qt.business
     sample = services.sample_create(
         by=actor,

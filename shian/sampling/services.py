@@ -529,7 +529,7 @@ def _check_on_site_media(
     try:
         png = inspection_rules.decode_signature(signature, limits)
         if media.signature_ink_pixels(png, limits=limits) < limits.signature_min_ink_pixels:
-            raise inspection_rules.InspectionRuleError("签名为空白，请被抽样单位签字人在签名框内手写签名")
+            raise inspection_rules.InspectionRuleError(_("签名为空白，请被抽样单位签字人在签名框内手写签名"))
     except inspection_rules.InspectionRuleError as exc:
         raise _on_site_error("signature", str(exc)) from None
     if len(photos) > limits.photos_per_finding:
@@ -583,7 +583,8 @@ def sample_record_on_site(
     specification, signed_by = specification.strip(), signed_by.strip()
     if sample.status != SampleStatus.TASK:
         raise ValidationError(
-            f"样品 {sample.code} 已是“{SampleStatus(sample.status).label}”，现场抽样记录已锁定，不能再次填写"
+            _("样品 %(code)s 已是“%(label)s”，现场抽样记录已锁定，不能再次填写")
+            % {"code": sample.code, "label": SampleStatus(sample.status).label}
         )
     problems = rules.on_site_problems(
         quantity=quantity,
@@ -597,12 +598,14 @@ def sample_record_on_site(
     if problems:
         raise ValidationError(problems)
     if sampled_on is None:  # on_site_problems names it; this narrows the type
-        raise ValidationError({"sampled_on": "请填写抽样日期"})
+        raise ValidationError({"sampled_on": _("请填写抽样日期")})
     png, checked = _check_on_site_media(signature, photos, today)
     with transaction.atomic():
         locked = Sample.objects.select_for_update().get(pk=sample.pk)
         if locked.status != SampleStatus.TASK:
-            raise ValidationError(f"样品 {locked.code} 的现场抽样记录已锁定，不能再次填写")
+            raise ValidationError(
+                _("样品 %(code)s 的现场抽样记录已锁定，不能再次填写") % {"code": locked.code}
+            )
         before = snapshot(locked, ON_SITE_FIELDS)
         locked.batch, locked.produced_on, locked.sampled_on = batch, produced_on, sampled_on
         locked.quantity, locked.quantity_unit = quantity, quantity_unit

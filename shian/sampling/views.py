@@ -259,9 +259,9 @@ def sample_on_site(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 form.add_error(None, exc.messages)
         else:
-            messages.success(request, "现场抽样记录已保存，样品已转为“已抽样”。")
+            messages.success(request, _("现场抽样记录已保存，样品已转为“已抽样”。"))
             return redirect("sampling:sample_detail", pk=pk)
-    messages.error(request, "现场抽样记录未保存，请按提示修改。")
+    messages.error(request, _("现场抽样记录未保存，请按提示修改。"))
     response = sample_detail_render(request, sample, form)
     response.status_code = 400
     return response
@@ -656,7 +656,7 @@ def quick_test_new(request: HttpRequest) -> HttpResponse:
                     target = "market" if field_name == "business" else field_name
                     form.add_error(target if target in form.fields else None, errors)
             else:
-                messages.success(request, "快检记录已保存")
+                messages.success(request, _("快检记录已保存"))
                 return redirect("sampling:quick_test_detail", pk=qt.pk)
     else:
         form = QuickTestForm(markets=markets, initial={"tested_at": timezone.localtime().replace(second=0)})
