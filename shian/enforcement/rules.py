@@ -17,6 +17,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
 DATA_FILE = Path(__file__).parent / "data" / "rules.toml"
 
 AddWorkingDays = Callable[[dt.date, int], dt.date]
@@ -186,7 +189,7 @@ def clock_due(
     """The clock's due date counted from `start` (the day of the event; counting starts the next
     day), with `extensions` granted extensions of `clock.extension_days` each."""
     if extensions and not clock.extension_days:
-        raise ValueError(f"{clock.name}不能延长（{clock.source}）")
+        raise ValueError(_("%(name)s不能延长（%(source)s）") % {"name": clock.name, "source": clock.source})
     total = clock.days + extensions * clock.extension_days
     if clock.day_type == "working":
         return add_working_days(start, total)
@@ -648,7 +651,12 @@ class CreditClass:
     source: str = ""
 
 
-CLASS_NAMES = {"A": "信用风险低", "B": "信用风险一般", "C": "信用风险较高", "D": "信用风险高"}
+CLASS_NAMES = {
+    "A": gettext_noop("信用风险低"),
+    "B": gettext_noop("信用风险一般"),
+    "C": gettext_noop("信用风险较高"),
+    "D": gettext_noop("信用风险高"),
+}
 
 
 def credit_class(events: Iterable[tuple[str, dt.date]], *, on: dt.date, edition: Edition) -> CreditClass:

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shian.core.audit import AuditEvent, audit_record, diff, model_event, snapshot
 from shian.core.calendar import WorkingCalendar
@@ -108,12 +109,19 @@ def _check_case(by: User, case: Case) -> None:
 
 def _check_date(case: Case, on: dt.date, field: str = "on") -> None:
     if on < case.lead_received_on:
-        raise ValidationError({field: f"日期 {on} 早于本案发现线索日期 {case.lead_received_on}"})
+        raise ValidationError(
+            {
+                field: _("日期 %(on)s 早于本案发现线索日期 %(lead_received_on)s")
+                % {"on": on, "lead_received_on": case.lead_received_on}
+            }
+        )
     if on > _today():
-        raise ValidationError({field: f"日期 {on} 晚于今天，不能预先登记"})
+        raise ValidationError({field: _("日期 %(on)s 晚于今天，不能预先登记") % {"on": on}})
     last = case.steps.order_by("-on", "-id").values_list("on", flat=True).first()
     if last is not None and on < last:
-        raise ValidationError({field: f"日期 {on} 早于上一环节的日期 {last}"})
+        raise ValidationError(
+            {field: _("日期 %(on)s 早于上一环节的日期 %(last)s") % {"on": on, "last": last}}
+        )
 
 
 def _next_number(year: int) -> str:
@@ -251,7 +259,9 @@ def case_facts_record(
     the legal basis and the serious-dishonesty triggers. Unknown or malformed facts are refused."""
     _check_case(by, case)
     if case.status in (S.CLOSED, S.NOT_FILED, S.DECIDED, S.EXECUTION):
-        raise ValidationError({"status": f"案件已{_label(case.status)}，不能再修改认定事实"})
+        raise ValidationError(
+            {"status": _("案件已%(value)s，不能再修改认定事实") % {"value": _label(case.status)}}
+        )
     clean = _clean_facts(facts, case)
     edition = rules.edition_in_force(case.lead_received_on)
     errors: dict[str, str] = {}
@@ -386,10 +396,15 @@ def case_transition(
     """Move a case along the transition table (every status but 决定, which case_decide sets)."""
     _check_case(by, case)
     if to == S.DECIDED:
-        raise ValidationError({"to": "作出处罚决定请填写决定书（处罚种类、金额、法律依据）"})
+        raise ValidationError({"to": _("作出处罚决定请填写决定书（处罚种类、金额、法律依据）")})
     if to not in S.values or not can_transition(case.status, to):
         target = _label(to) if to in S.values else to
-        raise ValidationError({"to": f"案件处于“{_label(case.status)}”，不能转为“{target}”"})
+        raise ValidationError(
+            {
+                "to": _("案件处于“%(value)s”，不能转为“%(target)s”")
+                % {"value": _label(case.status), "target": target}
+            }
+        )
     _check_date(case, on)
     note = note.strip()
     errors: dict[str, str] = {}
@@ -479,25 +494,25 @@ def case_extend(
     _check_case(by, case)
     _check_date(case, on)
     if not reason.strip():
-        raise ValidationError({"reason": "请写明延长理由和批准人"})
+        raise ValidationError({"reason": _("请写明延长理由和批准人")})
     before = snapshot(case)
     if clock == "filing_decision":
         if case.status != S.LEAD:
-            raise ValidationError({"clock": "只有线索核查阶段可以延长立案期限"})
+            raise ValidationError({"clock": _("只有线索核查阶段可以延长立案期限")})
         if case.filing_extensions >= 1:
-            raise ValidationError({"clock": "立案期限只能延长一次（十五个工作日）"})
+            raise ValidationError({"clock": _("立案期限只能延长一次（十五个工作日）")})
         case.filing_extensions += 1
     elif clock == "case_term":
         if case.status not in TERM_RUNNING:
-            raise ValidationError({"clock": "办案期限只在立案至作出决定之间延长"})
+            raise ValidationError({"clock": _("办案期限只在立案至作出决定之间延长")})
         if case.term_extensions >= 1:
             if extended_to is None or extended_to <= on:
-                raise ValidationError({"extended_to": "再次延长须经集体讨论，并填写延长至的日期"})
+                raise ValidationError({"extended_to": _("再次延长须经集体讨论，并填写延长至的日期")})
             case.term_extended_to = extended_to
         else:
             case.term_extensions += 1
     else:
-        raise ValidationError({"clock": f"期限 {clock} 不能延长"})
+        raise ValidationError({"clock": _("期限 %(clock)s 不能延长") % {"clock": clock}})
     with transaction.atomic():
         case.save()
         CaseStep.objects.create(
@@ -518,9 +533,9 @@ def _parse_amount(raw: Any, field: str) -> Decimal | None:
     try:
         value = Decimal(str(raw))
     except InvalidOperation:
-        raise ValidationError({field: f"“{raw}”不是有效的金额"}) from None
+        raise ValidationError({field: _("“%(raw)s”不是有效的金额") % {"raw": raw}}) from None
     if not value.is_finite() or value <= 0 or value >= Decimal("1e12"):
-        raise ValidationError({field: f"金额 {raw} 应大于零"})
+        raise ValidationError({field: _("金额 %(raw)s 应大于零") % {"raw": raw}})
     return value.quantize(Decimal("0.01"))
 
 
@@ -547,7 +562,9 @@ def case_decide(
     recorded (法第一百三十五条) and a listing proposed when its triggers hold (44号令)."""
     _check_case(by, case)
     if not can_transition(case.status, S.DECIDED):
-        raise ValidationError({"to": f"案件处于“{_label(case.status)}”，须先告知当事人才能作出决定"})
+        raise ValidationError(
+            {"to": _("案件处于“%(value)s”，须先告知当事人才能作出决定") % {"value": _label(case.status)}}
+        )
     _check_date(case, on)
     edition = rules.edition_in_force(case.lead_received_on)
     kinds_set = frozenset(kinds)
@@ -737,12 +754,17 @@ def evidence_add(
 ) -> Evidence:
     _check_case(by, case)
     if case.status in (S.CLOSED, S.NOT_FILED):
-        raise ValidationError({"status": "案件已结，不能再添加证据"})
+        raise ValidationError({"status": _("案件已结，不能再添加证据")})
     if not title.strip() or not kind.strip():
-        raise ValidationError({"title": "请填写证据名称和种类"})
+        raise ValidationError({"title": _("请填写证据名称和种类")})
     if collected_on < case.lead_received_on or collected_on > _today():
         raise ValidationError(
-            {"collected_on": f"取得日期 {collected_on} 应在发现线索日期 {case.lead_received_on} 与今天之间"}
+            {
+                "collected_on": _(
+                    "取得日期 %(collected_on)s 应在发现线索日期 %(lead_received_on)s 与今天之间"
+                )
+                % {"collected_on": collected_on, "lead_received_on": case.lead_received_on}
+            }
         )
     with transaction.atomic():
         ev = Evidence.objects.create(
@@ -765,11 +787,11 @@ def measure_take(*, by: User, source: str, case: Case, kind: str, items: str, ta
     """查封、扣押 with its 30-day term (实施条例第六十一条)."""
     _check_case(by, case)
     if case.status not in (S.LEAD, S.FILED, S.INVESTIGATION):
-        raise ValidationError({"status": "只有在核查和调查阶段可以采取查封、扣押"})
+        raise ValidationError({"status": _("只有在核查和调查阶段可以采取查封、扣押")})
     if kind not in MeasureKind.values:
-        raise ValidationError({"kind": "请选择查封或扣押"})
+        raise ValidationError({"kind": _("请选择查封或扣押")})
     if not items.strip():
-        raise ValidationError({"items": "请填写查封、扣押的物品"})
+        raise ValidationError({"items": _("请填写查封、扣押的物品")})
     _check_date(case, taken_on, "taken_on")
     with transaction.atomic():
         m = Measure.objects.create(
@@ -792,9 +814,9 @@ def measure_extend(*, by: User, source: str, measure: Measure, on: dt.date) -> M
     """One extension of at most 45 days, before the term runs out (实施条例第六十一条)."""
     _check_case(by, measure.case)
     if measure.lifted_on or measure.extended:
-        raise ValidationError({"measure": "该措施已解除或已延长过，不能再延长（实施条例第六十一条）"})
+        raise ValidationError({"measure": _("该措施已解除或已延长过，不能再延长（实施条例第六十一条）")})
     if on > measure.due_on:
-        raise ValidationError({"on": f"期限已于 {measure.due_on} 届满，不能再延长"})
+        raise ValidationError({"on": _("期限已于 %(due_on)s 届满，不能再延长") % {"due_on": measure.due_on}})
     before = snapshot(measure)
     with transaction.atomic():
         measure.extended = True
@@ -807,9 +829,14 @@ def measure_extend(*, by: User, source: str, measure: Measure, on: dt.date) -> M
 def measure_lift(*, by: User, source: str, measure: Measure, on: dt.date) -> Measure:
     _check_case(by, measure.case)
     if measure.lifted_on:
-        raise ValidationError({"measure": "该措施已解除"})
+        raise ValidationError({"measure": _("该措施已解除")})
     if on < measure.taken_on or on > _today():
-        raise ValidationError({"on": f"解除日期 {on} 应在采取日期 {measure.taken_on} 与今天之间"})
+        raise ValidationError(
+            {
+                "on": _("解除日期 %(on)s 应在采取日期 %(taken_on)s 与今天之间")
+                % {"on": on, "taken_on": measure.taken_on}
+            }
+        )
     before = snapshot(measure)
     with transaction.atomic():
         measure.lifted_on = on
@@ -824,11 +851,16 @@ def transfer_answer(
     """The police's answer to a transfer (立案, 不予立案, 退回)."""
     _check_case(by, transfer.case)
     if transfer.answer != PoliceAnswer.PENDING:
-        raise ValidationError({"answer": "该移送已有答复"})
+        raise ValidationError({"answer": _("该移送已有答复")})
     if answer not in PoliceAnswer.values or answer == PoliceAnswer.PENDING:
-        raise ValidationError({"answer": "请选择公安机关的答复"})
+        raise ValidationError({"answer": _("请选择公安机关的答复")})
     if on < transfer.transferred_on or on > _today():
-        raise ValidationError({"on": f"答复日期 {on} 应在移送日期 {transfer.transferred_on} 与今天之间"})
+        raise ValidationError(
+            {
+                "on": _("答复日期 %(on)s 应在移送日期 %(transferred_on)s 与今天之间")
+                % {"on": on, "transferred_on": transfer.transferred_on}
+            }
+        )
     before = snapshot(transfer)
     with transaction.atomic():
         transfer.answer = answer
@@ -846,11 +878,16 @@ def publication_publish(*, by: User, source: str, publication: Publication, on: 
     require_cap(by, EnforcementCap.PUBLISH)
     require_in_scope(by, region=publication.region_id)
     if publication.status != PublicationStatus.DUE:
-        raise ValidationError({"status": "该决定已公示或已撤回"})
+        raise ValidationError({"status": _("该决定已公示或已撤回")})
     case = publication.case
     assert case.decided_on is not None  # noqa: S101 — a publication exists only for a decision
     if on < case.decided_on or on > _today():
-        raise ValidationError({"on": f"公示日期 {on} 应在决定日期 {case.decided_on} 与今天之间"})
+        raise ValidationError(
+            {
+                "on": _("公示日期 %(on)s 应在决定日期 %(decided_on)s 与今天之间")
+                % {"on": on, "decided_on": case.decided_on}
+            }
+        )
     edition = rules.edition_in_force(case.lead_received_on)
     term = rules.publication_term(
         kinds=frozenset(case.penalty_kinds),
@@ -886,12 +923,17 @@ def publication_withdraw(
     require_cap(by, EnforcementCap.PUBLISH)
     require_in_scope(by, region=publication.region_id)
     if publication.status != PublicationStatus.PUBLISHED:
-        raise ValidationError({"status": "该决定不在公示中"})
+        raise ValidationError({"status": _("该决定不在公示中")})
     assert publication.published_on is not None  # noqa: S101 — set on publishing
     if on < publication.published_on or on > _today():
-        raise ValidationError({"on": f"日期 {on} 应在公示日期 {publication.published_on} 与今天之间"})
+        raise ValidationError(
+            {
+                "on": _("日期 %(on)s 应在公示日期 %(published_on)s 与今天之间")
+                % {"on": on, "published_on": publication.published_on}
+            }
+        )
     if not reason.strip():
-        raise ValidationError({"reason": "请写明撤下理由"})
+        raise ValidationError({"reason": _("请写明撤下理由")})
     case = publication.case
     edition = rules.edition_in_force(case.lead_received_on)
     if early:
@@ -946,11 +988,16 @@ def listing_decide(
     require_cap(by, EnforcementCap.PUBLISH)
     require_in_scope(by, region=listing.region_id)
     if listing.status != ListingStatus.PROPOSED:
-        raise ValidationError({"status": "该列入建议已作出决定"})
+        raise ValidationError({"status": _("该列入建议已作出决定")})
     if on < listing.proposed_on or on > _today():
-        raise ValidationError({"on": f"决定日期 {on} 应在提出日期 {listing.proposed_on} 与今天之间"})
+        raise ValidationError(
+            {
+                "on": _("决定日期 %(on)s 应在提出日期 %(proposed_on)s 与今天之间")
+                % {"on": on, "proposed_on": listing.proposed_on}
+            }
+        )
     if not list_it and not note.strip():
-        raise ValidationError({"note": "决定不列入请写明理由"})
+        raise ValidationError({"note": _("决定不列入请写明理由")})
     case = listing.case
     edition = rules.edition_in_force(case.lead_received_on)
     before = snapshot(listing)
@@ -997,9 +1044,9 @@ def listing_repair(
     require_cap(by, EnforcementCap.PUBLISH)
     require_in_scope(by, region=listing.region_id)
     if listing.status != ListingStatus.LISTED or listing.listed_on is None:
-        raise ValidationError({"status": "该主体不在名单中"})
+        raise ValidationError({"status": _("该主体不在名单中")})
     if on > _today():
-        raise ValidationError({"on": f"日期 {on} 晚于今天"})
+        raise ValidationError({"on": _("日期 %(on)s 晚于今天") % {"on": on}})
     case = listing.case
     edition = rules.edition_in_force(case.lead_received_on)
     restriction_running = bool(case.restriction_months) and on < rules.add_months(
@@ -1050,13 +1097,18 @@ def typical_case_publish(
     require_cap(by, EnforcementCap.PUBLISH)
     require_in_scope(by, region=case.region_id)
     if case.status != S.CLOSED or case.decided_on is None:
-        raise ValidationError({"case": "只有已作出处罚决定并结案的案件可以作为典型案例发布"})
+        raise ValidationError({"case": _("只有已作出处罚决定并结案的案件可以作为典型案例发布")})
     if TypicalCase.objects.filter(case=case).exists():
-        raise ValidationError({"case": "该案件已作为典型案例发布"})
+        raise ValidationError({"case": _("该案件已作为典型案例发布")})
     if not title.strip() or not text.strip():
-        raise ValidationError({"title": "请填写标题和案情"})
+        raise ValidationError({"title": _("请填写标题和案情")})
     if on < case.closed_on or on > _today():  # type: ignore[operator]  # closed cases have closed_on
-        raise ValidationError({"on": f"发布日期 {on} 应在结案日期 {case.closed_on} 与今天之间"})
+        raise ValidationError(
+            {
+                "on": _("发布日期 %(on)s 应在结案日期 %(closed_on)s 与今天之间")
+                % {"on": on, "closed_on": case.closed_on}
+            }
+        )
     if case.party_kind == PartyKind.PERSON:
         text = text.replace(case.party_name, rules.mask_person_name(case.party_name))
     if case.responsible_person:
@@ -1092,7 +1144,7 @@ def credit_filing_record(
         for case in cases:
             require_in_scope(by, region=case.region_id)
             if case.decided_on is None or case.decided_on > on:
-                raise ValidationError({"cases": f"{case.number} 尚未作出处罚决定"})
+                raise ValidationError({"cases": _("%(number)s 尚未作出处罚决定") % {"number": case.number}})
             filing, created = CreditFiling.objects.get_or_create(
                 case=case,
                 kind="penalty",

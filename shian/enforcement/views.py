@@ -20,6 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shian.core.lists import list_query
@@ -65,7 +66,9 @@ def _date(value: str | None, field: str = "on") -> dt.date:
     try:
         return dt.date.fromisoformat((value or "").strip())
     except ValueError:
-        raise ValidationError({field: f"“{value or ''}”不是有效日期（格式 2022-03-01）"}) from None
+        raise ValidationError(
+            {field: _("“%(value)s”不是有效日期（格式 2022-03-01）") % {"value": value or ""}}
+        ) from None
 
 
 def _opt_date(value: str | None, field: str) -> dt.date | None:
@@ -223,7 +226,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _errors(request, exc)
         else:
-            messages.success(request, f"已登记线索 {case.number}")
+            messages.success(request, _("已登记线索 %(number)s") % {"number": case.number})
             return redirect("enforcement:case_detail", pk=case.pk)
     today = timezone.localdate()
     edition = rules.edition_in_force(today)
@@ -387,7 +390,7 @@ def case_decide(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         _errors(request, exc)
     else:
-        messages.success(request, "处罚决定已登记")
+        messages.success(request, _("处罚决定已登记"))
     return _back(case.pk)
 
 
@@ -395,7 +398,7 @@ def _small_int(value: str | None) -> int:
     try:
         return int(value or 0)
     except ValueError:
-        raise ValidationError({"restriction_months": f"“{value}”不是整数"}) from None
+        raise ValidationError({"restriction_months": _("“%(value)s”不是整数") % {"value": value}}) from None
 
 
 @login_required
@@ -460,7 +463,7 @@ def case_action(request: HttpRequest, pk: int) -> HttpResponse:
                 by=by, source=WEB, case=case, title=d.get("title", ""), text=d.get("text", ""), on=on
             )
         else:
-            raise ValidationError({"action": "未知的操作"})
+            raise ValidationError({"action": _("未知的操作")})
     except ValidationError as exc:
         _errors(request, exc)
     return _back(case.pk)
@@ -519,7 +522,7 @@ def publication_act(request: HttpRequest, pk: int) -> HttpResponse:
                 conditions=_conditions(d),
             )
         else:
-            raise ValidationError({"action": "未知的操作"})
+            raise ValidationError({"action": _("未知的操作")})
     except ValidationError as exc:
         _errors(request, exc)
     return redirect("enforcement:publication_list")
@@ -612,7 +615,7 @@ def listing_act(request: HttpRequest, pk: int) -> HttpResponse:
                 by=_actor(request), source=WEB, listing=listing, on=on, conditions=_conditions(d)
             )
         else:
-            raise ValidationError({"action": "未知的操作"})
+            raise ValidationError({"action": _("未知的操作")})
     except ValidationError as exc:
         _errors(request, exc)
     return redirect("enforcement:listing_list")
@@ -668,7 +671,11 @@ def filing_list(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _errors(request, exc)
         else:
-            messages.success(request, f"已归集 {len(filed)} 条行政处罚信息（批次 {batch}）")
+            messages.success(
+                request,
+                _("已归集 %(count)s 条行政处罚信息（批次 %(batch)s）")
+                % {"count": len(filed), "batch": batch},
+            )
         return redirect("enforcement:filing_list")
     filings = _filings_for_user(request).order_by("-filed_on", "-id")[:500]
     return render(
