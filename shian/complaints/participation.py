@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from shian.core.audit import audit_record, model_event
 from shian.core.models import AuditAction, FoodCategory, Region, RegionLevel, User
@@ -107,7 +108,10 @@ def parse_results(text: str) -> dict[str, tuple[int, int]]:
             code, sample, satisfied = parts[0], int(parts[1]), int(parts[2])
         except (IndexError, ValueError):
             raise ValidationError(
-                {"results": f"第{number}行应为“镇街代码 样本量 满意人数”：{line[:60]}"}
+                {
+                    "results": _("第%(number)s行应为“镇街代码 样本量 满意人数”：%(value)s")
+                    % {"number": number, "value": line[:60]}
+                }
             ) from None
         out[code] = (sample, satisfied)
     return out
@@ -129,10 +133,10 @@ def vote_round_open(
 ) -> VoteRound:
     _district(actor)
     if closes_on < opens_on:
-        raise ValidationError({"closes_on": "截止日期早于开始日期"})
+        raise ValidationError({"closes_on": _("截止日期早于开始日期")})
     known = dict(FoodCategory.objects.filter(code__in=categories).values_list("code", "name"))
     if not categories or len(known) != len(set(categories)):
-        raise ValidationError({"categories": "请选择至少一个存在的食品类别"})
+        raise ValidationError({"categories": _("请选择至少一个存在的食品类别")})
     with transaction.atomic():
         r = VoteRound.objects.create(
             kind=kind, year=year, title=title.strip()[:200], opens_on=opens_on, closes_on=closes_on
@@ -153,15 +157,15 @@ def vote_cast(*, round: VoteRound, option_id: int, identity: str, address: str, 
     one address; the number itself is not kept."""
     voter = rules.voter_identity(identity)
     if voter is None:
-        raise ValidationError({"identity": "请填写11位手机号码或18位身份证号码"})
+        raise ValidationError({"identity": _("请填写11位手机号码或18位身份证号码")})
     if not round.opens_on <= today <= round.closes_on or round.published_on:
-        raise ValidationError({"option": "投票不在进行中"})
+        raise ValidationError({"option": _("投票不在进行中")})
     option = round.options.filter(pk=option_id).first()
     if option is None:
-        raise ValidationError({"option": "请选择一个选项"})
+        raise ValidationError({"option": _("请选择一个选项")})
     address_key = _key("addr", str(round.pk), address)
     if Vote.objects.filter(round=round, address_key=address_key).count() >= rules.VOTES_PER_ADDRESS_PER_ROUND:
-        raise ValidationError({"identity": "同一网络投票次数已达上限"})
+        raise ValidationError({"identity": _("同一网络投票次数已达上限")})
     try:
         with transaction.atomic():
             return Vote.objects.create(
@@ -171,15 +175,15 @@ def vote_cast(*, round: VoteRound, option_id: int, identity: str, address: str, 
                 address_key=address_key,
             )
     except IntegrityError:
-        raise ValidationError({"identity": "这个号码已在本轮投过票"}) from None
+        raise ValidationError({"identity": _("这个号码已在本轮投过票")}) from None
 
 
 def vote_round_publish(*, actor: User, source: str, round: VoteRound, on: dt.date) -> VoteRound:
     _district(actor)
     if round.published_on:
-        raise ValidationError({"published_on": "结果已公布"})
+        raise ValidationError({"published_on": _("结果已公布")})
     if on < round.closes_on:
-        raise ValidationError({"published_on": "投票截止后才能公布结果"})
+        raise ValidationError({"published_on": _("投票截止后才能公布结果")})
     with transaction.atomic():
         round.published_on = on
         round.save(update_fields=["published_on"])
@@ -204,19 +208,24 @@ def list_entry_publish(
         basis = rules.black_list_basis(mine, on)
         if not basis:
             raise ValidationError(
-                {"kind": f"近一年不足{rules.BLACK_LIST_MIN_EVENTS}起不良事件，不符合黑榜规则"}
+                {
+                    "kind": _("近一年不足%(BLACK_LIST_MIN_EVENTS)s起不良事件，不符合黑榜规则")
+                    % {"BLACK_LIST_MIN_EVENTS": rules.BLACK_LIST_MIN_EVENTS}
+                }
             )
         reason = reason or "；".join(f"{d} {k}" for k, d in basis)
     elif kind == ListKind.RED:
         blocked = rules.red_list_blocked_by(mine, on)
         if blocked:
-            raise ValidationError({"kind": f"近两年有不良事件（{blocked[-1][1]}），不能列入红榜"})
+            raise ValidationError(
+                {"kind": _("近两年有不良事件（%(value)s），不能列入红榜") % {"value": blocked[-1][1]}}
+            )
     else:
-        raise ValidationError({"kind": "榜单应为红榜或黑榜"})
+        raise ValidationError({"kind": _("榜单应为红榜或黑榜")})
     if not reason.strip():
-        raise ValidationError({"reason": "请写明上榜理由"})
+        raise ValidationError({"reason": _("请写明上榜理由")})
     if ListEntry.objects.filter(business=business, kind=kind, withdrawn_on__isnull=True).exists():
-        raise ValidationError({"kind": "该经营者已在此榜单上"})
+        raise ValidationError({"kind": _("该经营者已在此榜单上")})
     with transaction.atomic():
         entry = ListEntry.objects.create(
             kind=kind,
@@ -241,9 +250,9 @@ def list_entry_reply(*, actor: User, source: str, entry: ListEntry, reply: str, 
     require_cap(actor, PublicCap.HANDLE)
     require_in_scope(actor, region=entry.region_id)
     if not reply.strip():
-        raise ValidationError({"reply": "请填写申辩内容"})
+        raise ValidationError({"reply": _("请填写申辩内容")})
     if on < entry.published_on:
-        raise ValidationError({"on": "申辩日期早于公布日期"})
+        raise ValidationError({"on": _("申辩日期早于公布日期")})
     with transaction.atomic():
         entry.reply, entry.reply_on = reply.strip()[:1000], on
         entry.save(update_fields=["reply", "reply_on"])
@@ -258,9 +267,9 @@ def list_entry_answer(
     require_cap(actor, PublicCap.HANDLE)
     require_in_scope(actor, region=entry.region_id)
     if not entry.reply:
-        raise ValidationError({"answer": "经营者尚未申辩"})
+        raise ValidationError({"answer": _("经营者尚未申辩")})
     if not answer.strip():
-        raise ValidationError({"answer": "请填写答复"})
+        raise ValidationError({"answer": _("请填写答复")})
     with transaction.atomic():
         entry.answer, entry.answer_on = answer.strip()[:1000], on
         if withdraw:
@@ -286,9 +295,9 @@ def check_event_record(
     require_cap(actor, PublicCap.HANDLE)
     require_in_scope(actor, region=region_code)
     if residents < 1:
-        raise ValidationError({"residents": "至少一名居民参加"})
+        raise ValidationError({"residents": _("至少一名居民参加")})
     if not visits:
-        raise ValidationError({"visits": "请至少记录一家被查餐厅"})
+        raise ValidationError({"visits": _("请至少记录一家被查餐厅")})
     for business, _f, _i in visits:
         require_in_scope(actor, region=business.region_id, business_type=business.business_type)
     with transaction.atomic():

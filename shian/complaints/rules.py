@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 CLOCKS_FILE = DATA_DIR / "clocks.toml"
 
@@ -77,7 +79,10 @@ def clock_edition_in_force(on: dt.date, editions: Sequence[ClockEdition] | None 
     applicable = [e for e in editions if e.valid_from <= on]
     if not applicable:
         first = editions[0].valid_from if editions else None
-        raise LookupError(f"{on} 收到的投诉举报不在时限规则范围内（规则自 {first} 起施行），请核对收到日期")
+        raise LookupError(
+            _("%(on)s 收到的投诉举报不在时限规则范围内（规则自 %(first)s 起施行），请核对收到日期")
+            % {"on": on, "first": first}
+        )
     return applicable[-1]
 
 

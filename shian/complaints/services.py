@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shian.core.audit import audit_record, model_event
 from shian.core.calendar import WorkingCalendar
@@ -214,7 +215,7 @@ def complaint_take(*, actor: User, complaint: Complaint, source: str) -> Complai
     """The officer becomes its handler (the one person who sees the identity)."""
     _require_handle(actor, complaint)
     if complaint.status == S.CLOSED:
-        raise ValidationError({"status": "已办结的投诉举报不能再承办"})
+        raise ValidationError({"status": _("已办结的投诉举报不能再承办")})
     with transaction.atomic():
         before = audit_state(complaint)
         complaint.handler = actor
@@ -240,11 +241,13 @@ def complaint_route(
     require_in_scope(actor, region=complaint.region_id)
     require_cap(actor, PublicCap.ROUTE)
     if complaint.status == S.CLOSED:
-        raise ValidationError({"region_code": "已办结的投诉举报不能改派"})
+        raise ValidationError({"region_code": _("已办结的投诉举报不能改派")})
     if not Region.objects.filter(pk=region_code).exclude(level=RegionLevel.DISTRICT).exists():
-        raise ValidationError({"region_code": f"镇街代码 {region_code} 不存在"})
+        raise ValidationError(
+            {"region_code": _("镇街代码 %(region_code)s 不存在") % {"region_code": region_code}}
+        )
     if complaint.business_id and complaint.business and complaint.business.region_id != region_code:
-        raise ValidationError({"region_code": "登记在册的经营者由其所在镇街承办"})
+        raise ValidationError({"region_code": _("登记在册的经营者由其所在镇街承办")})
     with transaction.atomic():
         before = audit_state(complaint)
         complaint.region_id = region_code
@@ -357,13 +360,13 @@ def complaint_reward_record(*, actor: User, complaint: Complaint, amount: Decima
     (《市场监管领域重大违法行为举报奖励暂行办法》 not read in an official text here)."""
     _require_handle(actor, complaint)
     if complaint.kind != ComplaintKind.REPORT:
-        raise ValidationError({"amount": "只有举报可以奖励"})
+        raise ValidationError({"amount": _("只有举报可以奖励")})
     if not complaint.upheld:
-        raise ValidationError({"amount": "只奖励查证属实（已立案）的举报"})
+        raise ValidationError({"amount": _("只奖励查证属实（已立案）的举报")})
     if not complaint.real_name:
-        raise ValidationError({"amount": "匿名举报无法兑付奖励"})
+        raise ValidationError({"amount": _("匿名举报无法兑付奖励")})
     if amount <= 0 or amount > Decimal("1000000"):
-        raise ValidationError({"amount": "奖励金额应在 0 到 1,000,000 元之间"})
+        raise ValidationError({"amount": _("奖励金额应在 0 到 1,000,000 元之间")})
     with transaction.atomic():
         before = audit_state(complaint)
         complaint.reward_amount = amount

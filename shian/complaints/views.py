@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shian.core.calendar import WorkingCalendar
@@ -158,7 +159,7 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
             messages.error(request, _errors(exc))
         else:
             services.complaint_take(actor=_actor(request), complaint=c, source=AuditSource.WEB)
-            messages.success(request, f"已登记，查询码 {c.code}，请告知来电人")
+            messages.success(request, _("已登记，查询码 %(code)s，请告知来电人") % {"code": c.code})
             return redirect("complaints:detail", pk=c.pk)
     status = 400 if request.method == "POST" else 200
     towns = regions_for(request.user).exclude(level=RegionLevel.DISTRICT)
@@ -234,7 +235,7 @@ def complaint_transition(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         c = selectors.complaint_get(request.user, pk)
         require_cap(request.user, PublicCap.HANDLE)
-        messages.error(request, "请填写状态和日期")
+        messages.error(request, _("请填写状态和日期"))
         return redirect("complaints:detail", pk=c.pk)
     d = form.cleaned_data
     return _post_action(
@@ -262,7 +263,7 @@ def complaint_route(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         c = selectors.complaint_get(request.user, pk)
         require_cap(request.user, PublicCap.ROUTE)
-        messages.error(request, "请选择镇街并写明改派理由")
+        messages.error(request, _("请选择镇街并写明改派理由"))
         return redirect("complaints:detail", pk=c.pk)
     d = form.cleaned_data
     return _post_action(
@@ -285,7 +286,7 @@ def complaint_reward(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         c = selectors.complaint_get(request.user, pk)
         require_cap(request.user, PublicCap.HANDLE)
-        messages.error(request, "请填写奖励金额")
+        messages.error(request, _("请填写奖励金额"))
         return redirect("complaints:detail", pk=c.pk)
     amount = form.cleaned_data["amount"]
     return _post_action(
@@ -315,7 +316,7 @@ def complaint_import(request: HttpRequest) -> HttpResponse:
             except imports.ImportRejected as exc:
                 issues = exc.issues
             else:
-                messages.success(request, f"已导入 {len(done)} 件")
+                messages.success(request, _("已导入 %(count)s 件") % {"count": len(done)})
                 return redirect("complaints:list")
     return render(request, "complaints/import.html", {"issues": issues}, status=400 if issues else 200)
 

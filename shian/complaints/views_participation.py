@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shian.core.models import AuditSource, FoodCategory, RegionLevel, User
@@ -72,7 +73,7 @@ class CheckForm(forms.Form):
 
 def _posted(request: HttpRequest, form: forms.Form, action: Any, ok: str) -> None:
     if not form.is_valid():
-        messages.error(request, "请完整填写：" + "；".join(f"{k}" for k in form.errors))
+        messages.error(request, _("请完整填写：") + "；".join(f"{k}" for k in form.errors))
         return
     try:
         action(form.cleaned_data)
@@ -171,7 +172,7 @@ def lists(request: HttpRequest) -> HttpResponse:
         require_cap(request.user, PublicCap.HANDLE)
         form = ListForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "请填写经营者编号、榜单和日期")
+            messages.error(request, _("请填写经营者编号、榜单和日期"))
             return redirect("complaints:lists")
         business = business_get_for_user(user=request.user, pk=form.cleaned_data["business"])
         _posted(
@@ -245,7 +246,9 @@ def checks(request: HttpRequest) -> HttpResponse:
                 if not parts:
                     continue
                 if not parts[0].isdigit():
-                    raise ValidationError({"visits": f"每行以经营者编号开头：{line[:40]}"})
+                    raise ValidationError(
+                        {"visits": _("每行以经营者编号开头：%(value)s") % {"value": line[:40]}}
+                    )
                 business = business_get_for_user(user=request.user, pk=parts[0])
                 visits.append((business, parts[1] if len(parts) > 1 else "", None))
             return participation.check_event_record(
@@ -299,10 +302,10 @@ def public_vote(request: HttpRequest, pk: int) -> HttpResponse:
                 today=timezone.localdate(),
             )
         except (ValidationError, ValueError) as exc:
-            messages.error(request, _errors(exc) if isinstance(exc, ValidationError) else "请选择一个选项")
+            messages.error(request, _errors(exc) if isinstance(exc, ValidationError) else _("请选择一个选项"))
             status = 400
         else:
-            messages.success(request, "投票成功，谢谢参与")
+            messages.success(request, _("投票成功，谢谢参与"))
     today: dt.date = timezone.localdate()
     return render(
         request,
