@@ -12,6 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 DATA_FILE = Path(__file__).resolve().parent / "data" / "incidents.toml"
 BELOW_GRADING = "below"  # fewer harmed than level IV asks, no death: an event, not a graded incident
 
@@ -70,14 +72,17 @@ def edition_in_force(on: dt.date, editions: Sequence[Edition] | None = None) -> 
     applicable = [e for e in editions if e.valid_from <= on]
     if not applicable:
         first = editions[0].valid_from if editions else None
-        raise LookupError(f"发病日期 {on} 早于事故分级规则的施行日期（{first}），请核对日期")
+        raise LookupError(
+            _("发病日期 %(on)s 早于事故分级规则的施行日期（%(first)s），请核对日期")
+            % {"on": on, "first": first}
+        )
     return applicable[-1]
 
 
 def grade(*, ill: int, deaths: int, edition: Edition) -> Level | None:
     """The most serious level whose condition holds; None below level IV (no graded incident)."""
     if ill < 0 or deaths < 0 or deaths > ill:
-        raise ValueError("发病人数和死亡人数应为非负整数，且死亡人数不超过发病人数")
+        raise ValueError(_("发病人数和死亡人数应为非负整数，且死亡人数不超过发病人数"))
     for level in edition.levels:
         if level.holds(ill=ill, deaths=deaths):
             return level

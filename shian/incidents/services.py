@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from shian.core.audit import audit_record, model_event
 from shian.core.models import AuditAction, FoodCategory, Region, RegionLevel, User
@@ -57,7 +58,7 @@ def _state(i: Incident) -> dict[str, Any]:
 
 def _grade(ill: int, deaths: int, hospitalised: int, on: dt.date) -> tuple[str, str]:
     if hospitalised > ill:
-        raise ValidationError({"hospitalised": "住院人数不能超过发病人数"})
+        raise ValidationError({"hospitalised": _("住院人数不能超过发病人数")})
     try:
         edition = rules.edition_in_force(on)
         level = rules.grade(ill=ill, deaths=deaths, edition=edition)
@@ -86,14 +87,14 @@ def incident_report(
     require_cap(actor, PublicCap.INCIDENT_RECORD)
     region = business.region_id if business else region_code
     if not region or not Region.objects.filter(pk=region).exclude(level=RegionLevel.DISTRICT).exists():
-        raise ValidationError({"region_code": "请选择事故发生的镇街"})
+        raise ValidationError({"region_code": _("请选择事故发生的镇街")})
     require_in_scope(actor, region=region, business_type=business.business_type if business else None)
     if known_at < onset_at:
-        raise ValidationError({"known_at": "接报时间早于首例发病时间"})
+        raise ValidationError({"known_at": _("接报时间早于首例发病时间")})
     if now is not None and known_at > now:
-        raise ValidationError({"known_at": "接报时间晚于现在"})
+        raise ValidationError({"known_at": _("接报时间晚于现在")})
     if not place.strip():
-        raise ValidationError({"place": "请填写发生地点"})
+        raise ValidationError({"place": _("请填写发生地点")})
     level, edition = _grade(ill, deaths, hospitalised, onset_at.date())
     with transaction.atomic():
         incident = Incident(
@@ -158,9 +159,9 @@ def incident_update(
     """New figures: regraded; a more serious level is recorded as an escalation."""
     _require(actor, incident)
     if incident.status == IncidentStatus.CLOSED:
-        raise ValidationError({"ill": "已结案的事故不能修改"})
+        raise ValidationError({"ill": _("已结案的事故不能修改")})
     if at < incident.known_at:
-        raise ValidationError({"at": "时间早于接报时间"})
+        raise ValidationError({"at": _("时间早于接报时间")})
     level, edition = _grade(ill, deaths, hospitalised, incident.onset_at.date())
     with transaction.atomic():
         before = _state(incident)
@@ -192,9 +193,11 @@ def incident_report_sent(
     edition = rules.edition_in_force(incident.onset_at.date())
     codes = {c.code for c in edition.clocks}
     if clock not in codes:
-        raise ValidationError({"clock": f"报告类别应为 {'、'.join(sorted(codes))} 之一"})
+        raise ValidationError(
+            {"clock": _("报告类别应为 %(value)s 之一") % {"value": "、".join(sorted(codes))}}
+        )
     if at < incident.known_at:
-        raise ValidationError({"at": "报告时间早于接报时间"})
+        raise ValidationError({"at": _("报告时间早于接报时间")})
     with transaction.atomic():
         step = IncidentStep.objects.create(
             incident=incident,
@@ -226,11 +229,11 @@ def incident_close(
 ) -> Incident:
     _require(actor, incident)
     if IncidentStatus.CLOSED not in INCIDENT_TRANSITIONS[incident.status]:
-        raise ValidationError({"closed_on": "该事故已结案"})
+        raise ValidationError({"closed_on": _("该事故已结案")})
     if not cause.strip():
-        raise ValidationError({"cause": "结案应写明事故原因（食品安全法第一百零七条）"})
+        raise ValidationError({"cause": _("结案应写明事故原因（食品安全法第一百零七条）")})
     if closed_on < incident.onset_at.date():
-        raise ValidationError({"closed_on": "结案日期早于发病日期"})
+        raise ValidationError({"closed_on": _("结案日期早于发病日期")})
     with transaction.atomic():
         before = _state(incident)
         incident.status = IncidentStatus.CLOSED
@@ -273,9 +276,9 @@ def drill_record(
     require_cap(actor, PublicCap.INCIDENT_RECORD)
     require_in_scope(actor, region=region_code)
     if today is not None and held_on > today:
-        raise ValidationError({"held_on": "演练日期晚于今天：演练举行后再记录"})
+        raise ValidationError({"held_on": _("演练日期晚于今天：演练举行后再记录")})
     if participants < 1:
-        raise ValidationError({"participants": "参演人数至少1人"})
+        raise ValidationError({"participants": _("参演人数至少1人")})
     with transaction.atomic():
         drill = Drill(
             region_id=region_code,
@@ -308,9 +311,9 @@ def monitoring_task_create(
 ) -> MonitoringTask:
     require_cap(actor, PublicCap.ROUTE)  # the district takes the city's monitoring plan
     if planned < 1:
-        raise ValidationError({"planned": "计划样本数至少为1"})
+        raise ValidationError({"planned": _("计划样本数至少为1")})
     if not FoodCategory.objects.filter(pk=category).exists():
-        raise ValidationError({"category": f"食品类别 {category} 不存在"})
+        raise ValidationError({"category": _("食品类别 %(category)s 不存在") % {"category": category}})
     with transaction.atomic():
         task = MonitoringTask.objects.create(
             year=year,
@@ -344,10 +347,12 @@ def monitoring_result_record(
     require_cap(actor, PublicCap.INCIDENT_RECORD)
     require_in_scope(actor, region=region_code)
     if sampled_on.year != task.year:
-        raise ValidationError({"sampled_on": f"采样日期不在监测任务的年度（{task.year}）内"})
+        raise ValidationError(
+            {"sampled_on": _("采样日期不在监测任务的年度（%(year)s）内") % {"year": task.year}}
+        )
     if abnormal and not note.strip():
         raise ValidationError(
-            {"note": "异常结果应写明研判意见（计划任务十四：强化风险监测结果的研判、运用）"}
+            {"note": _("异常结果应写明研判意见（计划任务十四：强化风险监测结果的研判、运用）")}
         )
     with transaction.atomic():
         result = MonitoringResult.objects.create(

@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shian.core.models import AuditSource, User
@@ -170,7 +171,7 @@ def _act(request: HttpRequest, pk: int, form: Any, action: Any) -> HttpResponse:
     incident = selectors.incident_get(request.user, pk)
     require_cap(request.user, PublicCap.INCIDENT_RECORD)
     if not form.is_valid():
-        messages.error(request, "请完整填写")
+        messages.error(request, _("请完整填写"))
     else:
         try:
             action(incident, form.cleaned_data)
@@ -270,7 +271,7 @@ def cases(request: HttpRequest) -> HttpResponse:
             except imports.ImportRejected as exc:
                 issues = exc.issues
             else:
-                messages.success(request, f"已导入 {len(done)} 份病例报告")
+                messages.success(request, _("已导入 %(count)s 份病例报告") % {"count": len(done)})
                 return redirect("incidents:cases")
     if request.GET.get("format") == "template":
         response = HttpResponse(imports.template_xlsx(), content_type=XLSX)
@@ -320,7 +321,7 @@ def monitoring(request: HttpRequest) -> HttpResponse:
         kind = request.POST.get("form")
         form: forms.Form = TaskForm(request.POST) if kind == "task" else ResultForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "请完整填写")
+            messages.error(request, _("请完整填写"))
         else:
             d = dict(form.cleaned_data)
             try:
@@ -329,14 +330,14 @@ def monitoring(request: HttpRequest) -> HttpResponse:
                 else:
                     task = MonitoringTask.objects.filter(pk=d.pop("task")).first()
                     if task is None:
-                        raise ValidationError({"task": "监测任务不存在"})
+                        raise ValidationError({"task": _("监测任务不存在")})
                     services.monitoring_result_record(
                         actor=_actor(request), source=AuditSource.WEB, task=task, **d
                     )
             except ValidationError as exc:
                 messages.error(request, _errors(exc))
             else:
-                messages.success(request, "已记录")
+                messages.success(request, _("已记录"))
         return redirect("incidents:monitoring")
     tasks = MonitoringTask.objects.select_related("category").annotate(
         done=Count("results"), abnormal=Count("results", filter=Q(results__abnormal=True))
