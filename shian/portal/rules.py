@@ -12,6 +12,8 @@ from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
+from django.utils.translation import gettext as _
+
 DATA = Path(__file__).resolve().parent / "data"
 
 
@@ -62,7 +64,8 @@ def _in_force(on: dt.date, editions: Sequence[E], what: str) -> E:
     applicable = [e for e in editions if e.valid_from <= on]
     if not applicable:
         raise LookupError(
-            f"{on} 没有施行中的{what}规则（最早版本 {editions[0].id} 自 {editions[0].valid_from} 起）"
+            _("%(on)s 没有施行中的%(what)s规则（最早版本 %(id)s 自 %(valid_from)s 起）")
+            % {"on": on, "what": what, "id": editions[0].id, "valid_from": editions[0].valid_from}
         )
     return applicable[-1]
 
@@ -114,8 +117,11 @@ def self_inspection_due(*, year: int, rule: SelfInspectionRule) -> dt.date:
 def check_self_inspection_figures(*, items_checked: int, problems_found: int, problems_fixed: int) -> None:
     """The form's figures must agree: raise ValueError with a sentence naming the field."""
     if min(items_checked, problems_found, problems_fixed) < 0:
-        raise ValueError("各项数字不能为负数")
+        raise ValueError(_("各项数字不能为负数"))
     if items_checked == 0:
-        raise ValueError("自查项目数不能为 0")
+        raise ValueError(_("自查项目数不能为 0"))
     if problems_fixed > problems_found:
-        raise ValueError(f"已整改问题数（{problems_fixed}）不能多于发现问题数（{problems_found}）")
+        raise ValueError(
+            _("已整改问题数（%(problems_fixed)s）不能多于发现问题数（%(problems_found)s）")
+            % {"problems_fixed": problems_fixed, "problems_found": problems_found}
+        )

@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shian.core.audit import AuditEvent, audit_record, snapshot
 from shian.core.models import AuditAction, Role, User
@@ -71,12 +72,17 @@ def rectification_report_submit(
     _own(actor, business)
     text = text.strip()
     if not text:
-        raise ValidationError({"text": "请说明整改情况"})
+        raise ValidationError({"text": _("请说明整改情况")})
     if len(text) > 2000:
-        raise ValidationError({"text": "整改情况不能超过 2000 字"})
+        raise ValidationError({"text": _("整改情况不能超过 2000 字")})
     limits = inspection_rules.media_limits_in_force(timezone.localdate(now))
     if len(photos) > limits.photos_per_finding:
-        raise ValidationError({"photos": f"照片最多 {limits.photos_per_finding} 张"})
+        raise ValidationError(
+            {
+                "photos": _("照片最多 %(photos_per_finding)s 张")
+                % {"photos_per_finding": limits.photos_per_finding}
+            }
+        )
     checked = []
     for name, data in photos:
         name = os.path.basename(name.replace("\\", "/"))[:200]
@@ -88,9 +94,9 @@ def rectification_report_submit(
     with transaction.atomic():
         r = Rectification.objects.select_for_update().get(pk=r.pk)
         if r.status != RectificationStatus.OPEN:
-            raise ValidationError({"__all__": "该整改已办结，无需再报告"})
+            raise ValidationError({"__all__": _("该整改已办结，无需再报告")})
         if RectificationReport.objects.filter(rectification=r, status=ReviewStatus.SUBMITTED).exists():
-            raise ValidationError({"__all__": "已有一份整改报告等待检查人员审核，请等待审核结果"})
+            raise ValidationError({"__all__": _("已有一份整改报告等待检查人员审核，请等待审核结果")})
         report = RectificationReport.objects.create(
             rectification=r,
             business=business,
@@ -147,11 +153,11 @@ def rectification_report_review(
     require_in_scope(actor, region=report.region_id, business_type=report.business.business_type)
     note = note.strip()[:300]
     if not accept and not note:
-        raise ValidationError({"note": "退回时请写明原因"})
+        raise ValidationError({"note": _("退回时请写明原因")})
     with transaction.atomic():
         locked = RectificationReport.objects.select_for_update().get(pk=report.pk)
         if locked.status != ReviewStatus.SUBMITTED:
-            raise ValidationError({"__all__": "该整改报告已审核"})
+            raise ValidationError({"__all__": _("该整改报告已审核")})
         before = snapshot(locked, ("status", "review_note"))
         if accept:
             rectification_close(
@@ -182,14 +188,21 @@ def rectification_report_review(
 def _check_report_file(name: str, data: bytes) -> str:
     """A PDF or a photo (JPEG/PNG/WebP) of the signed report, judged by its content."""
     if len(data) > REPORT_FILE_MAX_BYTES:
-        raise ValidationError({"file": f"文件“{name}”超过 {REPORT_FILE_MAX_BYTES // 1024 // 1024} MB"})
+        raise ValidationError(
+            {
+                "file": _("文件“%(name)s”超过 %(value)s MB")
+                % {"name": name, "value": REPORT_FILE_MAX_BYTES // 1024 // 1024}
+            }
+        )
     if data.startswith(PDF_MAGIC):
         return "pdf"
     try:
         limits = inspection_rules.media_limits_in_force(timezone.localdate())
         info = media.inspect_photo(data=data, name=name, limits=limits)
     except InspectionRuleError:
-        raise ValidationError({"file": f"文件“{name}”不是 PDF 或 JPEG/PNG/WebP 图片"}) from None
+        raise ValidationError(
+            {"file": _("文件“%(name)s”不是 PDF 或 JPEG/PNG/WebP 图片") % {"name": name}}
+        ) from None
     return "jpg" if info.kind == "jpeg" else info.kind
 
 
@@ -214,9 +227,14 @@ def self_inspection_submit(
         _own(actor, business)
     rule = rules.self_inspection_rule_in_force(today)
     if not rules.self_inspection_owed(business_type=business.business_type, rule=rule):
-        raise ValidationError({"__all__": "本企业类型无需报送年度自查报告（适用：特殊食品生产企业）"})
+        raise ValidationError({"__all__": _("本企业类型无需报送年度自查报告（适用：特殊食品生产企业）")})
     if not 2000 <= year <= today.year:
-        raise ValidationError({"year": f"年度 {year} 无效：只能报送 {today.year} 年及以前的自查报告"})
+        raise ValidationError(
+            {
+                "year": _("年度 %(year)s 无效：只能报送 %(year2)s 年及以前的自查报告")
+                % {"year": year, "year2": today.year}
+            }
+        )
     try:
         rules.check_self_inspection_figures(
             items_checked=items_checked, problems_found=problems_found, problems_fixed=problems_fixed
@@ -225,7 +243,7 @@ def self_inspection_submit(
         raise ValidationError({"problems_fixed": str(exc)}) from None
     summary = summary.strip()
     if not summary:
-        raise ValidationError({"summary": "请填写自查情况摘要"})
+        raise ValidationError({"summary": _("请填写自查情况摘要")})
     path, file_name = "", ""
     if file is not None:
         file_name = os.path.basename(file[0].replace("\\", "/"))[:200]
@@ -268,7 +286,9 @@ def self_inspection_submit(
                 ),
             )
     except IntegrityError:
-        raise ValidationError({"year": f"{year} 年的自查报告已报送，无需重复报送"}) from None
+        raise ValidationError(
+            {"year": _("%(year)s 年的自查报告已报送，无需重复报送") % {"year": year}}
+        ) from None
     return report
 
 
@@ -287,11 +307,11 @@ def self_inspection_review(
     require_in_scope(actor, region=report.region_id, business_type=report.business.business_type)
     note = note.strip()[:300]
     if not accept and not note:
-        raise ValidationError({"note": "退回时请写明原因"})
+        raise ValidationError({"note": _("退回时请写明原因")})
     with transaction.atomic():
         locked = SelfInspectionReport.objects.select_for_update().get(pk=report.pk)
         if locked.status != ReviewStatus.SUBMITTED:
-            raise ValidationError({"__all__": "该自查报告已审核"})
+            raise ValidationError({"__all__": _("该自查报告已审核")})
         before = snapshot(locked, ("status", "review_note"))
         locked.status = ReviewStatus.ACCEPTED if accept else ReviewStatus.RETURNED
         locked.review_note, locked.reviewed_by, locked.reviewed_on = note, actor, today
@@ -324,12 +344,12 @@ def business_account_create(
         require_cap(actor, PortalCap.MANAGE)
         require_in_scope(actor, region=business.region_id, business_type=business.business_type)
     if not business.credit_code:
-        raise ValidationError({"__all__": "该主体未登记统一社会信用代码，无法开通企业账户"})
+        raise ValidationError({"__all__": _("该主体未登记统一社会信用代码，无法开通企业账户")})
     username = username.strip()
     if not username or len(username) > 150:
-        raise ValidationError({"username": "请填写登录名（不超过150个字符）"})
+        raise ValidationError({"username": _("请填写登录名（不超过150个字符）")})
     if User.objects.filter(username=username).exists():
-        raise ValidationError({"username": f"登录名“{username}”已被使用"})
+        raise ValidationError({"username": _("登录名“%(username)s”已被使用") % {"username": username}})
     password = secrets.token_urlsafe(12)
     with transaction.atomic():
         user = User(
@@ -375,14 +395,14 @@ def account_request_submit(
     credit_code, licence_number = credit_code.strip().upper(), licence_number.strip().upper()
     contact, phone, username = contact.strip(), phone.strip(), username.strip()
     if not (credit_code and licence_number and contact and phone and username):
-        raise ValidationError({"__all__": "请填写全部项目"})
+        raise ValidationError({"__all__": _("请填写全部项目")})
     if not phone.replace("-", "").isdigit() or len(phone) > 20:
-        raise ValidationError({"phone": "请填写有效的联系电话"})
+        raise ValidationError({"phone": _("请填写有效的联系电话")})
     if len(username) > 150 or User.objects.filter(username=username).exists():
-        raise ValidationError({"username": f"登录名“{username[:20]}”不可用，请换一个"})
+        raise ValidationError({"username": _("登录名“%(value)s”不可用，请换一个") % {"value": username[:20]}})
     business = Business.objects.filter(credit_code=credit_code).first()
     if business is None or licence_number not in (business.business_licence, business.production_licence):
-        raise ValidationError({"__all__": "统一社会信用代码与许可证编号不符，请核对许可证原件"})
+        raise ValidationError({"__all__": _("统一社会信用代码与许可证编号不符，请核对许可证原件")})
     try:
         with transaction.atomic():
             request = AccountRequest.objects.create(
@@ -407,7 +427,7 @@ def account_request_submit(
                 ),
             )
     except IntegrityError:
-        raise ValidationError({"__all__": "该企业已有一份待核实的申请，请等待监管部门联系"}) from None
+        raise ValidationError({"__all__": _("该企业已有一份待核实的申请，请等待监管部门联系")}) from None
     return request
 
 
@@ -421,12 +441,12 @@ def account_request_review(
     require_in_scope(actor, region=request.region_id, business_type=request.business.business_type)
     note = note.strip()[:300]
     if not approve and not note:
-        raise ValidationError({"note": "驳回时请写明原因"})
+        raise ValidationError({"note": _("驳回时请写明原因")})
     password = ""
     with transaction.atomic():
         locked = AccountRequest.objects.select_for_update().get(pk=request.pk)
         if locked.status != AccountRequestStatus.PENDING:
-            raise ValidationError({"__all__": "该申请已处理"})
+            raise ValidationError({"__all__": _("该申请已处理")})
         if approve:
             _user, password = business_account_create(
                 actor=actor,

@@ -16,6 +16,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from shian.core.models import AuditSource, User
@@ -111,7 +112,7 @@ def rectification_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
         except ValidationError as exc:
             _errors(request, exc)
         else:
-            messages.success(request, "整改报告已提交，等待检查人员审核")
+            messages.success(request, _("整改报告已提交，等待检查人员审核"))
             return redirect("portal:rectification", pk=r.pk)
     return render(
         request,
@@ -164,7 +165,7 @@ def self_inspection_new(request: HttpRequest) -> HttpResponseBase:
         except ValidationError as exc:
             _errors(request, exc)
         else:
-            messages.success(request, "自查报告已报送，等待监管部门审核")
+            messages.success(request, _("自查报告已报送，等待监管部门审核"))
             return redirect("portal:home")
     return render(
         request,
@@ -246,7 +247,7 @@ def review_rectification(request: HttpRequest, pk: int) -> HttpResponseBase:
         except ValidationError as exc:
             _errors(request, exc)
         else:
-            messages.success(request, "已审核")
+            messages.success(request, _("已审核"))
             return redirect("portal:review_rectifications")
     return render(request, "portal/review_rectification.html", {"report": report})
 
@@ -294,7 +295,7 @@ def review_self_inspection(request: HttpRequest, pk: int) -> HttpResponseBase:
         except ValidationError as exc:
             _errors(request, exc)
         else:
-            messages.success(request, "已审核")
+            messages.success(request, _("已审核"))
             return redirect(reverse("portal:review_self_inspections") + f"?year={report.year}")
     return render(request, "portal/review_self_inspection.html", {"report": report})
 
@@ -393,5 +394,5 @@ def review_account(request: HttpRequest, pk: int) -> HttpResponse:
             _errors(request, exc)
         else:
             created = {"username": req.username, "password": password} if password else None
-            messages.success(request, "已处理")
+            messages.success(request, _("已处理"))
     return render(request, "portal/review_account.html", {"req": req, "created": created})
