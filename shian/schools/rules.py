@@ -12,6 +12,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
+from django.utils.translation import gettext as _
+
 DATA = Path(__file__).resolve().parent / "data"
 
 
@@ -85,7 +87,8 @@ def _in_force(on: dt.date, editions: Sequence[E], what: str) -> E:
     applicable = [e for e in editions if e.valid_from <= on]
     if not applicable:
         raise LookupError(
-            f"{on} 没有施行中的{what}规则（最早版本 {editions[0].id} 自 {editions[0].valid_from} 起）"
+            _("%(on)s 没有施行中的%(what)s规则（最早版本 %(id)s 自 %(valid_from)s 起）")
+            % {"on": on, "what": what, "id": editions[0].id, "valid_from": editions[0].valid_from}
         )
     return applicable[-1]
 
@@ -178,9 +181,9 @@ def check_open_kitchen(*, level: str, cameras: int, platform: str) -> None:
     """An internet-connected open kitchen names its cameras and its platform."""
     if level == "internet":
         if cameras <= 0:
-            raise ValueError("“互联网+明厨亮灶”须填写摄像头数量（至少1个）")
+            raise ValueError(_("“互联网+明厨亮灶”须填写摄像头数量（至少1个）"))
         if not platform.strip():
-            raise ValueError("“互联网+明厨亮灶”须填写接入的平台")
+            raise ValueError(_("“互联网+明厨亮灶”须填写接入的平台"))
 
 
 # ------------------------------------------------------------------ certificates
@@ -213,5 +216,5 @@ def check_school_code(code: str) -> str:
     """The education ministry's school identifier (学校标识码): 10 digits, starting with 1."""
     code = code.strip()
     if len(code) != 10 or not code.isdigit() or not code.startswith("1"):
-        raise ValueError(f"学校标识码“{code}”应为以1开头的10位数字")
+        raise ValueError(_("学校标识码“%(code)s”应为以1开头的10位数字") % {"code": code})
     return code

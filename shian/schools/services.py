@@ -15,6 +15,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shian.core.audit import AuditEvent, audit_record, snapshot
 from shian.core.models import AuditAction, User
@@ -75,16 +76,16 @@ def accompanied_meal_record(
     else:
         _school_in_scope(actor, school)
     if meal not in Meal.values:
-        raise ValidationError({"meal": "请选择早餐、午餐或晚餐"})
+        raise ValidationError({"meal": _("请选择早餐、午餐或晚餐")})
     if person_role not in MealRole.values:
-        raise ValidationError({"person_role": "请选择陪餐人身份"})
+        raise ValidationError({"person_role": _("请选择陪餐人身份")})
     person = person.strip()
     if not person:
-        raise ValidationError({"person": "请填写陪餐人姓名"})
+        raise ValidationError({"person": _("请填写陪餐人姓名")})
     if on > today:
-        raise ValidationError({"on": f"陪餐日期 {on} 不能晚于今天"})
+        raise ValidationError({"on": _("陪餐日期 %(on)s 不能晚于今天") % {"on": on}})
     if on < today - dt.timedelta(days=31):
-        raise ValidationError({"on": "只能补记31天以内的陪餐"})
+        raise ValidationError({"on": _("只能补记31天以内的陪餐")})
     path = ""
     if photo is not None:
         name = os.path.basename(photo[0].replace("\\", "/"))[:200]
@@ -127,7 +128,9 @@ def accompanied_meal_record(
                 ),
             )
     except IntegrityError:
-        raise ValidationError({"person": f"{person} 在 {on} 的这一餐已记录过陪餐"}) from None
+        raise ValidationError(
+            {"person": _("%(person)s 在 %(on)s 的这一餐已记录过陪餐") % {"person": person, "on": on}}
+        ) from None
     return record
 
 
@@ -151,13 +154,13 @@ def open_kitchen_set(
         require_cap(actor, SchoolCap.MANAGE)
         require_in_scope(actor, region=business.region_id, business_type=business.business_type)
     if level not in OpenKitchenLevel.values:
-        raise ValidationError({"level": "请选择明厨亮灶状态"})
+        raise ValidationError({"level": _("请选择明厨亮灶状态")})
     try:
         rules.check_open_kitchen(level=level, cameras=cameras, platform=platform)
     except ValueError as exc:
         raise ValidationError({"level": str(exc)}) from None
     if verified_on > timezone.localdate():
-        raise ValidationError({"verified_on": "核实日期不能晚于今天"})
+        raise ValidationError({"verified_on": _("核实日期不能晚于今天")})
     with transaction.atomic():
         current = OpenKitchen.objects.select_for_update().filter(business=business).first()
         before = snapshot(current, ("level", "cameras", "platform", "verified_on")) if current else None
@@ -210,12 +213,12 @@ def certificate_add(
             require_cap(actor, SchoolCap.MANAGE)
             require_in_scope(actor, region=business.region_id, business_type=business.business_type)
     if kind not in CertificateKind.values:
-        raise ValidationError({"kind": "请选择证书类别"})
+        raise ValidationError({"kind": _("请选择证书类别")})
     issuer, number = issuer.strip(), number.strip()
     if not issuer or not number:
-        raise ValidationError({"number": "请填写发证机构和证书编号"})
+        raise ValidationError({"number": _("请填写发证机构和证书编号")})
     if valid_until < valid_from:
-        raise ValidationError({"valid_until": "有效期截止日不能早于发证日"})
+        raise ValidationError({"valid_until": _("有效期截止日不能早于发证日")})
     try:
         with transaction.atomic():
             cert = Certificate.objects.create(
@@ -245,7 +248,9 @@ def certificate_add(
                 ),
             )
     except IntegrityError:
-        raise ValidationError({"number": f"{issuer} 的证书 {number} 已登记"}) from None
+        raise ValidationError(
+            {"number": _("%(issuer)s 的证书 %(number)s 已登记") % {"issuer": issuer, "number": number}}
+        ) from None
     return cert
 
 

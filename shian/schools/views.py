@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from shian.core.models import AuditSource, User
@@ -163,7 +164,7 @@ def school_import_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
-            messages.error(request, "请选择文件")
+            messages.error(request, _("请选择文件"))
         else:
             result = imports.school_import(
                 actor=_actor(request),
@@ -173,7 +174,11 @@ def school_import_page(request: HttpRequest) -> HttpResponse:
                 dry_run=request.POST.get("dry_run") == "1",
             )
             if result.ok:
-                messages.success(request, f"导入完成：新增 {result.created} 所，更新 {result.updated} 所")
+                messages.success(
+                    request,
+                    _("导入完成：新增 %(created)s 所，更新 %(updated)s 所")
+                    % {"created": result.created, "updated": result.updated},
+                )
     return render(request, "schools/import.html", {"result": result})
 
 
@@ -259,7 +264,7 @@ def meals(request: HttpRequest, pk: int) -> HttpResponseBase:
         except ValidationError as exc:
             _errors(request, exc)
         else:
-            messages.success(request, "陪餐记录已保存")
+            messages.success(request, _("陪餐记录已保存"))
             return redirect("schools:meals", pk=school.pk)
     start, end = _month(today)
     return render(
@@ -327,7 +332,7 @@ def open_kitchen_edit(request: HttpRequest, business_pk: int) -> HttpResponseBas
         except ValidationError as exc:
             _errors(request, exc)
         else:
-            messages.success(request, "明厨亮灶状态已记录")
+            messages.success(request, _("明厨亮灶状态已记录"))
             return redirect("schools:open_kitchen_edit", business_pk=business.pk)
     return render(
         request,
@@ -462,7 +467,7 @@ def certificate_new(request: HttpRequest, business_pk: int) -> HttpResponseBase:
         except ValidationError as exc:
             _errors(request, exc)
         else:
-            messages.success(request, "证书已登记")
+            messages.success(request, _("证书已登记"))
             return redirect("schools:certificate_new", business_pk=business.pk)
     return render(
         request,
