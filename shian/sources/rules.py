@@ -13,6 +13,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 DATA = Path(__file__).resolve().parent / "data"
 
 
@@ -98,7 +100,8 @@ def other_rules() -> dict[str, Any]:
 def _covered(rules: PesticideRules, on: dt.date) -> None:
     if on < rules.covers_from:
         raise LookupError(
-            f"{on.isoformat()} 早于平台所载禁限用农药名录的起始日期 {rules.covers_from.isoformat()}，无法判定"
+            _("%(value)s 早于平台所载禁限用农药名录的起始日期 %(value2)s，无法判定")
+            % {"value": on.isoformat(), "value2": rules.covers_from.isoformat()}
         )
 
 
@@ -192,7 +195,7 @@ def banned_hits(
 def _edition(editions: list[dict[str, Any]], on: dt.date, what: str) -> dict[str, Any]:
     found = [e for e in editions if e["valid_from"] <= on]
     if not found:
-        raise LookupError(f"{on.isoformat()} 不在{what}规则的适用期内")
+        raise LookupError(_("%(value)s 不在%(what)s规则的适用期内") % {"value": on.isoformat(), "what": what})
     return max(found, key=lambda e: e["valid_from"])
 
 
