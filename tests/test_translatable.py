@@ -67,7 +67,6 @@ NOT_YET_MARKED = (
     "trace/",
     "planning/sampling_plan.py",
     "planning/templates/planning/sampling.html",
-    "workforce/",
 )
 
 

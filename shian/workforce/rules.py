@@ -12,6 +12,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 DATA = Path(__file__).resolve().parent / "data"
 
 
@@ -23,7 +25,9 @@ def workforce_rules() -> dict[str, Any]:
 def edition(part: str, on: dt.date, data: dict[str, Any] | None = None) -> dict[str, Any]:
     found = [e for e in (data or workforce_rules())[part] if e["valid_from"] <= on]
     if not found:
-        raise LookupError(f"{on.isoformat()} 不在平台所载“{part}”规则的适用期内")
+        raise LookupError(
+            _("%(value)s 不在平台所载“%(part)s”规则的适用期内") % {"value": on.isoformat(), "part": part}
+        )
     return max(found, key=lambda e: e["valid_from"])
 
 
