@@ -148,7 +148,10 @@ def _restore_pg(source: Path) -> None:
     tools = {name: shutil.which(name) for name in ("pg_restore", "psql")}
     for name, tool in tools.items():
         if tool is None:
-            raise BackupError(f"找不到 {name}：{CLIENT_TOOLS} / {name} not found on PATH")
+            raise BackupError(
+                _("找不到 %(name)s：%(CLIENT_TOOLS)s / %(name)s not found on PATH")
+                % {"name": name, "CLIENT_TOOLS": CLIENT_TOOLS}
+            )
     drop = "".join(f'DROP TABLE IF EXISTS "{table}" CASCADE;' for table in YEARLY_TABLES)
     env = _pg_env()
     try:
@@ -159,7 +162,7 @@ def _restore_pg(source: Path) -> None:
             stderr=subprocess.PIPE,
         )
         if dump.stdout is None:  # pragma: no cover - stdout=PIPE always gives one
-            raise BackupError("pg_restore 无输出")
+            raise BackupError(_("pg_restore 无输出"))
         load = subprocess.run(  # noqa: S603 - fixed tool, our arguments
             [
                 str(tools["psql"]),
@@ -186,11 +189,13 @@ def _restore_pg(source: Path) -> None:
         dump_err = dump.stderr.read().decode(errors="replace") if dump.stderr else ""
         dump.wait()
     except OSError as exc:
-        raise BackupError(f"无法运行 pg_restore / psql：{exc.strerror or exc}") from None
+        raise BackupError(
+            _("无法运行 pg_restore / psql：%(value)s") % {"value": exc.strerror or exc}
+        ) from None
     if dump.returncode != 0:
-        raise BackupError(f"pg_restore 失败：{dump_err.strip()[:2000]}")
+        raise BackupError(_("pg_restore 失败：%(value)s") % {"value": dump_err.strip()[:2000]})
     if load.returncode != 0:
-        raise BackupError(f"pg_restore 失败（psql）：{load.stderr.strip()[:2000]}")
+        raise BackupError(_("pg_restore 失败（psql）：%(value)s") % {"value": load.stderr.strip()[:2000]})
 
 
 def backup(out: Path) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
+from django.utils.translation import gettext as _
 
 
 @dataclass(frozen=True)
@@ -261,14 +262,15 @@ def ensure_year(connection: BaseDatabaseWrapper, spec: YearlyTable, year: int) -
     (written before the partition was made) are refused by PostgreSQL; the message says so."""
     if connection.vendor != "postgresql":
         raise PartitionError(
-            "分区仅用于 PostgreSQL；SQLite 使用普通表。 Partitions exist on PostgreSQL only."
+            _("分区仅用于 PostgreSQL；SQLite 使用普通表。 Partitions exist on PostgreSQL only.")
         )
     if not is_partitioned(connection, spec.table):
         raise PartitionError(
-            f"{spec.table} 尚未按年分区（请先运行 shian migrate）。 {spec.table} is not partitioned."
+            _("%(table)s 尚未按年分区（请先运行 shian migrate）。 %(table)s is not partitioned.")
+            % {"table": spec.table}
         )
     if not 2000 <= year <= 2200:
-        raise PartitionError(f"年份超出范围：{year}。 year out of range: {year}")
+        raise PartitionError(_("年份超出范围：%(year)s。 year out of range: %(year)s") % {"year": year})
     low, high = _bounds(spec, year)
     with connection.cursor() as cur:
         default = partition_name(spec, None)
@@ -279,7 +281,9 @@ def ensure_year(connection: BaseDatabaseWrapper, spec: YearlyTable, year: int) -
         stray = cur.fetchone()[0]
         if stray:
             raise PartitionError(
-                f"默认分区中已有 {year} 年的 {stray} 行记录，不能直接建立该年分区；请在维护窗口按 docs/scaling.md 处理。 "
-                f"the default partition already holds {stray} rows of {year}"
+                _(
+                    "默认分区中已有 %(year)s 年的 %(stray)s 行记录，不能直接建立该年分区；请在维护窗口按 docs/scaling.md 处理。 the default partition already holds %(stray)s rows of %(year)s"
+                )
+                % {"year": year, "stray": stray}
             )
         return _create_partition(cur, spec, year)

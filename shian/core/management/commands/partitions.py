@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shian.core.partitions import YEARLY_TABLES, PartitionError, ensure_year, is_partitioned, partitions
 
@@ -25,7 +26,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if connection.vendor != "postgresql":
             raise CommandError(
-                "分区仅用于 PostgreSQL；SQLite 使用普通表。 Partitions exist on PostgreSQL only."
+                _("分区仅用于 PostgreSQL；SQLite 使用普通表。 Partitions exist on PostgreSQL only.")
             )
         if options["action"] == "list":
             for table in YEARLY_TABLES:
