@@ -240,7 +240,7 @@ def _inspections(data: ReportData, r: CoreResults, public: bool) -> list[Block]:
 
 def _grade_cells(t: TownResults) -> list[d.Cell]:
     total = t.graded
-    return [t.name, *t.grades, total, *(percent(share(k, total)) if total else None for k in t.grades)]
+    return [t.name, *t.grades, total, *(percent(share(k, total), 1) if total else None for k in t.grades)]
 
 
 def _grades(r: CoreResults) -> list[Block]:
