@@ -377,9 +377,12 @@ def parse_limit(text: str) -> LimitSpec:
 TREE_2762 = "GB 2762"
 TREE_2760 = "GB 2760"
 TREE_2763 = "GB 2763"
-TREES = (TREE_2762, TREE_2760, TREE_2763)
+# GB 31650-2019 (veterinary drugs): animal product × tissue × species, 动物性食品/肌肉/家禽/鸡; the
+# drugs that must not be detected (GB 31650 的"不得检出"兽药, 农业农村部公告第250号) sit at the root.
+TREE_31650 = "GB 31650"
+TREES = (TREE_2762, TREE_2760, TREE_2763, TREE_31650)
 FOODS_FILE = DATA_DIR / "food-categories.toml"
-_TREE_KEYS = {"gb2762": TREE_2762, "gb2760": TREE_2760, "gb2763": TREE_2763}
+_TREE_KEYS = {"gb2762": TREE_2762, "gb2760": TREE_2760, "gb2763": TREE_2763, "gb31650": TREE_31650}
 
 
 def code_path(code: str) -> tuple[str, ...]:
