@@ -95,3 +95,18 @@ def test_candied_fruit_microbiological_plan():
     mould = judge("霉菌", "60CFU/g", "山楂片", "糖果制品-果脯蜜饯")
     assert tpc.verdict == Verdict.QUALIFIED and tpc.counts == (2, 0)
     assert mould.verdict == Verdict.UNQUALIFIED and mould.edition == "GB 14884-2016"
+
+
+def test_the_preservatives_ratio_sum_is_at_most_one_in_every_category():
+    """GB 2760 附录A 使用说明: 同一功能的添加剂混合使用时各自用量占其最大使用量的比例之和不应超过1."""
+    item = "防腐剂混合使用时各自用量占其最大使用量的比例之和"
+    pickles = judge(item, "2.17", "芥菜丝", "蔬菜制品-酱腌菜")
+    cake = judge(item, "0.8", "轻乳奶酪蛋糕", "糕点")
+    assert (pickles.verdict, pickles.limit_text, pickles.tree) == (Verdict.UNQUALIFIED, "≤1", "GB 2760")
+    assert cake.verdict == Verdict.QUALIFIED
+
+
+def test_aluminium_in_ready_to_eat_jellyfish():
+    """GB 2760 硫酸铝钾、硫酸铝铵: 海蜇 铝的残留量 ≤500 mg/kg（以即食海蜇中Al计）[M]."""
+    j = judge("铝的残留量(以即食海蜇中Al计)", "812mg/kg", "海蜇丝", "水产制品-其他水产制品")
+    assert j.verdict == Verdict.UNQUALIFIED and j.limit_text == "≤500mg/kg"
