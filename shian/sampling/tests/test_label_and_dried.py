@@ -110,3 +110,14 @@ def test_aluminium_in_ready_to_eat_jellyfish():
     """GB 2760 硫酸铝钾、硫酸铝铵: 海蜇 铝的残留量 ≤500 mg/kg（以即食海蜇中Al计）[M]."""
     j = judge("铝的残留量(以即食海蜇中Al计)", "812mg/kg", "海蜇丝", "水产制品-其他水产制品")
     assert j.verdict == Verdict.UNQUALIFIED and j.limit_text == "≤500mg/kg"
+
+
+def test_nitrite_residue_in_meat_products_by_gb2760_category():
+    """GB 2760 亚硝酸钠、亚硝酸钾 残留量（以亚硝酸钠计）: 酱卤肉制品类 ≤30, 西式火腿 ≤70 mg/kg [M];
+    vegetables keep GB 2762's 亚硝酸盐 rows."""
+    pig_ear = judge("亚硝酸盐(以亚硝酸钠计)", "41mg/kg", "五香猪耳", "肉制品-熟肉制品")
+    ham = judge("亚硝酸盐(以亚硝酸钠计)", "41mg/kg", "西式火腿", "肉制品-熏煮香肠火腿制品")
+    pickles = judge("亚硝酸盐(以亚硝酸钠计)", "41mg/kg", "榨菜", "蔬菜制品-酱腌菜")
+    assert (pig_ear.verdict, pig_ear.limit_text, pig_ear.tree) == (Verdict.UNQUALIFIED, "≤30mg/kg", "GB 2760")
+    assert (ham.verdict, ham.limit_text) == (Verdict.QUALIFIED, "≤70mg/kg")
+    assert pickles.tree == "GB 2762" and pickles.verdict == Verdict.UNQUALIFIED
