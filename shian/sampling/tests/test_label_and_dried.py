@@ -121,3 +121,12 @@ def test_nitrite_residue_in_meat_products_by_gb2760_category():
     assert (pig_ear.verdict, pig_ear.limit_text, pig_ear.tree) == (Verdict.UNQUALIFIED, "≤30mg/kg", "GB 2760")
     assert (ham.verdict, ham.limit_text) == (Verdict.QUALIFIED, "≤70mg/kg")
     assert pickles.tree == "GB 2762" and pickles.verdict == Verdict.UNQUALIFIED
+
+
+def test_aluminium_residue_where_alum_may_be_used():
+    """GB 2760 硫酸铝钾、硫酸铝铵: 粉丝、粉条 ≤200, 焙烤食品 ≤100 mg/kg（干样品，以Al计）[M]."""
+    noodles = judge("铝的残留量(干样品,以Al计)", "312mg/kg", "红薯粉丝", "淀粉及淀粉制品-粉丝粉条")
+    cake = judge("铝的残留量(干样品,以Al计)", "150mg/kg", "蛋糕", "餐饮食品-糕点（自制）")
+    assert (noodles.verdict, noodles.limit_text) == (Verdict.UNQUALIFIED, "≤200mg/kg")
+    assert noodles.category_path.endswith("06.05.02.01")
+    assert (cake.verdict, cake.limit_text) == (Verdict.UNQUALIFIED, "≤100mg/kg")
