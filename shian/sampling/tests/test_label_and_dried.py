@@ -130,3 +130,12 @@ def test_aluminium_residue_where_alum_may_be_used():
     assert (noodles.verdict, noodles.limit_text) == (Verdict.UNQUALIFIED, "≤200mg/kg")
     assert noodles.category_path.endswith("06.05.02.01")
     assert (cake.verdict, cake.limit_text) == (Verdict.UNQUALIFIED, "≤100mg/kg")
+
+
+def test_carbon_dioxide_volume_is_a_minimum():
+    """GB/T 10792-2008 碳酸饮料: 二氧化碳气容量（20 ℃）≥1.5 倍 [M]; a bulletin printing "≤1.5倍"
+    for a 1.22 that failed is a misprint, not a maximum."""
+    low = judge("二氧化碳气容量(20°C)", "1.22倍", "老汽水", "饮料-碳酸饮料")
+    ok = judge("二氧化碳气容量", "2.1倍", "碳酸饮料(汽水)", "饮料-碳酸饮料")
+    assert (low.verdict, low.limit_text) == (Verdict.UNQUALIFIED, "≥1.5")
+    assert ok.verdict == Verdict.QUALIFIED
