@@ -20,6 +20,8 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 # ---------------------------------------------------------------------------------------------
@@ -1252,9 +1254,11 @@ def dried_spec(spec: LimitSpec, concentration: Decimal) -> LimitSpec:
     concentration ratio (fresh weight ÷ dried weight). Only a maximum converts; a ratio below 1
     is no dehydration."""
     if spec.kind != LimitKind.MAX or spec.value is None:
-        raise ValueError(f"只有最大限量可按脱水率折算（{spec.text()}）")
+        raise ValueError(_("只有最大限量可按脱水率折算（%(value)s）") % {"value": spec.text()})
     if concentration < 1:
-        raise ValueError(f"脱水率或浓缩率须不小于 1（{concentration}）")
+        raise ValueError(
+            _("脱水率或浓缩率须不小于 1（%(concentration)s）") % {"concentration": concentration}
+        )
     return replace(spec, value=spec.value * concentration)
 
 
