@@ -21,6 +21,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shian.core.calendar import WorkingCalendar
+from shian.core.concurrency import require_version, versioned
 from shian.core.models import AuditSource, RegionLevel, User
 from shian.core.permissions import PublicCap, has_cap, require_cap
 from shian.core.scoping import regions_for
@@ -210,6 +211,7 @@ def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _post_action(request: HttpRequest, pk: int, action: Any) -> HttpResponse:
     c = selectors.complaint_get(request.user, pk)
+    require_version(request, c)
     try:
         action(c)
     except ValidationError as exc:
@@ -219,6 +221,7 @@ def _post_action(request: HttpRequest, pk: int, action: Any) -> HttpResponse:
 
 @login_required
 @require_POST
+@versioned
 def complaint_take(request: HttpRequest, pk: int) -> HttpResponse:
     return _post_action(
         request,
@@ -229,6 +232,7 @@ def complaint_take(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@versioned
 def complaint_transition(request: HttpRequest, pk: int) -> HttpResponse:
     form = TransitionForm(request.POST)
     if not form.is_valid():
@@ -257,6 +261,7 @@ def complaint_transition(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@versioned
 def complaint_route(request: HttpRequest, pk: int) -> HttpResponse:
     form = RouteForm(request.POST)
     if not form.is_valid():
@@ -280,6 +285,7 @@ def complaint_route(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@versioned
 def complaint_reward(request: HttpRequest, pk: int) -> HttpResponse:
     form = RewardForm(request.POST)
     if not form.is_valid():

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from shian.core.concurrency import require_version, versioned
 from shian.core.models import AuditSource, User
 from shian.core.permissions import PublicCap, has_cap, require_cap
 from shian.core.scoping import regions_for
@@ -169,6 +170,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _act(request: HttpRequest, pk: int, form: Any, action: Any) -> HttpResponse:
     incident = selectors.incident_get(request.user, pk)
     require_cap(request.user, PublicCap.INCIDENT_RECORD)
+    require_version(request, incident)
     if not form.is_valid():
         messages.error(request, "请完整填写")
     else:
@@ -181,6 +183,7 @@ def _act(request: HttpRequest, pk: int, form: Any, action: Any) -> HttpResponse:
 
 @login_required
 @require_POST
+@versioned
 def incident_update(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
@@ -192,6 +195,7 @@ def incident_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@versioned
 def incident_report_sent(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
@@ -205,6 +209,7 @@ def incident_report_sent(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@versioned
 def incident_close(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,

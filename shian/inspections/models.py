@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -116,6 +118,12 @@ class Inspection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.business_id} {self.inspected_on}"
+
+    def version_state(self) -> dict[str, Any]:
+        """The version an edit is made from: the record with its findings (core.concurrency)."""
+        from shian.core.concurrency import state_with
+
+        return state_with(self, findings=self.findings.all())
 
 
 class Finding(models.Model):
