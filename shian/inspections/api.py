@@ -47,14 +47,15 @@ class InspectionOut(Schema):
     campaign: str
 
 
-def _out(i: Inspection) -> dict[str, Any]:
+def _out(i: Inspection, *, version: bool = True) -> dict[str, Any]:
     return {
         **{
             f: getattr(i, f)
             for f in InspectionOut.model_fields
             if f not in ("region_code", "has_signature", "publish_due_provisional", "version")
         },
-        "version": row_version(i),
+        # The list leaves it out: an inspection's version reads its findings (one query each).
+        "version": row_version(i) if version else "",
         "region_code": i.region_id,
         "has_signature": bool(i.signature),
         "publish_due_provisional": bool(i.publish_due and unofficial_years([i.publish_due])),
@@ -210,7 +211,7 @@ def inspection_list(
 ) -> list[dict[str, Any]]:
     require_cap(request.user, Cap.INSPECTION_VIEW)
     qs = selectors.inspection_list_for_user(user=request.user, region=region)
-    return [_out(i) for i in qs[offset : offset + min(limit, 1000)]]
+    return [_out(i, version=False) for i in qs[offset : offset + min(limit, 1000)]]
 
 
 @router.get("/campaigns", response=list[CampaignOut])
