@@ -54,8 +54,12 @@ NOT_EDITS: dict[str, str] = {
 }
 
 
+# Edit pages that name their record in the form, not in the path (a list page with a form per row).
+FORM_NAMED = {"plan/<int:year>/figures/", "plan/<int:year>/notices/"}
+
+
 def update_routes() -> set[str]:
-    pages = {r for r in page_routes() if _RECORD_PARAM.search(r)}
+    pages = {r for r in page_routes() if _RECORD_PARAM.search(r)} | FORM_NAMED
     ops = {f"{m} {p}" for m, p in api_operations() if m in WRITES and _RECORD_PARAM.search(p)}
     return pages | ops
 

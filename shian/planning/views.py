@@ -334,6 +334,7 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@versioned
 def notice_list(request: HttpRequest, year: int) -> HttpResponse:
     require_cap(request.user, Cap.PLAN_VIEW)
     plan = _plan(year)
@@ -345,6 +346,7 @@ def notice_list(request: HttpRequest, year: int) -> HttpResponse:
         notice = selectors.notice_get_for_user(
             user=request.user, pk=int(request.POST.get("notice", "0") or 0)
         )
+        require_version(request, notice)
         try:
             services.notice_respond(
                 actor=_actor(request),
@@ -539,6 +541,7 @@ def sampling_plan(request: HttpRequest, year: int) -> HttpResponseBase:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@versioned
 def figure_list(request: HttpRequest, year: int) -> HttpResponse:
     """Reported figures with their evidence, the platform's own figure beside them where the records
     hold one, and their review: the office accepts or returns each (with a reason)."""
@@ -554,6 +557,7 @@ def figure_list(request: HttpRequest, year: int) -> HttpResponse:
         figure = selectors.figure_get_for_user(user=request.user, pk=pk)
         if figure.target.task.plan_id != plan.pk:
             raise Http404
+        require_version(request, figure)
         try:
             services.figure_review(
                 actor=_actor(request),
