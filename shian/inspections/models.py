@@ -112,6 +112,15 @@ class Inspection(models.Model):
             models.Index(fields=["region", "inspected_on"], name="inspection_region_date_idx"),
             # A business's history and its latest full-checklist inspection (grading).
             models.Index(fields=["business", "full_check", "inspected_on"], name="inspection_business_idx"),
+            # Indicators: the businesses inspected in a period, per town (coverage), read from the
+            # index alone; the table's rows carry every answer and are many times wider.
+            models.Index(
+                fields=["inspected_on", "status", "region", "business"], name="inspection_period_idx"
+            ),
+            # Indicators: the businesses inspected under a campaign in a period (campaign coverage).
+            models.Index(
+                fields=["campaign", "status", "inspected_on", "business"], name="inspection_campaign_idx"
+            ),
         ]
 
     def __str__(self) -> str:
