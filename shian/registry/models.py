@@ -167,6 +167,8 @@ class BusinessEventKind(models.TextChoices):
     COMPLAINT_UPHELD = "complaint_upheld", _("Upheld complaint")
     SERIOUS_DISHONESTY_LISTED = "serious_dishonesty_listed", _("Listed as seriously dishonest")
     LICENCE_REVOKED = "licence_revoked", _("Licence revoked")
+    # Written by the inspections module when an inspection is submitted with items not met.
+    INSPECTION_FINDINGS = "inspection_findings", _("Problems found at inspection")
 
 
 class BusinessEvent(models.Model):
