@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Context, Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -103,22 +103,23 @@ class _Parties:
             return
         # A GLN with an extension (a dock, a room) stands for the GLN's business too.
         bare = {i: i.split("/254/")[0] for i in wanted}
+        q = connection.ops.quote_name
+        party, business = q(PartyIdentifier._meta.db_table), q(Business._meta.db_table)
         by_id: dict[str, Holder] = {}
         lookup = sorted(set(bare.values()) | set(wanted))
-        step = _chunk()
-        for k in range(0, len(lookup), step):
-            for ident, pk, region in PartyIdentifier.objects.filter(
-                identifier__in=lookup[k : k + step]
-            ).values_list("identifier", "business_id", "business__region_id"):
-                by_id[ident] = Holder(pk, region)
+        # Table names from the models' metadata; identifiers go as parameters.
+        joined = (
+            f"SELECT p.identifier, b.id, b.region_id FROM {party} p "  # noqa: S608
+            f"JOIN {business} b ON b.id = p.business_id WHERE p.identifier"
+        )
+        for ident, pk, region in _select_in(joined, lookup):
+            by_id[ident] = Holder(pk, region)
         codes = {i: i[len(USCC_PREFIX) :] for i in wanted if i.startswith(USCC_PREFIX)}
-        wanted_codes = sorted(set(codes.values()))
         by_code: dict[str, Holder] = {}
-        for k in range(0, len(wanted_codes), step):
-            for code, pk, region in Business.objects.filter(
-                credit_code__in=wanted_codes[k : k + step]
-            ).values_list("credit_code", "id", "region_id"):
-                by_code[str(code)] = Holder(pk, region)
+        for code, pk, region in _rows_in(
+            Business, ["credit_code", "id", "region_id"], "credit_code", sorted(set(codes.values()))
+        ):
+            by_code[str(code)] = Holder(pk, region)
         for i in wanted:
             self.cache[i] = by_id.get(i) or by_id.get(bare[i]) or by_code.get(codes.get(i, ""))
 
@@ -283,17 +284,18 @@ def _rows_in(model: type[Any], columns: Sequence[str], key: str, values: Sequenc
     """Columns of the rows whose text column `key` is one of `values`, one statement per chunk
     (plain SQL: the ORM prepares each of 10,000 parameters through the field API)."""
     q = connection.ops.quote_name
-    step = _chunk()
     select = ", ".join(q(c) for c in columns)
+    # Table and column names come from the models' metadata; the values go as parameters.
+    return _select_in(f"SELECT {select} FROM {q(model._meta.db_table)} WHERE {q(key)}", values)  # noqa: S608
+
+
+def _select_in(sql: str, values: Sequence[str]) -> Iterable[Any]:
+    """`sql` (ending in the column compared) IN each chunk of `values`: the rows of every chunk."""
+    step = _chunk()
     with connection.cursor() as cur:
         for i in range(0, len(values), step):
             chunk = values[i : i + step]
-            # Table and column names come from the models' metadata; the values go as parameters.
-            cur.execute(
-                f"SELECT {select} FROM {q(model._meta.db_table)} "  # noqa: S608
-                f"WHERE {q(key)} IN ({', '.join(['%s'] * len(chunk))})",
-                chunk,
-            )
+            cur.execute(f"{sql} IN ({', '.join(['%s'] * len(chunk))})", chunk)
             yield from cur.fetchall()
 
 
@@ -363,10 +365,17 @@ class _Written:
     graph: _GraphRows
 
 
+_PLACES = Decimal("0.001")
+_QUANTITY = Context(prec=16)  # the quantity columns' numeric(16, 3)
+
+
 def _decimal(value: float | None) -> Decimal | None:
+    """A quantity in its column's form (three places, as Django would round it), once."""
     if value is None:
         return None
-    return Decimal(value) if type(value) is int else Decimal(str(value))
+    if type(value) is int and -(10**12) < value < 10**12:
+        return Decimal(value)
+    return Decimal(str(value)).quantize(_PLACES, context=_QUANTITY)
 
 
 def _write_events(
@@ -396,11 +405,24 @@ def _write_events(
     event_ids = allocate_ids(TraceEvent, len(todo))
     event_rows = []
     link_rows: dict[tuple[int, int, str], tuple[Decimal | None, str]] = {}
-    edge_rows: dict[tuple[int, int, int], tuple[str, dt.datetime, Decimal | None, str]] = {}
+    # (event, src, dst) -> (kind, time, the time in the database's form, quantity, unit)
+    edge_rows: dict[tuple[int, int, int], tuple[str, dt.datetime, Any, Decimal | None, str]] = {}
     dumps = orjson.dumps
+    adapt = connection.ops.adapt_datetimefield_value
+    times: dict[dt.datetime, Any] = {}
+
+    def db_time(value: dt.datetime) -> Any:
+        """A time in the database's form, once per distinct time (a document repeats them)."""
+        out = times.get(value)
+        if out is None:
+            out = times[value] = adapt(value)
+        return out
+
+    recorded = adapt(now)
     for eid, p in zip(event_ids, todo, strict=True):
         d = p.derived
         holder = p.holder
+        at = db_time(d.event_time)
         event_rows.append(
             (
                 eid,
@@ -410,9 +432,9 @@ def _write_events(
                 d.action,
                 d.biz_step[:200],
                 d.disposition[:200],
-                d.event_time,
+                at,
                 d.tz_offset,
-                now,
+                recorded,
                 d.read_point[:300],
                 d.biz_location[:300],
                 holder.pk if holder else None,
@@ -437,6 +459,7 @@ def _write_events(
                         edge_rows[(eid, src, dst)] = (
                             d.movement,
                             d.event_time,
+                            at,
                             _decimal(lot.quantity),
                             lot.uom[:3],
                         )
@@ -449,7 +472,7 @@ def _write_events(
                     if src == dst:
                         continue
                     edge_rows.setdefault(
-                        (eid, src, dst), ("transform", d.event_time, _decimal(i.quantity), i.uom[:3])
+                        (eid, src, dst), ("transform", d.event_time, at, _decimal(i.quantity), i.uom[:3])
                     )
     insert_rows(
         TraceEvent,
@@ -472,11 +495,13 @@ def _write_events(
             "body",
         ],
         event_rows,
+        as_is=("event_time", "record_time"),
     )
     insert_rows(
         EventLot,
         ["event", "lot", "role", "quantity", "uom"],
         [(e, lot, role, q, u) for (e, lot, role), (q, u) in link_rows.items()],
+        as_is=("quantity",),
     )
     edge_ids = allocate_ids(LotEdge, len(edge_rows))
     insert_rows(
@@ -484,14 +509,15 @@ def _write_events(
         ["id", "src", "dst", "kind", "event", "at", "quantity", "uom"],
         [
             (i, s, t, kind, e, at, q, u)
-            for i, ((e, s, t), (kind, at, q, u)) in zip(edge_ids, edge_rows.items(), strict=True)
+            for i, ((e, s, t), (kind, _when, at, q, u)) in zip(edge_ids, edge_rows.items(), strict=True)
         ],
+        as_is=("at", "quantity"),
     )
     graph = _GraphRows(
         lots=new_lots,
         edges=[
-            (i, s, t, int(at.timestamp()), float(q) if q is not None else float("nan"), u)
-            for i, ((_e, s, t), (_k, at, q, u)) in zip(edge_ids, edge_rows.items(), strict=True)
+            (i, s, t, int(when.timestamp()), float(q) if q is not None else float("nan"), u)
+            for i, ((_e, s, t), (_k, when, _at, q, u)) in zip(edge_ids, edge_rows.items(), strict=True)
         ],
         last_lot=last_lot,
     )
