@@ -13,13 +13,16 @@ import datetime as dt
 from typing import Any
 
 import numpy as np
+import orjson
 import pytest
 from django.db import connection
+from django.test import Client
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 
 from shian.core.models import AuditEntry
 from shian.core.scoping import scope_for
+from shian.core.tokens import api_token_create
 from shian.core.tests.factories import TOWN_A, TOWN_B
 from shian.registry.models import Business
 from shian.trace import graphstore, selectors, services
@@ -100,6 +103,34 @@ def test_bulk_capture_writes_every_event_and_one_audit_entry(market, personas):
     assert again.hash_ids == result.hash_ids
     assert _counts()[:4] == after[:4]
     assert AuditEntry.objects.latest("seq").after["new"] == 0
+
+
+def test_the_api_takes_a_large_document_whole_or_refuses_it_whole(market, personas):
+    officer = personas("district_officer")
+    _row, key = api_token_create(user=officer, name="bulk")
+    hub, shops = market
+    doc = _month(hub, shops)
+    doc["epcisBody"]["eventList"][4999]["eventTime"] = "2022-05-31 25:00"
+    client = Client()
+    before = _counts()
+    refused = client.post(
+        "/api/v1/epcis/capture",
+        orjson.dumps(doc),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
+    assert refused.status_code == 400 and _counts() == before
+    assert {p["pointer"] for p in refused.json()["errors"]} == {"/epcisBody/eventList/4999/eventTime"}
+    doc["epcisBody"]["eventList"][4999]["eventTime"] = "2022-05-31T23:00:00+08:00"
+    taken = client.post(
+        "/api/v1/epcis/capture",
+        orjson.dumps(doc),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
+    assert taken.status_code == 201, taken.content[:300]
+    assert (taken.json()["events"], taken.json()["new"]) == (EVENTS, EVENTS)
+    assert _counts()[0] - before[0] == EVENTS and AuditEntry.objects.count() - before[5] == 1
 
 
 def test_one_broken_event_among_thousands_refuses_the_whole_document(market, personas):
