@@ -1,9 +1,11 @@
 """Writes of traceability. Each service: capability, scope, one transaction, its audit entry in it.
 
-`epcis_capture` is the one way events come in: the API, the xlsx upload (imports.py), the demo and
-the benchmark call it. It validates the whole document first (epcis.validate_document) and writes
-nothing when anything is wrong; an event already held (same EPCIS Event Hash ID) is skipped, so
-sending a document twice changes nothing.
+`epcis_capture` is the one way events come in: the API, the xlsx upload (imports.py), the command,
+the demo and the benchmark call it, and it is built for bulk. It validates the whole document first
+(epcis.validate_document, one call of the compiled schema) and writes nothing when anything is
+wrong; an event already held (same EPCIS Event Hash ID, found with one query per chunk) is skipped,
+so sending a document twice changes nothing. Rows go in through core.bulk (COPY on PostgreSQL)
+with one audit entry per document.
 """
 
 from __future__ import annotations
