@@ -16,14 +16,14 @@ import numpy as np
 import orjson
 import pytest
 from django.db import connection
-from django.test import Client
 from django.template.loader import render_to_string
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from shian.core.models import AuditEntry
 from shian.core.scoping import scope_for
-from shian.core.tokens import api_token_create
 from shian.core.tests.factories import TOWN_A, TOWN_B
+from shian.core.tokens import api_token_create
 from shian.registry.models import Business
 from shian.trace import graphstore, selectors, services
 from shian.trace.graph import summarise_scope
