@@ -408,7 +408,8 @@ def capture_postgres(args: argparse.Namespace) -> None:
         "--capture-docs",
         str(args.capture_docs),
     ]
-    subprocess.run(cmd, check=False)  # this file again, with our own arguments
+    # This file again, with our own arguments, and the database URL its Django is to use.
+    subprocess.run(cmd, check=False, env={**os.environ, "DATABASE_URL": url})
 
 
 def capture_only(args: argparse.Namespace) -> None:
