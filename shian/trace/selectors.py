@@ -249,14 +249,37 @@ def trace_for_user(
 RECALL_PAGE_BUSINESSES = 300
 
 
-def recall_scope_for_user(*, user: Any, lot: Lot) -> tuple[TraceView, dict[int, Business]]:
+@dataclass(frozen=True, slots=True)
+class Named:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListedBusiness:
+    """What a scope table shows of a business: its name and its town's (`biz.region.name`)."""
+
+    pk: int
+    name: str
+    region: Named | None
+
+
+def listed_businesses(ids: list[int]) -> dict[int, ListedBusiness]:
+    """Names and towns of the businesses a page lists, in one query (not one per business and
+    town, and no model instance per row)."""
+    out: dict[int, ListedBusiness] = {}
+    for i in range(0, len(ids), 900):
+        for pk, name, town in Business.objects.filter(pk__in=ids[i : i + 900]).values_list(
+            "id", "name", "region__name"
+        ):
+            out[pk] = ListedBusiness(pk, name, Named(town) if town is not None else None)
+    return out
+
+
+def recall_scope_for_user(*, user: Any, lot: Lot) -> tuple[TraceView, dict[int, ListedBusiness]]:
     """What the recall page shows of a lot's forward scope: the engine's recall scope with its
-    details (trace_for_user), and the register's rows of the businesses the page lists with their
-    towns, in one query (not one per business and town)."""
+    details (trace_for_user), and the names and towns of the businesses the page lists."""
     view = trace_for_user(user=user, lot=lot, forward=True)
-    shown = [b.business_id for b in view.businesses[:RECALL_PAGE_BUSINESSES]]
-    businesses = Business.objects.select_related("region").in_bulk(shown) if shown else {}
-    return view, businesses
+    return view, listed_businesses([b.business_id for b in view.businesses[:RECALL_PAGE_BUSINESSES]])
 
 
 def lots_by_id(ids: list[int]) -> dict[int, Lot]:
