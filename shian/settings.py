@@ -120,6 +120,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "shian.web.context.navigation",
             ],
+            # {% version_input obj %} on every edit form (core.concurrency).
+            "builtins": ["shian.core.templatetags.versions"],
         },
     },
 ]
@@ -200,6 +202,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 SHIAN_IMPORT_MAX_BYTES = int(os.environ.get("SHIAN_IMPORT_MAX_BYTES", str(60 * 1024 * 1024)))
 SHIAN_IMPORT_MAX_ROWS = int(os.environ.get("SHIAN_IMPORT_MAX_ROWS", "200000"))
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+# Evidence files of enforcement cases (enforcement.evidence_files): the largest one file, and the
+# kinds taken (judged by content): photos, PDF, Word and Excel files.
+SHIAN_EVIDENCE_MAX_BYTES = int(os.environ.get("SHIAN_EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
+SHIAN_EVIDENCE_KINDS = tuple(
+    k.strip()
+    for k in os.environ.get("SHIAN_EVIDENCE_KINDS", "jpg,png,webp,pdf,docx,xlsx").split(",")
+    if k.strip()
+)
 
 # Sessions and cookies: short-lived, HTTP-only, secure outside development.
 SESSION_COOKIE_AGE = 8 * 3600

@@ -11,6 +11,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from shian.core.concurrency import require_version, row_version, versioned_operation
 from shian.core.lists import MAX_OFFSET
 from shian.core.models import AuditSource, User
 from shian.core.permissions import PublicCap, require_cap
@@ -56,10 +57,13 @@ class ComplaintOut(Schema):
     closed_on: dt.date | None
     clocks: list[ClockOut]
 
+    version: str = ""  # send it back with an edit: a record changed since is a 409 (core.concurrency)
+
     @staticmethod
     def of(user: Any, c: Complaint) -> ComplaintOut:
         p = selectors.person_view(user, c)
         return ComplaintOut(
+            version=row_version(c),
             id=c.pk,
             code=c.code,
             kind=c.kind,
@@ -168,8 +172,10 @@ def complaint_create(request: HttpRequest, payload: ComplaintIn) -> Any:
 
 
 @router.post("/{complaint_id}/transition", response=ComplaintOut, summary="Move a complaint or report on")
+@versioned_operation
 def complaint_transition(request: HttpRequest, complaint_id: int, payload: TransitionIn) -> Any:
     c = selectors.complaint_get(request.user, complaint_id)
+    require_version(request, c)
     c = services.complaint_transition(
         actor=_actor(request),
         complaint=c,

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shian.core.calendar import WorkingCalendar
+from shian.core.concurrency import require_version, versioned
 from shian.core.models import AuditSource, RegionLevel, User
 from shian.core.permissions import PublicCap, has_cap, require_cap
 from shian.core.scoping import regions_for
@@ -211,6 +212,7 @@ def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _post_action(request: HttpRequest, pk: int, action: Any) -> HttpResponse:
     c = selectors.complaint_get(request.user, pk)
+    require_version(request, c)
     try:
         action(c)
     except ValidationError as exc:
@@ -220,6 +222,7 @@ def _post_action(request: HttpRequest, pk: int, action: Any) -> HttpResponse:
 
 @login_required
 @require_POST
+@versioned
 def complaint_take(request: HttpRequest, pk: int) -> HttpResponse:
     return _post_action(
         request,
@@ -230,6 +233,7 @@ def complaint_take(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@versioned
 def complaint_transition(request: HttpRequest, pk: int) -> HttpResponse:
     form = TransitionForm(request.POST)
     if not form.is_valid():
@@ -258,6 +262,7 @@ def complaint_transition(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@versioned
 def complaint_route(request: HttpRequest, pk: int) -> HttpResponse:
     form = RouteForm(request.POST)
     if not form.is_valid():
@@ -281,6 +286,7 @@ def complaint_route(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@versioned
 def complaint_reward(request: HttpRequest, pk: int) -> HttpResponse:
     form = RewardForm(request.POST)
     if not form.is_valid():

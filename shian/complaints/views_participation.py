@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from shian.core.concurrency import require_version, versioned
 from shian.core.models import AuditSource, FoodCategory, RegionLevel, User
 from shian.core.permissions import PublicCap, has_cap, require_cap
 from shian.core.scoping import get_scoped_or_404, regions_for
@@ -149,12 +150,14 @@ def votes(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@versioned
 def vote_publish(request: HttpRequest, pk: int) -> HttpResponse:
     require_cap(request.user, PublicCap.VIEW)
     round = VoteRound.objects.filter(pk=pk).first()
     if round is None:
         raise Http404
     require_cap(request.user, PublicCap.ROUTE)
+    require_version(request, round)
     try:
         participation.vote_round_publish(
             actor=_actor(request), source=AuditSource.WEB, round=round, on=timezone.localdate()
@@ -203,6 +206,7 @@ def lists(request: HttpRequest) -> HttpResponse:
 def _entry_action(request: HttpRequest, pk: int, answer: bool) -> HttpResponse:
     entry = get_scoped_or_404(selectors.list_entries_for_user(request.user), request.user, pk)
     require_cap(request.user, PublicCap.HANDLE)
+    require_version(request, entry)
     if answer:
         action = lambda d: participation.list_entry_answer(  # noqa: E731
             actor=_actor(request),
@@ -222,12 +226,14 @@ def _entry_action(request: HttpRequest, pk: int, answer: bool) -> HttpResponse:
 
 @login_required
 @require_POST
+@versioned
 def list_reply(request: HttpRequest, pk: int) -> HttpResponse:
     return _entry_action(request, pk, answer=False)
 
 
 @login_required
 @require_POST
+@versioned
 def list_answer(request: HttpRequest, pk: int) -> HttpResponse:
     return _entry_action(request, pk, answer=True)
 

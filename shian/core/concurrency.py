@@ -60,3 +60,135 @@ def check_version(
         return
     fields = [(k, current.get(k), yours.get(k)) for k in yours if current.get(k) != yours.get(k)]
     raise EditConflict(fields, current_version=version, label=label)
+
+
+# --- Row versions: every edit form and API update of an existing row -------------------------------
+#
+# The register's form compares field by field (business_version/check_version above). Every other
+# edit carries the version of the row it was made from, the same digest taken over the row's stored
+# fields (and, for a model that defines `version_state()`, over that state, e.g. a sample with its
+# items). A page form sends it as the hidden field `version`, an API client as the body's "version"
+# (or an If-Match header); a stale one is refused before anything is written: 409, with
+# CONFLICT_MESSAGE. An edit without a version is not checked (older clients, imports).
+
+CONFLICT_MESSAGE = "此记录已被他人修改，请刷新后重试"
+VERSION_FIELD = "version"
+
+
+def row_version(obj: Any) -> str:
+    """The version of a stored row: a digest of its fields (or of its own `version_state()`).
+    None stands for a record not made yet (the first entry of a business's open-kitchen status)."""
+    from .audit import snapshot
+
+    if obj is None:
+        return state_version({})
+    state = obj.version_state() if hasattr(obj, "version_state") else snapshot(obj)
+    return state_version(state)
+
+
+def state_with(obj: Any, **children: Any) -> dict[str, Any]:
+    """A row's state with the rows an edit of it also writes (a sample's test items, a disposal
+    task's steps): a model's `version_state()` returns this."""
+    from .audit import snapshot
+
+    return {
+        "row": snapshot(obj),
+        **{k: [snapshot(c) for c in qs.order_by("pk")] for k, qs in children.items()},
+    }
+
+
+class StaleVersion(EditConflict):
+    """The row changed after the editor read it (no field-by-field comparison: the whole row)."""
+
+    def __init__(self, *, current_version: str) -> None:
+        self.fields = []
+        self.current_version = current_version
+        ValidationError.__init__(self, CONFLICT_MESSAGE, code="conflict")
+
+
+def expected_version(request: Any) -> str | None:
+    """The version an edit request carries: the form field, the JSON body's "version", or If-Match."""
+    import json
+
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return None
+    value: Any = None
+    content_type = request.META.get("CONTENT_TYPE", "")
+    if content_type.startswith("application/json"):
+        try:
+            body = json.loads(request.body or b"{}")
+        except ValueError:
+            body = None
+        if isinstance(body, dict):
+            value = body.get(VERSION_FIELD)
+    else:
+        value = request.POST.get(VERSION_FIELD)
+    if not value:
+        value = request.META.get("HTTP_IF_MATCH", "").strip().strip('"')
+    return str(value) if value else None
+
+
+def require_version(request: Any, obj: Any, *, expected: str | None = None) -> None:
+    """Refuse an edit of `obj` made from another version than the stored one (StaleVersion).
+
+    Call it after scope and permission checks (a record not yours stays a 404, a right you lack a
+    403) and before the first write. Inside a transaction the row is locked until it ends, so the
+    check and the write see the same row (a view wrapped in `versioned`)."""
+    from django.db import connection
+
+    if expected is None:
+        expected = expected_version(request)
+    if expected is None:
+        return
+    if obj is None:
+        current = row_version(None)
+    else:
+        manager = type(obj)._default_manager
+        qs = manager.select_for_update() if connection.in_atomic_block else manager.all()
+        current = row_version(qs.get(pk=obj.pk))
+    if current != expected:
+        raise StaleVersion(current_version=current)
+
+
+def versioned(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A page view that edits existing rows: it runs in one transaction (so `require_version`'s
+    lock holds until the write is done) and a stale version is answered 409 with the message and
+    a way back, nothing written."""
+    import functools
+
+    from django.db import transaction
+    from django.shortcuts import render
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    @functools.wraps(view)
+    def wrapper(request: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            with transaction.atomic():
+                return view(request, *args, **kwargs)
+        except EditConflict as exc:
+            back = request.META.get("HTTP_REFERER", "")
+            if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+                back = request.path
+            return render(request, "core/conflict.html", {"message": exc.message, "back": back}, status=409)
+
+    return wrapper
+
+
+def versioned_operation(operation: Callable[..., Any]) -> Callable[..., Any]:
+    """An API operation that edits existing rows runs in one transaction (the lock of
+    `require_version` holds until its write is done); EditConflict is the API's 409. Applied to
+    ninja's run of the operation (decorate_view), so the operation's own signature stays as written."""
+    import functools
+
+    from django.db import transaction
+    from ninja.decorators import decorate_view
+
+    def atomic(run: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(run)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with transaction.atomic():
+                return run(*args, **kwargs)
+
+        return wrapper
+
+    return decorate_view(atomic)(operation)

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest
 from ninja import Body, Field, Query, Router, Schema, Status
 
 from . import unitrecords as ur
+from .concurrency import require_version, row_version, versioned_operation
 from .models import AuditSource
 from .permissions import UnitCap, require_cap
 
@@ -54,7 +55,7 @@ def make_router(registry: ur.Registry, *, tag: str, router: Router | None = None
         require_cap(request.user, UnitCap.VIEW)
         k = kind_of(kind)
         record = ur.record_get_or_404(k, request.user, pk)
-        return ur.as_json(k, record)
+        return {**ur.as_json(k, record), "version": row_version(record)}
 
     @router.post(
         "/{kind}/",
@@ -68,16 +69,18 @@ def make_router(registry: ur.Registry, *, tag: str, router: Router | None = None
         return Status(201, ur.as_json(k, record))
 
     @router.put("/{kind}/{pk}", response=dict[str, Any], summary="Change a record")
+    @versioned_operation
     def record_update(request: HttpRequest, kind: str, pk: int, body: dict[str, Any] = Body(...)) -> Any:  # noqa: B008
         require_cap(request.user, UnitCap.VIEW)
         k = kind_of(kind)
         record = ur.record_get_or_404(k, request.user, pk)
         if not ur.may_change(request.user, k, record):
             raise PermissionDenied("该记录不由本单位（本镇街）负责。")
+        require_version(request, record)  # the body's "version" (core.concurrency)
         record = ur.unit_record_save(
             kind=k, by=request.user, source=AuditSource.API, data=_form_data(body), instance=record
         )
-        return ur.as_json(k, record)
+        return {**ur.as_json(k, record), "version": row_version(record)}
 
     return router
 

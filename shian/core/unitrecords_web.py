@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from . import unitrecords as ur
+from .concurrency import require_version, versioned
 from .models import AuditSource
 from .permissions import UnitCap, has_cap, require_cap
 from .scoping import regions_for
@@ -121,6 +122,7 @@ def kind_new(request: HttpRequest, slug: str, *, registry: ur.Registry, ns: str)
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@versioned
 def kind_detail(request: HttpRequest, slug: str, pk: str, *, registry: ur.Registry, ns: str) -> HttpResponse:
     require_cap(request.user, UnitCap.VIEW)
     kind = _kind(registry, slug)
@@ -130,6 +132,7 @@ def kind_detail(request: HttpRequest, slug: str, pk: str, *, registry: ur.Regist
     if request.method == "POST":
         if not editable:
             raise PermissionDenied(_("该记录不由本单位（本镇街）负责。"))
+        require_version(request, record)
         try:
             ur.unit_record_save(
                 kind=kind,

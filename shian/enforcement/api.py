@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
+from shian.core.concurrency import require_version, row_version, versioned_operation
 from shian.core.lists import MAX_OFFSET
 from shian.core.models import AuditSource, User
 from shian.core.permissions import EnforcementCap, require_cap
@@ -77,6 +78,7 @@ class CaseOut(Schema):
 
 
 class CaseDetailOut(CaseOut):
+    version: str = ""  # send it back with an edit: a record changed since is a 409 (core.concurrency)
     clocks: list[ClockOut]
     aggravation: list[TestOut]
     criminal: list[TestOut]
@@ -120,6 +122,7 @@ def _detail(c: Case) -> dict[str, Any]:
     third = selectors.case_third_penalty(c, on=on)
     return {
         **_case_out(c),
+        "version": row_version(c),
         "clocks": [vars(x) for x in selectors.case_clocks(c, today=today)],
         "aggravation": [_test(t) for t in selectors.case_aggravation(c, on=on)],
         "criminal": [_test(t) for t in selectors.case_criminal(c, on=on)],
@@ -214,10 +217,12 @@ class TransitionIn(Schema):
 
 
 @router.post("/cases/{case_id}/transition", response=CaseDetailOut, summary="Move a case to its next status")
+@versioned_operation
 def case_transition(request: HttpRequest, case_id: int, payload: TransitionIn) -> Any:
     require_cap(request.user, EnforcementCap.VIEW)
     case = selectors.case_get_for_user(user=request.user, pk=case_id)
     require_cap(request.user, EnforcementCap.HANDLE)
+    require_version(request, case)
     services.case_transition(
         by=_actor(request),
         source=API,
@@ -240,10 +245,12 @@ class FactsIn(Schema):
 
 
 @router.post("/cases/{case_id}/facts", response=CaseDetailOut, summary="Record the facts and legal basis")
+@versioned_operation
 def case_facts(request: HttpRequest, case_id: int, payload: FactsIn) -> Any:
     require_cap(request.user, EnforcementCap.VIEW)
     case = selectors.case_get_for_user(user=request.user, pk=case_id)
     require_cap(request.user, EnforcementCap.HANDLE)
+    require_version(request, case)
     services.case_facts_record(
         by=_actor(request),
         source=API,
@@ -270,10 +277,12 @@ class DecisionIn(Schema):
 
 
 @router.post("/cases/{case_id}/decision", response=CaseDetailOut, summary="Record the penalty decision")
+@versioned_operation
 def case_decide(request: HttpRequest, case_id: int, payload: DecisionIn) -> Any:
     require_cap(request.user, EnforcementCap.VIEW)
     case = selectors.case_get_for_user(user=request.user, pk=case_id)
     require_cap(request.user, EnforcementCap.HANDLE)
+    require_version(request, case)
     services.case_decide(
         by=_actor(request),
         source=API,
@@ -363,12 +372,15 @@ def ban_check(request: HttpRequest, name: str = "", id_number: str = "") -> Any:
     ]
 
 
-@router.get("/filings", summary="Penalty information filed to the national credit system (documented layout)")
+@router.get(
+    "/filings",
+    summary="Credit information filed to the national credit system: penalties, unqualified sampling results, disposals",
+)
 def filings(request: HttpRequest) -> Any:
     require_cap(request.user, EnforcementCap.VIEW)
     qs = (
         scope_for(request.user)
-        .apply(CreditFiling.objects.all(), region_field="region", type_field="case__business__business_type")
+        .apply(CreditFiling.objects.all(), region_field="region", type_field="business__business_type")
         .order_by("filed_on", "id")[:50000]
     )
-    return {"layout": "shian-credit-penalty-1", "records": exports.filing_records(qs)}
+    return {"layout": exports.FILING_LAYOUT, "records": exports.filing_records(qs)}

@@ -15,7 +15,8 @@ from django.db import transaction
 
 from shian.core.models import AuditSource, Role, User
 from shian.registry.models import Business, BusinessStatus, BusinessType
-from shian.sampling.models import Sample
+from shian.sampling.models import DisposalTask, Sample, StatusChange
+from shian.sampling.workflow import SampleStatus
 
 from . import rules, services
 from .models import Case, Listing, Publication, PublicationStatus
@@ -319,15 +320,31 @@ def _typical(officer: User, rng: random.Random) -> None:
 
 
 def _filings(officer: User, decided: list[Case]) -> None:
-    """Monthly batches: each month's decisions filed on the 5th of the next month (the last month's
-    left unfiled so T21 shows less than 100 %)."""
+    """Monthly batches: each month's decisions, unqualified sampling results and closed disposals
+    filed on the 5th of the next month (the last month's left unfiled so T21 shows less than 100 %)."""
     by_month: dict[tuple[int, int], list[Case]] = {}
     for case in decided:
         if case.decided_on and hasattr(case, "publication"):
             by_month.setdefault((case.decided_on.year, case.decided_on.month), []).append(case)
-    months = sorted(by_month)
+    samples: dict[tuple[int, int], list[Sample]] = {}
+    judged = StatusChange.objects.filter(
+        to_status=SampleStatus.JUDGED_UNQUALIFIED, sample__conclusion="unqualified", on__year=YEAR
+    ).select_related("sample")
+    for change in judged:
+        samples.setdefault((change.on.year, change.on.month), []).append(change.sample)
+    tasks: dict[tuple[int, int], list[DisposalTask]] = {}
+    for task in DisposalTask.objects.filter(status="closed", closed_on__year=YEAR).select_related("sample"):
+        tasks.setdefault((task.closed_on.year, task.closed_on.month), []).append(task)  # type: ignore[union-attr]
+    months = sorted(set(by_month) | set(samples) | set(tasks))
     for year, month in months[:-1]:
         filed_on = dt.date(year + (month == 12), month % 12 + 1, 5)
+        batch = f"{year}{month:02d}"
         services.credit_filing_record(
-            by=officer, source=SRC, cases=by_month[(year, month)], on=filed_on, batch=f"{year}{month:02d}"
+            by=officer, source=SRC, cases=by_month.get((year, month), []), on=filed_on, batch=batch
+        )
+        services.credit_filing_record_samples(
+            by=officer, source=SRC, samples=samples.get((year, month), []), on=filed_on, batch=batch
+        )
+        services.credit_filing_record_disposals(
+            by=officer, source=SRC, tasks=tasks.get((year, month), []), on=filed_on, batch=batch
         )

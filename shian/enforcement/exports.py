@@ -4,12 +4,15 @@ system): one definition per list, used by the page export and the API alike."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from shian.core.xlsx import Cell, table_xlsx
+import xlsxwriter
 
-from .models import Campaign, Case, CreditFiling, Publication
+from shian.core.xlsx import Cell, guard_text, table_xlsx
+
+from .models import Campaign, Case, CreditFiling, CreditKind, Publication
 
 CASE_HEADERS = (
     "案号",
@@ -94,8 +97,10 @@ def publication_rows(pubs: Iterable[Publication]) -> list[Sequence[Cell]]:
     return out
 
 
-# The layout of the national enterprise credit information system's penalty record, as this
-# platform files it (docs/enforcement.md lists each field and its source in 45号令第四条).
+# The layout of the national enterprise credit information system's records, as this platform
+# files them (docs/enforcement.md lists each field and its source): penalty decisions (45号令第四条),
+# unqualified sampling results and disposals (plan task 二十一).
+FILING_LAYOUT = "shian-credit-2"
 FILING_FIELDS = (
     ("decision_number", "行政处罚决定书文号"),
     ("party", "当事人名称"),
@@ -107,24 +112,90 @@ FILING_FIELDS = (
     ("authority", "作出处罚决定的机关名称"),
     ("decided_on", "作出处罚决定日期"),
 )
+SAMPLING_FIELDS = (
+    ("sample_code", "抽样单编号"),
+    ("party", "被抽样单位名称"),
+    ("credit_code", "统一社会信用代码"),
+    ("food_name", "食品名称"),
+    ("manufacturer", "标称生产企业"),
+    ("batch", "生产日期／批号"),
+    ("sampled_on", "抽样日期"),
+    ("unqualified_items", "不合格项目（检验结果／标准值）"),
+    ("lab", "检验机构"),
+    ("judged_on", "判定日期"),
+    ("authority", "组织抽检的机关名称"),
+)
+DISPOSAL_FIELDS = (
+    ("sample_code", "抽样单编号"),
+    ("party", "当事人名称"),
+    ("credit_code", "统一社会信用代码"),
+    ("food_name", "不合格食品名称"),
+    ("measures", "核查处置措施"),
+    ("opened_on", "核查处置开始日期"),
+    ("closed_on", "核查处置完成日期"),
+    ("authority", "核查处置机关名称"),
+)
+FIELDS_OF_KIND: dict[str, tuple[tuple[str, str], ...]] = {
+    CreditKind.PENALTY: FILING_FIELDS,
+    CreditKind.SAMPLING: SAMPLING_FIELDS,
+    CreditKind.DISPOSAL: DISPOSAL_FIELDS,
+}
 
 
 def filing_records(filings: Iterable[CreditFiling]) -> list[dict[str, Any]]:
-    return [
-        {
-            **{k: f.payload.get(k, "") for k, _label in FILING_FIELDS},
-            "filed_on": f.filed_on.isoformat(),
-            "batch": f.batch,
-        }
-        for f in filings
-    ]
+    """Each filing as the layout names it: its kind, the kind's fields, the day and the batch."""
+    out = []
+    for f in filings:
+        fields = FIELDS_OF_KIND.get(f.kind, FILING_FIELDS)
+        out.append(
+            {
+                "kind": f.kind,
+                **{k: f.payload.get(k, "") for k, _label in fields},
+                "filed_on": f.filed_on.isoformat(),
+                "batch": f.batch,
+            }
+        )
+    return out
 
 
 def filings_xlsx(filings: Iterable[CreditFiling], *, title: str) -> bytes:
+    """One sheet per kind (each kind has its own layout), in the order of CreditKind."""
     records = filing_records(filings)
-    headers = [label for _k, label in FILING_FIELDS] + ["归集日期", "批次"]
-    rows = [[r[k] for k, _l in FILING_FIELDS] + [r["filed_on"], r["batch"]] for r in records]
-    return table_xlsx(title=title, headers=headers, rows=rows, sheet="行政处罚信息")
+    sheets = []
+    for kind, fields in FIELDS_OF_KIND.items():
+        mine = [r for r in records if r["kind"] == kind]
+        headers = [label for _k, label in fields] + ["归集日期", "批次"]
+        rows = [[r[k] for k, _l in fields] + [r["filed_on"], r["batch"]] for r in mine]
+        sheets.append((str(CreditKind(kind).label), headers, rows))
+    return tables_xlsx(title=title, sheets=sheets)
+
+
+def tables_xlsx(
+    *, title: str, sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Cell]]]]
+) -> bytes:
+    """Several tables, one sheet each (name, headers, rows), laid out as core.xlsx lays out one."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    bold = book.add_format({"bold": True, "bg_color": "#E8EEF6", "border": 1})
+    heading = book.add_format({"bold": True, "font_size": 13})
+    for sheet, headers, rows in sheets:
+        ws = book.add_worksheet(sheet[:31])
+        ws.write_string(0, 0, guard_text(title), heading)
+        widths = [max(4, len(h) * 2) for h in headers]
+        for c, h in enumerate(headers):
+            ws.write_string(1, c, guard_text(h), bold)
+        for r, row in enumerate(rows, start=2):
+            for c, value in enumerate(row):
+                text = guard_text("" if value is None else str(value))
+                ws.write_string(r, c, text)
+                widths[c] = min(60, max(widths[c], sum(2 if ord(ch) > 127 else 1 for ch in text)))
+        for c, w in enumerate(widths):
+            ws.set_column(c, c, w + 1)
+        ws.freeze_panes(2, 0)
+        if rows:
+            ws.autofilter(1, 0, len(rows) + 1, len(headers) - 1)
+    book.close()
+    return buffer.getvalue()
 
 
 def _d(day: dt.date | None) -> str:

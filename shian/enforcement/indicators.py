@@ -1,16 +1,29 @@
 """Enforcement and credit indicators for the plan's targets: typical cases published per quarter
 (T15, plan task 十五), cases per campaign (tasks 十五–十七), transfers to the police, and the share
-of penalty decisions filed to the national enterprise credit information system (T21, task 二十一)."""
+of penalty decisions, unqualified sampling results and disposals filed to the national enterprise
+credit information system (T21, task 二十一)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, QuerySet
 
 from shian.core.indicators import Compute, Indicator, IndicatorResult, Period, register
+from shian.sampling.models import DisposalStatus, DisposalTask, Sample, StatusChange, Verdict
+from shian.sampling.workflow import SampleStatus
 
-from .models import Campaign, Case, CaseCampaign, CreditFiling, PublicationStatus, Transfer, TypicalCase
+from .models import (
+    Campaign,
+    Case,
+    CaseCampaign,
+    CreditFiling,
+    CreditKind,
+    PublicationStatus,
+    Transfer,
+    TypicalCase,
+)
 
 
 def typical_case_quarters(period: Period, regions: frozenset[str] | None) -> IndicatorResult:
@@ -31,25 +44,65 @@ def _decided(period: Period, regions: frozenset[str] | None) -> QuerySet[Case]:
     return qs.filter(region_id__in=regions) if regions is not None else qs
 
 
-def results_filed(period: Period, regions: frozenset[str] | None) -> IndicatorResult:
-    """Penalty decisions of the period whose information has been filed to the national system ÷
-    decisions to be published (45号令第二条: all but a warning alone) × 100 (T21)."""
-    due = (
+def credit_due(period: Period, regions: frozenset[str] | None) -> dict[str, QuerySet[Any]]:
+    """The records of the period to be filed to the national enterprise credit information system,
+    by kind (plan task 二十一: "将食品抽检结果、核查处置信息等有序归集至国家企业信用信息公示系统", and
+    the penalty decisions): penalty decisions to be published (45号令第二条: all but a warning
+    alone) made in the period, samples judged unqualified in the period, disposal tasks closed in
+    the period."""
+    cases = (
         _decided(period, regions)
         .filter(publication__isnull=False)
         .exclude(publication__status=PublicationStatus.WITHDRAWN)
     )
-    totals = dict(due.values("region_id").annotate(n=Count("id")).values_list("region_id", "n"))
+    samples = Sample.objects.filter(
+        conclusion=Verdict.UNQUALIFIED,
+        pk__in=StatusChange.objects.filter(
+            to_status=SampleStatus.JUDGED_UNQUALIFIED, on__gte=period.start, on__lte=period.end
+        ).values("sample_id"),
+    )
+    tasks = DisposalTask.objects.filter(
+        status=DisposalStatus.CLOSED, closed_on__gte=period.start, closed_on__lte=period.end
+    )
+    if regions is not None:
+        samples = samples.filter(region_id__in=regions)
+        tasks = tasks.filter(region_id__in=regions)
+    return {CreditKind.PENALTY: cases, CreditKind.SAMPLING: samples, CreditKind.DISPOSAL: tasks}
+
+
+# The filing's field naming the record of each kind.
+_FILED_BY: dict[str, str] = {
+    CreditKind.PENALTY: "case",
+    CreditKind.SAMPLING: "sample",
+    CreditKind.DISPOSAL: "disposal",
+}
+
+
+def results_filed(period: Period, regions: frozenset[str] | None) -> IndicatorResult:
+    """Records of the period filed to the national system ÷ records to be filed × 100 (T21): penalty
+    decisions, unqualified sampling results and closed disposals (credit_due), each counted once."""
+    totals: dict[str, int] = {}
+    filed: dict[str, int] = {}
+    for kind, due in credit_due(period, regions).items():
+        for code, n in due.values("region_id").annotate(n=Count("id")).values_list("region_id", "n"):
+            totals[code] = totals.get(code, 0) + n
+        field = _FILED_BY[kind]
+        rows = (
+            CreditFiling.objects.filter(kind=kind, **{f"{field}__in": due})
+            .values("region_id")
+            .annotate(n=Count(f"{field}_id", distinct=True))
+            .values_list("region_id", "n")
+        )
+        for code, n in rows:
+            filed[code] = filed.get(code, 0) + n
     if not totals:
         return IndicatorResult(
-            Decimal(0), None, Decimal(100), missing=True, note="期内没有应归集的行政处罚决定"
+            Decimal(0),
+            None,
+            Decimal(100),
+            missing=True,
+            note="期内没有应归集的处罚决定、抽检不合格或核查处置信息",
         )
-    filed = dict(
-        CreditFiling.objects.filter(case__in=due, kind="penalty")
-        .values("region_id")
-        .annotate(n=Count("case_id", distinct=True))
-        .values_list("region_id", "n")
-    )
     by_region = {c: (Decimal(filed.get(c, 0)), Decimal(n)) for c, n in totals.items()}
     return IndicatorResult(
         Decimal(sum(filed.values())), Decimal(sum(totals.values())), Decimal(100), by_region=by_region
@@ -103,10 +156,10 @@ register(
 register(
     Indicator(
         code="enforcement.results_filed",
-        name="行政处罚信息归集至国家企业信用信息公示系统的比例",
+        name="信用信息归集至国家企业信用信息公示系统的比例",
         unit="%",
         module="enforcement",
-        description="期内作出的应公示处罚决定中已归集的比例",
+        description="期内应归集的行政处罚决定、食品抽检不合格结果和核查处置信息中已归集的比例",
         compute=results_filed,
         factor=Decimal(100),
         records_url="enforcement:filing_list",

@@ -7,6 +7,8 @@ machine)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -162,6 +164,12 @@ class Case(models.Model):
     def __str__(self) -> str:
         return f"{self.number} {self.party_name}"
 
+    def version_state(self) -> dict[str, Any]:
+        """The version an edit is made from: the case with its measures (core.concurrency)."""
+        from shian.core.concurrency import state_with
+
+        return state_with(self, measures=self.measures.all())
+
     @property
     def penalty_labels(self) -> str:
         """The decision's kinds in words (警告、罚款…)."""
@@ -215,6 +223,13 @@ class Evidence(models.Model):
     collected_on = models.DateField(_("取得日期"))
     reference = models.CharField(_("存放位置或文件编号"), max_length=200, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    # The file, when one was uploaded (enforcement.evidence_files): stored under the data directory
+    # by its SHA-256, served only through the case's scoped download route.
+    file = models.FileField(_("证据文件"), upload_to="evidence/", max_length=200, blank=True)
+    file_name = models.CharField(_("文件名"), max_length=200, blank=True)
+    file_kind = models.CharField(_("文件类型"), max_length=8, blank=True)
+    file_size = models.PositiveBigIntegerField(_("文件大小（字节）"), null=True, blank=True)
+    sha256 = models.CharField(_("文件校验值（SHA-256）"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("证据")
@@ -427,13 +442,36 @@ class TypicalCase(models.Model):
         return self.title
 
 
+class CreditKind(models.TextChoices):
+    """What a filing to the national enterprise credit information system carries (plan task 二十一:
+    "将食品抽检结果、核查处置信息等有序归集至国家企业信用信息公示系统", and the penalty decisions)."""
+
+    PENALTY = "penalty", _("行政处罚信息")
+    LISTING = "listing", _("严重违法失信名单")
+    SAMPLING = "sampling", _("食品抽检不合格信息")
+    DISPOSAL = "disposal", _("核查处置信息")
+
+
 class CreditFiling(models.Model):
     """One record filed to the national enterprise credit information system (国家企业信用信息
-    公示系统): what, when, in which export batch. T21 is counted from these."""
+    公示系统): what, when, in which export batch. T21 is counted from these. A filing names the
+    record it carries: a case (penalty, listing), an unqualified sample, or a closed disposal task."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="filings")
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="filings")
+    sample = models.ForeignKey(
+        "sampling.Sample", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_filings"
+    )
+    disposal = models.ForeignKey(
+        "sampling.DisposalTask",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="credit_filings",
+    )
+    # The business the record is about (scoping by business type; a recall's task names its own).
+    business = models.ForeignKey(Business, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(_("信息类别"), max_length=20)  # "penalty" | "listing"
+    kind = models.CharField(_("信息类别"), max_length=20, choices=CreditKind.choices)
     filed_on = models.DateField(_("归集日期"))
     batch = models.CharField(_("批次"), max_length=40)
     payload = models.JSONField(_("报送内容"), default=dict)
@@ -442,8 +480,30 @@ class CreditFiling(models.Model):
     class Meta:
         verbose_name = _("信用信息归集记录")
         verbose_name_plural = _("信用信息归集记录")
-        constraints = [models.UniqueConstraint(fields=["case", "kind"], name="creditfiling_case_kind_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "kind"], name="creditfiling_case_kind_unique"),
+            models.UniqueConstraint(fields=["sample", "kind"], name="creditfiling_sample_kind_unique"),
+            models.UniqueConstraint(fields=["disposal", "kind"], name="creditfiling_disposal_kind_unique"),
+            # Each filing carries the one record its kind is about.
+            models.CheckConstraint(
+                name="creditfiling_record_of_kind",
+                condition=(
+                    models.Q(
+                        kind__in=["penalty", "listing"],
+                        case__isnull=False,
+                        sample__isnull=True,
+                        disposal__isnull=True,
+                    )
+                    | models.Q(
+                        kind="sampling", case__isnull=True, sample__isnull=False, disposal__isnull=True
+                    )
+                    | models.Q(
+                        kind="disposal", case__isnull=True, sample__isnull=True, disposal__isnull=False
+                    )
+                ),
+            ),
+        ]
         indexes = [models.Index(fields=["filed_on"], name="creditfiling_filed_idx")]
 
     def __str__(self) -> str:
-        return f"{self.case_id} {self.kind} {self.filed_on}"
+        return f"{self.case_id or self.sample_id or self.disposal_id} {self.kind} {self.filed_on}"

@@ -20,6 +20,7 @@ from . import rules
 from .models import (
     Ban,
     Case,
+    Evidence,
     Listing,
     ListingStatus,
     Measure,
@@ -46,6 +47,17 @@ def case_get_for_user(*, user: Any, pk: Any) -> Case:
         pk,
         region_field="region",
         type_field=TYPE_FIELD,
+    )
+
+
+def evidence_get_for_user(*, user: Any, pk: Any) -> Evidence:
+    """A piece of evidence of a case the user may see; any other is a 404."""
+    return get_scoped_or_404(
+        Evidence.objects.select_related("case"),
+        user,
+        pk,
+        region_field="case__region",
+        type_field="case__" + TYPE_FIELD,
     )
 
 

@@ -6,12 +6,17 @@ entry in the same transaction. Status changes go through the transition table in
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import os
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,8 +28,10 @@ from shian.core.permissions import EnforcementCap, require_cap
 from shian.core.scoping import require_in_scope
 from shian.registry.models import Business, BusinessEventKind
 from shian.registry.services import business_event_append
+from shian.sampling.models import DisposalStatus, DisposalStepKind, DisposalTask, Sample, Verdict
+from shian.sampling.workflow import SampleStatus
 
-from . import rules
+from . import evidence_files, rules
 from .models import (
     Ban,
     Band,
@@ -34,6 +41,7 @@ from .models import (
     CaseSource,
     CaseStep,
     CreditFiling,
+    CreditKind,
     Evidence,
     Listing,
     ListingStatus,
@@ -750,8 +758,19 @@ def publication_summary(case: Case) -> dict[str, str]:
 
 
 def evidence_add(
-    *, by: User, source: str, case: Case, title: str, kind: str, collected_on: dt.date, reference: str = ""
+    *,
+    by: User,
+    source: str,
+    case: Case,
+    title: str,
+    kind: str,
+    collected_on: dt.date,
+    reference: str = "",
+    file: tuple[str, bytes] | None = None,
 ) -> Evidence:
+    """Record a piece of evidence, with its file when one is given (a photo, PDF, Word or Excel
+    file: enforcement.evidence_files judges it by content against the settings' kinds and size).
+    A refused file leaves nothing: no row, no stored file, no audit entry."""
     _check_case(by, case)
     if case.status in (S.CLOSED, S.NOT_FILED):
         raise ValidationError({"status": _("案件已结，不能再添加证据")})
@@ -766,7 +785,31 @@ def evidence_add(
                 % {"collected_on": collected_on, "lead_received_on": case.lead_received_on}
             }
         )
+    stored: dict[str, Any] = {}
+    if file is not None:
+        name = os.path.basename(file[0].replace("\\", "/"))[:200] or "证据文件"
+        file_kind = evidence_files.judge(
+            name=name,
+            data=file[1],
+            max_bytes=settings.SHIAN_EVIDENCE_MAX_BYTES,
+            kinds=settings.SHIAN_EVIDENCE_KINDS,
+        )
+        digest = hashlib.sha256(file[1]).hexdigest()
+        stored = {
+            "file_name": name,
+            "file_kind": file_kind,
+            "file_size": len(file[1]),
+            "sha256": digest,
+            "data": file[1],
+        }
     with transaction.atomic():
+        path = ""
+        if stored:
+            # Content-addressed: the same file twice is stored once; a file left by a rolled-back
+            # transaction is harmless and reused.
+            path = f"evidence/{stored['sha256'][:2]}/{stored['sha256']}.{stored['file_kind']}"
+            if not default_storage.exists(path):
+                path = default_storage.save(path, ContentFile(stored["data"]))
         ev = Evidence.objects.create(
             case=case,
             title=title.strip()[:200],
@@ -774,6 +817,11 @@ def evidence_add(
             collected_on=collected_on,
             reference=reference.strip()[:200],
             by=by,
+            file=path,
+            file_name=stored.get("file_name", ""),
+            file_kind=stored.get("file_kind", ""),
+            file_size=stored.get("file_size"),
+            sha256=stored.get("sha256", ""),
         )
         audit_record(
             actor=by,
@@ -781,6 +829,21 @@ def evidence_add(
             event=model_event(AuditAction.CREATE, ev, after=snapshot(ev), region=case.region_id),
         )
     return ev
+
+
+def evidence_file_download(*, by: User, source: str, evidence: Evidence) -> None:
+    """Record who downloaded an evidence file (a case's files hold parties' data)."""
+    with transaction.atomic():
+        audit_record(
+            actor=by,
+            source=source,
+            event=model_event(
+                AuditAction.EXPORT,
+                evidence,
+                after={"file_name": evidence.file_name, "sha256": evidence.sha256},
+                region=evidence.case.region_id,
+            ),
+        )
 
 
 def measure_take(*, by: User, source: str, case: Case, kind: str, items: str, taken_on: dt.date) -> Measure:
@@ -1145,25 +1208,145 @@ def credit_filing_record(
             require_in_scope(by, region=case.region_id)
             if case.decided_on is None or case.decided_on > on:
                 raise ValidationError({"cases": _("%(number)s 尚未作出处罚决定") % {"number": case.number}})
-            filing, created = CreditFiling.objects.get_or_create(
-                case=case,
-                kind="penalty",
-                defaults={
-                    "region_id": case.region_id,
-                    "filed_on": on,
-                    "batch": batch[:40],
-                    "payload": publication_summary(case),
-                    "by": by,
-                },
+            filing = _file(
+                by=by,
+                source=source,
+                key={"case": case, "kind": CreditKind.PENALTY},
+                business_id=case.business_id,
+                region=case.region_id,
+                on=on,
+                batch=batch,
+                payload=publication_summary(case),
             )
-            if created:
-                audit_record(
-                    actor=by,
-                    source=source,
-                    event=model_event(
-                        AuditAction.EXPORT, filing, after=snapshot(filing), region=case.region_id
-                    ),
+            if filing is not None:
+                out.append(filing)
+    return out
+
+
+def _file(
+    *,
+    by: User | None,
+    source: str,
+    key: dict[str, Any],
+    business_id: int | None,
+    region: str,
+    on: dt.date,
+    batch: str,
+    payload: dict[str, Any],
+) -> CreditFiling | None:
+    """One filing, audited; None when that record of that kind was filed before."""
+    filing, created = CreditFiling.objects.get_or_create(
+        **key,
+        defaults={
+            "business_id": business_id,
+            "region_id": region,
+            "filed_on": on,
+            "batch": batch[:40],
+            "payload": payload,
+            "by": by,
+        },
+    )
+    if not created:
+        return None
+    audit_record(
+        actor=by,
+        source=source,
+        event=model_event(AuditAction.EXPORT, filing, after=snapshot(filing), region=region),
+    )
+    return filing
+
+
+def sampling_filing_summary(sample: Sample) -> dict[str, str]:
+    """The unqualified sampling result as filed (食品安全抽样检验管理办法 第四十九条: the results
+    are made public; plan task 二十一: filed to the national system)."""
+    bad = [i for i in sample.items.all() if i.verdict == Verdict.UNQUALIFIED]
+    judged = sample.history.filter(to_status=SampleStatus.JUDGED_UNQUALIFIED).order_by("-on").first()
+    business = sample.business
+    return {
+        "sample_code": sample.code,
+        "party": business.name if business else "",
+        "credit_code": (business.credit_code or "") if business else "",
+        "food_name": sample.food_name,
+        "manufacturer": sample.manufacturer,
+        "batch": sample.batch,
+        "sampled_on": sample.sampled_on.isoformat() if sample.sampled_on else "",
+        "unqualified_items": "；".join(f"{i.item}：{i.result}（{i.limit_text}）" for i in bad),
+        "lab": sample.lab_name or (sample.lab.name if sample.lab_id else ""),  # type: ignore[union-attr]
+        "judged_on": judged.on.isoformat() if judged else "",
+        "authority": "天津市北辰区市场监督管理局",
+    }
+
+
+def disposal_filing_summary(task: DisposalTask) -> dict[str, str]:
+    """The verification and disposal (核查处置) of an unqualified sample as filed."""
+    business = task.business or task.sample.business
+    done = [
+        f"{DisposalStepKind(st.kind).label}（{st.done_on.isoformat()}）"
+        for st in task.steps.order_by("id")
+        if st.done_on and not st.not_applicable
+    ]
+    return {
+        "sample_code": task.sample.code,
+        "party": business.name if business else "",
+        "credit_code": (business.credit_code or "") if business else "",
+        "food_name": task.sample.food_name,
+        "measures": "；".join(done),
+        "opened_on": task.opened_on.isoformat(),
+        "closed_on": task.closed_on.isoformat() if task.closed_on else "",
+        "authority": "天津市北辰区市场监督管理局",
+    }
+
+
+def credit_filing_record_samples(
+    *, by: User, source: str, samples: Iterable[Sample], on: dt.date, batch: str
+) -> list[CreditFiling]:
+    """Record that these unqualified sampling results were filed in `batch`; filed ones are skipped."""
+    require_cap(by, EnforcementCap.PUBLISH)
+    out = []
+    with transaction.atomic():
+        for sample in samples:
+            require_in_scope(by, region=sample.region_id)
+            if sample.conclusion != Verdict.UNQUALIFIED:
+                raise ValidationError({"samples": _("样品 %(code)s 不是不合格样品") % {"code": sample.code}})
+            filing = _file(
+                by=by,
+                source=source,
+                key={"sample": sample, "kind": CreditKind.SAMPLING},
+                business_id=sample.business_id,
+                region=sample.region_id,
+                on=on,
+                batch=batch,
+                payload=sampling_filing_summary(sample),
+            )
+            if filing is not None:
+                out.append(filing)
+    return out
+
+
+def credit_filing_record_disposals(
+    *, by: User, source: str, tasks: Iterable[DisposalTask], on: dt.date, batch: str
+) -> list[CreditFiling]:
+    """Record that these closed disposal tasks were filed in `batch`; filed ones are skipped."""
+    require_cap(by, EnforcementCap.PUBLISH)
+    out = []
+    with transaction.atomic():
+        for task in tasks:
+            require_in_scope(by, region=task.region_id)
+            if task.status != DisposalStatus.CLOSED or task.closed_on is None or task.closed_on > on:
+                raise ValidationError(
+                    {"disposals": _("样品 %(code)s 的核查处置尚未办结") % {"code": task.sample.code}}
                 )
+            filing = _file(
+                by=by,
+                source=source,
+                key={"disposal": task, "kind": CreditKind.DISPOSAL},
+                business_id=task.business_id or task.sample.business_id,
+                region=task.region_id,
+                on=on,
+                batch=batch,
+                payload=disposal_filing_summary(task),
+            )
+            if filing is not None:
                 out.append(filing)
     return out
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/facts/", views.case_facts, name="case_facts"),
     path("<int:pk>/decide/", views.case_decide, name="case_decide"),
     path("<int:pk>/act/", views.case_action, name="case_action"),
+    path("evidence/<int:pk>/file/", views.evidence_file, name="evidence_file"),
     path("publications/", views.publication_list, name="publication_list"),
     path("publications/<int:pk>/", views.publication_act, name="publication_act"),
     path("listings/", views.listing_list, name="listing_list"),

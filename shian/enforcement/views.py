@@ -7,22 +7,28 @@ one service and renders."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
 import orjson
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from shian.core.concurrency import require_version, versioned
 from shian.core.lists import list_query
 from shian.core.models import AuditSource, User
 from shian.core.permissions import EnforcementCap, has_cap, require_cap
@@ -34,15 +40,17 @@ from shian.registry.selectors import (
     business_get_for_user,
     business_queryset_for_user,
 )
-from shian.sampling.models import Verdict
+from shian.sampling.models import DisposalStatus, DisposalTask, Verdict
 from shian.sampling.selectors import samples_for_user
+from shian.sampling.workflow import SampleStatus
 
-from . import exports, rules, selectors, services
+from . import evidence_files, exports, rules, selectors, services
 from .models import (
     Band,
     Campaign,
     CaseSource,
     CreditFiling,
+    CreditKind,
     Listing,
     MeasureKind,
     PartyKind,
@@ -285,6 +293,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "measures": case.measures.all(),
             "transfers": transfers,
             "evidence": case.evidence.all(),
+            "evidence_max_mb": f"{settings.SHIAN_EVIDENCE_MAX_BYTES / 1024 / 1024:g}",
             "publication": Publication.objects.filter(case=case).first(),
             "listings": case.listings.all(),
             "next_statuses": [
@@ -314,10 +323,12 @@ def _back(pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@versioned
 def case_status(request: HttpRequest, pk: int) -> HttpResponse:
     require_cap(request.user, EnforcementCap.VIEW)
     case = selectors.case_get_for_user(user=request.user, pk=pk)
     require_cap(request.user, EnforcementCap.HANDLE)
+    require_version(request, case)
     d = request.POST
     try:
         services.case_transition(
@@ -338,10 +349,12 @@ def case_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@versioned
 def case_facts(request: HttpRequest, pk: int) -> HttpResponse:
     require_cap(request.user, EnforcementCap.VIEW)
     case = selectors.case_get_for_user(user=request.user, pk=pk)
     require_cap(request.user, EnforcementCap.HANDLE)
+    require_version(request, case)
     d = request.POST
     facts: dict[str, Any] = {}
     for key, kind in services.FACT_FIELDS.items():
@@ -366,10 +379,12 @@ def case_facts(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@versioned
 def case_decide(request: HttpRequest, pk: int) -> HttpResponse:
     require_cap(request.user, EnforcementCap.VIEW)
     case = selectors.case_get_for_user(user=request.user, pk=pk)
     require_cap(request.user, EnforcementCap.HANDLE)
+    require_version(request, case)
     d = request.POST
     try:
         services.case_decide(
@@ -403,11 +418,13 @@ def _small_int(value: str | None) -> int:
 
 @login_required
 @require_POST
+@versioned
 def case_action(request: HttpRequest, pk: int) -> HttpResponse:
     """The smaller acts on a case: an extension, evidence, a seizure taken, extended or lifted."""
     require_cap(request.user, EnforcementCap.VIEW)
     case = selectors.case_get_for_user(user=request.user, pk=pk)
     require_cap(request.user, EnforcementCap.HANDLE)
+    require_version(request, case)
     d = request.POST
     by = _actor(request)
     action = d.get("action", "")
@@ -424,6 +441,7 @@ def case_action(request: HttpRequest, pk: int) -> HttpResponse:
                 extended_to=_opt_date(d.get("extended_to"), "extended_to"),
             )
         elif action == "evidence":
+            upload = request.FILES.get("file")
             services.evidence_add(
                 by=by,
                 source=WEB,
@@ -432,6 +450,10 @@ def case_action(request: HttpRequest, pk: int) -> HttpResponse:
                 kind=d.get("kind", ""),
                 collected_on=on,
                 reference=d.get("reference", ""),
+                # At most one byte past the limit is read: the service refuses it as too large.
+                file=(upload.name or "", upload.read(settings.SHIAN_EVIDENCE_MAX_BYTES + 1))
+                if upload
+                else None,
             )
         elif action == "measure":
             services.measure_take(
@@ -469,6 +491,27 @@ def case_action(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(case.pk)
 
 
+@login_required
+@require_GET
+def evidence_file(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """An evidence file, to those who may see its case (another town's is a 404); each download is
+    audited."""
+    require_cap(request.user, EnforcementCap.VIEW)
+    evidence = selectors.evidence_get_for_user(user=request.user, pk=pk)
+    path = evidence.file.name or ""
+    if not path or not default_storage.exists(path):
+        raise Http404
+    services.evidence_file_download(by=_actor(request), source=WEB, evidence=evidence)
+    response = FileResponse(
+        default_storage.open(path, "rb"),
+        content_type=evidence_files.content_type(evidence.file_kind),
+        as_attachment=True,
+        filename=evidence.file_name or f"evidence-{evidence.pk}.{evidence.file_kind}",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 # -- publications ---------------------------------------------------------------------------------
 
 
@@ -497,6 +540,7 @@ def publication_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@versioned
 def publication_act(request: HttpRequest, pk: int) -> HttpResponse:
     require_cap(request.user, EnforcementCap.VIEW)
     pub = get_scoped_or_404(
@@ -506,6 +550,7 @@ def publication_act(request: HttpRequest, pk: int) -> HttpResponse:
         type_field="case__business__business_type",
     )
     require_cap(request.user, EnforcementCap.PUBLISH)
+    require_version(request, pub)
     d = request.POST
     try:
         on = _date(d.get("on"))
@@ -588,6 +633,7 @@ def listing_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@versioned
 def listing_act(request: HttpRequest, pk: int) -> HttpResponse:
     require_cap(request.user, EnforcementCap.VIEW)
     listing = get_scoped_or_404(
@@ -597,6 +643,7 @@ def listing_act(request: HttpRequest, pk: int) -> HttpResponse:
         type_field="business__business_type",
     )
     require_cap(request.user, EnforcementCap.PUBLISH)
+    require_version(request, listing)
     d = request.POST
     try:
         on = _date(d.get("on"))
@@ -641,50 +688,103 @@ def typical_list(request: HttpRequest) -> HttpResponse:
 
 def _filings_for_user(request: HttpRequest) -> Any:
     return scope_for(request.user).apply(
-        CreditFiling.objects.select_related("case"),
+        CreditFiling.objects.select_related("case", "sample", "disposal__sample"),
         region_field="region",
-        type_field="case__business__business_type",
+        type_field="business__business_type",
     )
+
+
+def _unfiled(request: HttpRequest) -> dict[str, Any]:
+    """The records to be filed and not filed yet, by kind (plan task 二十一): penalty decisions to be
+    published, samples judged unqualified, closed disposal tasks."""
+    scope = scope_for(request.user)
+    cases = (
+        selectors.cases_for_user(request.user)
+        .filter(decided_on__isnull=False, publication__isnull=False)
+        .exclude(filings__kind=CreditKind.PENALTY)
+        .exclude(publication__status=PublicationStatus.WITHDRAWN)
+        .select_related("business", "region")
+        .order_by("decided_on")
+    )
+    samples = (
+        samples_for_user(request.user)
+        .filter(conclusion=Verdict.UNQUALIFIED, history__to_status=SampleStatus.JUDGED_UNQUALIFIED)
+        .exclude(credit_filings__kind=CreditKind.SAMPLING)
+        .select_related("business", "lab")
+        .distinct()
+        .order_by("sampled_on", "id")
+    )
+    tasks = (
+        scope.apply(
+            DisposalTask.objects.filter(status=DisposalStatus.CLOSED),
+            region_field="region",
+            type_field="sample__business__business_type",
+        )
+        .exclude(credit_filings__kind=CreditKind.DISPOSAL)
+        .select_related("sample", "sample__business", "business")
+        .order_by("closed_on", "id")
+    )
+    return {"cases": cases, "samples": samples, "tasks": tasks}
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def filing_list(request: HttpRequest) -> HttpResponse:
-    """What was filed to the national enterprise credit information system, and the decisions not
-    yet filed; a POST files them all as one batch (T21 counts from the record)."""
+    """What was filed to the national enterprise credit information system, and the records not yet
+    filed (penalty decisions, unqualified sampling results, closed disposals); a POST files them all
+    as one batch (T21 counts from the record)."""
     require_cap(request.user, EnforcementCap.VIEW)
-    unfiled = (
-        selectors.cases_for_user(request.user)
-        .filter(decided_on__isnull=False, publication__isnull=False, filings__isnull=True)
-        .exclude(publication__status=PublicationStatus.WITHDRAWN)
-        .select_related("business", "region")
-        .order_by("decided_on")
-    )
+    unfiled = _unfiled(request)
     if request.method == "POST":
         require_cap(request.user, EnforcementCap.PUBLISH)
         today = timezone.localdate()
         batch = f"{today:%Y%m%d}-{timezone.now():%H%M%S}"
+        by = _actor(request)
         try:
-            filed = services.credit_filing_record(
-                by=_actor(request), source=WEB, cases=list(unfiled[:5000]), on=today, batch=batch
-            )
+            with transaction.atomic():
+                filed = services.credit_filing_record(
+                    by=by, source=WEB, cases=list(unfiled["cases"][:5000]), on=today, batch=batch
+                )
+                filed += services.credit_filing_record_samples(
+                    by=by, source=WEB, samples=list(unfiled["samples"][:5000]), on=today, batch=batch
+                )
+                filed += services.credit_filing_record_disposals(
+                    by=by,
+                    source=WEB,
+                    tasks=list(unfiled["tasks"].filter(closed_on__lte=today)[:5000]),
+                    on=today,
+                    batch=batch,
+                )
         except ValidationError as exc:
             _errors(request, exc)
         else:
+            counts = Counter(f.kind for f in filed)
             messages.success(
                 request,
-                _("已归集 %(count)s 条行政处罚信息（批次 %(batch)s）")
-                % {"count": len(filed), "batch": batch},
+                _(
+                    "已归集 %(count)s 条信用信息（批次 %(batch)s）：行政处罚 %(value)s 条、抽检不合格 %(value2)s 条、核查处置 %(value3)s 条"
+                )
+                % {
+                    "count": len(filed),
+                    "batch": batch,
+                    "value": counts[CreditKind.PENALTY],
+                    "value2": counts[CreditKind.SAMPLING],
+                    "value3": counts[CreditKind.DISPOSAL],
+                },
             )
         return redirect("enforcement:filing_list")
     filings = _filings_for_user(request).order_by("-filed_on", "-id")[:500]
+    pending = {k: v.count() for k, v in unfiled.items()}
     return render(
         request,
         "enforcement/filing_list.html",
         {
             "filings": filings,
-            "unfiled": unfiled[:200],
-            "unfiled_count": unfiled.count(),
+            "unfiled": unfiled["cases"][:200],
+            "unfiled_samples": unfiled["samples"][:200],
+            "unfiled_tasks": unfiled["tasks"][:200],
+            "unfiled_counts": pending,
+            "unfiled_count": sum(pending.values()),
             "can_publish": has_cap(request.user, EnforcementCap.PUBLISH),
         },
     )
@@ -699,15 +799,13 @@ def filing_export(request: HttpRequest, fmt: str) -> HttpResponse:
     filings = _filings_for_user(request).order_by("filed_on", "id")[:50000]
     today = timezone.localdate()
     if fmt == "json":
-        body = orjson.dumps({"layout": "shian-credit-penalty-1", "records": exports.filing_records(filings)})
+        body = orjson.dumps({"layout": exports.FILING_LAYOUT, "records": exports.filing_records(filings)})
         response = HttpResponse(body, content_type="application/json")
         response["Content-Disposition"] = content_disposition_header(
-            True, f"行政处罚信息归集_{today:%Y%m%d}.json"
+            True, f"信用信息归集_{today:%Y%m%d}.json"
         )
         return response
-    return _xlsx(
-        exports.filings_xlsx(filings, title="行政处罚信息归集记录"), f"行政处罚信息归集_{today:%Y%m%d}.xlsx"
-    )
+    return _xlsx(exports.filings_xlsx(filings, title="信用信息归集记录"), f"信用信息归集_{today:%Y%m%d}.xlsx")
 
 
 @login_required

@@ -21,6 +21,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from shian.core.concurrency import require_version, versioned
 from shian.core.models import AuditSource, User
 from shian.core.permissions import PublicCap, has_cap, require_cap
 from shian.core.scoping import regions_for
@@ -170,6 +171,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _act(request: HttpRequest, pk: int, form: Any, action: Any) -> HttpResponse:
     incident = selectors.incident_get(request.user, pk)
     require_cap(request.user, PublicCap.INCIDENT_RECORD)
+    require_version(request, incident)
     if not form.is_valid():
         messages.error(request, _("请完整填写"))
     else:
@@ -182,6 +184,7 @@ def _act(request: HttpRequest, pk: int, form: Any, action: Any) -> HttpResponse:
 
 @login_required
 @require_POST
+@versioned
 def incident_update(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
@@ -193,6 +196,7 @@ def incident_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@versioned
 def incident_report_sent(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
@@ -206,6 +210,7 @@ def incident_report_sent(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@versioned
 def incident_close(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,

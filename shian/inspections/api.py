@@ -12,6 +12,7 @@ from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from shian.core.calendar import unofficial_years
+from shian.core.concurrency import require_version, row_version, versioned_operation
 from shian.core.lists import MAX_OFFSET
 from shian.core.models import AuditSource, User
 from shian.core.permissions import Cap, require_cap
@@ -25,6 +26,7 @@ router = Router(tags=["inspections"])
 
 class InspectionOut(Schema):
     id: int
+    version: str = ""  # send it back with an edit: a record changed since is a 409 (core.concurrency)
     business_id: int
     region_code: str
     inspected_on: dt.date
@@ -45,13 +47,15 @@ class InspectionOut(Schema):
     campaign: str
 
 
-def _out(i: Inspection) -> dict[str, Any]:
+def _out(i: Inspection, *, version: bool = True) -> dict[str, Any]:
     return {
         **{
             f: getattr(i, f)
             for f in InspectionOut.model_fields
-            if f not in ("region_code", "has_signature", "publish_due_provisional")
+            if f not in ("region_code", "has_signature", "publish_due_provisional", "version")
         },
+        # The list leaves it out: an inspection's version reads its findings (one query each).
+        "version": row_version(i) if version else "",
         "region_code": i.region_id,
         "has_signature": bool(i.signature),
         "publish_due_provisional": bool(i.publish_due and unofficial_years([i.publish_due])),
@@ -100,6 +104,7 @@ class PhotoOut(Schema):
 
 class RectificationOut(Schema):
     id: int
+    version: str = ""  # send it back with an edit: a record changed since is a 409 (core.concurrency)
     business_id: int
     region_code: str
     inspection_id: int
@@ -119,6 +124,7 @@ def _rect_out(r: Rectification, today: dt.date, unofficial: set[int] | None = No
     unofficial = unofficial_years([r.due]) if unofficial is None else unofficial
     return {
         "due_provisional": r.due.year in unofficial,
+        "version": row_version(r),
         "id": r.pk,
         "business_id": r.finding.inspection.business_id,
         "region_code": r.region_id,
@@ -185,9 +191,11 @@ def rectification_follow_up(request: HttpRequest, pk: int, payload: FollowUpIn) 
 
 
 @router.post("/rectifications/{pk}/close", response=RectificationOut)
+@versioned_operation
 def rectification_close(request: HttpRequest, pk: int, payload: CloseIn) -> dict[str, Any]:
     r = selectors.rectification_get_for_user(user=request.user, pk=pk)
     require_cap(request.user, Cap.INSPECTION_RECORD)
+    require_version(request, r)
     services.rectification_close(
         actor=cast(User, request.user), source=AuditSource.API, rectification=r, closed_on=payload.closed_on
     )
@@ -203,7 +211,7 @@ def inspection_list(
 ) -> list[dict[str, Any]]:
     require_cap(request.user, Cap.INSPECTION_VIEW)
     qs = selectors.inspection_list_for_user(user=request.user, region=region)
-    return [_out(i) for i in qs[offset : offset + min(limit, 1000)]]
+    return [_out(i, version=False) for i in qs[offset : offset + min(limit, 1000)]]
 
 
 @router.get("/campaigns", response=list[CampaignOut])
@@ -218,10 +226,12 @@ def campaign_list(request: HttpRequest, on: dt.date | None = None) -> list[dict[
 
 
 @router.post("/{pk}/answers", response=InspectionOut)
+@versioned_operation
 def inspection_answers(request: HttpRequest, pk: int, payload: AnswersIn) -> dict[str, Any]:
     actor = cast(User, request.user)
     i = selectors.inspection_get_for_user(user=request.user, pk=pk)
     require_cap(request.user, Cap.INSPECTION_RECORD)
+    require_version(request, i)
     i = services.inspection_record_answers(
         actor=actor,
         source=AuditSource.API,
@@ -240,9 +250,11 @@ def inspection_answers(request: HttpRequest, pk: int, payload: AnswersIn) -> dic
 
 
 @router.post("/{pk}/signature", response=InspectionOut)
+@versioned_operation
 def inspection_signature(request: HttpRequest, pk: int, payload: SignatureIn) -> dict[str, Any]:
     i = selectors.inspection_get_for_user(user=request.user, pk=pk)
     require_cap(request.user, Cap.INSPECTION_RECORD)
+    require_version(request, i)
     i = services.inspection_sign(
         actor=cast(User, request.user),
         source=AuditSource.API,

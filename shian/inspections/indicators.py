@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from shian.core.indicators import Indicator, IndicatorResult, Period, register
 from shian.core.models import Region, RegionLevel
@@ -24,6 +25,20 @@ def _active(period: Period, regions: frozenset[str] | None) -> QuerySet[Business
         .exclude(status="closed", closed_on__isnull=True)
     )
     return qs if regions is None else qs.filter(region_id__in=regions)
+
+
+def _not_active(period: Period, regions: frozenset[str] | None) -> QuerySet[Business]:
+    """Exactly the businesses `_active` leaves out (its conditions negated; the dates compared are
+    not null). Few, so "inspected business not among these" reads the inspections of the period
+    from their own index, where "among the active ones" would look up every active business."""
+    out = (
+        Q(opened_on__gt=period.end)
+        | Q(closed_on__lte=period.end)
+        | Q(status="closed", closed_on__isnull=True)
+    )
+    if regions is not None:
+        out |= ~Q(region_id__in=regions)
+    return Business.objects.filter(out).order_by()
 
 
 def _towns(regions: frozenset[str] | None) -> list[str]:
@@ -50,35 +65,63 @@ def _no_data() -> IndicatorResult | None:
     return IndicatorResult(Decimal(0), None, Decimal(100), missing=True, note=NO_DATA)
 
 
+def _counts(rows: QuerySet[Any]) -> tuple[dict[str, int], dict[str, int]]:
+    """({town: numerator}, {town: denominator}) from rows of (region_id, num, den)."""
+    num: dict[str, int] = {}
+    den: dict[str, int] = {}
+    for region, n, d in rows:
+        num[region], den[region] = n or 0, d or 0
+    return num, den
+
+
 def coverage(period: Period, regions: frozenset[str] | None) -> IndicatorResult:
-    """Active businesses inspected at least once in the period ÷ active businesses, by town."""
+    """Active businesses inspected at least once in the period ÷ active businesses, by town.
+    Counted in SQL: the active businesses per town, and per town of the inspection the distinct
+    businesses inspected (a business inspected three times counts once)."""
     if (empty := _no_data()) is not None:
         return empty
-    den: dict[str, int] = defaultdict(int)
-    for region in _active(period, regions).values_list("region_id", flat=True).iterator(chunk_size=20_000):
-        den[region] += 1
-    done = (
+    active = _active(period, regions)
+    den = dict(active.order_by().values("region_id").annotate(n=Count("id")).values_list("region_id", "n"))
+    num = dict(
         Inspection.objects.filter(
             status=InspectionStatus.SUBMITTED,
             inspected_on__gte=period.start,
             inspected_on__lte=period.end,
-            business__in=_active(period, regions),
         )
-        .values_list("region_id", "business_id")
-        # Without order_by() the model's default ordering (-inspected_on, -id) joins the SELECT
-        # DISTINCT and a business inspected three times counts three times.
+        .exclude(business_id__in=_not_active(period, regions).values("id"))
+        # order_by(): the model's default ordering (-inspected_on, -id) must not join the grouping.
         .order_by()
-        .distinct()
+        .values("region_id")
+        .annotate(n=Count("business_id", distinct=True))
+        .values_list("region_id", "n")
     )
-    num: dict[str, int] = defaultdict(int)
-    for region, _b in done.iterator(chunk_size=20_000):
-        num[region] += 1
     return _share(num, den, _towns(regions))
+
+
+def _in_scope(campaign: rules.Campaign, levels: dict[str, str]) -> list[Q]:
+    """`Campaign.covers` as filters on businesses, in disjoint parts counted apart: its type is
+    named; or one of its categories is (and not its type). Each part narrows the businesses read
+    through an index (the type, or the category's businesses), where one OR would read them all.
+    Its town must be one of the campaign's towns (all towns when none is named; "rural" names the
+    towns and townships, not the streets)."""
+    by_type = Q(business_type__in=sorted(campaign.business_types))
+    parts = [by_type]
+    if campaign.categories:
+        in_category = BusinessFoodCategory.objects.filter(category_id__in=sorted(campaign.categories))
+        parts.append(Q(id__in=in_category.order_by().values("business_id")) & ~by_type)
+    if not campaign.towns:
+        return parts
+    towns = set(campaign.towns) - {"rural"}
+    if "rural" in campaign.towns:
+        towns |= {code for code, level in levels.items() if level in ("town", "township")}
+    return [part & Q(region_id__in=sorted(towns)) for part in parts]
 
 
 def campaign_coverage(period: Period, regions: frozenset[str] | None, only: str = "") -> IndicatorResult:
     """Businesses in the scope of a campaign running in the period and inspected under it ÷
-    businesses in scope, summed over the period's campaigns (or the one campaign `only`), by town."""
+    businesses in scope, summed over the period's campaigns (or the one campaign `only`), by town.
+    One grouped query per campaign: the businesses in scope per town, and those of them with a
+    submitted inspection under the campaign in the period."""
     campaigns = [
         c
         for c in rules.load_campaigns().values()
@@ -87,48 +130,49 @@ def campaign_coverage(period: Period, regions: frozenset[str] | None, only: str 
     if not campaigns:
         return IndicatorResult(Decimal(0), None, Decimal(100), missing=True, note="本期没有专项行动")
     levels = dict(Region.objects.values_list("code", "level"))
-    cats: dict[int, list[str]] = defaultdict(list)
-    active = _active(period, regions)
-    for bid, cat in BusinessFoodCategory.objects.filter(business__in=active).values_list(
-        "business_id", "category_id"
-    ):
-        cats[bid].append(cat)
-    rows = list(active.values_list("id", "business_type", "region_id"))
-    inspected = set(
-        Inspection.objects.filter(
-            status=InspectionStatus.SUBMITTED,
-            inspected_on__gte=period.start,
-            inspected_on__lte=period.end,
-            campaign__in=[c.code for c in campaigns],
-        ).values_list("campaign", "business_id")
-    )
+    active = _active(period, regions).order_by()
     num: dict[str, int] = defaultdict(int)
     den: dict[str, int] = defaultdict(int)
     for c in campaigns:
-        for bid, btype, region in rows:
-            if c.covers(
-                business_type=btype,
-                categories=cats.get(bid, ()),
-                region_code=region,
-                region_level=levels.get(region, ""),
-            ):
-                den[region] += 1
-                if (c.code, bid) in inspected:
-                    num[region] += 1
+        inspected = (
+            Inspection.objects.filter(
+                campaign=c.code,
+                status=InspectionStatus.SUBMITTED,
+                inspected_on__gte=period.start,
+                inspected_on__lte=period.end,
+            )
+            .order_by()
+            .values("business_id")
+        )
+        for part in _in_scope(c, levels):
+            c_num, c_den = _counts(
+                active.filter(part)
+                .values("region_id")
+                .annotate(k=Count("id", filter=Q(id__in=inspected)), n=Count("id"))
+                .values_list("region_id", "k", "n")
+            )
+            for region, n in c_den.items():
+                den[region] += n
+                num[region] += c_num[region]
     return _share(num, den, _towns(regions))
 
 
 def rectification_on_time(period: Period, regions: frozenset[str] | None) -> IndicatorResult:
     """Rectification orders due in the period closed by their deadline ÷ orders due in the period."""
-    qs = Rectification.objects.filter(due__gte=period.start, due__lte=period.end)
+    qs = Rectification.objects.filter(due__gte=period.start, due__lte=period.end).order_by()
     if regions is not None:
         qs = qs.filter(region_id__in=regions)
-    num: dict[str, int] = defaultdict(int)
-    den: dict[str, int] = defaultdict(int)
-    for region, status, due, closed in qs.values_list("region_id", "status", "due", "closed_on"):
-        den[region] += 1
-        if status == RectificationStatus.DONE and closed is not None and closed <= due:
-            num[region] += 1
+    num, den = _counts(
+        qs.values("region_id")
+        .annotate(
+            k=Count(
+                "id",
+                filter=Q(status=RectificationStatus.DONE, closed_on__isnull=False, closed_on__lte=F("due")),
+            ),
+            n=Count("id"),
+        )
+        .values_list("region_id", "k", "n")
+    )
     return _share(num, den, _towns(regions))
 
 

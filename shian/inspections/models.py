@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -108,14 +110,28 @@ class Inspection(models.Model):
             ),
         ]
         indexes = [
-            # Coverage and the plan: a town's inspections in a period.
-            models.Index(fields=["region", "inspected_on"], name="inspection_region_date_idx"),
+            # Coverage and the plan: a town's inspections in a period; status and business included
+            # so that coverage counts the inspected businesses from the index alone (the rows
+            # carry every answer and are many times wider).
+            models.Index(
+                fields=["region", "inspected_on", "status", "business"], name="inspection_region_date_idx"
+            ),
             # A business's history and its latest full-checklist inspection (grading).
             models.Index(fields=["business", "full_check", "inspected_on"], name="inspection_business_idx"),
+            # Indicators: the businesses inspected under a campaign in a period (campaign coverage).
+            models.Index(
+                fields=["campaign", "status", "inspected_on", "business"], name="inspection_campaign_idx"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.business_id} {self.inspected_on}"
+
+    def version_state(self) -> dict[str, Any]:
+        """The version an edit is made from: the record with its findings (core.concurrency)."""
+        from shian.core.concurrency import state_with
+
+        return state_with(self, findings=self.findings.all())
 
 
 class Finding(models.Model):
@@ -171,7 +187,8 @@ class Rectification(models.Model):
         ]
         indexes = [
             # Late orders to chase, per town.
-            models.Index(fields=["region", "status", "due"], name="rectification_chase_idx"),
+            # (closing date included: the on-time indicator counts from the index alone)
+            models.Index(fields=["region", "status", "due", "closed_on"], name="rectification_chase_idx"),
         ]
 
     def __str__(self) -> str:

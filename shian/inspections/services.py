@@ -23,7 +23,8 @@ from shian.core.calendar import WorkingCalendar
 from shian.core.models import AuditAction, Region, User
 from shian.core.permissions import Cap, require_cap
 from shian.core.scoping import require_in_scope
-from shian.registry.models import Business, BusinessFoodCategory
+from shian.registry import services as registry_services
+from shian.registry.models import Business, BusinessEvent, BusinessEventKind, BusinessFoodCategory
 
 from . import media, rules
 from .models import (
@@ -474,6 +475,8 @@ def inspection_submit(
             if not f.corrected_on_spot
         ]
         Rectification.objects.bulk_create(orders)
+        if failed:
+            _findings_to_ledger(actor=actor, source=source, inspection=inspection, findings=findings)
         audit_record(
             actor=actor,
             source=source,
@@ -491,6 +494,43 @@ def inspection_submit(
             ),
         )
     return inspection
+
+
+# The ledger's origin of an inspection's findings (registry.BusinessEvent.origin_type).
+LEDGER_ORIGIN = "inspections.inspection"
+
+
+def _findings_to_ledger(
+    *, actor: User | None, source: str, inspection: Inspection, findings: Mapping[str, Finding]
+) -> None:
+    """The problems an inspection found, as one entry of the business-event ledger (the register's,
+    which risk grading and the credit file read), in the submission's transaction."""
+    items = "；".join(f"{code} {f.description}" for code, f in sorted(findings.items()))
+    note = f"检查发现问题 {len(findings)} 项（重点项目 {inspection.key_failed} 项）：{items}"
+    registry_services.business_event_append(
+        actor=actor,
+        source=source,
+        business=inspection.business,
+        kind=BusinessEventKind.INSPECTION_FINDINGS,
+        occurred_on=inspection.inspected_on,
+        origin_type=LEDGER_ORIGIN,
+        origin_id=str(inspection.pk),
+        note=note if len(note) <= 200 else note[:199] + "…",
+    )
+
+
+def _findings_ledger_void(*, source: str, inspection: Inspection, reason: str) -> None:
+    """The record no longer stands (a correction replaces it): its ledger entry is voided with the
+    reason, never deleted; the correction writes its own entry when it is submitted. The voiding
+    is the system's consequence of the correction (audited there with its actor), as for a sample
+    overturned on re-test."""
+    for event in BusinessEvent.objects.filter(
+        kind=BusinessEventKind.INSPECTION_FINDINGS,
+        origin_type=LEDGER_ORIGIN,
+        origin_id=str(inspection.pk),
+        voided_at__isnull=True,
+    ):
+        registry_services.business_event_void(actor=None, source=source, event=event, reason=reason)
 
 
 def inspection_form_save(
@@ -579,6 +619,11 @@ def inspection_correct(*, actor: User | None, source: str, inspection: Inspectio
             created_by=actor,
         )
         new.inspectors.set(inspection.inspectors.all())
+        _findings_ledger_void(
+            source=source,
+            inspection=inspection,
+            reason=f"检查记录已更正（更正记录 #{new.pk}）：{reason.strip()}"[:200],
+        )
         audit_record(
             actor=actor,
             source=source,

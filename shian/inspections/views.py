@@ -26,6 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from shian.core.calendar import unofficial_years
+from shian.core.concurrency import require_version, versioned
 from shian.core.models import AuditSource, User
 from shian.core.permissions import Cap, has_cap, require_cap
 from shian.core.scoping import regions_for
@@ -246,6 +247,7 @@ def _photos_from(request: HttpRequest, codes: list[str], limit: int) -> dict[str
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
+@versioned
 def inspection_form(request: HttpRequest, pk: int) -> HttpResponseBase:
     # Scope first: another town's record is a 404 whatever the role (core.scoping).
     inspection = selectors.inspection_get_for_user(user=request.user, pk=pk)
@@ -253,6 +255,7 @@ def inspection_form(request: HttpRequest, pk: int) -> HttpResponseBase:
     checklist = rules.load_checklists()[inspection.checklist]
     if request.method == "POST":
         require_cap(request.user, Cap.INSPECTION_RECORD)
+        require_version(request, inspection)
         codes = [i.code for i in checklist.items]
         limits = rules.media_limits_in_force(inspection.inspected_on)
         signature = request.POST.get("signature", "")
@@ -406,11 +409,13 @@ def rectification_export(request: HttpRequest) -> FileResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@versioned
 def rectification_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     r = selectors.rectification_get_for_user(user=request.user, pk=pk)
     require_cap(request.user, Cap.INSPECTION_VIEW)
     if request.method == "POST":
         require_cap(request.user, Cap.INSPECTION_RECORD)
+        require_version(request, r)
         action = request.POST.get("action", "")
         try:
             if action == "follow_up":

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
+from shian.core.concurrency import require_version, row_version, versioned_operation
 from shian.core.models import AuditSource, User
 from shian.core.permissions import Cap, require_cap
 
@@ -56,6 +57,7 @@ class FigureIn(Schema):
 
 class FigureOut(Schema):
     id: int
+    version: str = ""  # send it back with an edit: a record changed since is a 409 (core.concurrency)
     target_id: int
     value: Decimal
     period_end: dt.date
@@ -78,6 +80,7 @@ class FigureReviewIn(Schema):
 
 def _figure_out(f: Any) -> dict[str, Any]:
     return {
+        "version": row_version(f),
         "id": f.pk,
         "target_id": f.target_id,
         "value": f.value,
@@ -97,12 +100,17 @@ def _figure_out(f: Any) -> dict[str, Any]:
 
 class ReportOut(Schema):
     id: int
+    version: str = ""  # send it back with an edit: a record changed since is a 409 (core.concurrency)
     period: str
     department_id: str | None
     region_id: str | None
     status: str
     due: dt.date
     submitted_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_version(obj: Any) -> str:
+        return row_version(obj)
 
 
 class ReportIn(Schema):
@@ -117,6 +125,7 @@ class TransitionIn(Schema):
 
 class NoticeOut(Schema):
     id: int
+    version: str = ""  # send it back with an edit: a record changed since is a 409 (core.concurrency)
     task_id: int
     target_id: int | None
     department_id: str | None
@@ -124,6 +133,10 @@ class NoticeOut(Schema):
     issued_on: dt.date
     response_due: dt.date
     status: str
+
+    @staticmethod
+    def resolve_version(obj: Any) -> str:
+        return row_version(obj)
 
 
 class ResponseIn(Schema):
@@ -194,10 +207,12 @@ def figure_list(request: HttpRequest, year: int, status: str = "") -> list[dict[
 
 
 @router.post("/figures/{figure_id}/review", response=FigureOut)
+@versioned_operation
 def figure_review(request: HttpRequest, figure_id: int, payload: FigureReviewIn) -> dict[str, Any]:
     """The district office accepts a figure, or returns it with a reason."""
     require_cap(request.user, Cap.PLAN_MANAGE)
     figure = selectors.figure_get_for_user(user=request.user, pk=figure_id)
+    require_version(request, figure)
     return _figure_out(
         services.figure_review(
             actor=_actor(request),
@@ -225,8 +240,10 @@ def report_save(request: HttpRequest, year: int, payload: ReportIn) -> Any:
 
 
 @router.post("/reports/{report_id}/status", response=ReportOut)
+@versioned_operation
 def report_transition(request: HttpRequest, report_id: int, payload: TransitionIn) -> Any:
     report = selectors.report_get_for_user(user=request.user, pk=report_id)
+    require_version(request, report)
     return services.progress_report_set_status(
         actor=_actor(request), source=AuditSource.API, report=report, status=payload.status, note=payload.note
     )
@@ -240,8 +257,10 @@ def notice_list(request: HttpRequest, year: int) -> Any:
 
 
 @router.post("/notices/{notice_id}/response", response=NoticeOut)
+@versioned_operation
 def notice_response(request: HttpRequest, notice_id: int, payload: ResponseIn) -> Any:
     notice = selectors.notice_get_for_user(user=request.user, pk=notice_id)
+    require_version(request, notice)
     return services.notice_respond(
         actor=_actor(request), source=AuditSource.API, notice=notice, response=payload.response
     )

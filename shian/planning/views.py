@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from shian.core import indicators
+from shian.core.concurrency import require_version, versioned
 from shian.core.models import AuditSource, Department, Region, RegionLevel, User
 from shian.core.permissions import Cap, has_cap, require_cap
 from shian.core.xlsx import table_xlsx
@@ -282,6 +283,7 @@ def report_list(request: HttpRequest, year: int) -> HttpResponseBase:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@versioned
 def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     report = selectors.report_get_for_user(user=request.user, pk=report_id)
     require_cap(request.user, Cap.PLAN_VIEW)
@@ -289,6 +291,7 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     is_author = services.unit_of(actor) == (report.department_id, report.region_id)
     is_office = has_cap(actor, Cap.PLAN_MANAGE)
     if request.method == "POST":
+        require_version(request, report)
         action = request.POST.get("action", "")
         try:
             if action == "save" and is_author:
@@ -331,6 +334,7 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@versioned
 def notice_list(request: HttpRequest, year: int) -> HttpResponse:
     require_cap(request.user, Cap.PLAN_VIEW)
     plan = _plan(year)
@@ -342,6 +346,7 @@ def notice_list(request: HttpRequest, year: int) -> HttpResponse:
         notice = selectors.notice_get_for_user(
             user=request.user, pk=int(request.POST.get("notice", "0") or 0)
         )
+        require_version(request, notice)
         try:
             services.notice_respond(
                 actor=_actor(request),
@@ -538,6 +543,7 @@ def sampling_plan(request: HttpRequest, year: int) -> HttpResponseBase:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@versioned
 def figure_list(request: HttpRequest, year: int) -> HttpResponse:
     """Reported figures with their evidence, the platform's own figure beside them where the records
     hold one, and their review: the office accepts or returns each (with a reason)."""
@@ -553,6 +559,7 @@ def figure_list(request: HttpRequest, year: int) -> HttpResponse:
         figure = selectors.figure_get_for_user(user=request.user, pk=pk)
         if figure.target.task.plan_id != plan.pk:
             raise Http404
+        require_version(request, figure)
         try:
             services.figure_review(
                 actor=_actor(request),

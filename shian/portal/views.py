@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from shian.core.concurrency import require_version, versioned
 from shian.core.models import AuditSource, User
 from shian.core.permissions import PortalCap, has_cap, require_cap
 from shian.core.scoping import get_scoped_or_404, own_credit_code
@@ -232,10 +233,12 @@ def review_rectifications(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@versioned
 def review_rectification(request: HttpRequest, pk: int) -> HttpResponseBase:
     require_cap(request.user, PortalCap.REVIEW_RECTIFICATION)
     report = selectors.rectification_report_get_for_user(user=request.user, pk=pk)
     if request.method == "POST":
+        require_version(request, report)
         try:
             services.rectification_report_review(
                 actor=_actor(request),
@@ -280,10 +283,12 @@ def review_self_inspections(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@versioned
 def review_self_inspection(request: HttpRequest, pk: int) -> HttpResponseBase:
     require_cap(request.user, PortalCap.MANAGE)
     report = selectors.self_inspection_get_for_user(user=request.user, pk=pk)
     if request.method == "POST":
+        require_version(request, report)
         try:
             services.self_inspection_review(
                 actor=_actor(request),
@@ -377,11 +382,13 @@ def review_accounts(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@versioned
 def review_account(request: HttpRequest, pk: int) -> HttpResponse:
     require_cap(request.user, PortalCap.MANAGE)
     req = selectors.account_request_get_for_user(user=request.user, pk=pk)
     created = None
     if request.method == "POST":
+        require_version(request, req)
         try:
             req, password = services.account_request_review(
                 actor=_actor(request),

@@ -122,6 +122,12 @@ class Business(models.Model):
             models.Index(fields=["name", "id"], name="business_name_idx"),
             # Type filter and the dashboard's counts by type.
             models.Index(fields=["business_type", "status"], name="business_type_status_idx"),
+            # Indicators: the active businesses of a period per town (and type), counted from the
+            # index alone (opening and closing dates included), not from the wide rows.
+            models.Index(
+                fields=["region", "business_type", "status", "opened_on", "closed_on"],
+                name="business_active_count_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -161,6 +167,8 @@ class BusinessEventKind(models.TextChoices):
     COMPLAINT_UPHELD = "complaint_upheld", _("Upheld complaint")
     SERIOUS_DISHONESTY_LISTED = "serious_dishonesty_listed", _("Listed as seriously dishonest")
     LICENCE_REVOKED = "licence_revoked", _("Licence revoked")
+    # Written by the inspections module when an inspection is submitted with items not met.
+    INSPECTION_FINDINGS = "inspection_findings", _("Problems found at inspection")
 
 
 class BusinessEvent(models.Model):

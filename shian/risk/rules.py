@@ -8,6 +8,7 @@ display rating (量化分级): none of those is read or written here."""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import math
 import random
@@ -51,9 +52,15 @@ class GradingRules:
     dynamic_key_item_points: int
     dynamic_general_item_points: int
     dynamic_default: int
+    new_business_dynamic: str  # "static_converted" (2016 办法) or "default" (dynamic_default)
+    new_business_months: int
     adjust_up_max: int
     adjust_down_clean_year: int
     event_steps: Mapping[str, int]
+    # Ledger kinds that bar the clean-year step without raising the grade (第二十条).
+    clean_year_blockers: frozenset[str]
+    # Earlier ids of this edition (corrected in place): what was recorded under them reads as this.
+    replaces: tuple[str, ...]
     category_points: Mapping[str, int]
     type_points: Mapping[str, int]
     scale_points: Mapping[str, int]
@@ -95,9 +102,13 @@ def load_rules() -> tuple[GradingRules, ...]:
                 dynamic_key_item_points=int(e["dynamic_key_item_points"]),
                 dynamic_general_item_points=int(e["dynamic_general_item_points"]),
                 dynamic_default=int(e["dynamic_default"]),
+                new_business_dynamic=str(e.get("new_business_dynamic", "default")),
+                new_business_months=int(e.get("new_business_months", 0)),
                 adjust_up_max=int(e["adjust_up_max"]),
                 adjust_down_clean_year=int(e["adjust_down_clean_year"]),
                 event_steps=dict(e["event_steps"]),
+                clean_year_blockers=frozenset(e.get("clean_year_blocked_by", ())),
+                replaces=tuple(e.get("replaces", ())),
                 category_points=dict(e["category_points"]),
                 type_points=dict(e["type_points"]),
                 scale_points=dict(e["scale_points"]),
@@ -134,6 +145,8 @@ class GradeInput:
     previous_grade: str | None = None
     # Inspections of the past 12 months all 符合 and at least one of them (for the clean-year step).
     clean_inspections: bool = False
+    # Newly opened (新开办) on the grading date: see `is_new_business`.
+    new_business: bool = False
 
 
 @dataclass(frozen=True)
@@ -167,9 +180,49 @@ def static_score(
     return parts
 
 
-def dynamic_score(last_full_check: tuple[dt.date, int, int] | None, rules: GradingRules) -> int:
+def is_new_business(opened_on: dt.date | None, on: dt.date, rules: GradingRules) -> bool:
+    """Newly opened (新开办) on `on`: opened within the `new_business_months` before it (the
+    office's setting; the 2016 method does not define the term). Unknown opening date: not new."""
+    if opened_on is None or rules.new_business_months <= 0 or opened_on > on:
+        return False
+    return opened_on > _add_months(on, -rules.new_business_months)
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later (earlier when negative), or the month's last day."""
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def dynamic_basis(
+    last_full_check: tuple[dt.date, int, int] | None, new_business: bool, rules: GradingRules
+) -> str:
+    """Where the dynamic score comes from: "full_check" (the latest full-checklist inspection),
+    "static_converted" (a new business without one, 2016 办法) or "default" (the office's setting)."""
+    if last_full_check is not None:
+        return "full_check"
+    if new_business and rules.new_business_dynamic == "static_converted":
+        return "static_converted"
+    return "default"
+
+
+def dynamic_score(
+    last_full_check: tuple[dt.date, int, int] | None,
+    rules: GradingRules,
+    *,
+    new_business: bool = False,
+    static_total: int = 0,
+) -> int:
     """动态风险因素 from the latest full-checklist inspection: points per failed key and general item,
-    capped at `dynamic_max` (60); without one, `dynamic_default`."""
+    capped at `dynamic_max` (60). Without one: a newly opened business's score is converted from its
+    static score (2016 办法: 新开办的可按静态风险分值折算确定风险分值), so the dynamic part is
+    static × dynamic_max ÷ static_max, rounded half up; any other business gets `dynamic_default`
+    (the office's setting)."""
+    basis = dynamic_basis(last_full_check, new_business, rules)
+    if basis == "static_converted":
+        converted = (2 * static_total * rules.dynamic_max + rules.static_max) // (2 * rules.static_max)
+        return min(rules.dynamic_max, converted)
     if last_full_check is None:
         return rules.dynamic_default
     _when, key_failed, general_failed = last_full_check
@@ -195,19 +248,26 @@ def adjustment(
     *, events: Iterable[tuple[str, dt.date]], clean_inspections: bool, rules: GradingRules
 ) -> tuple[int, list[str]]:
     """2016 办法 第十九条、第二十条 [M]: up one or two grades for the listed events in the past year
-    (at most `adjust_up_max` in all); down one after a clean year (no event, inspections all 符合)."""
+    (at most `adjust_up_max` in all); down one after a clean year (no event, inspections all 符合).
+    Kinds in `clean_year_blockers` (problems found at an inspection) raise nothing but bar the
+    clean-year step: the year had violations."""
     reasons = []
     up = 0
+    blocked = False
     for kind, when in events:
+        if kind in rules.clean_year_blockers:
+            blocked = True
+            reasons.append(f"{when.isoformat()} {kind} 不予下调")
+            continue
         if kind not in rules.event_steps:
             raise RiskRuleError(_("未知的风险调整事件“%(kind)s”") % {"kind": kind})
         up += rules.event_steps[kind]
         reasons.append(f"{when.isoformat()} {kind} +{rules.event_steps[kind]}")
     if up:
         return min(up, rules.adjust_up_max), reasons
-    if clean_inspections:
+    if clean_inspections and not blocked:
         return -rules.adjust_down_clean_year, ["上一年度无违法违规行为且检查均为符合 -1"]
-    return 0, []
+    return 0, reasons
 
 
 def grade(
@@ -225,7 +285,9 @@ def grade(
         )
         if static_cache is not None:
             static_cache[key] = static
-    dynamic = dynamic_score(data.last_full_check, rules)
+    dynamic = dynamic_score(
+        data.last_full_check, rules, new_business=data.new_business, static_total=static["total"]
+    )
     total = static["total"] + dynamic
     score_grade = grade_for_score(total, rules)
     steps, reasons = adjustment(events=data.events, clean_inspections=data.clean_inspections, rules=rules)
@@ -233,6 +295,7 @@ def grade(
         "static": dict(static),
         "dynamic": {
             "score": dynamic,
+            "basis": dynamic_basis(data.last_full_check, data.new_business, rules),
             "from": data.last_full_check[0].isoformat() if data.last_full_check else None,
             "key_failed": data.last_full_check[1] if data.last_full_check else None,
             "general_failed": data.last_full_check[2] if data.last_full_check else None,
@@ -501,6 +564,6 @@ def edition_source(edition_id: str) -> str:
     """What a grade's recorded edition is called for a reader: the source it was drawn from (the
     measures and the article), never its internal identifier; an unknown one says so in words."""
     for e in load_rules():
-        if e.id == edition_id:
+        if e.id == edition_id or edition_id in e.replaces:
             return e.source
     return "（评定所依据的规则版本未登记）"

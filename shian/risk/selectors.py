@@ -175,6 +175,8 @@ def targeting_history(*, end: dt.date) -> targeting.History:
     for bid, day, kind in registry_selectors.business_events_until(end=end):
         if kind == BusinessEventKind.COMPLAINT_UPHELD:
             complaints.append((bid, day))
+        elif kind == BusinessEventKind.INSPECTION_FINDINGS:
+            continue  # the inspections themselves are the model's history of findings
         else:
             events.append((bid, day, kind))
     return targeting.History.build(

@@ -61,6 +61,7 @@ def _grade_values(
     previous: str | None,
     edition: rules.GradingRules,
     on: dt.date,
+    new_business: bool = False,
     static_cache: dict[Any, dict[str, int]] | None = None,
 ) -> tuple[Any, ...]:
     """One business's grade as the values of `_ROW_FIELDS`: the pure scoring and its evidence."""
@@ -75,6 +76,7 @@ def _grade_values(
             events=tuple(events),
             previous_grade=previous,
             clean_inspections=clean,
+            new_business=new_business,
         ),
         edition,
         static_cache,
@@ -116,7 +118,10 @@ def _events(
     also holds kinds other readers use (a penalty decision, an upheld complaint for the credit
     file), which the 2016 method does not step on."""
     return registry_selectors.business_events_between(
-        start=start, end=end, business_ids=business_ids, kinds=edition.event_steps
+        start=start,
+        end=end,
+        business_ids=business_ids,
+        kinds=[*edition.event_steps, *edition.clean_year_blockers],
     )
 
 
@@ -144,6 +149,7 @@ def risk_regrade(*, actor: User | None, source: str, business: Business, on: dt.
         previous=previous.grade if previous else None,
         edition=edition,
         on=on,
+        new_business=rules.is_new_business(business.opened_on, on, edition),
     )
     with transaction.atomic():
         before = {f: getattr(previous, f) for f in _FIELDS} if previous else None
@@ -206,7 +212,7 @@ def risk_regrade_bulk(
     # .order_by(): the models' default orderings would sort 300,000 rows nobody needs sorted.
     rows = list(
         businesses.order_by()
-        .values_list("id", "business_type", "scale", "region_id")
+        .values_list("id", "business_type", "scale", "region_id", "opened_on")
         .iterator(chunk_size=20_000)
     )
     ids = None if not region else [r[0] for r in rows]
@@ -235,10 +241,12 @@ def risk_regrade_bulk(
     memo: dict[tuple[Any, ...], tuple[tuple[Any, ...], str, str, str] | None] = {}
     edition_id = edition.id
     graded = []
-    for bid, btype, scale, reg in rows:
+    for bid, btype, scale, reg, opened in rows:
         full = fulls.get(bid)
         found = events.get(bid)
         key = (
+            # Only whether it is new on the day enters the grade, never the opening date itself.
+            rules.is_new_business(opened, on, edition),
             btype,
             scale,
             cat_sets.get(bid, ()),
@@ -254,13 +262,14 @@ def risk_regrade_bulk(
                 btype=btype,
                 scale=scale,
                 region=reg,
-                categories=key[2],
+                categories=key[3],
                 full=full,
-                events=key[4],
-                results=key[5],
-                previous=key[6],
+                events=key[5],
+                results=key[6],
+                previous=key[7],
                 edition=edition,
                 on=on,
+                new_business=key[0],
                 static_cache=static_cache,
             )
             if template is _UNSEEN:

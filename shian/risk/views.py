@@ -125,7 +125,8 @@ def grade_detail(request: HttpRequest, business_id: int) -> HttpResponse:
             "can_start": has_cap(request.user, Cap.INSPECTION_RECORD),
             "events": events[:100],
             "can_record": has_cap(request.user, Cap.EVENT_RECORD),
-            "kinds": BusinessEventKind.choices,
+            # Problems found at an inspection enter the ledger with the inspection, not by hand.
+            "kinds": [c for c in BusinessEventKind.choices if c[0] != BusinessEventKind.INSPECTION_FINDINGS],
             "today": timezone.localdate(),
         },
     )

@@ -12,6 +12,7 @@ from django.utils import timezone
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from shian.core.concurrency import require_version, row_version, versioned_operation
 from shian.core.models import AuditSource, User
 from shian.core.permissions import Cap, require_cap
 
@@ -50,6 +51,7 @@ class ItemOut(Schema):
 
 class SampleDetailOut(SampleOut):
     items: list[ItemOut]
+    version: str = ""  # send it back with an edit: a record changed since is a 409 (core.concurrency)
 
 
 class ResultIn(Schema):
@@ -132,15 +134,18 @@ def sample_detail(request: HttpRequest, pk: int) -> SampleDetailOut:
     return SampleDetailOut(
         **SampleOut.from_orm(sample).dict(),
         items=[ItemOut.from_orm(i) for i in sample.items.order_by("id")],
+        version=row_version(sample),
     )
 
 
 @router.post("/samples/{pk}/results", response=SampleDetailOut)
+@versioned_operation
 def sample_results(request: HttpRequest, pk: int, payload: ResultsIn) -> SampleDetailOut:
     """Record a lab's results; each item is judged against the limit in force. 422 with the
     problems of each item when one does not read."""
     sample = selectors.sample_get_for_user(user=request.user, pk=pk)
     require_cap(request.user, Cap.SAMPLING_RESULTS)
+    require_version(request, sample)
     imports.results_record(
         sample=sample,
         rows=[imports.ResultRow(r.item, r.result, r.unit, r.detection_limit) for r in payload.items],
@@ -170,6 +175,7 @@ class OnSiteIn(Schema):
 
 
 @router.post("/samples/{pk}/on-site", response=SampleOut)
+@versioned_operation
 def sample_on_site(
     request: HttpRequest,
     pk: int,
@@ -181,6 +187,7 @@ def sample_on_site(
     and move it to "sampled", as the page does: the same service, the same checks (422 naming
     each problem, nothing saved), the record locked afterwards."""
     sample = selectors.sample_get_for_user(user=request.user, pk=pk)
+    require_version(request, sample)
     limit = services.on_site_photo_max_bytes()
     services.sample_record_on_site(
         actor=_actor(request),
@@ -232,9 +239,12 @@ class QuickTestOut(Schema):
     followup_sample_id: int | None
     followup_sample_code: str
 
+    version: str = ""  # send it back with an edit: a record changed since is a 409 (core.concurrency)
+
     @staticmethod
     def of(q: QuickTest) -> QuickTestOut:
         return QuickTestOut(
+            version=row_version(q),
             id=q.pk,
             region_id=q.region_id,
             business_id=q.business_id,
@@ -341,10 +351,12 @@ def quick_test_create(request: HttpRequest, payload: QuickTestIn) -> Status[Quic
 
 
 @router.post("/quick-tests/{pk}/objection", response=QuickTestOut)
+@versioned_operation
 def quick_test_objection(request: HttpRequest, pk: int, payload: ObjectionIn) -> QuickTestOut:
     """Record the operator's objection; 422 naming the deadline when the 4-hour window has passed."""
     qt = selectors.quick_test_get_for_user(user=request.user, pk=pk)
     require_cap(request.user, Cap.SAMPLING_MANAGE)
+    require_version(request, qt)
     quicktests.quick_test_objection_file(
         actor=_actor(request),
         source=AuditSource.API,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -114,6 +116,12 @@ class Sample(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.food_name}"
+
+    def version_state(self) -> dict[str, Any]:
+        """The version an edit is made from: the sample with its test items (core.concurrency)."""
+        from shian.core.concurrency import state_with
+
+        return state_with(self, items=self.items.all())
 
     @property
     def disposal(self) -> DisposalTask | None:
@@ -282,6 +290,12 @@ class DisposalTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sample_id} {self.status}"
+
+    def version_state(self) -> dict[str, Any]:
+        """The version an edit is made from: the task with its steps (core.concurrency)."""
+        from shian.core.concurrency import state_with
+
+        return state_with(self, steps=self.steps.all())
 
 
 class DisposalStep(models.Model):

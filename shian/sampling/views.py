@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from shian.core.calendar import WorkingCalendar
+from shian.core.concurrency import require_version, versioned
 from shian.core.lists import list_query, list_response
 from shian.core.models import AuditSource, User
 from shian.core.permissions import Cap, EnforcementCap, has_cap, require_cap
@@ -187,9 +188,11 @@ def sample_detail_render(request: HttpRequest, sample: Any, on_site_form: OnSite
 
 @login_required
 @require_POST
+@versioned
 def sample_status(request: HttpRequest, pk: int) -> HttpResponse:
     sample = selectors.sample_get_for_user(user=request.user, pk=pk)
     require_cap(request.user, Cap.SAMPLING_MANAGE)
+    require_version(request, sample)
     status = request.POST.get("status", "")
     if status not in MANUAL_STATUSES:
         messages.error(request, _("Unknown status."))
@@ -222,11 +225,13 @@ def _on_site_form(sample: Any, data: Any = None) -> OnSiteForm:
 
 @login_required
 @require_POST
+@versioned
 def sample_on_site(request: HttpRequest, pk: int) -> HttpResponse:
     """The on-site record (抽样单) of a sample task; on any problem the page shows it by field and
     nothing is saved."""
     sample = selectors.sample_get_for_user(user=request.user, pk=pk)
     require_cap(request.user, Cap.SAMPLING_MANAGE)
+    require_version(request, sample)
     form = _on_site_form(sample, request.POST)
     # Read at most one byte past the limit: the service then refuses the file as too large
     # without this view holding a huge upload in memory.
@@ -385,9 +390,11 @@ def disposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@versioned
 def disposal_step(request: HttpRequest, pk: int) -> HttpResponse:
     task = selectors.disposal_get_for_user(user=request.user, pk=pk)
     require_cap(request.user, Cap.SAMPLING_MANAGE)
+    require_version(request, task)
     form = DisposalStepForm(request.POST, request.FILES)
     if not form.is_valid() or form.cleaned_data["kind"] not in DisposalStepKind.values:
         messages.error(request, _("Check the step's date, note and evidence."))
@@ -413,9 +420,11 @@ def disposal_step(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@versioned
 def disposal_close(request: HttpRequest, pk: int) -> HttpResponse:
     task = selectors.disposal_get_for_user(user=request.user, pk=pk)
     require_cap(request.user, Cap.SAMPLING_MANAGE)
+    require_version(request, task)
     try:
         services.disposal_task_close(task=task, by=_actor(request), on=timezone.localdate())
     except ValidationError as exc:
@@ -526,6 +535,7 @@ def _quick_action(request: HttpRequest, pk: int, form_class: Any, call: Any, don
     service, and come back to the page with its message."""
     qt = selectors.quick_test_get_for_user(user=request.user, pk=pk)
     require_cap(request.user, Cap.SAMPLING_MANAGE)
+    require_version(request, qt)
     form = form_class(request.POST) if form_class is not None else None
     if form is not None and not form.is_valid():
         errors = "；".join(f"{form.fields[k].label}：{'，'.join(v)}" for k, v in form.errors.items())
@@ -542,6 +552,7 @@ def _quick_action(request: HttpRequest, pk: int, form_class: Any, call: Any, don
 
 @login_required
 @require_POST
+@versioned
 def quick_test_notify(request: HttpRequest, pk: int) -> HttpResponse:
     return _quick_action(
         request,
@@ -561,6 +572,7 @@ def quick_test_notify(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@versioned
 def quick_test_objection(request: HttpRequest, pk: int) -> HttpResponse:
     return _quick_action(
         request,
@@ -579,6 +591,7 @@ def quick_test_objection(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@versioned
 def quick_test_retest(request: HttpRequest, pk: int) -> HttpResponse:
     return _quick_action(
         request,
@@ -600,6 +613,7 @@ def quick_test_retest(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@versioned
 def quick_test_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     return _quick_action(
         request,
@@ -614,6 +628,7 @@ def quick_test_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@versioned
 def quick_test_followup(request: HttpRequest, pk: int) -> HttpResponse:
     return _quick_action(
         request,

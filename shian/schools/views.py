@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from shian.core.concurrency import require_version, versioned
 from shian.core.models import AuditSource, User
 from shian.core.permissions import PortalCap, SchoolCap, has_cap, require_cap
 from shian.core.scoping import own_credit_code, regions_for
@@ -313,10 +314,12 @@ def open_kitchen_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@versioned
 def open_kitchen_edit(request: HttpRequest, business_pk: int) -> HttpResponseBase:
     require_cap(request.user, SchoolCap.MANAGE)
     business = selectors.open_kitchen_business_get(user=request.user, pk=business_pk)
     if request.method == "POST":
+        require_version(request, selectors.open_kitchen_of(business=business))
         try:
             services.open_kitchen_set(
                 actor=_actor(request),

@@ -243,6 +243,16 @@ def trace(
         direction="backward" if direction == "backward" else "forward",
         lots_reached=view.lots_reached,
         truncated=view.truncated,
-        businesses=[BusinessOut(**b.__dict__) for b in view.businesses],
+        businesses=[
+            BusinessOut(
+                business_id=b.business_id,
+                region_id=b.region_id,
+                lots=b.lots,
+                quantity=b.quantity,
+                uom=b.uom,
+                depth=b.depth,
+            )
+            for b in view.businesses
+        ],
         lot_ids=view.lot_ids[:10_000],
     )

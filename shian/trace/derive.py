@@ -50,7 +50,7 @@ ILMD_BEST_BEFORE = (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class LotRef:
     identifier: str
     role: str  # epc, quantity, child, parent, input, output
@@ -58,7 +58,7 @@ class LotRef:
     uom: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Derived:
     event_type: str
     action: str
@@ -111,7 +111,7 @@ def _quantities(items: Any, role: str) -> list[LotRef]:
 
 def _ilmd(event: Mapping[str, Any]) -> dict[str, str]:
     ilmd = event.get("ilmd")
-    if not isinstance(ilmd, Mapping):
+    if ilmd is None or not isinstance(ilmd, Mapping):
         return {}
     out = {}
     for key, names in (
@@ -156,14 +156,9 @@ def derive(event: Mapping[str, Any]) -> Derived:
         for s in event.get("destinationList") or ()
     ]
     biz_step = str(event.get("bizStep", ""))
-    read_point = (
-        canonical_identifier(event["readPoint"]["id"]) if isinstance(event.get("readPoint"), Mapping) else ""
-    )
-    biz_location = (
-        canonical_identifier(event["bizLocation"]["id"])
-        if isinstance(event.get("bizLocation"), Mapping)
-        else ""
-    )
+    rp, bl = event.get("readPoint"), event.get("bizLocation")
+    read_point = canonical_identifier(rp["id"]) if rp is not None and isinstance(rp, Mapping) else ""
+    biz_location = canonical_identifier(bl["id"]) if bl is not None and isinstance(bl, Mapping) else ""
     movement = ""
     if kind == "TransformationEvent":
         movement = "transform"

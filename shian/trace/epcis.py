@@ -165,6 +165,11 @@ def parse_time(value: Any) -> dt.datetime | None:
     reports that)."""
     if not isinstance(value, str):
         return None
+    return _parse_time(value)
+
+
+@lru_cache(maxsize=65_536)  # a bulk document repeats its times; the result is immutable
+def _parse_time(value: str) -> dt.datetime | None:
     try:
         parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:

@@ -125,7 +125,12 @@ def context_prefixes(context: Any) -> dict[str, str]:
 
 
 def _time(value: Any) -> str:
-    text = str(value).strip()
+    return _time_text(value) if isinstance(value, str) else _time_text(str(value))
+
+
+@lru_cache(maxsize=65_536)  # a bulk document repeats its times (one shipment, many lots)
+def _time_text(value: str) -> str:
+    text = value.strip()
     try:
         t = dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
@@ -137,7 +142,10 @@ def _time(value: Any) -> str:
 
 
 def _number(value: Any) -> str:
-    if isinstance(value, bool):
+    kind = type(value)
+    if kind is int:  # the usual quantity: its decimal digits are already canonical
+        return str(value)
+    if kind is bool:
         return str(value)
     try:
         d = Decimal(str(value).strip())
@@ -162,15 +170,27 @@ def _vocab(value: str, kind: str) -> str:
 
 
 class _Hasher:
+    """One per document: the document's CURIE prefixes, and the canonical form of every identifier
+    met so far (a bulk document names the same parties and lots over and over)."""
+
     def __init__(self, prefixes: Mapping[str, str]) -> None:
         self.prefixes = {**STANDARD_PREFIXES, **prefixes}
+        self._uris: dict[str, str] = {}
 
     def uri(self, value: Any) -> str:
+        if type(value) is str:
+            known = self._uris.get(value)
+            if known is not None:
+                return known
         v = str(value).strip()
         prefix, sep, rest = v.partition(":")
         if sep and not rest.startswith("//") and prefix in self.prefixes and not v.startswith("urn:"):
-            return self.prefixes[prefix] + rest
-        return canonical_identifier(v)
+            out = self.prefixes[prefix] + rest
+        else:
+            out = canonical_identifier(v)
+        if type(value) is str and len(self._uris) < 200_000:
+            self._uris[value] = out
+        return out
 
     def key(self, name: str) -> str:
         """A user extension's name as {namespace}local (rule 20)."""
@@ -212,8 +232,10 @@ class _Hasher:
             return out
         return [f"{key}={self.scalar(value)}"]
 
-    def extensions(self, obj: Mapping[str, Any], standard: Sequence[str]) -> str:
+    def extensions(self, obj: Mapping[str, Any], standard: Sequence[str] | frozenset[str]) -> str:
         parts = [s for k, v in obj.items() if k not in standard for s in self.extension(k, v)]
+        if not parts:
+            return ""
         return "".join(sorted(parts))
 
     def quantity_list(self, name: str, elements: Sequence[Mapping[str, Any]]) -> str:
@@ -300,14 +322,14 @@ class _Hasher:
         if "disposition" in e:
             out.append("disposition=" + _vocab(str(e["disposition"]), "Disp-"))
         pd = e.get("persistentDisposition")
-        if isinstance(pd, Mapping):
+        if pd is not None and isinstance(pd, Mapping):
             s = "persistentDisposition"
             for f in ("set", "unset"):
                 s += "".join(sorted(f"{f}=" + _vocab(str(v), "Disp-") for v in pd.get(f) or ()))
             out.append(s)
         for name in ("readPoint", "bizLocation"):
             loc = e.get(name)
-            if isinstance(loc, Mapping):
+            if loc is not None and isinstance(loc, Mapping):
                 out.append(name + "id=" + self.uri(loc.get("id", "")) + self.extensions(loc, ("id",)))
         if e.get("sensorElementList"):
             out.append(
@@ -333,11 +355,21 @@ class _Hasher:
                 ]
                 tail.append(name + "".join(sorted(items)))
         ilmd = e.get("ilmd")
-        if isinstance(ilmd, Mapping) and ilmd:
+        if ilmd is not None and isinstance(ilmd, Mapping) and ilmd:
             tail.append("ilmd" + self.extensions(ilmd, ()))
         out.extend(sorted(tail))
-        out.append(self.extensions(e, tuple(_STANDARD_KEYS)))
+        out.append(self.extensions(e, _STANDARD_KEYS))
         return "".join(out)
+
+    def hash_id(self, event: Mapping[str, Any]) -> str:
+        digest = hashlib.sha256(self.prehash(event).encode("utf-8")).hexdigest()
+        return f"ni:///sha-256;{digest}?ver=CBV2.0"
+
+
+def hasher(prefixes: Mapping[str, str] | None = None) -> _Hasher:
+    """A hasher for the events of one document (its @context's prefixes): `hasher(p).hash_id(e)`
+    is `event_hash_id(e, p)`, with what the document repeats computed once."""
+    return _Hasher(prefixes or {})
 
 
 def prehash_string(event: Mapping[str, Any], prefixes: Mapping[str, str] | None = None) -> str:
@@ -346,5 +378,4 @@ def prehash_string(event: Mapping[str, Any], prefixes: Mapping[str, str] | None 
 
 def event_hash_id(event: Mapping[str, Any], prefixes: Mapping[str, str] | None = None) -> str:
     """The event's hash ID: ni:///sha-256;<hex>?ver=CBV2.0 (RFC 6920, CBV 2.0 §8.9)."""
-    digest = hashlib.sha256(prehash_string(event, prefixes).encode("utf-8")).hexdigest()
-    return f"ni:///sha-256;{digest}?ver=CBV2.0"
+    return _Hasher(prefixes or {}).hash_id(event)

@@ -166,3 +166,39 @@ def reset() -> None:
     global _GRAPH, _FINGERPRINT
     with _LOCK:
         _GRAPH, _FINGERPRINT = None, ()
+
+
+def capture_committed(
+    lots: list[tuple[int, int]],
+    edges: list[tuple[int, int, int, int, float, str]],
+    last_lot: tuple[str, str] | None,
+) -> None:
+    """A capture's rows, added to the process's graph right after its commit, so the next trace
+    does not read them back: `lots` (id, business id or -1), `edges` (id, src, dst, epoch,
+    quantity, unit), `last_lot` the (identifier, holder) of the highest new lot id. Only when the
+    graph holds every row before them and their ids follow on without a gap (otherwise the next
+    trace's catch-up reads whatever it has not seen, these rows included)."""
+    global _FINGERPRINT
+    with _LOCK:
+        graph = _GRAPH
+        if graph is None or not _FINGERPRINT:
+            return
+        if graph.extra_edges + len(edges) > REBUILD_AT:
+            return
+        lot_ids = [i for i, _b in lots]
+        edge_ids = [e[0] for e in edges]
+        if lot_ids and (lot_ids[0] != graph.last_node_id + 1 or lot_ids[-1] - lot_ids[0] + 1 != len(lot_ids)):
+            return
+        if edge_ids and (
+            edge_ids[0] != graph.last_edge_id + 1 or edge_ids[-1] - edge_ids[0] + 1 != len(edge_ids)
+        ):
+            return
+        head = list(_FINGERPRINT)
+        if lot_ids:
+            assert last_lot is not None  # noqa: S101 — new lots come with the last one's key
+            graph.add_nodes(lot_ids, [b for _i, b in lots])
+            head[1], head[4], head[5] = lot_ids[-1], last_lot[0], last_lot[1]
+        if edges:
+            graph.add_edges([(s, d, t, q, u) for _i, s, d, t, q, u in edges], edge_ids[-1])
+            head[0], head[2], head[3] = edge_ids[-1], edges[-1][1], edges[-1][2]
+        _FINGERPRINT = tuple(head)

@@ -164,6 +164,7 @@ class ParsedKey:
     code: str = ""  # a trace code as printed
 
 
+@lru_cache(maxsize=65_536)  # a capture parses every new lot's key; ParsedKey is immutable
 def parse_identifier(identifier: str) -> ParsedKey:
     if identifier.startswith(DL_ROOT + "/01/"):
         seg = identifier[len(DL_ROOT) + 1 :].split("/")

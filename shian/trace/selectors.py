@@ -20,7 +20,7 @@ from shian.registry.models import Business
 from shian.sampling.models import Verdict
 
 from . import graphstore, rules
-from .graph import TraceResult, summarise_scope
+from .graph import LotGraph, TraceResult, summarise_scope
 from .identifiers import resolve_typed_code
 from .models import (
     Capture,
@@ -86,7 +86,7 @@ def capture_get_for_user(*, user: Any, pk: int) -> Capture:
 # -- traces ---------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class TraceRow:
     lot_id: int
     depth: int
@@ -95,7 +95,7 @@ class TraceRow:
     quantity: float | None
 
 
-@dataclass
+@dataclass(slots=True)
 class BusinessRow:
     business_id: int
     region_id: str
@@ -127,27 +127,6 @@ def _window(value: dt.date | None, end: bool) -> int | None:
     return int(moment.timestamp())
 
 
-def trace_lot(
-    *,
-    lot: Lot,
-    forward: bool,
-    depth: int = MAX_DEPTH,
-    since: dt.date | None = None,
-    until: dt.date | None = None,
-) -> tuple[TraceResult, np.ndarray, np.ndarray]:
-    """The raw trace (every node, unscoped: callers scope it) with inflow quantities and units."""
-    graph = graphstore.current_graph()
-    result = graph.trace(
-        lot.pk,
-        forward=forward,
-        max_depth=max(1, min(depth, MAX_DEPTH)),
-        since=_window(since, False),
-        until=_window(until, True),
-    )
-    qty, units = graph.inflow(result, forward)
-    return result, qty, units
-
-
 def business_regions(ids: list[int]) -> dict[int, str]:
     out: dict[int, str] = {}
     for i in range(0, len(ids), 5000):
@@ -156,13 +135,21 @@ def business_regions(ids: list[int]) -> dict[int, str]:
 
 
 def summarise(
-    *, lot: Lot, forward: bool, result: TraceResult, qty: np.ndarray, units: np.ndarray, user: Any | None
+    *,
+    lot: Lot,
+    forward: bool,
+    result: TraceResult,
+    qty: np.ndarray,
+    units: np.ndarray,
+    user: Any | None,
+    graph: LotGraph | None = None,
 ) -> TraceView:
     """Group a trace by business (lots, quantity, nearest depth), keeping only what `user` may see
-    (None: everything, for a recall's own record). Details come from the in-memory graph."""
-    graph = graphstore.current_graph()
+    (None: everything, for a recall's own record). Details come from the in-memory graph (`graph`,
+    the one the trace ran on), as numpy reductions; rows are built from whole columns."""
+    graph = graph if graph is not None else graphstore.current_graph()
     s = summarise_scope(graph, result, qty, units)
-    unknown = [int(b) for b, r in zip(s.business.tolist(), s.region.tolist(), strict=True) if r < 0]
+    unknown = s.business[s.region < 0].tolist()
     if unknown:  # a business the graph has not seen yet (registered after the load)
         graph.set_business_regions(list(business_regions(unknown).items()))
         s = summarise_scope(graph, result, qty, units)
@@ -173,44 +160,56 @@ def summarise(
     else:
         assert scope is not None  # noqa: S101
         allowed_region = np.asarray([scope.allows_region(r) for r in graph.regions] + [False], dtype=bool)
-        if scope.business_types is not None:
-            allowed_types = set(
-                Business.objects.filter(
-                    pk__in=s.business.tolist(), business_type__in=sorted(scope.business_types)
-                ).values_list("id", flat=True)
-            )
     keep_b = allowed_region[s.region]
     if not open_all and scope is not None and scope.business_types is not None:
+        allowed_types = Business.objects.filter(
+            pk__in=s.business.tolist(), business_type__in=sorted(scope.business_types)
+        ).values_list("id", flat=True)
         keep_b &= np.isin(s.business, np.asarray(sorted(allowed_types), dtype=np.int64))
+    # In (depth, town code, business id) order: a town's rank among the codes stands for its code.
+    regions = np.asarray(graph.regions or [""], dtype=object)
+    rank = np.empty(regions.size, dtype=np.int64)
+    rank[np.argsort(regions, kind="stable")] = np.arange(regions.size)
+    picked = np.flatnonzero(keep_b)
+    order = picked[np.lexsort((s.business[picked], rank[s.region[picked]], s.depth[picked]))]
+    uoms = graph.uoms
+    names = graph.regions
+    units_of = [*uoms, *[""] * 256]  # an index past the known units reads as no unit
     rows_b = [
-        BusinessRow(
-            business_id=int(s.business[k]),
-            region_id=graph.regions[int(s.region[k])],
-            lots=int(s.lots[k]),
-            quantity=float(s.quantity[k]),
-            uom=graph.uoms[int(s.unit[k])] if int(s.unit[k]) < len(graph.uoms) else "",
-            depth=int(s.depth[k]),
+        BusinessRow(b, names[r], n, q, units_of[u], d)
+        for b, r, n, q, u, d in zip(
+            s.business[order].tolist(),
+            s.region[order].tolist(),
+            s.lots[order].tolist(),
+            s.quantity[order].tolist(),
+            s.unit[order].tolist(),
+            s.depth[order].tolist(),
+            strict=True,
         )
-        for k in np.flatnonzero(keep_b).tolist()
     ]
-    rows_b.sort(key=lambda r: (r.depth, r.region_id, r.business_id))
     nodes = result.nodes
     if open_all:
         keep = np.ones(nodes.size, dtype=bool)
     else:
         holders = graph.node_business[nodes]
         keep = np.isin(holders, s.business[keep_b])
+    first = np.flatnonzero(keep)[:500]
     rows = [
         TraceRow(
-            lot_id=int(nodes[i]),
-            depth=int(result.depth[i]),
-            via=int(result.via[i]),
-            at=dt.datetime.fromtimestamp(int(result.via_edge_time[i]), tz=dt.UTC)
-            if result.via[i] >= 0
-            else None,
-            quantity=None if np.isnan(result.via_edge_qty[i]) else float(result.via_edge_qty[i]),
+            lot_id=n,
+            depth=d,
+            via=v,
+            at=dt.datetime.fromtimestamp(t, tz=dt.UTC) if v >= 0 else None,
+            quantity=None if q != q else q,
         )
-        for i in np.flatnonzero(keep)[:500].tolist()
+        for n, d, v, t, q in zip(
+            nodes[first].tolist(),
+            result.depth[first].tolist(),
+            result.via[first].tolist(),
+            result.via_edge_time[first].tolist(),
+            result.via_edge_qty[first].tolist(),
+            strict=True,
+        )
     ]
     return TraceView(
         start=lot,
@@ -233,8 +232,54 @@ def trace_for_user(
     since: dt.date | None = None,
     until: dt.date | None = None,
 ) -> TraceView:
-    result, qty, units = trace_lot(lot=lot, forward=forward, depth=depth, since=since, until=until)
-    return summarise(lot=lot, forward=forward, result=result, qty=qty, units=units, user=user)
+    """The engine's trace with its details (one walk over one graph, one freshness check), as
+    `user` may see it."""
+    graph = graphstore.current_graph()
+    result = graph.trace(
+        lot.pk,
+        forward=forward,
+        max_depth=max(1, min(depth, MAX_DEPTH)),
+        since=_window(since, False),
+        until=_window(until, True),
+    )
+    qty, units = graph.inflow(result, forward)
+    return summarise(lot=lot, forward=forward, result=result, qty=qty, units=units, user=user, graph=graph)
+
+
+RECALL_PAGE_BUSINESSES = 300
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListedBusiness:
+    """What a scope table shows of a business: its name and its town's (`biz.region.name`)."""
+
+    pk: int
+    name: str
+    region: Named | None
+
+
+def listed_businesses(ids: list[int]) -> dict[int, ListedBusiness]:
+    """Names and towns of the businesses a page lists, in one query (not one per business and
+    town, and no model instance per row)."""
+    out: dict[int, ListedBusiness] = {}
+    for i in range(0, len(ids), 900):
+        for pk, name, town in Business.objects.filter(pk__in=ids[i : i + 900]).values_list(
+            "id", "name", "region__name"
+        ):
+            out[pk] = ListedBusiness(pk, name, Named(town) if town is not None else None)
+    return out
+
+
+def recall_scope_for_user(*, user: Any, lot: Lot) -> tuple[TraceView, dict[int, ListedBusiness]]:
+    """What the recall page shows of a lot's forward scope: the engine's recall scope with its
+    details (trace_for_user), and the names and towns of the businesses the page lists."""
+    view = trace_for_user(user=user, lot=lot, forward=True)
+    return view, listed_businesses([b.business_id for b in view.businesses[:RECALL_PAGE_BUSINESSES]])
 
 
 def lots_by_id(ids: list[int]) -> dict[int, Lot]:

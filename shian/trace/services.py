@@ -1,9 +1,11 @@
 """Writes of traceability. Each service: capability, scope, one transaction, its audit entry in it.
 
-`epcis_capture` is the one way events come in: the API, the xlsx upload (imports.py), the demo and
-the benchmark call it. It validates the whole document first (epcis.validate_document) and writes
-nothing when anything is wrong; an event already held (same EPCIS Event Hash ID) is skipped, so
-sending a document twice changes nothing.
+`epcis_capture` is the one way events come in: the API, the xlsx upload (imports.py), the command,
+the demo and the benchmark call it, and it is built for bulk. It validates the whole document first
+(epcis.validate_document, one call of the compiled schema) and writes nothing when anything is
+wrong; an event already held (same EPCIS Event Hash ID, found with one query per chunk) is skipped,
+so sending a document twice changes nothing. Rows go in through core.bulk (COPY on PostgreSQL)
+with one audit entry per document.
 """
 
 from __future__ import annotations
@@ -11,18 +13,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Context, Decimal
+from functools import lru_cache
 from typing import Any
 
 import orjson
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shian.core.audit import AuditEvent, audit_record, model_event
-from shian.core.bulk import allocate_ids, insert_rows
+from shian.core.bulk import IN_CHUNK, allocate_ids, insert_rows
 from shian.core.models import AuditAction, AuditSource, User
 from shian.core.permissions import TraceCap, require_cap
 from shian.core.scoping import scope_for
@@ -30,9 +33,9 @@ from shian.registry.models import Business, BusinessType
 from shian.sampling import services as sampling_services
 from shian.sampling.models import Verdict
 
-from . import epcis, rules
+from . import epcis, eventhash, graphstore, rules
 from .derive import Derived, counter_party, derive, moving_lots
-from .eventhash import context_prefixes, event_hash_id
+from .eventhash import context_prefixes
 from .identifiers import canonical_identifier, parse_identifier, trace_code_schemes
 from .models import (
     Capture,
@@ -76,49 +79,81 @@ class CaptureResult:
 # -- resolving parties to the register -------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Holder:
+    """A business as capture needs it: its key and its town (no model instance per party)."""
+
+    pk: int
+    region_id: str
+
+
+def _chunk() -> int:
+    """Values per IN (…) lookup: SQLite's variable limit, PostgreSQL's none to speak of."""
+    return IN_CHUNK if connection.vendor == "sqlite" else 10_000
+
+
 class _Parties:
-    """Resolves party and location identifiers to businesses, once per identifier per capture."""
+    """Resolves party and location identifiers to businesses, once per identifier per capture, in
+    one query per table and chunk."""
 
     def __init__(self) -> None:
-        self.cache: dict[str, Business | None] = {}
+        self.cache: dict[str, Holder | None] = {}
 
     def prime(self, identifiers: Iterable[str]) -> None:
-        wanted = {i for i in identifiers if i and i not in self.cache}
+        wanted = sorted({i for i in identifiers if i and i not in self.cache})
         if not wanted:
             return
         # A GLN with an extension (a dock, a room) stands for the GLN's business too.
         bare = {i: i.split("/254/")[0] for i in wanted}
-        rows = PartyIdentifier.objects.filter(identifier__in=set(bare.values()) | wanted).select_related(
-            "business"
+        q = connection.ops.quote_name
+        party, business = q(PartyIdentifier._meta.db_table), q(Business._meta.db_table)
+        by_id: dict[str, Holder] = {}
+        lookup = sorted(set(bare.values()) | set(wanted))
+        # Table names from the models' metadata; identifiers go as parameters.
+        joined = (
+            f"SELECT p.identifier, b.id, b.region_id FROM {party} p "  # noqa: S608
+            f"JOIN {business} b ON b.id = p.business_id WHERE p.identifier"
         )
-        by_id = {r.identifier: r.business for r in rows}
+        for ident, pk, region in _select_in(joined, lookup):
+            by_id[ident] = Holder(pk, region)
         codes = {i: i[len(USCC_PREFIX) :] for i in wanted if i.startswith(USCC_PREFIX)}
-        by_code = {b.credit_code: b for b in Business.objects.filter(credit_code__in=list(codes.values()))}
+        by_code: dict[str, Holder] = {}
+        for code, pk, region in _rows_in(
+            Business, ["credit_code", "id", "region_id"], "credit_code", sorted(set(codes.values()))
+        ):
+            by_code[str(code)] = Holder(pk, region)
         for i in wanted:
             self.cache[i] = by_id.get(i) or by_id.get(bare[i]) or by_code.get(codes.get(i, ""))
 
-    def business(self, identifier: str) -> Business | None:
+    def business(self, identifier: str) -> Holder | None:
         if identifier not in self.cache:
             self.prime([identifier])
         return self.cache.get(identifier)
 
 
-def holder_key(business: Business | None, identifier: str) -> str:
+def holder_key(business: Holder | Business | None, identifier: str) -> str:
     return f"b:{business.pk}" if business is not None else identifier
 
 
 # -- capture ----------------------------------------------------------------------------------------
 
+_PRODUCT_LINES = frozenset(ProductLine.values)
 
+
+@lru_cache(maxsize=65_536)
 def _product_line(identifier: str, ilmd_line: str) -> str:
-    if ilmd_line in ProductLine.values:
+    if ilmd_line in _PRODUCT_LINES:
         return ilmd_line
     key = parse_identifier(identifier)
     if key.scheme and key.scheme != "gs1":
         for scheme in trace_code_schemes():
             if scheme.code == key.scheme:
                 return scheme.product_line
-    return ProductLine.OTHER
+    return str(ProductLine.OTHER)
+
+
+def _as_date(value: Any) -> dt.date | None:
+    return value if value is None or isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -135,7 +170,7 @@ class _Prepared:
     event: Mapping[str, Any]
     hash_id: str
     derived: Derived
-    holder: Business | None
+    holder: Holder | None
     holder_id: str  # the identifier the holder was named by ("" when none)
     index: int
 
@@ -150,32 +185,42 @@ def epcis_capture(
     check_permission: bool = True,
 ) -> CaptureResult:
     """Validate and store an EPCIS document. Raises CaptureRejected (nothing written) when the
-    document or any of its events is invalid, or names a business outside the sender's scope."""
+    document or any of its events is invalid, or names a business outside the sender's scope.
+
+    Built for bulk (the API, the xlsx upload, the command and the demo all come here, a
+    document of up to MAX_EVENTS events): the document is validated once by the compiled schema,
+    each event is hashed and derived once, what is already held is found with one query per
+    chunk of hash IDs, lots, events, lot links and edges go in with core.bulk (COPY on
+    PostgreSQL), and the capture has one audit entry summarising its counts and the range of its
+    hash IDs, in the same transaction. After the commit the rows are added to this process's
+    lot graph."""
     now = now or timezone.now()
     if check_permission:
         require_cap(by, TraceCap.CAPTURE)
     problems = epcis.validate_document(document, now=now)
     if problems:
         raise CaptureRejected(problems)
-    prefixes = context_prefixes(document.get("@context"))
     events = epcis.events_of(document)
-    parties = _Parties()
-    prepared: list[_Prepared] = []
-    seen: set[str] = set()
+    hasher = eventhash.hasher(context_prefixes(document.get("@context")))
     derived_all = [derive(e) for e in events]
+    parties = _Parties()
     parties.prime(
         i
         for d in derived_all
         for i in [*d.holder_ids, *(p for _t, p in d.sources), *(p for _t, p in d.destinations)]
     )
+    prepared: list[_Prepared] = []
+    seen: set[str] = set()
+    hash_id = hasher.hash_id
+    lookup = parties.cache.get
     for index, (event, d) in enumerate(zip(events, derived_all, strict=True)):
-        h = event_hash_id(event, prefixes)
+        h = hash_id(event)
         if h in seen:
             continue
         seen.add(h)
         holder, holder_id = None, ""
         for ident in d.holder_ids:
-            holder = parties.business(ident)
+            holder = lookup(ident)
             if holder is not None:
                 holder_id = ident
                 break
@@ -184,11 +229,16 @@ def epcis_capture(
         prepared.append(_Prepared(event, h, d, holder, holder_id, index))
     if check_permission and by is not None:
         scope = scope_for(by)
+        allowed: dict[str, bool] = {}
         outside = []
         for p in prepared:
-            named = [p.holder, parties.business(counter_party(p.derived))]
-            for b in named:
-                if b is not None and not scope.allows_region(b.region_id):
+            for b in (p.holder, lookup(counter_party(p.derived))):
+                if b is None:
+                    continue
+                ok = allowed.get(b.region_id)
+                if ok is None:
+                    ok = allowed[b.region_id] = scope.allows_region(b.region_id)
+                if not ok:
                     outside.append(
                         epcis.Problem(
                             f"/epcisBody/eventList/{p.index}",
@@ -199,8 +249,9 @@ def epcis_capture(
                     break
         if outside:
             raise CaptureRejected(outside)
+    pushed: list[_GraphRows] = []
     with transaction.atomic():
-        return _write(
+        result = _write(
             by=by,
             document=document,
             prepared=prepared,
@@ -209,7 +260,45 @@ def epcis_capture(
             filename=filename,
             now=now,
             total=len(events),
+            pushed=pushed,
         )
+        if pushed:
+            rows = pushed[0]
+            transaction.on_commit(lambda: graphstore.capture_committed(rows.lots, rows.edges, rows.last_lot))
+    return result
+
+
+@dataclass
+class _GraphRows:
+    """What a capture adds to the lot graph, for the process's graph after the commit."""
+
+    lots: list[tuple[int, int]]  # (lot id, business id or -1)
+    edges: list[tuple[int, int, int, int, float, str]]  # (edge id, src, dst, epoch, quantity, unit)
+    last_lot: tuple[str, str] | None  # (identifier, holder) of the highest new lot id
+
+
+def _held(hashes: Sequence[str]) -> set[str]:
+    """The hash IDs among `hashes` already captured: one query per chunk."""
+    return {row[0] for row in _rows_in(TraceEvent, ["hash_id"], "hash_id", sorted(hashes))}
+
+
+def _rows_in(model: type[Any], columns: Sequence[str], key: str, values: Sequence[str]) -> Iterable[Any]:
+    """Columns of the rows whose text column `key` is one of `values`, one statement per chunk
+    (plain SQL: the ORM prepares each of 10,000 parameters through the field API)."""
+    q = connection.ops.quote_name
+    select = ", ".join(q(c) for c in columns)
+    # Table and column names come from the models' metadata; the values go as parameters.
+    return _select_in(f"SELECT {select} FROM {q(model._meta.db_table)} WHERE {q(key)}", values)  # noqa: S608
+
+
+def _select_in(sql: str, values: Sequence[str]) -> Iterable[Any]:
+    """`sql` (ending in the column compared) IN each chunk of `values`: the rows of every chunk."""
+    step = _chunk()
+    with connection.cursor() as cur:
+        for i in range(0, len(values), step):
+            chunk = values[i : i + step]
+            cur.execute(f"{sql} IN ({', '.join(['%s'] * len(chunk))})", chunk)
+            yield from cur.fetchall()
 
 
 def _write(
@@ -222,13 +311,9 @@ def _write(
     filename: str,
     now: dt.datetime,
     total: int,
+    pushed: list[_GraphRows],
 ) -> CaptureResult:
-    held: set[str] = set()
-    hashes = [p.hash_id for p in prepared]
-    for i in range(0, len(hashes), 900):
-        held.update(
-            TraceEvent.objects.filter(hash_id__in=hashes[i : i + 900]).values_list("hash_id", flat=True)
-        )
+    held = _held([p.hash_id for p in prepared])
     todo = [p for p in prepared if p.hash_id not in held]
     header = {k: v for k, v in document.items() if k != "epcisBody"}
     capture = Capture.objects.create(
@@ -239,8 +324,14 @@ def _write(
         events_total=total,
         events_new=len(todo),
     )
+    counts = {"lots": 0, "edges": 0}
+    event_ids: list[int] = []
     if todo:
-        _write_events(capture=capture, todo=todo, parties=parties, now=now)
+        rows = _write_events(capture=capture, todo=todo, parties=parties, now=now)
+        counts = {"lots": len(rows.lots), "edges": len(rows.edges)}
+        event_ids = [rows.first_event, rows.first_event + len(todo) - 1]
+        pushed.append(rows.graph)
+    new_hashes = sorted(p.hash_id for p in todo)
     audit_record(
         actor=by,
         source=source,
@@ -253,36 +344,87 @@ def _write(
                 "events": total,
                 "new": len(todo),
                 "already_held": len(prepared) - len(todo),
+                "repeated_in_document": total - len(prepared),
                 "file": filename,
+                # The new events' hash IDs, lowest and highest, and their ids: the entry names
+                # exactly what this capture wrote without listing every event.
+                "hash_first": new_hashes[0] if new_hashes else "",
+                "hash_last": new_hashes[-1] if new_hashes else "",
+                "event_ids": event_ids,
+                "lots_new": counts["lots"],
+                "edges_new": counts["edges"],
             },
         ),
     )
     return CaptureResult(capture, total, len(todo), total - len(todo), [p.hash_id for p in prepared])
 
 
-def _write_events(*, capture: Capture, todo: list[_Prepared], parties: _Parties, now: dt.datetime) -> None:
+@dataclass
+class _Written:
+    first_event: int
+    lots: list[int]
+    edges: list[int]
+    graph: _GraphRows
+
+
+_PLACES = Decimal("0.001")
+_QUANTITY = Context(prec=16)  # the quantity columns' numeric(16, 3)
+
+
+def _decimal(value: float | None) -> Decimal | None:
+    """A quantity in its column's form (three places, as Django would round it), once."""
+    if value is None:
+        return None
+    if type(value) is int and -(10**12) < value < 10**12:
+        return Decimal(value)
+    return Decimal(str(value)).quantize(_PLACES, context=_QUANTITY)
+
+
+def _write_events(
+    *, capture: Capture, todo: list[_Prepared], parties: _Parties, now: dt.datetime
+) -> _Written:
     # Lot nodes: (identifier, holder key) -> id; attributes from ILMD.
-    needed: dict[tuple[str, str], Business | None] = {}
+    needed: dict[tuple[str, str], Holder | None] = {}
     attrs: dict[str, dict[str, str]] = {}
+    lookup = parties.cache.get
     for p in todo:
         d = p.derived
         here = holder_key(p.holder, p.holder_id)
-        other_id = counter_party(d)
-        other = parties.business(other_id) if other_id else None
         for lot in d.lots:
-            needed.setdefault((lot.identifier, here), p.holder)
+            if (lot.identifier, here) not in needed:
+                needed[(lot.identifier, here)] = p.holder
             if d.ilmd and lot.role in ("epc", "quantity", "output"):
                 attrs.setdefault(lot.identifier, {}).update(d.ilmd)
-        if d.movement in ("ship", "receive") and other_id:
-            for lot in moving_lots(d):
-                needed.setdefault((lot.identifier, holder_key(other, other_id)), other)
-    lot_ids = _lots_ensure(needed, attrs)
+        if d.movement in ("ship", "receive"):
+            other_id = counter_party(d)
+            if other_id:
+                other = lookup(other_id)
+                there = holder_key(other, other_id)
+                for lot in moving_lots(d):
+                    if (lot.identifier, there) not in needed:
+                        needed[(lot.identifier, there)] = other
+    lot_ids, new_lots, last_lot = _lots_ensure(needed, attrs)
     event_ids = allocate_ids(TraceEvent, len(todo))
     event_rows = []
     link_rows: dict[tuple[int, int, str], tuple[Decimal | None, str]] = {}
-    edge_rows: dict[tuple[int, int, int], tuple[str, dt.datetime, Decimal | None, str]] = {}
+    # (event, src, dst) -> (kind, time, the time in the database's form, quantity, unit)
+    edge_rows: dict[tuple[int, int, int], tuple[str, dt.datetime, Any, Decimal | None, str]] = {}
+    dumps = orjson.dumps
+    adapt = connection.ops.adapt_datetimefield_value
+    times: dict[dt.datetime, Any] = {}
+
+    def db_time(value: dt.datetime) -> Any:
+        """A time in the database's form, once per distinct time (a document repeats them)."""
+        out = times.get(value)
+        if out is None:
+            out = times[value] = adapt(value)
+        return out
+
+    recorded = adapt(now)
     for eid, p in zip(event_ids, todo, strict=True):
         d = p.derived
+        holder = p.holder
+        at = db_time(d.event_time)
         event_rows.append(
             (
                 eid,
@@ -292,30 +434,37 @@ def _write_events(*, capture: Capture, todo: list[_Prepared], parties: _Parties,
                 d.action,
                 d.biz_step[:200],
                 d.disposition[:200],
-                d.event_time,
+                at,
                 d.tz_offset,
-                now,
+                recorded,
                 d.read_point[:300],
                 d.biz_location[:300],
-                p.holder.pk if p.holder else None,
-                p.holder.region_id if p.holder else None,
+                holder.pk if holder else None,
+                holder.region_id if holder else None,
                 capture.pk,
-                orjson.dumps(p.event).decode(),
+                dumps(p.event).decode(),
             )
         )
-        here = holder_key(p.holder, p.holder_id)
+        here = holder_key(holder, p.holder_id)
         for lot in d.lots:
-            lid = lot_ids[(lot.identifier, here)]
-            qty = Decimal(str(lot.quantity)) if lot.quantity is not None else None
-            link_rows.setdefault((eid, lid, lot.role), (qty, lot.uom[:3]))
-        other_id = counter_party(d)
-        if d.movement in ("ship", "receive") and other_id:
-            there = holder_key(parties.business(other_id), other_id)
-            for lot in moving_lots(d):
-                a, b = lot_ids[(lot.identifier, here)], lot_ids[(lot.identifier, there)]
-                src, dst = (a, b) if d.movement == "ship" else (b, a)
-                qty = Decimal(str(lot.quantity)) if lot.quantity is not None else None
-                edge_rows.setdefault((eid, src, dst), (d.movement, d.event_time, qty, lot.uom[:3]))
+            key = (eid, lot_ids[(lot.identifier, here)], lot.role)
+            if key not in link_rows:
+                link_rows[key] = (_decimal(lot.quantity), lot.uom[:3])
+        if d.movement in ("ship", "receive"):
+            other_id = counter_party(d)
+            if other_id:
+                there = holder_key(lookup(other_id), other_id)
+                for lot in moving_lots(d):
+                    a, b = lot_ids[(lot.identifier, here)], lot_ids[(lot.identifier, there)]
+                    src, dst = (a, b) if d.movement == "ship" else (b, a)
+                    if (eid, src, dst) not in edge_rows:
+                        edge_rows[(eid, src, dst)] = (
+                            d.movement,
+                            d.event_time,
+                            at,
+                            _decimal(lot.quantity),
+                            lot.uom[:3],
+                        )
         elif d.movement == "transform":
             inputs = [lot for lot in d.lots if lot.role == "input"]
             outputs = [lot for lot in d.lots if lot.role == "output"]
@@ -324,8 +473,9 @@ def _write_events(*, capture: Capture, todo: list[_Prepared], parties: _Parties,
                     src, dst = lot_ids[(i.identifier, here)], lot_ids[(o.identifier, here)]
                     if src == dst:
                         continue
-                    qty = Decimal(str(i.quantity)) if i.quantity is not None else None
-                    edge_rows.setdefault((eid, src, dst), ("transform", d.event_time, qty, i.uom[:3]))
+                    edge_rows.setdefault(
+                        (eid, src, dst), ("transform", d.event_time, at, _decimal(i.quantity), i.uom[:3])
+                    )
     insert_rows(
         TraceEvent,
         [
@@ -347,38 +497,52 @@ def _write_events(*, capture: Capture, todo: list[_Prepared], parties: _Parties,
             "body",
         ],
         event_rows,
+        as_is=("event_time", "record_time"),
     )
     insert_rows(
         EventLot,
         ["event", "lot", "role", "quantity", "uom"],
         [(e, lot, role, q, u) for (e, lot, role), (q, u) in link_rows.items()],
+        as_is=("quantity",),
     )
+    edge_ids = allocate_ids(LotEdge, len(edge_rows))
     insert_rows(
         LotEdge,
-        ["src", "dst", "kind", "event", "at", "quantity", "uom"],
-        [(s, t, kind, e, at, q, u) for (e, s, t), (kind, at, q, u) in edge_rows.items()],
+        ["id", "src", "dst", "kind", "event", "at", "quantity", "uom"],
+        [
+            (i, s, t, kind, e, at, q, u)
+            for i, ((e, s, t), (kind, _when, at, q, u)) in zip(edge_ids, edge_rows.items(), strict=True)
+        ],
+        as_is=("at", "quantity"),
     )
+    graph = _GraphRows(
+        lots=new_lots,
+        edges=[
+            (i, s, t, int(when.timestamp()), float(q) if q is not None else float("nan"), u)
+            for i, ((_e, s, t), (_k, when, _at, q, u)) in zip(edge_ids, edge_rows.items(), strict=True)
+        ],
+        last_lot=last_lot,
+    )
+    return _Written(event_ids[0], [lot for lot, _b in new_lots], edge_ids, graph)
 
 
 def _lots_ensure(
-    needed: Mapping[tuple[str, str], Business | None], attrs: Mapping[str, Mapping[str, str]]
-) -> dict[tuple[str, str], int]:
+    needed: Mapping[tuple[str, str], Holder | None], attrs: Mapping[str, Mapping[str, str]]
+) -> tuple[dict[tuple[str, str], int], list[tuple[int, int]], tuple[str, str] | None]:
     """Ids of the lot nodes, creating the missing ones; a new node of a known identifier takes the
-    product's name, line and dates from the nodes already held."""
+    product's name, line and dates from the nodes already held. Also the new nodes (id, business
+    id or -1) and the (identifier, holder) of the last one, for the in-memory graph."""
     ids: dict[tuple[str, str], int] = {}
     identifiers = sorted({k[0] for k in needed})
     known: dict[str, tuple[str, str, dt.date | None, dt.date | None]] = {}
-    for i in range(0, len(identifiers), 900):
-        chunk = identifiers[i : i + 900]
-        for pk, ident, holder, name, line, produced, best in Lot.objects.filter(
-            identifier__in=chunk
-        ).values_list(
-            "id", "identifier", "holder", "product_name", "product_line", "produced_on", "best_before"
-        ):
-            if (ident, holder) in needed:
-                ids[(ident, holder)] = pk
-            if name or line != ProductLine.OTHER or ident not in known:
-                known[ident] = (name, line, produced, best)
+    columns = ["id", "identifier", "holder", "product_name", "product_line", "produced_on", "best_before"]
+    for pk, ident, holder, name, line, produced, best in _rows_in(Lot, columns, "identifier", identifiers):
+        if produced is not None or best is not None:  # SQLite answers dates as text
+            produced, best = _as_date(produced), _as_date(best)
+        if (ident, holder) in needed:
+            ids[(ident, holder)] = pk
+        if name or line != ProductLine.OTHER or ident not in known:
+            known[ident] = (name, line, produced, best)
     # ILMD sent now updates the nodes already held (a commissioning event after the shipment).
     for ident, a in attrs.items():
         updates: dict[str, Any] = {}
@@ -404,6 +568,7 @@ def _lots_ensure(
     missing = [k for k in needed if k not in ids]
     new_ids = allocate_ids(Lot, len(missing))
     rows = []
+    graph_rows = []
     for pk, (ident, holder) in zip(new_ids, missing, strict=True):
         business = needed[(ident, holder)]
         key = parse_identifier(ident)
@@ -426,6 +591,7 @@ def _lots_ensure(
                 LotStatus.NORMAL,
             )
         )
+        graph_rows.append((pk, business.pk if business else -1))
         ids[(ident, holder)] = pk
     insert_rows(
         Lot,
@@ -445,7 +611,8 @@ def _lots_ensure(
         ],
         rows,
     )
-    return ids
+    last = (rows[-1][1], rows[-1][2]) if rows else None
+    return ids, graph_rows, last
 
 
 @transaction.atomic

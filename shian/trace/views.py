@@ -313,7 +313,9 @@ def recall_new(request: HttpRequest) -> HttpResponse:
         if data.get("lot")
         else None
     )
-    view = selectors.trace_for_user(user=request.user, lot=lot, forward=True) if lot is not None else None
+    view, businesses = (
+        selectors.recall_scope_for_user(user=request.user, lot=lot) if lot is not None else (None, {})
+    )
     if request.method == "POST" and lot is not None and view is not None:
         try:
             recall = services.recall_open(
@@ -337,7 +339,6 @@ def recall_new(request: HttpRequest) -> HttpResponse:
                 % {"n": recall.businesses.count()},
             )
             return redirect("trace:recall_detail", pk=recall.pk)
-    businesses = Business.objects.in_bulk([b.business_id for b in view.businesses[:300]]) if view else {}
     return render(
         request,
         "trace/recall_new.html",

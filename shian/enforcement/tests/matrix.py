@@ -109,6 +109,15 @@ def build(world: World) -> None:
         band="heavier",
         collective_discussion_on=D(2022, 3, 30),
     )
+    world["enf_evidence_file"] = services.evidence_add(
+        by=officer,
+        source=WEB,
+        case=Case.objects.get(pk=world["enf_case_inv_page"]),
+        title="现场检查笔录",
+        kind="书证",
+        collected_on=D(2022, 3, 2),
+        file=("现场检查笔录.pdf", b"%PDF-1.4\n% matrix\n%%EOF\n"),
+    ).pk
     world["enf_publication"] = Publication.objects.get(case=decided).pk
     world["enf_listing"] = Listing.objects.create(
         case=decided,
@@ -141,6 +150,7 @@ def checks(world: World) -> list[Check]:
             },
         ),
         Check("GET", f"/enforcement/{inv_page}/", SEE_A),
+        Check("GET", f"/enforcement/evidence/{world['enf_evidence_file']}/file/", SEE_A),
         Check("GET", "/enforcement/999999/", rule(404, lab=403, anonymous=302)),
         Check("POST", f"/enforcement/{inv_page}/status/", HANDLE_A, data={"to": "notice", "on": today}),
         Check(

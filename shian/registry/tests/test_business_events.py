@@ -170,6 +170,7 @@ def test_grade_reads_live_events_and_forgets_a_voided_one(shop):
     back = risk_services.risk_regrade(actor=None, source=AuditSource.SYSTEM, business=shop, on=ON)
     assert (back.grade, back.adjustment) == ("C", 0)
     event.refresh_from_db()
-    assert event.void_reason == "复检合格，原结论撤销" and BusinessEvent.objects.count() == 2
+    # Two appended here, plus the entry the inspection with failures wrote on submission.
+    assert event.void_reason == "复检合格，原结论撤销" and BusinessEvent.objects.count() == 3
     with pytest.raises(ValidationError):
         services.business_event_void(actor=None, source=AuditSource.SYSTEM, event=event, reason="再次作废")

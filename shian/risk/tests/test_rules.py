@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import tomllib
 from collections import Counter
 
 import pytest
@@ -17,7 +18,9 @@ XL = rules.load_frequencies()["xilingol-2024-catering"]
 
 
 def test_edition_in_force_is_chosen_by_date_and_carries_its_source():
-    assert R.id == "cfda-2016-115.beichen.1"
+    assert R.id == "cfda-2016-115.beichen.2"
+    # Grades recorded under the edition's earlier id still read as its source.
+    assert rules.edition_source("cfda-2016-115.beichen.1") == R.source
     assert "115号" in R.source and R.verification == "V2"
     with pytest.raises(LookupError):
         rules.rules_in_force(dt.date(2016, 11, 30))
@@ -44,6 +47,56 @@ def test_dynamic_score_from_latest_full_check_capped_at_60():
     assert rules.dynamic_score((day, 1, 2), R) == 12 + 6
     assert rules.dynamic_score((day, 9, 9), R) == 60
     assert rules.dynamic_score(None, R) == R.dynamic_default
+
+
+# 新开办 (2016 办法, as explained in its published Q&A, V2): a newly opened business may skip the
+# dynamic assessment; its risk score is converted from its static score (折算) to the 100-point scale.
+def test_new_business_without_full_check_takes_its_static_score_converted():
+    """static 21 of 40 → 52.5 of 100 → dynamic 31.5 rounded half up to 32; total 53 (C)."""
+    assert R.new_business_dynamic == "static_converted"
+    assert rules.dynamic_score(None, R, new_business=True, static_total=21) == 32
+    assert rules.dynamic_score(None, R, new_business=True, static_total=20) == 30
+    assert rules.dynamic_score(None, R, new_business=True, static_total=40) == 60
+    out = rules.grade(
+        rules.GradeInput(
+            business_type="wholesale_retail", scale="micro", categories=("14",), new_business=True
+        ),
+        R,
+    )
+    # static 6 + 3 + 2 + 2 = 13 → 32.5 of 100 → dynamic 19.5 → 20; total 33, grade B.
+    assert (out.static_score, out.dynamic_score, out.total, out.grade) == (13, 20, 33, "B")
+    assert out.breakdown["dynamic"]["basis"] == "static_converted"
+
+
+def test_new_business_with_a_full_check_is_scored_from_it():
+    """The conversion replaces only a missing dynamic assessment, never an inspection's findings."""
+    day = dt.date(2024, 3, 1)
+    assert rules.dynamic_score((day, 1, 0), R, new_business=True, static_total=40) == 12
+    assert rules.dynamic_basis((day, 1, 0), True, R) == "full_check"
+
+
+def test_business_open_longer_without_full_check_gets_the_offices_default():
+    """The method says nothing here: the office's own setting (labelled local in the data)."""
+    assert rules.dynamic_score(None, R, new_business=False, static_total=21) == R.dynamic_default == 30
+    assert rules.dynamic_basis(None, False, R) == "default"
+    data = tomllib.loads(rules.RULES_FILE.read_text(encoding="utf-8"))["edition"][-1]
+    assert data["dynamic_default_verification"] == "local"
+    assert data["new_business_verification"] == "V2"
+
+
+@pytest.mark.parametrize(
+    ("opened_on", "new"),
+    [
+        (dt.date(2023, 12, 31), False),  # exactly twelve months before the grading day
+        (dt.date(2024, 1, 1), True),
+        (dt.date(2024, 12, 31), True),  # opened on the grading day
+        (dt.date(2025, 1, 1), False),  # not open yet
+        (None, False),  # opening date unknown: not taken as new
+    ],
+)
+def test_newly_opened_means_within_twelve_months_before_grading(opened_on, new):
+    """The office's reading of 新开办 (new_business_months = 12, local)."""
+    assert rules.is_new_business(opened_on, dt.date(2024, 12, 31), R) is new
 
 
 @pytest.mark.parametrize(

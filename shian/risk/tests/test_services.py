@@ -106,6 +106,34 @@ def test_clean_year_lowers_the_grade(world):
     assert (school.total, school.grade) == (61, "D")
 
 
+def test_a_newly_opened_business_is_graded_on_its_static_score_converted(world):
+    """2016 办法 (新开办, V2): without a full check a business opened in the last twelve months takes
+    its static score converted to 100 points; one open longer takes the office's default of 30.
+    The bulk regrade gives the same as the single one."""
+    new = make_business(
+        name="新开张小学食堂",
+        region_code="120113100",
+        business_type="school_canteen",
+        opened_on=dt.date(2024, 9, 1),
+    )
+    g = services.risk_regrade(actor=None, source=AuditSource.SYSTEM, business=new, on=ON)
+    # static 31 → 77.5 of 100: dynamic 46.5 → 47, total 78 (D); the old school (opened 2020) 31 + 30.
+    assert (g.static_score, g.dynamic_score, g.total, g.grade) == (31, 47, 78, "D")
+    assert g.breakdown["dynamic"]["basis"] == "static_converted"
+    old = services.risk_regrade(actor=None, source=AuditSource.SYSTEM, business=world[1][-1], on=ON)
+    assert (old.static_score, old.dynamic_score, old.breakdown["dynamic"]["basis"]) == (31, 30, "default")
+    small = make_business(name="新开张小店", scale="micro", opened_on=dt.date(2024, 6, 1))
+    g_small = services.risk_regrade(actor=None, source=AuditSource.SYSTEM, business=small, on=ON)
+    services.risk_regrade_bulk(actor=None, source=AuditSource.COMMAND, on=ON)
+    for single in (g, old, g_small):
+        bulk = RiskGrade.objects.get(business_id=single.business_id)
+        assert (bulk.dynamic_score, bulk.total, bulk.breakdown) == (
+            single.dynamic_score,
+            single.total,
+            single.breakdown,
+        )
+
+
 def test_bulk_regrade_matches_single_and_prints_mix(world, capsys):
     inspectors, bs = world
     _inspect(bs[0], inspectors, fail=("C3", "C4"))
