@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from shian.core.models import Role
 from shian.core.permissions import Cap, has_cap
 from shian.core.related import RelatedLink
-from shian.core.todo import TodoItem
+from shian.core.todo import KeyFigure, TodoItem
 
 from . import selectors
 
@@ -106,6 +106,50 @@ def risk_todo(user: Any, today: dt.date) -> list[TodoItem]:
             )
         )
     return items
+
+
+def risk_figures(user: Any, today: dt.date) -> list[KeyFigure]:
+    """An inspector's visits due today and this week (the overdue ones counted in both); a town's
+    and the office's planned inspections past their date."""
+    role = getattr(user, "role", "")
+    if role == Role.INSPECTOR and has_cap(user, Cap.INSPECTION_RECORD):
+        week_end = today + dt.timedelta(days=6 - today.weekday())
+        visits = selectors.planned_visits_for_user(user=user, today=today, horizon=week_end)
+        late = sum(1 for v in visits if v.due < today)
+        return [
+            KeyFigure(
+                module="risk",
+                key="visits_today",
+                label=_("Visits due today"),
+                value=sum(1 for v in visits if v.due <= today),
+                url=reverse("risk:my_visits"),
+                detail=_("%(n)s of them overdue") % {"n": late} if late else "",
+                alert=bool(late),
+                priority=10,
+            ),
+            KeyFigure(
+                module="risk",
+                key="visits_week",
+                label=_("Visits due this week"),
+                value=len(visits),
+                url=reverse("risk:my_visits"),
+                priority=11,
+            ),
+        ]
+    if role in (Role.DISTRICT_OFFICER, Role.TOWN_OFFICER) and has_cap(user, Cap.RISK_VIEW):
+        late = selectors.planned_visits_overdue_for_user(user=user, today=today)
+        return [
+            KeyFigure(
+                module="risk",
+                key="plan_overdue",
+                label=_("Planned inspections overdue"),
+                value=late,
+                url=reverse("risk:plan", args=[today.year]),
+                alert=bool(late),
+                priority=40,
+            )
+        ]
+    return []
 
 
 def risk_related(user: Any, business: Any) -> list[RelatedLink]:
