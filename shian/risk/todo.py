@@ -37,10 +37,29 @@ def start_url(business_id: int, inspectors: tuple[int, ...] = (), **extra: str) 
     return reverse("inspections:start") + "?" + urlencode(query)
 
 
+def _visits(user: Any, today: dt.date) -> list[Any]:
+    """The person's planned visits due by the end of the month or of the week, whichever is later,
+    read once per request: the to-do and the key figures share them (reading the cached plan is
+    the home page's largest cost). Kept on the user object, which lives as long as the request."""
+    memo = user.__dict__.setdefault("_risk_visits", {})
+    if today not in memo:
+        horizon = max(month_end(today), today + dt.timedelta(days=6 - today.weekday()))
+        memo[today] = selectors.planned_visits_for_user(user=user, today=today, horizon=horizon)
+    return memo[today]
+
+
+def _overdue(user: Any, today: dt.date) -> int:
+    """How many planned visits in the person's scope are late, read once per request (as above)."""
+    memo = user.__dict__.setdefault("_risk_overdue", {})
+    if today not in memo:
+        memo[today] = selectors.planned_visits_overdue_for_user(user=user, today=today)
+    return int(memo[today])
+
+
 def risk_todo(user: Any, today: dt.date) -> list[TodoItem]:
     items: list[TodoItem] = []
     if getattr(user, "role", "") == Role.INSPECTOR and has_cap(user, Cap.INSPECTION_RECORD):
-        visits = selectors.planned_visits_for_user(user=user, today=today, horizon=month_end(today))
+        visits = [v for v in _visits(user, today) if v.due <= month_end(today)]
         drawn = selectors.drawn_visits_for_user(
             user=user, since=today - dt.timedelta(days=DRAWS_LOOKBACK_DAYS)
         )
@@ -93,7 +112,7 @@ def risk_todo(user: Any, today: dt.date) -> list[TodoItem]:
     if getattr(user, "role", "") in (Role.DISTRICT_OFFICER, Role.TOWN_OFFICER) and has_cap(
         user, Cap.RISK_VIEW
     ):
-        late = selectors.planned_visits_overdue_for_user(user=user, today=today)
+        late = _overdue(user, today)
         items.append(
             TodoItem(
                 module="risk",
@@ -114,7 +133,7 @@ def risk_figures(user: Any, today: dt.date) -> list[KeyFigure]:
     role = getattr(user, "role", "")
     if role == Role.INSPECTOR and has_cap(user, Cap.INSPECTION_RECORD):
         week_end = today + dt.timedelta(days=6 - today.weekday())
-        visits = selectors.planned_visits_for_user(user=user, today=today, horizon=week_end)
+        visits = [v for v in _visits(user, today) if v.due <= week_end]
         late = sum(1 for v in visits if v.due < today)
         return [
             KeyFigure(
@@ -137,7 +156,7 @@ def risk_figures(user: Any, today: dt.date) -> list[KeyFigure]:
             ),
         ]
     if role in (Role.DISTRICT_OFFICER, Role.TOWN_OFFICER) and has_cap(user, Cap.RISK_VIEW):
-        late = selectors.planned_visits_overdue_for_user(user=user, today=today)
+        late = _overdue(user, today)
         return [
             KeyFigure(
                 module="risk",
