@@ -93,8 +93,9 @@ def test_the_inspector_starts_with_their_visits_drafts_and_orders(world, client_
 
 def test_the_town_officer_starts_with_the_towns_tasks(world, client_for):
     html, figures, todo = _home(client_for, "town_a_officer")
-    assert {"rectifications_overdue", "disposals_open", "plan_overdue"} <= set(figures)
+    assert {"rectifications_overdue", "disposals_open", "plan_overdue", "town_index"} <= set(figures)
     assert figures["rectifications_overdue"] == "1"  # its own town's, not town B's
+    assert figures["town_index"] == "—" and "尚未发布指数" in html  # none published in this world
     assert not {"visits_today", "drafts", "samples_due", "rectifications_to_follow"} & set(figures)
     assert "rectifications_overdue" in todo and "rectifications_overdue_mine" not in todo
     assert "<h1>本镇街工作台</h1>" in html and "果园新村街道" in html and "天穆镇" not in html
