@@ -210,15 +210,21 @@ def _extension(job: Job) -> str:
     return str(job.params.get("format", "xlsx")) if job.kind == "report" else "xlsx"
 
 
-def job_sweep_stale(*, now: Any = None) -> int:
+def _stale_q(now: dt.datetime) -> Q:
+    minutes = settings.SHIAN_JOBS_STALE_MINUTES
+    return Q(state=JobState.RUNNING, heartbeat_at__lt=now - dt.timedelta(minutes=minutes)) | Q(
+        state=JobState.QUEUED, created_at__lt=now - dt.timedelta(minutes=6 * minutes)
+    )
+
+
+def job_is_stale(job: Job) -> bool:
+    return Job.objects.filter(_stale_q(timezone.now()), pk=job.pk).exists()
+
+
+def job_sweep_stale(*, now: dt.datetime | None = None) -> int:
     """Fail the jobs whose runner died: running with no sign of life for SHIAN_JOBS_STALE_MINUTES,
     or queued and never started for six times as long. Their partial files are removed."""
-    now = now or timezone.now()
-    minutes = settings.SHIAN_JOBS_STALE_MINUTES
-    stale = Job.objects.filter(
-        Q(state=JobState.RUNNING, heartbeat_at__lt=now - dt.timedelta(minutes=minutes))
-        | Q(state=JobState.QUEUED, created_at__lt=now - dt.timedelta(minutes=6 * minutes))
-    ).select_related("owner")
+    stale = Job.objects.filter(_stale_q(now or timezone.now())).select_related("owner")
     n = 0
     for job in stale:
         _remove_partials(job)

@@ -72,6 +72,9 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def job_status(request: HttpRequest, pk: int) -> HttpResponse:
     job = selectors.job_get_for_user(user=request.user, pk=pk)
+    if job.active and services.job_is_stale(job):  # its runner died: the poll shows it failed
+        services.job_sweep_stale()
+        job.refresh_from_db()
     return render(request, "jobs/_status.html", _context(job))
 
 

@@ -322,3 +322,13 @@ def test_a_report_is_generated_by_a_job_from_the_reports_form(client_for):
     response = client.get(f"/jobs/{job.pk}/download/")
     book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     assert book.sheetnames
+
+
+def test_the_progress_page_of_a_job_whose_runner_died_turns_to_failed(week, client_for, personas):
+    client = client_for("district_officer")
+    with override_settings(SHIAN_JOBS_RUNNER="worker"):
+        job = _job_of(client.post("/jobs/start/", {"job": "inspections", "query": ""}))
+    long_ago = timezone.now() - dt.timedelta(minutes=settings.SHIAN_JOBS_STALE_MINUTES + 1)
+    Job.objects.filter(pk=job.pk).update(state=JobState.RUNNING, heartbeat_at=long_ago)
+    fragment = client.get(f"/jobs/{job.pk}/status/").content.decode()
+    assert "任务中断" in fragment and "hx-trigger" not in fragment
