@@ -85,7 +85,9 @@ bench:
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_list.py
 	$(BIN)/python bench/bench_index.py
+	$(BIN)/python bench/bench_whitepaper.py
 	$(BIN)/python bench/bench_risk.py
 	$(BIN)/python bench/bench_sampling.py
 	$(BIN)/python bench/bench_sampling_plan.py
 	$(BIN)/python bench/bench_load.py
+	$(BIN)/python bench/bench_trace.py --edges 1000000

@@ -125,4 +125,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    from machine import describe  # bench/machine.py: the script's folder is on sys.path
+
+    print(describe(), flush=True)
     main()
+    print(describe(), flush=True)

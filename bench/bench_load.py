@@ -429,4 +429,9 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from machine import describe  # bench/machine.py: the script's folder is on sys.path
+
+    print(describe(), flush=True)
+    code = main()
+    print(describe(), flush=True)
+    raise SystemExit(code)

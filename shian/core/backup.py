@@ -132,6 +132,61 @@ def _run(args: list[str]) -> None:
         raise BackupError(f"{args[0]} 失败：{detail}")
 
 
+def _restore_pg(source: Path) -> None:
+    """pg_restore's script, run by psql in one transaction after the yearly-partitioned tables are
+    dropped whole. pg_restore --clean alone drops each partition's inherited key, which PostgreSQL
+    refuses ("cannot drop inherited constraint"); with the partitioned tables gone first its
+    IF EXISTS drops of them are no-ops. A failure anywhere rolls the whole restore back."""
+    from shian.core.partitions import YEARLY_TABLES
+
+    tools = {name: shutil.which(name) for name in ("pg_restore", "psql")}
+    for name, tool in tools.items():
+        if tool is None:
+            raise BackupError(f"找不到 {name}：{CLIENT_TOOLS} / {name} not found on PATH")
+    drop = "".join(f'DROP TABLE IF EXISTS "{table}" CASCADE;' for table in YEARLY_TABLES)
+    env = _pg_env()
+    try:
+        dump = subprocess.Popen(  # noqa: S603 - fixed tool, our arguments
+            [str(tools["pg_restore"]), "--clean", "--if-exists", "--no-owner", "-f", "-", str(source)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        if dump.stdout is None:  # pragma: no cover - stdout=PIPE always gives one
+            raise BackupError("pg_restore 无输出")
+        load = subprocess.run(  # noqa: S603 - fixed tool, our arguments
+            [
+                str(tools["psql"]),
+                "-X",
+                "-q",
+                "--single-transaction",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-d",
+                str(settings.DATABASES["default"]["NAME"]),
+                "-c",
+                drop,
+                "-f",
+                "-",
+            ],
+            env=env,
+            stdin=dump.stdout,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+        dump.stdout.close()
+        dump_err = dump.stderr.read().decode(errors="replace") if dump.stderr else ""
+        dump.wait()
+    except OSError as exc:
+        raise BackupError(f"无法运行 pg_restore / psql：{exc.strerror or exc}") from None
+    if dump.returncode != 0:
+        raise BackupError(f"pg_restore 失败：{dump_err.strip()[:2000]}")
+    if load.returncode != 0:
+        raise BackupError(f"pg_restore 失败（psql）：{load.stderr.strip()[:2000]}")
+
+
 def backup(out: Path) -> dict[str, Any]:
     """Write a backup of the running database to `out` and its manifest beside it; the copy's
     chain is verified before the manifest is written. Returns the manifest."""
@@ -242,16 +297,5 @@ def restore(source: Path) -> Verification:
             src.close()
     else:
         connection.close()
-        _run(
-            [
-                "pg_restore",
-                "--clean",
-                "--if-exists",
-                "--no-owner",
-                "--single-transaction",
-                "-d",
-                str(settings.DATABASES["default"]["NAME"]),
-                str(source),
-            ]
-        )
+        _restore_pg(source)
     return verify_against_manifest(using="default", manifest=manifest)

@@ -100,12 +100,18 @@ def judge_record(
     category = str(record.get("category") or record.get("sub_category") or "")
     on = record_date(record.get("prod_date"), fallback)
     items = parse_failed_items(str(record.get("fail_raw") or ""))
+    # The label's declared values, where a record carries them ({"酒精度": "42%vol"}): a quality
+    # item judged against the label needs the sample's own label, never the bulletin's limit.
+    declared = record.get("declared") or {}
     rid = str(record.get("id", ""))
     if not items:
         return RecordOutcome(rid, False, False, ("不合格项目无法读取",))
     covered, agrees, reasons = True, True, []
     for f in items:
-        j = rules.judge(book=book, item=f.item, result=f.result, food=food, category=category, on=on)
+        label = str(declared.get(f.item, "")) if isinstance(declared, dict) else ""
+        j = rules.judge(
+            book=book, item=f.item, result=f.result, food=food, category=category, on=on, declared=label
+        )
         if j.verdict == rules.Verdict.UNDETERMINED:
             covered = False
             reasons.append(f"{f.item}：{j.reason}")
@@ -127,6 +133,7 @@ def judge_record(
 
 _REASON_KIND = (
     ("无法归类", "食品无法归入标准的食品分类"),
+    ("须标签标示值", "按标签标示值判定，记录未载明标示值"),
     ("限量数据未收录检验项目", "限量数据未收录该检验项目"),
     ("不能据此判为", "GB 2760 整理表未列该添加剂在该类别的使用（不完整，不判“不得使用”）"),
     ("无此项目限量", "标准在该食品类别无此项目限量"),

@@ -243,7 +243,7 @@ def demo_sampling_build(*, seed: int, out: Callable[[str], object] = print, coun
             (item, rule)
             for item in dish.items
             if (rule := book.find(item=item, food=dish.food, category=dish.category, on=on)) is not None
-            and rule.spec.kind != rules.LimitKind.GMP
+            and rule.spec.kind not in (rules.LimitKind.GMP, rules.LimitKind.DECLARED)
             and not rule.floor
         ]  # an item without a limit on file for this food is not reported by the demo's lab
         failing = rng.randrange(len(judged)) if judged and rng.random() < dish.fail else -1

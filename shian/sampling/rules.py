@@ -239,8 +239,11 @@ class LimitKind:
     NOT_PERMITTED = "not_permitted"  # 不得使用: additive not permitted in this food category (GB 2760)
     PLAN = "plan"  # microbiological sampling plan n, c, m, M (GB 4789.1)
     GMP = "gmp"  # 按生产需要适量使用: permitted without a maximum (GB 2760)
+    # 标签标示值 ± value: a quality item judged against the value the label declares (酒精度 of
+    # 白酒 ±1.0 %vol); the declared value comes from the sample's record, never from a limit table.
+    DECLARED = "declared"
 
-    ALL = (MAX, MIN, RANGE, NOT_DETECTED, NOT_PERMITTED, PLAN, GMP)
+    ALL = (MAX, MIN, RANGE, NOT_DETECTED, NOT_PERMITTED, PLAN, GMP, DECLARED)
 
 
 @dataclass(frozen=True)
@@ -275,6 +278,8 @@ class LimitSpec:
             return "不得使用"
         if self.kind == LimitKind.GMP:
             return "按生产需要适量使用"
+        if self.kind == LimitKind.DECLARED:
+            return f"标签标示值±{_fmt(self.value)}{u}"
         big = f",M={_fmt(self.big_m)}" if self.big_m is not None else ""
         return f"n={self.n},c={self.c},m={_fmt(self.m)}{big}{u}"
 
@@ -377,9 +382,12 @@ def parse_limit(text: str) -> LimitSpec:
 TREE_2762 = "GB 2762"
 TREE_2760 = "GB 2760"
 TREE_2763 = "GB 2763"
-TREES = (TREE_2762, TREE_2760, TREE_2763)
+# GB 31650-2019 (veterinary drugs): animal product × tissue × species, 动物性食品/肌肉/家禽/鸡; the
+# drugs that must not be detected (GB 31650 的"不得检出"兽药, 农业农村部公告第250号) sit at the root.
+TREE_31650 = "GB 31650"
+TREES = (TREE_2762, TREE_2760, TREE_2763, TREE_31650)
 FOODS_FILE = DATA_DIR / "food-categories.toml"
-_TREE_KEYS = {"gb2762": TREE_2762, "gb2760": TREE_2760, "gb2763": TREE_2763}
+_TREE_KEYS = {"gb2762": TREE_2762, "gb2760": TREE_2760, "gb2763": TREE_2763, "gb31650": TREE_31650}
 
 
 def code_path(code: str) -> tuple[str, ...]:
@@ -1166,14 +1174,28 @@ def judge(
     on: dt.date,
     unit: str = "",
     detection_limit: str = "",
+    declared: str = "",
+    concentration: Decimal | None = None,
 ) -> Judgment:
     """Judge one test item of one sample against the limit in force on `on`: the row of the
     food's category in the standard's tree (or of its sampling category), with the path and the
-    way the food was placed; undetermined with the missing piece named when there is none."""
+    way the food was placed; undetermined with the missing piece named when there is none.
+
+    `declared`: the label's declared value of the item, from the sample's record ("42%vol"), for
+    a row judged against the label (标签标示值 ± tolerance). `concentration`: the dehydration or
+    concentration ratio of a dried or concentrated food (GB 2762-2022 3.5): the limit of the fresh
+    food, found by `food`/`category` naming it, is multiplied by it (see `dried_spec`)."""
     found = book.resolve(item=item, food=food, category=category, on=on)
     rule = found.rule
     if rule is None:
         return Judgment(Verdict.UNDETERMINED, f"无适用限量：{found.reason}", placed_by=found.placed_by)
+    if rule.spec.kind == LimitKind.DECLARED:
+        return _judge_declared(book, found, rule, item, result, declared, on, unit)
+    if concentration is not None and rule.spec.kind not in (LimitKind.NOT_DETECTED, LimitKind.NOT_PERMITTED):
+        try:
+            rule = replace(rule, spec=dried_spec(rule.spec, concentration))
+        except ValueError as exc:
+            return Judgment(Verdict.UNDETERMINED, f"无法按脱水率折算：{exc}", placed_by=found.placed_by)
     edition = book.editions[found.edition] if found.edition else book.edition_for(rule, on)
     note = ""
     if rule.source_edition and rule.source_edition != edition.code:
@@ -1222,6 +1244,77 @@ def judge(
         verdict = Verdict.UNDETERMINED
         reason = f"符合{edition.code}的限量；是否符合标签标示的产品等级标准，须按其指标判定"
     return Judgment(verdict, reason, value_in_limit_unit=value, counts=counts, **base)  # type: ignore[arg-type]
+
+
+def dried_spec(spec: LimitSpec, concentration: Decimal) -> LimitSpec:
+    """GB 2762-2022 3.5 [M: clause number]: a dried, dehydrated or concentrated food without a
+    limit of its own is judged by the fresh food's limit converted by the dehydration or
+    concentration ratio (fresh weight ÷ dried weight). Only a maximum converts; a ratio below 1
+    is no dehydration."""
+    if spec.kind != LimitKind.MAX or spec.value is None:
+        raise ValueError(f"只有最大限量可按脱水率折算（{spec.text()}）")
+    if concentration < 1:
+        raise ValueError(f"脱水率或浓缩率须不小于 1（{concentration}）")
+    return replace(spec, value=spec.value * concentration)
+
+
+def _judge_declared(
+    book: LimitBook,
+    found: Resolution,
+    rule: LimitRule,
+    item: str,
+    result: str,
+    declared: str,
+    on: dt.date,
+    unit: str,
+) -> Judgment:
+    """A quality item judged against the label: declared − tolerance ≤ result ≤ declared + tolerance
+    (the product standard's 允许差). Without the declared value nothing is judged."""
+    edition = book.editions[found.edition] if found.edition else book.edition_for(rule, on)
+    base = {
+        "standard": edition.standard,
+        "edition": edition.code,
+        "clause": rule.clause,
+        "rule_id": rule.row_id,
+        "verification": rule.verification,
+        "tree": found.tree,
+        "category_path": " › ".join(found.category_path),
+        "placed_by": found.placed_by,
+    }
+    tolerance = rule.spec.value or Decimal(0)
+    if not declared.strip():
+        return Judgment(
+            Verdict.UNDETERMINED,
+            f"须标签标示值：{item}按标签标示值±{_fmt(tolerance)}{rule.spec.unit}判定（{rule.clause}），记录未载明标示值",
+            limit_text=rule.spec.text(),
+            spec=rule.spec,
+            **base,  # type: ignore[arg-type]
+        )
+    try:
+        label = parse_result(declared, default_unit=rule.spec.unit)
+        if not label.values:
+            raise UnreadableResult("标签标示值无数值")
+        value = convert(label.values[0], label.unit or rule.spec.unit, rule.spec.unit)
+        spec = LimitSpec(LimitKind.RANGE, unit=rule.spec.unit, low=value - tolerance, high=value + tolerance)
+        measured = parse_result(result, default_unit=unit or rule.spec.unit)
+        verdict, reason, got, counts = judge_value(measured, spec)
+    except (UnreadableResult, UnitMismatch) as exc:
+        return Judgment(
+            Verdict.UNDETERMINED,
+            f"结果无法判定：{result}（标签标示值 {declared}；{exc}）",
+            limit_text=rule.spec.text(),
+            spec=rule.spec,
+            **base,  # type: ignore[arg-type]
+        )
+    return Judgment(
+        verdict,
+        f"{reason}（标签标示值 {_fmt(value)}{rule.spec.unit}）",
+        limit_text=spec.text(),
+        value_in_limit_unit=got,
+        counts=counts,
+        spec=spec,
+        **base,
+    )
 
 
 def sample_conclusion(verdicts: Iterable[str]) -> str:
