@@ -332,3 +332,23 @@ def test_the_progress_page_of_a_job_whose_runner_died_turns_to_failed(week, clie
     Job.objects.filter(pk=job.pk).update(state=JobState.RUNNING, heartbeat_at=long_ago)
     fragment = client.get(f"/jobs/{job.pk}/status/").content.decode()
     assert "任务中断" in fragment and "hx-trigger" not in fragment
+
+
+@override_settings(SHIAN_JOBS_RUNNER="worker")
+def test_the_command_runs_a_job_and_the_worker_empties_the_queue(week, personas):
+    from django.core.management import call_command
+
+    owner = personas("district_officer")
+    first, _ = services.job_submit(actor=owner, kind="inspections", data={"query": f"region={TOWN_B}"})
+    second, _ = services.job_submit(actor=owner, kind="rectifications", data={"query": ""})
+    out = io.StringIO()
+    call_command("jobs", "run", str(first.pk), stdout=out)
+    first.refresh_from_db()
+    assert (
+        first.state == JobState.DONE
+        and (first.done, first.total) == (1, 1)
+        and f"#{first.pk}" in out.getvalue()
+    )
+    call_command("jobs", "work", "--once", stdout=out)
+    second.refresh_from_db()
+    assert second.state == JobState.DONE and services.job_result_path(second) is not None
