@@ -245,7 +245,8 @@ def job_work(*, once: bool = False, idle: float = 2.0) -> int:
     """A worker: sweep, then run queued jobs oldest first; with `once`, stop when none is left."""
     ran = 0
     while True:
-        close_old_connections()
+        if not connection.in_atomic_block:  # a long-lived worker: drop a broken or old connection
+            close_old_connections()
         job_sweep_stale()
         job = Job.objects.filter(state=JobState.QUEUED).order_by("created_at", "id").first()
         if job is None:
