@@ -15,12 +15,15 @@ hypothesis_settings.load_profile("shian")
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _test_settings():
+def _test_settings(tmp_path_factory):
     """Tests make many accounts: a fast hasher for them (production keeps PBKDF2's default). The
     test client speaks plain HTTP to the production settings (DEBUG is off by default): no
-    redirect to HTTPS."""
+    redirect to HTTPS. Background jobs run in the request, their files in a temporary directory."""
     with override_settings(
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"], SECURE_SSL_REDIRECT=False
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        SECURE_SSL_REDIRECT=False,
+        SHIAN_JOBS_RUNNER="inline",
+        SHIAN_JOBS_DIR=tmp_path_factory.mktemp("jobs"),
     ):
         yield
 

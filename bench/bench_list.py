@@ -34,6 +34,7 @@ def main() -> None:
     if not os.environ.get("DATABASE_URL"):
         os.environ["DATABASE_URL"] = f"sqlite:///{OUT / f'city-{args.businesses}.sqlite3'}"
     os.environ.setdefault("SHIAN_DATA_DIR", str(OUT))
+    os.environ.setdefault("SHIAN_SSL_REDIRECT", "false")  # the test client speaks plain HTTP
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shian.settings")
     import django
 

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "shian.planning",
     "shian.metrics",
     "shian.reports",
+    "shian.jobs",
     "shian.portal",
     "shian.web",
     "shian.demo",
@@ -238,6 +239,18 @@ LOGGING = {
 
 # Register list: rows per page.
 SHIAN_PAGE_SIZE = 50
+
+# Background jobs (shian.jobs): a list longer than SHIAN_EXPORT_SYNC_ROWS is exported by a job with a
+# progress bar; shorter ones download at once. The runner: "subprocess" (a detached `shian jobs run`
+# per job), "thread" (in the server process), "worker" (a `shian jobs work` service), "inline".
+SHIAN_EXPORT_SYNC_ROWS = int(os.environ.get("SHIAN_EXPORT_SYNC_ROWS", "5000"))
+SHIAN_JOBS_RUNNER = os.environ.get("SHIAN_JOBS_RUNNER", "subprocess")
+if SHIAN_JOBS_RUNNER not in ("subprocess", "thread", "worker", "inline"):
+    raise ImproperlyConfigured(
+        f"SHIAN_JOBS_RUNNER={SHIAN_JOBS_RUNNER!r}: expected subprocess, thread, worker or inline"
+    )
+SHIAN_JOBS_DIR = Path(os.environ.get("SHIAN_JOBS_DIR", DATA_DIR / "jobs"))
+SHIAN_JOBS_STALE_MINUTES = int(os.environ.get("SHIAN_JOBS_STALE_MINUTES", "10"))
 # Default jurisdiction (GB/T 2260): Beichen District, Tianjin.
 SHIAN_DISTRICT_CODE = os.environ.get("SHIAN_DISTRICT_CODE", "120113")
 SHIAN_SITE_NAME = _("Food safety platform")

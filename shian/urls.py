@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("shian.web.urls")),
     path("registry/", include("shian.registry.urls")),
     path("reports/", include("shian.reports.urls")),
+    path("jobs/", include("shian.jobs.urls")),
     path("plan/", include("shian.planning.urls")),
     path("index/", include("shian.metrics.urls")),
     path("risk/", include("shian.risk.urls")),

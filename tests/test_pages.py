@@ -160,9 +160,9 @@ def test_not_found_and_forbidden_pages_are_chinese(client_for):
 
 def home_budget(overview: int) -> int:
     """The home page's query budget: the overview's own queries, and at most two for each module's
-    to-do (core/todo.py gathers them; each is a fixed number of aggregate queries, never one per
-    record, so the budget does not grow with the data)."""
-    return overview + 2 * len(todo.providers())
+    to-do and two for each module's key figures (core/todo.py gathers them; each is a fixed number
+    of aggregate queries, never one per record, so the budget does not grow with the data)."""
+    return overview + 2 * len(todo.providers()) + 2 * len(todo.figure_providers())
 
 
 def test_dashboard_shows_the_district_and_its_charts(client_for, django_assert_max_num_queries):

@@ -62,11 +62,13 @@ ENGLISH_QUOTES_CHINESE = {
 
 # Files whose pages are being reworked at present: their strings are marked as part of that rework.
 NOT_YET_MARKED = (
+    "jobs/",
     "metrics/",
     "reports/",
     "trace/",
     "planning/sampling_plan.py",
     "planning/templates/planning/sampling.html",
+    "planning/templates/planning/_sampling_drill.html",
 )
 
 

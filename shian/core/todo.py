@@ -67,6 +67,54 @@ def todo_for(user: Any, *, today: dt.date) -> list[TodoItem]:
     return sorted(items, key=_order)
 
 
+# ------------------------------------------------------------------ key figures
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    """One number at the top of a person's home, beside their to-do: shown even when it is 0 (a
+    figure says how things stand; a to-do item only what is waiting)."""
+
+    module: str
+    key: str  # stable within the module ("visits_today")
+    label: str  # translated ("今天到期的计划检查")
+    value: int | float | str | None  # None: no figure yet (e.g. no index published)
+    url: str = ""
+    detail: str = ""  # a short line under the number ("第3名 / 24")
+    alert: bool = False  # the number is something late or short
+    priority: int = 50  # lower first
+
+    @property
+    def is_number(self) -> bool:
+        return isinstance(self.value, int | float) and not isinstance(self.value, bool)
+
+
+FigureProvider = Callable[[Any, dt.date], Iterable[KeyFigure]]
+
+_FIGURE_PROVIDERS: dict[str, FigureProvider] = {}
+
+
+def register_figures(name: str, provider: FigureProvider) -> FigureProvider:
+    """Register a module's key figures under a unique name (as `register` does for to-do items).
+    A provider returns only the figures that concern this person's role, scoped to them."""
+    _FIGURE_PROVIDERS[name] = provider
+    return provider
+
+
+def figure_providers() -> dict[str, FigureProvider]:
+    return dict(_FIGURE_PROVIDERS)
+
+
+def figures_for(user: Any, *, today: dt.date) -> list[KeyFigure]:
+    """Every provider's key figures for this person, by priority (then as the modules gave them)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    out: list[KeyFigure] = []
+    for provider in _FIGURE_PROVIDERS.values():
+        out.extend(provider(user, today))
+    return sorted(out, key=lambda f: f.priority)
+
+
 def count_union(parts: list[tuple[str, QuerySet[Any]]]) -> Counter[str]:
     """The rows of several querysets counted in one query (a UNION ALL of their labelled keys): a
     provider with several counts keeps the home page to one round trip per module. For the short

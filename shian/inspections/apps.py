@@ -11,7 +11,8 @@ class InspectionsConfig(AppConfig):
         from shian.core import related, todo
 
         from . import indicators  # noqa: F401 — registers the inspections' indicators
-        from .todo import inspections_related, inspections_todo
+        from .todo import inspections_figures, inspections_related, inspections_todo
 
         todo.register("inspections", inspections_todo)
+        todo.register_figures("inspections", inspections_figures)
         related.register("inspections", inspections_related)

@@ -1,21 +1,27 @@
-"""Workbooks of the inspections app: one inspection record (with the drawn signature) and the
-rectification follow-up list. Text cells go through core.xlsx.guard_text (formula injection)."""
+"""Workbooks of the inspections app: one inspection record (with the drawn signature), the
+inspections list and the rectification follow-up list. Text cells go through core.xlsx.guard_text
+(formula injection). The two lists take an optional `progress(done, total)` callback: a background
+job reports through it (shian.jobs)."""
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
 import io
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import Any
 
 import xlsxwriter
 from django.utils import timezone
 
+from shian.core.calendar import unofficial_years
 from shian.core.xlsx import guard_text, table_xlsx
 
-from . import rules
-from .models import Inspection
+from . import rules, selectors
+from .models import Inspection, RectificationStatus
+
+Progress = Callable[[int, int], None]
+CHUNK = 2000
 
 ANSWER_LABELS = {"pass": "符合", "fail": "不符合", "na": "不适用", "": "未填写"}
 RESULT_LABELS = {"pass": "符合", "basic": "基本符合", "fail": "不符合", "": ""}
@@ -160,3 +166,91 @@ def rectifications_xlsx(
         rows=out,
         sheet="整改跟踪",
     )
+
+
+INSPECTION_HEADERS = [
+    "主体",
+    "镇街",
+    "检查日期",
+    "类型",
+    "全项检查",
+    "检查结果",
+    "状态",
+    "结果公示期限",
+    "重点项不符合",
+    "一般项不符合",
+    "检查人员",
+    "签字人",
+    "手写签名",
+]
+
+
+def _counted(items: Iterable[Any], total: int, progress: Progress | None) -> Iterator[Any]:
+    """The items, reporting every CHUNK of them (and the end) to `progress`."""
+    n = 0
+    for n, item in enumerate(items, start=1):
+        yield item
+        if progress and n % CHUNK == 0:
+            progress(n, total)
+    if progress:
+        progress(n, max(total, n))
+
+
+def inspections_xlsx(
+    *, user: Any, filters: selectors.InspectionFilters, progress: Progress | None = None
+) -> bytes:
+    """The inspections list as filtered on the page (the same filters, the same scope). A
+    publication deadline in a year whose holiday arrangement is not yet known was counted Monday
+    to Friday: its cell says 暂定, as the record's page does."""
+    qs = selectors.inspection_list_for_user(user=user, filters=filters)
+    total = qs.count() if progress else 0
+    raw = [
+        (i, "、".join(str(u) for u in i.inspectors.all()))
+        for i in _counted(qs.prefetch_related("inspectors").iterator(chunk_size=CHUNK), total, progress)
+    ]
+    provisional = unofficial_years(i.publish_due for i, _names in raw)
+    rows = [
+        (
+            i.business.name,
+            i.region.name,
+            i.inspected_on.isoformat(),
+            i.get_kind_display(),
+            "是" if i.full_check else "否",
+            i.get_result_display(),
+            i.get_status_display(),
+            (i.publish_due.isoformat() + ("（暂定）" if i.publish_due.year in provisional else ""))
+            if i.publish_due
+            else "",
+            i.key_failed,
+            i.general_failed,
+            names,
+            i.signed_by,
+            "是" if i.signature else "否",
+        )
+        for i, names in raw
+    ]
+    return table_xlsx(title="监督检查记录", headers=INSPECTION_HEADERS, rows=rows, sheet="监督检查")
+
+
+def rectification_rows(qs: Iterable[Any], today: dt.date) -> list[dict[str, Any]]:
+    """Each order with its days overdue (calendar days past the deadline while still open)."""
+    rows = []
+    for r in qs:
+        overdue = (today - r.due).days if r.status == RectificationStatus.OPEN and r.due < today else 0
+        rows.append({"r": r, "overdue": overdue})
+    return rows
+
+
+def rectifications_export_xlsx(
+    *,
+    user: Any,
+    filters: selectors.RectificationFilters,
+    today: dt.date,
+    progress: Progress | None = None,
+) -> bytes:
+    """The follow-up list as filtered on the page, in the user's scope."""
+    qs = selectors.rectification_list_for_user(user=user, filters=filters, today=today)
+    total = qs.count() if progress else 0
+    rows = rectification_rows(_counted(qs.iterator(chunk_size=CHUNK), total, progress), today)
+    unofficial = unofficial_years(row["r"].due for row in rows)
+    return rectifications_xlsx(rows, today=today, provisional_years=unofficial)

@@ -15,7 +15,7 @@ from shian.core.calendar import WorkingCalendar
 from shian.core.models import Role
 from shian.core.permissions import Cap, has_cap
 from shian.core.related import RelatedLink
-from shian.core.todo import TodoItem
+from shian.core.todo import KeyFigure, TodoItem
 
 from . import selectors
 from .models import RectificationStatus
@@ -107,6 +107,59 @@ def inspections_todo(user: Any, today: dt.date) -> list[TodoItem]:
             )
         )
     return items
+
+
+def inspections_figures(user: Any, today: dt.date) -> list[KeyFigure]:
+    """An inspector's unsubmitted records and the orders from their visits still open; a town's
+    and the office's orders past their deadline."""
+    out: list[KeyFigure] = []
+    if getattr(user, "role", "") == Role.INSPECTOR and has_cap(user, Cap.INSPECTION_RECORD):
+        mine = selectors.rectifications_to_follow_for_user(user=user)
+        out.append(
+            KeyFigure(
+                module="inspections",
+                key="drafts",
+                label=_("Records not yet submitted"),
+                value=selectors.drafts_for_user(user=user).count(),
+                url=reverse("inspections:list") + "?" + urlencode({"status": "draft", "inspector": user.pk}),
+                priority=20,
+            )
+        )
+        late = mine.filter(due__lt=today).count()
+        out.append(
+            KeyFigure(
+                module="inspections",
+                key="rectifications_to_follow",
+                label=_("Rectification orders to follow up"),
+                value=mine.count(),
+                url=reverse("inspections:rectifications") + "?status=open",
+                detail=_("%(n)s past their deadline") % {"n": late} if late else "",
+                alert=bool(late),
+                priority=21,
+            )
+        )
+    elif getattr(user, "role", "") in (
+        Role.TOWN_OFFICER,
+        Role.DISTRICT_OFFICER,
+        Role.DISTRICT_ADMIN,
+    ) and has_cap(user, Cap.INSPECTION_VIEW):
+        late = (
+            selectors.rectification_queryset_for_user(user=user)
+            .filter(status=RectificationStatus.OPEN, due__lt=today)
+            .count()
+        )
+        out.append(
+            KeyFigure(
+                module="inspections",
+                key="rectifications_overdue",
+                label=_("Rectification orders overdue"),
+                value=late,
+                url=reverse("inspections:rectifications") + "?overdue=1",
+                alert=bool(late),
+                priority=30,
+            )
+        )
+    return out
 
 
 def inspections_related(user: Any, business: Any) -> list[RelatedLink]:

@@ -30,7 +30,6 @@ from shian.core.concurrency import require_version, versioned
 from shian.core.models import AuditSource, User
 from shian.core.permissions import Cap, has_cap, require_cap
 from shian.core.scoping import regions_for
-from shian.core.xlsx import table_xlsx
 from shian.registry.selectors import business_categories, business_get_for_user
 
 from . import exports, rules, selectors, services
@@ -101,6 +100,7 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
             "results": InspectionResult.choices,
             "kinds": InspectionKind.choices,
             "can_export": has_cap(request.user, Cap.REGISTER_EXPORT),
+            "export_in_background": page.paginator.count > settings.SHIAN_EXPORT_SYNC_ROWS,
             "can_record": has_cap(request.user, Cap.INSPECTION_RECORD),
         },
     )
@@ -109,46 +109,12 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def inspection_export(request: HttpRequest) -> FileResponse:
-    """The list as filtered on the page (the same filters, the same scope)."""
+    """The list as filtered on the page (the same filters, the same scope). A list longer than
+    SHIAN_EXPORT_SYNC_ROWS is offered as a background job on the page (shian.jobs)."""
     require_cap(request.user, Cap.INSPECTION_VIEW)
     require_cap(request.user, Cap.REGISTER_EXPORT)
-    _filters, qs = _list_context(request)
-    rows = [
-        (
-            i.business.name,
-            i.region.name,
-            i.inspected_on.isoformat(),
-            i.get_kind_display(),
-            "是" if i.full_check else "否",
-            i.get_result_display(),
-            i.get_status_display(),
-            i.key_failed,
-            i.general_failed,
-            "、".join(str(u) for u in i.inspectors.all()),
-            i.signed_by,
-            "是" if i.signature else "否",
-        )
-        for i in qs.prefetch_related("inspectors").iterator(chunk_size=5000)
-    ]
-    data = table_xlsx(
-        title="监督检查记录",
-        headers=[
-            "主体",
-            "镇街",
-            "检查日期",
-            "类型",
-            "全项检查",
-            "检查结果",
-            "状态",
-            "重点项不符合",
-            "一般项不符合",
-            "检查人员",
-            "签字人",
-            "手写签名",
-        ],
-        rows=rows,
-        sheet="监督检查",
-    )
+    filters = selectors.InspectionFilters.from_mapping(request.GET)
+    data = exports.inspections_xlsx(user=request.user, filters=filters)
     return FileResponse(io.BytesIO(data), as_attachment=True, filename="inspections.xlsx", content_type=XLSX)
 
 
@@ -355,14 +321,6 @@ def ping(request: HttpRequest) -> HttpResponse:
 # Rectification follow-up (整改跟踪).
 
 
-def _rect_rows(qs: object, today: dt.date) -> list[dict[str, object]]:
-    rows = []
-    for r in qs:  # type: ignore[attr-defined]
-        overdue = (today - r.due).days if r.status == RectificationStatus.OPEN and r.due < today else 0
-        rows.append({"r": r, "overdue": overdue})
-    return rows
-
-
 @login_required
 @require_GET
 def rectification_list(request: HttpRequest) -> HttpResponse:
@@ -376,7 +334,7 @@ def rectification_list(request: HttpRequest) -> HttpResponse:
         request,
         "inspections/rectifications.html",
         {
-            "rows": _rect_rows(page.object_list, today),
+            "rows": exports.rectification_rows(page.object_list, today),
             "page": page,
             "filters": filters,
             "query": query,
@@ -387,6 +345,7 @@ def rectification_list(request: HttpRequest) -> HttpResponse:
             ),
             "today": today,
             "can_export": has_cap(request.user, Cap.REGISTER_EXPORT),
+            "export_in_background": page.paginator.count > settings.SHIAN_EXPORT_SYNC_ROWS,
         },
     )
 
@@ -396,12 +355,8 @@ def rectification_list(request: HttpRequest) -> HttpResponse:
 def rectification_export(request: HttpRequest) -> FileResponse:
     require_cap(request.user, Cap.INSPECTION_VIEW)
     require_cap(request.user, Cap.REGISTER_EXPORT)
-    today = timezone.localdate()
     filters = selectors.RectificationFilters.from_mapping(request.GET)
-    qs = selectors.rectification_list_for_user(user=request.user, filters=filters, today=today)
-    rows = _rect_rows(qs.iterator(chunk_size=5000), today)
-    unofficial = unofficial_years(row["r"].due for row in rows)  # type: ignore[attr-defined]
-    data = exports.rectifications_xlsx(rows, today=today, provisional_years=unofficial)
+    data = exports.rectifications_export_xlsx(user=request.user, filters=filters, today=timezone.localdate())
     return FileResponse(
         io.BytesIO(data), as_attachment=True, filename="rectifications.xlsx", content_type=XLSX
     )

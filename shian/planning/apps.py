@@ -11,6 +11,7 @@ class PlanningConfig(AppConfig):
         from shian.core import todo
 
         from . import indicators  # noqa: F401 — registers the plan's own indicators
-        from .todo import planning_todo
+        from .todo import planning_figures, planning_todo
 
         todo.register("planning", planning_todo)
+        todo.register_figures("planning", planning_figures)

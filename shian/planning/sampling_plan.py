@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from shian.core.calendar import WorkingCalendar
 from shian.core.models import Department, FoodCategory, Region, Role
 from shian.core.permissions import Cap, has_cap
 from shian.core.scoping import scope_for
-from shian.core.xlsx import guard_text
+from shian.core.xlsx import guard_text, table_xlsx
 from shian.registry.imports import ImportFileError, _read_rows, column_label, display_value
 from shian.risk import selectors as risk_selectors
 from shian.sampling import allocation
@@ -262,6 +263,202 @@ class CellFilters:
         ]
 
 
+# ------------------------------------------------------------------ reasons in plain words
+
+# Allocations adopted before the reasons were reworded keep their stored sentence: these turn its
+# modelling phrases into the words the page uses (allocation._explained writes them directly now).
+_LEGACY_REASON = [
+    (
+        r"预计不合格率([\d.]+%)（近(\d+)年抽检(\d+)批、不合格(\d+)批，按先验强度[\d.]+向类别均值([\d.]+%)收缩）",
+        r"近\2年在本镇抽检\3批、不合格\4批，参考全区同类食品的不合格情况（\5），估计本镇不合格的可能约为\1",
+    ),
+    (
+        r"预计不合格率([\d.]+%)（无历史抽检，按先验强度[\d.]+向类别均值([\d.]+%)收缩）",
+        r"在本镇没有抽检记录，参考全区同类食品的不合格情况（\2），估计本镇不合格的可能约为\1",
+    ),
+    (r"C/D级经营户占(\d+%)（风险权重[\d.]+）", r"本镇该类经营户中风险等级为C、D级的占\1，相应多抽"),
+    (r"“你点我检”(\d+)票（投票权重[\d.]+）", r"群众在“你点我检”中为该类食品投了\1票，相应多抽"),
+    (
+        r"按比例应为(\d+)批，优化后(\d+)批（[+-]?\d+）",
+        r"按人口和经营户数平均分配应为\1批，本计划安排\2批",
+    ),
+    (r"已达单元格上限（按登记经营户数）", "已达到按本镇该类经营户数能安排的最多批次"),
+    (r"为满足类别最低批次而安排", "为保证该类食品全年最少抽检批次而安排"),
+    (r"为满足镇街保底批次而安排", "为保证本镇全年最少抽检批次而安排"),
+    (r"专项抽检配额：([^；]+)", r"用于完成\1的批次要求"),
+    (r"按预期发现价值择优分配", "发现问题的可能较大，优先安排"),
+    (r"预期发现价值较低，未安排", "发现问题的可能较小，本年未安排"),
+    (
+        r"本单元格已超过收益递减点（上限(\d+)批）",
+        r"本镇该类已安排较多，再多抽发现新问题的机会变小（最多\1批）",
+    ),
+]
+
+
+def plain_reason(text: str) -> str:
+    """A cell's reason in plain words, one clause a line: a stored sentence of an older adoption is
+    reworded; a current one passes unchanged."""
+    for pattern, replacement in _LEGACY_REASON:
+        text = re.sub(pattern, replacement, text)
+    return text.rstrip("。")
+
+
+def reason_lines(text: str) -> list[str]:
+    return [part for part in plain_reason(text).split("；") if part]
+
+
+# ------------------------------------------------------------------ summary and pivot
+
+
+@dataclass(frozen=True)
+class PivotRow:
+    key: str
+    label: str
+    values: list[int]
+    total: int
+
+
+@dataclass(frozen=True)
+class Pivot:
+    """Batches of the visible cells by food category (rows) and town or month (columns)."""
+
+    by: str  # "town" or "month"
+    columns: list[tuple[str, str]]  # (key, label); a month's key is "1".."12"
+    rows: list[PivotRow]
+    column_totals: list[int]
+    total: int
+
+    def lines(self) -> list[tuple[PivotRow, list[tuple[str, int]]]]:
+        """Each row with its (column key, batches) pairs, for a template."""
+        keys = [key for key, _ in self.columns]
+        return [(r, list(zip(keys, r.values, strict=True))) for r in self.rows]
+
+    def footer(self) -> list[tuple[str, int]]:
+        return list(zip([key for key, _ in self.columns], self.column_totals, strict=True))
+
+
+PIVOT_AXES = ("town", "month")
+
+
+def pivot_of(*, view: SamplingPlanView, cells: Sequence[PlanCell], by: str) -> Pivot:
+    """The category × town (or category × month) table of `cells`: every row and column sums to
+    the cells' batches, so the pivot's total is the allocation's total for what is shown."""
+    if by not in PIVOT_AXES:
+        by = "town"
+    if by == "town":
+        keys = sorted({c.town for c in cells if c.quantity})
+        columns = [(t, view.name("town", t)) for t in keys]
+    else:
+        columns = [(str(m), MONTH_NAMES[m - 1]) for m in allocation.MONTHS]
+    index = {key: j for j, (key, _) in enumerate(columns)}
+    table: dict[str, list[int]] = {}
+    for c in cells:
+        if not c.quantity:
+            continue
+        row = table.setdefault(c.category, [0] * len(columns))
+        if by == "town":
+            row[index[c.town]] += c.quantity
+        else:
+            for m, q in enumerate(c.months):
+                row[m] += q
+    order = {code: n for n, code in enumerate(view.names.get("category", {}))}
+    rows = [
+        PivotRow(cat, f"{cat} {view.name('category', cat)}", values, sum(values))
+        for cat, values in sorted(table.items(), key=lambda kv: (order.get(kv[0], 10_000), kv[0]))
+    ]
+    totals = [sum(r.values[j] for r in rows) for j in range(len(columns))]
+    return Pivot(by=by, columns=columns, rows=rows, column_totals=totals, total=sum(totals))
+
+
+def drill_cells(
+    *, cells: Sequence[PlanCell], category: str, town: str = "", month: int = 0
+) -> list[PlanCell]:
+    """The cells behind one pivot cell (or a whole row or column when a key is empty), largest
+    first: their batches (a month's, when the pivot is by month) sum to the pivot cell."""
+    out = [
+        c
+        for c in cells
+        if c.quantity
+        and (not category or c.category == category)
+        and (not town or c.town == town)
+        and (not month or c.months[month - 1])
+    ]
+    return sorted(
+        out, key=lambda c: (-(c.months[month - 1] if month else c.quantity), c.unit, c.category, c.town)
+    )
+
+
+def pivot_xlsx(*, pivot: Pivot, title: str) -> bytes:
+    """The pivot as shown: one row per category, a column per town (or month), totals."""
+    headers = ["食品类别", *[label for _, label in pivot.columns], "合计"]
+    rows: list[list[Any]] = [[r.label, *r.values, r.total] for r in pivot.rows]
+    rows.append(["合计", *pivot.column_totals, pivot.total])
+    sheet = "类别×镇街" if pivot.by == "town" else "类别×月份"
+    return table_xlsx(title=title, headers=headers, rows=rows, sheet=sheet)
+
+
+@dataclass(frozen=True)
+class PlanFigures:
+    """What the page opens with: the totals of what this person sees and the plan's targets."""
+
+    total: int
+    proportional: int
+    by_unit: list[tuple[str, int]]  # (unit name, batches): the food and the farm-produce groups
+    by_town: list[tuple[str, str, int, float | None]]  # (code, name, batches, per 1,000 residents)
+    by_month: list[int]
+    density: float
+    density_target: float
+    density_met: bool
+    specials: list[dict[str, Any]]  # name, months, quota, allocated, met
+    expected_found: float
+    expected_found_even: float
+
+    @property
+    def month_max(self) -> int:
+        return max(self.by_month) or 1
+
+    @property
+    def town_max(self) -> int:
+        return max((q for _, _, q, _ in self.by_town), default=0) or 1
+
+
+def plan_figures(*, view: SamplingPlanView, cells: Sequence[PlanCell]) -> PlanFigures:
+    s = view.summary
+    population = dict(
+        Region.objects.filter(code__in={c.town for c in cells}).values_list("code", "population")
+    )
+    by_unit: dict[str, int] = defaultdict(int)
+    by_town: dict[str, int] = defaultdict(int)
+    by_month = [0] * 12
+    for c in cells:
+        by_unit[c.unit] += c.quantity
+        by_town[c.town] += c.quantity
+        for m, q in enumerate(c.months):
+            by_month[m] += q
+    towns = [
+        (t, view.name("town", t), q, q / population[t] * 1000 if population.get(t) else None)
+        for t, q in sorted(by_town.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+    density = float(s.get("density", 0) or 0)
+    target = float(s.get("density_target", 0) or 0)
+    specials = [
+        {**sp, "met": int(sp.get("allocated", 0)) >= int(sp.get("quota", 0))} for sp in s.get("specials", [])
+    ]
+    return PlanFigures(
+        total=sum(by_unit.values()),
+        proportional=sum(c.proportional for c in cells),
+        by_unit=[(view.name("unit", u), q) for u, q in sorted(by_unit.items())],
+        by_town=towns,
+        by_month=by_month,
+        density=density,
+        density_target=target,
+        density_met=density >= target,
+        specials=specials,
+        expected_found=float(s.get("expected_found", 0) or 0),
+        expected_found_even=float(s.get("expected_found_proportional", 0) or 0),
+    )
+
+
 # ------------------------------------------------------------------ export
 
 
@@ -332,7 +529,7 @@ def sampling_plan_xlsx(*, view: SamplingPlanView, cells: Sequence[PlanCell], tit
             ws.write_number(r, 6, c.quantity)
             ws.write_number(r, 7, c.proportional)
             ws.write_number(r, 8, round(c.rate, 5))
-            text(ws, r, 9, c.reason)
+            text(ws, r, 9, plain_reason(c.reason))
             r += 1
     ws.set_column(0, 0, 14)
     ws.set_column(2, 3, 18)

@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:year>/notices/", views.notice_list, name="notices"),
     path("<int:year>/figures/", views.figure_list, name="figures"),
     path("<int:year>/sampling/", views.sampling_plan, name="sampling"),
+    path("<int:year>/sampling/cells/", views.sampling_cells, name="sampling_cells"),
 ]

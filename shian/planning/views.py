@@ -464,35 +464,35 @@ def sampling_plan(request: HttpRequest, year: int) -> HttpResponseBase:
             for message in exc.messages[:20]:
                 messages.error(request, message)
         return redirect("planning:sampling", year=year)
-    adopted = sampling_plan_reads.current_allocation(plan=plan)
-    error = ""
-    view = None
-    if adopted is not None and request.GET.get("source") != "proposal":
-        view = sampling_plan_reads.view_of_adopted(adopted=adopted)
-    else:
-        try:
-            view = sampling_plan_reads.view_of_run(
-                plan=plan, result=sampling_plan_reads.sampling_plan_compute(plan=plan)
-            )
-        except ValidationError as exc:
-            error = "；".join(exc.messages)
+    view, error, has_adopted = _sampling_view(request, plan)
     filters = sampling_plan_reads.CellFilters.from_mapping(request.GET)
     visible = sampling_plan_reads.cells_visible(user=request.user, cells=view.cells) if view else []
-    shown = filters.apply(visible)
+    by = request.GET.get("by", "town")
+    by = by if by in sampling_plan_reads.PIVOT_AXES else "town"
+    # The pivot and its totals follow the unit chosen; the other filters pick the drill-down.
+    in_unit = [c for c in visible if not filters.unit or c.unit == filters.unit]
     if view is not None and request.GET.get("format") == "xlsx":
         state = "已采纳" if view.adopted else "方案"
-        content = sampling_plan_reads.sampling_plan_xlsx(
-            view=view, cells=shown, title=f"{plan.year}年抽检计划分配（{state}）"
-        )
+        title = f"{plan.year}年抽检计划分配（{state}）"
+        if request.GET.get("part") == "pivot":
+            content = sampling_plan_reads.pivot_xlsx(
+                pivot=sampling_plan_reads.pivot_of(view=view, cells=in_unit, by=by), title=title
+            )
+        else:
+            content = sampling_plan_reads.sampling_plan_xlsx(
+                view=view, cells=filters.apply(visible), title=title
+            )
         return FileResponse(
             io.BytesIO(content),
             as_attachment=True,
             filename=f"{plan.year}年抽检计划分配.xlsx",
             content_type=XLSX,
         )
-    month_totals = [sum(c.months[m] for c in shown) for m in range(12)]
-    ordered = sorted(shown, key=lambda c: (-c.quantity, c.unit, c.category, c.town))
-    page_cells = ordered[:300]
+    drill = (
+        _drill(request, view, in_unit, filters)
+        if view and (filters.category or filters.town or filters.month)
+        else None
+    )
     return render(
         request,
         "planning/sampling.html",
@@ -501,37 +501,15 @@ def sampling_plan(request: HttpRequest, year: int) -> HttpResponseBase:
             "view": view,
             "error": error,
             "adopted": view.adopted if view else None,
-            "has_adopted": adopted is not None,
-            "summary": view.summary if view else {},
-            "rows": [
-                {
-                    "cell": c,
-                    "unit": view.name("unit", c.unit),
-                    "category": view.name("category", c.category),
-                    "town": view.name("town", c.town),
-                    "rate": f"{c.rate:.2%}",
-                }
-                for c in page_cells
-            ]
-            if view
-            else [],
-            "row_count": len(shown),
-            "shown_total": sum(c.quantity for c in shown),
-            "shown_proportional": sum(c.proportional for c in shown),
-            "month_totals": month_totals,
-            "months": list(range(1, 13)),
+            "has_adopted": has_adopted,
+            "figures": sampling_plan_reads.plan_figures(view=view, cells=in_unit) if view else None,
+            "pivot": sampling_plan_reads.pivot_of(view=view, cells=in_unit, by=by) if view else None,
+            "by": by,
+            "drill": drill,
             "filters": filters,
+            "months": list(range(1, 13)),
             "units": sorted({(c.unit, view.name("unit", c.unit)) for c in visible}) if view else [],
-            "towns": sorted({(c.town, view.name("town", c.town)) for c in visible}) if view else [],
-            "categories": sorted({(c.category, view.name("category", c.category)) for c in visible})
-            if view
-            else [],
-            "by_month": [
-                (view.name("unit", u), view.summary.get("by_unit", {}).get(u, 0), months)
-                for u, months in view.summary.get("by_month", {}).items()
-            ]
-            if view
-            else [],
+            "source": request.GET.get("source", "") if request.GET.get("source") == "proposal" else "",
             "can_manage": has_cap(request.user, Cap.PLAN_MANAGE),
             "query": request.GET.urlencode(),
             "votes": SamplingVote.objects.filter(year=plan.year)
@@ -539,6 +517,81 @@ def sampling_plan(request: HttpRequest, year: int) -> HttpResponseBase:
             .order_by("-count")[:10],
         },
     )
+
+
+def _sampling_view(
+    request: HttpRequest, plan: AnnualPlan
+) -> tuple[sampling_plan_reads.SamplingPlanView | None, str, bool]:
+    """The adopted allocation, or a fresh proposal (asked for, or nothing adopted yet)."""
+    adopted = sampling_plan_reads.current_allocation(plan=plan)
+    if adopted is not None and request.GET.get("source") != "proposal":
+        return sampling_plan_reads.view_of_adopted(adopted=adopted), "", True
+    try:
+        result = sampling_plan_reads.sampling_plan_compute(plan=plan)
+    except ValidationError as exc:
+        return None, "；".join(exc.messages), adopted is not None
+    return sampling_plan_reads.view_of_run(plan=plan, result=result), "", adopted is not None
+
+
+DRILL_LIMIT = 300
+
+
+def _drill(
+    request: HttpRequest,
+    view: sampling_plan_reads.SamplingPlanView,
+    cells: list[sampling_plan_reads.PlanCell],
+    filters: sampling_plan_reads.CellFilters,
+) -> dict[str, Any]:
+    """The rows behind a pivot cell (category and town or month), a row or a column."""
+    rows = sampling_plan_reads.drill_cells(
+        cells=cells, category=filters.category, town=filters.town, month=filters.month
+    )
+    month = filters.month
+    total = sum(c.months[month - 1] if month else c.quantity for c in rows)
+    heading = [
+        view.name("category", filters.category) if filters.category else "",
+        view.name("town", filters.town) if filters.town else "",
+        f"{month}月" if month else "",
+    ]
+    return {
+        "title": " × ".join(h for h in heading if h) or "全部",
+        "month": month,
+        "total": total,
+        "count": len(rows),
+        "more": max(0, len(rows) - DRILL_LIMIT),
+        "rows": [
+            {
+                "cell": c,
+                "unit": view.name("unit", c.unit),
+                "category": view.name("category", c.category),
+                "town": view.name("town", c.town),
+                "batches": c.months[month - 1] if month else c.quantity,
+                "months": [(m, q) for m, q in enumerate(c.months, start=1) if q],
+                "diff": c.quantity - c.proportional,
+                "reasons": sampling_plan_reads.reason_lines(c.reason),
+            }
+            for c in rows[:DRILL_LIMIT]
+        ],
+        "query": request.GET.urlencode(),
+    }
+
+
+@login_required
+@require_http_methods(["GET"])
+def sampling_cells(request: HttpRequest, year: int) -> HttpResponse:
+    """The rows behind one cell of the sampling plan's pivot (?category=&town= or &month=, with
+    the page's unit and source): a page of its own, or the page's drill-down panel under htmx."""
+    require_cap(request.user, Cap.PLAN_VIEW)
+    plan = _plan(year)
+    view, _error, _has = _sampling_view(request, plan)
+    if view is None:
+        raise Http404
+    filters = sampling_plan_reads.CellFilters.from_mapping(request.GET)
+    visible = sampling_plan_reads.cells_visible(user=request.user, cells=view.cells)
+    in_unit = [c for c in visible if not filters.unit or c.unit == filters.unit]
+    drill = _drill(request, view, in_unit, filters)
+    template = "planning/_sampling_drill.html" if request.htmx else "planning/sampling_cells.html"  # type: ignore[attr-defined]
+    return render(request, template, {"plan": plan, "view": view, "drill": drill, "filters": filters})
 
 
 @login_required

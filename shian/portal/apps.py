@@ -12,6 +12,7 @@ class PortalConfig(AppConfig):
         from shian.core import todo
 
         from . import indicators  # noqa: F401 — registers the portal's indicators
-        from .todo import portal_todo
+        from .todo import portal_figures, portal_todo
 
         todo.register("portal", portal_todo)
+        todo.register_figures("portal", portal_figures)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from shian.core.permissions import PortalCap, has_cap
-from shian.core.todo import TodoItem, count_union
+from shian.core.todo import KeyFigure, TodoItem, count_union
 from shian.inspections.models import RectificationStatus
 
 from . import rules, selectors
@@ -134,3 +134,38 @@ def portal_todo(user: Any, today: dt.date) -> list[TodoItem]:
             ),
         ]
     return items
+
+
+def portal_figures(user: Any, today: dt.date) -> list[KeyFigure]:
+    """A business's open rectification orders and its licence's date."""
+    if not has_cap(user, PortalCap.USE):
+        return []
+    try:
+        business = selectors.own_business(user=user)
+    except Http404:
+        return []
+    open_orders = selectors.own_rectifications(user=user).filter(status=RectificationStatus.OPEN)
+    late = open_orders.filter(due__lt=today).count()
+    licence = selectors.licence_state(business=business, today=today)
+    return [
+        KeyFigure(
+            module="portal",
+            key="rectifications_open",
+            label=_("Rectification orders open"),
+            value=open_orders.count(),
+            url=reverse("portal:home") + "#rectifications",
+            detail=_("%(n)s past their deadline") % {"n": late} if late else "",
+            alert=bool(late),
+            priority=10,
+        ),
+        KeyFigure(
+            module="portal",
+            key="licence_valid_until",
+            label=_("Licence valid until"),
+            value=f"{business.licence_valid_until:%Y-%m-%d}" if business.licence_valid_until else None,
+            url=reverse("portal:home") + "#licence",
+            detail=licence.message if licence.state in ("expired", "expiring") else "",
+            alert=licence.state in ("expired", "expiring"),
+            priority=20,
+        ),
+    ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from typing import IO, Any
 
@@ -112,10 +112,12 @@ def business_export_xlsx(
     out: IO[bytes] | str,
     system: bool = False,
     source: str = AuditSource.WEB,
+    progress: Callable[[int, int], None] | None = None,
 ) -> int:
     """Write the businesses `user` may see that match `filters` to `out` (a path or a binary file);
     returns the number of rows written. `system=True` (the command without --user, `user` None)
-    exports the whole register."""
+    exports the whole register. `progress(done, total)` is told after every chunk (a background
+    job's progress bar, shian.jobs)."""
     if system:
         if user is not None:
             raise ValueError("a system export has no user")
@@ -124,6 +126,7 @@ def business_export_xlsx(
         require_cap(user, Cap.REGISTER_EXPORT)
         reader = user
     qs: QuerySet[Business] = business_list_for_user(user=reader, filters=filters)
+    total = qs.count() if progress else 0
     category_names = dict(FoodCategory.objects.values_list("code", "name"))
     with translation.override("zh-hans"):
         labels = {
@@ -164,6 +167,8 @@ def business_export_xlsx(
                         sheet.write_number(written, col, float(value), coord_fmt)
                     else:
                         sheet.write_string(written, col, guard_text(str(value)))
+            if progress:
+                progress(written, max(total, written))
     finally:
         # On a failed write (a full disk) too: the database cursor is closed now, not at exit.
         getattr(rows, "close", lambda: None)()

@@ -66,6 +66,7 @@ def business_list(request: HttpRequest) -> HttpResponse:
         "filtered": bool(params),
         "can_change": has_cap(request.user, Cap.REGISTER_CHANGE),
         "can_export": has_cap(request.user, Cap.REGISTER_EXPORT),
+        "export_in_background": page.paginator.count > settings.SHIAN_EXPORT_SYNC_ROWS,
         "today": timezone.localdate(),
     }
     return list_response(

@@ -11,9 +11,10 @@ class RiskConfig(AppConfig):
         from shian.core import related, todo
 
         from . import indicators  # noqa: F401 — registers the grade-mix indicators
-        from .todo import risk_related, risk_todo
+        from .todo import risk_figures, risk_related, risk_todo
 
         todo.register("risk", risk_todo)
+        todo.register_figures("risk", risk_figures)
         _audit_words()
         related.register("risk", risk_related)
 

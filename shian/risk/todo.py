@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from shian.core.models import Role
 from shian.core.permissions import Cap, has_cap
 from shian.core.related import RelatedLink
-from shian.core.todo import TodoItem
+from shian.core.todo import KeyFigure, TodoItem
 
 from . import selectors
 
@@ -37,10 +37,29 @@ def start_url(business_id: int, inspectors: tuple[int, ...] = (), **extra: str) 
     return reverse("inspections:start") + "?" + urlencode(query)
 
 
+def _visits(user: Any, today: dt.date) -> list[Any]:
+    """The person's planned visits due by the end of the month or of the week, whichever is later,
+    read once per request: the to-do and the key figures share them (reading the cached plan is
+    the home page's largest cost). Kept on the user object, which lives as long as the request."""
+    memo = user.__dict__.setdefault("_risk_visits", {})
+    if today not in memo:
+        horizon = max(month_end(today), today + dt.timedelta(days=6 - today.weekday()))
+        memo[today] = selectors.planned_visits_for_user(user=user, today=today, horizon=horizon)
+    return memo[today]
+
+
+def _overdue(user: Any, today: dt.date) -> int:
+    """How many planned visits in the person's scope are late, read once per request (as above)."""
+    memo = user.__dict__.setdefault("_risk_overdue", {})
+    if today not in memo:
+        memo[today] = selectors.planned_visits_overdue_for_user(user=user, today=today)
+    return int(memo[today])
+
+
 def risk_todo(user: Any, today: dt.date) -> list[TodoItem]:
     items: list[TodoItem] = []
     if getattr(user, "role", "") == Role.INSPECTOR and has_cap(user, Cap.INSPECTION_RECORD):
-        visits = selectors.planned_visits_for_user(user=user, today=today, horizon=month_end(today))
+        visits = [v for v in _visits(user, today) if v.due <= month_end(today)]
         drawn = selectors.drawn_visits_for_user(
             user=user, since=today - dt.timedelta(days=DRAWS_LOOKBACK_DAYS)
         )
@@ -93,7 +112,7 @@ def risk_todo(user: Any, today: dt.date) -> list[TodoItem]:
     if getattr(user, "role", "") in (Role.DISTRICT_OFFICER, Role.TOWN_OFFICER) and has_cap(
         user, Cap.RISK_VIEW
     ):
-        late = selectors.planned_visits_overdue_for_user(user=user, today=today)
+        late = _overdue(user, today)
         items.append(
             TodoItem(
                 module="risk",
@@ -106,6 +125,50 @@ def risk_todo(user: Any, today: dt.date) -> list[TodoItem]:
             )
         )
     return items
+
+
+def risk_figures(user: Any, today: dt.date) -> list[KeyFigure]:
+    """An inspector's visits due today and this week (the overdue ones counted in both); a town's
+    and the office's planned inspections past their date."""
+    role = getattr(user, "role", "")
+    if role == Role.INSPECTOR and has_cap(user, Cap.INSPECTION_RECORD):
+        week_end = today + dt.timedelta(days=6 - today.weekday())
+        visits = [v for v in _visits(user, today) if v.due <= week_end]
+        late = sum(1 for v in visits if v.due < today)
+        return [
+            KeyFigure(
+                module="risk",
+                key="visits_today",
+                label=_("Visits due today"),
+                value=sum(1 for v in visits if v.due <= today),
+                url=reverse("risk:my_visits"),
+                detail=_("%(n)s of them overdue") % {"n": late} if late else "",
+                alert=bool(late),
+                priority=10,
+            ),
+            KeyFigure(
+                module="risk",
+                key="visits_week",
+                label=_("Visits due this week"),
+                value=len(visits),
+                url=reverse("risk:my_visits"),
+                priority=11,
+            ),
+        ]
+    if role in (Role.DISTRICT_OFFICER, Role.TOWN_OFFICER) and has_cap(user, Cap.RISK_VIEW):
+        late = _overdue(user, today)
+        return [
+            KeyFigure(
+                module="risk",
+                key="plan_overdue",
+                label=_("Planned inspections overdue"),
+                value=late,
+                url=reverse("risk:plan", args=[today.year]),
+                alert=bool(late),
+                priority=40,
+            )
+        ]
+    return []
 
 
 def risk_related(user: Any, business: Any) -> list[RelatedLink]:

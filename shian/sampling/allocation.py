@@ -831,38 +831,47 @@ def _months_for_unit(
 
 
 BOUND_TEXT = {
-    "cell_cap": "已达单元格上限（按登记经营户数）",
-    "category_min": "为满足类别最低批次而安排",
-    "town_floor": "为满足镇街保底批次而安排",
+    "cell_cap": "已达到按本镇该类经营户数能安排的最多批次",
+    "category_min": "为保证该类食品全年最少抽检批次而安排",
+    "town_floor": "为保证本镇全年最少抽检批次而安排",
 }
 
 
 def _explained(plan: CellPlan, rules: AllocationRules, cell_total: int) -> CellPlan:
-    """One sentence saying why the cell holds what it holds."""
-    history = (
-        f"近{rules.window_years}年抽检{plan.sampled}批、不合格{plan.unqualified}批"
-        if plan.sampled
-        else "无历史抽检"
-    )
+    """Why the cell holds what it holds, in plain Chinese for the people who carry the plan out:
+    what was found here before, who is riskier, what the public asked for, how it compares with an
+    even share, and which requirement fixed the number. No modelling terms (the page and the
+    export show this sentence as it is)."""
+    if plan.sampled:
+        history = f"近{rules.window_years}年在本镇抽检{plan.sampled}批、不合格{plan.unqualified}批"
+    else:
+        history = f"近{rules.window_years}年在本镇没有抽检记录"
     parts = [
-        f"预计不合格率{plan.rate:.2%}（{history}，按先验强度{rules.prior_strength:g}向类别均值{plan.category_rate:.2%}收缩）"
+        f"{history}，参考全区同类食品的不合格情况（{plan.category_rate:.1%}），"
+        f"估计本镇不合格的可能约为{plan.rate:.1%}"
     ]
     if plan.risky_share:
-        parts.append(f"C/D级经营户占{plan.risky_share:.0%}（风险权重{plan.risk_weight:.2f}）")
+        parts.append(f"本镇该类经营户中风险等级为C、D级的占{plan.risky_share:.0%}，相应多抽")
     if plan.votes:
-        parts.append(f"“你点我检”{plan.votes}票（投票权重{plan.vote_weight:.2f}）")
+        parts.append(f"群众在“你点我检”中为该类食品投了{plan.votes}票，相应多抽")
     diff = plan.quantity - plan.proportional
-    parts.append(f"按比例应为{plan.proportional}批，优化后{plan.quantity}批（{diff:+d}）")
+    even = f"按人口和经营户数平均分配应为{plan.proportional}批"
+    if diff > 0:
+        parts.append(f"{even}，本计划安排{plan.quantity}批，多{diff}批")
+    elif diff < 0:
+        parts.append(f"{even}，本计划安排{plan.quantity}批，少{-diff}批")
+    else:
+        parts.append(f"{even}，本计划同样安排{plan.quantity}批")
     bound = [
         BOUND_TEXT.get(b)
-        or f"专项抽检配额：{next(s.name for s in rules.specials if 'special:' + s.code == b)}"
+        or f"用于完成{next(s.name for s in rules.specials if 'special:' + s.code == b)}的批次要求"
         for b in plan.bound
     ]
     if not bound:
-        bound = ["按预期发现价值择优分配" if plan.quantity else "预期发现价值较低，未安排"]
+        bound = ["发现问题的可能较大，优先安排" if plan.quantity else "发现问题的可能较小，本年未安排"]
     if cell_total and rules.segments[0][0] * plan.cap < cell_total < plan.cap:
-        bound.append(f"本单元格已超过收益递减点（上限{plan.cap}批）")
-    return CellPlan(**{**plan.__dict__, "reason": "；".join(parts + bound)})
+        bound.append(f"本镇该类已安排较多，再多抽发现新问题的机会变小（最多{plan.cap}批）")
+    return CellPlan(**{**plan.__dict__, "reason": "；".join(parts + bound) + "。"})
 
 
 # ------------------------------------------------------------------ synthetic inputs

@@ -12,7 +12,8 @@ class SamplingConfig(AppConfig):
         from shian.core import related, todo
 
         from . import indicators  # noqa: F401 — registers the sampling indicators
-        from .todo import sampling_related, sampling_todo
+        from .todo import sampling_figures, sampling_related, sampling_todo
 
         todo.register("sampling", sampling_todo)
+        todo.register_figures("sampling", sampling_figures)
         related.register("sampling", sampling_related)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from shian.core.models import Role
 from shian.core.permissions import Cap, has_cap
 from shian.core.related import RelatedLink
-from shian.core.todo import TodoItem
+from shian.core.todo import KeyFigure, TodoItem
 
 from . import selectors
 from .models import DisposalStatus, SampleDeadline, Verdict
@@ -98,6 +98,54 @@ def sampling_todo(user: Any, today: dt.date) -> list[TodoItem]:
             )
         )
     return items
+
+
+def sampling_figures(user: Any, today: dt.date) -> list[KeyFigure]:
+    """A lab's samples awaiting its report (the late ones apart); a town's and the office's open
+    disposal tasks of unqualified food (the late ones apart)."""
+    role = getattr(user, "role", "")
+    if role == Role.LAB and has_cap(user, Cap.SAMPLING_RESULTS):
+        open_reports = SampleDeadline.objects.filter(
+            code=LAB_REPORT, met_on__isnull=True, sample__in=selectors.samples_for_user(user)
+        )
+        late = open_reports.filter(due__lt=today).count()
+        return [
+            KeyFigure(
+                module="sampling",
+                key="samples_due",
+                label=_("Samples awaiting your report"),
+                value=open_reports.count(),
+                url=reverse("sampling:sample_list") + "?status=delivered",
+                priority=10,
+            ),
+            KeyFigure(
+                module="sampling",
+                key="reports_late",
+                label=_("Reports past their deadline"),
+                value=late,
+                url=reverse("sampling:sample_list") + "?overdue=1",
+                alert=bool(late),
+                priority=11,
+            ),
+        ]
+    if role in (Role.TOWN_OFFICER, Role.DISTRICT_OFFICER, Role.DISTRICT_ADMIN) and has_cap(
+        user, Cap.SAMPLING_MANAGE
+    ):
+        tasks = selectors.disposal_tasks_for_user(user).filter(status=DisposalStatus.OPEN)
+        late = tasks.filter(due__lt=today).count()
+        return [
+            KeyFigure(
+                module="sampling",
+                key="disposals_open",
+                label=_("Disposal tasks open"),
+                value=tasks.count(),
+                url=reverse("sampling:unqualified_list"),
+                detail=_("%(n)s past their deadline") % {"n": late} if late else "",
+                alert=bool(late),
+                priority=20,
+            )
+        ]
+    return []
 
 
 def sampling_related(user: Any, business: Any) -> list[RelatedLink]:

@@ -10,11 +10,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from shian.core.models import RegionLevel
+from shian.core.models import RegionLevel, Role
 from shian.core.permissions import Cap, has_cap
 from shian.core.scoping import regions_for
-from shian.core.todo import todo_for
+from shian.core.todo import figures_for, todo_for
 from shian.registry.models import BusinessStatus, BusinessType
 from shian.registry.selectors import business_counts_for_user, business_queryset_for_user
 
@@ -58,10 +59,42 @@ def _chart_data(counts: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     }
 
 
+# Whose home is it: each role's home opens with its own to-do and key figures; the office (and
+# whoever only reads) keeps the district overview beneath, a town officer their town's facts.
+HOME_KIND: dict[str, str] = {
+    Role.INSPECTOR: "inspector",
+    Role.TOWN_OFFICER: "town",
+    Role.LAB: "lab",
+    Role.BUSINESS: "business",
+    Role.DISTRICT_OFFICER: "office",
+    Role.DISTRICT_ADMIN: "office",
+    Role.DEPARTMENT_LIAISON: "office",
+}
+HOME_TITLES = {
+    "inspector": gettext_lazy("My inspections"),
+    "town": gettext_lazy("My town"),
+    "lab": gettext_lazy("My laboratory"),
+    "business": gettext_lazy("My business"),
+    "office": gettext_lazy("District overview"),
+    "overview": gettext_lazy("Overview"),
+}
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    context: dict[str, Any] = {"can_view_register": has_cap(user, Cap.REGISTER_VIEW)}
+    kind = HOME_KIND.get(str(getattr(user, "role", "")), "overview")
+    today = timezone.localdate()
+    context: dict[str, Any] = {
+        "kind": kind,
+        "heading": HOME_TITLES[kind],
+        # What this person owes today and how things stand, from every module (core.todo).
+        "todo": todo_for(user, today=today),
+        "figures": figures_for(user, today=today),
+        "can_view_register": has_cap(user, Cap.REGISTER_VIEW) and kind in ("office", "overview", "town"),
+    }
+    if kind in ("inspector", "lab", "business"):
+        return render(request, "web/home.html", context)
     active_by_region: dict[str, int] = {}
     if context["can_view_register"]:
         counts = business_counts_for_user(user=user)
@@ -77,6 +110,4 @@ def home(request: HttpRequest) -> HttpResponse:
         context["active"] = by_status.get(BusinessStatus.ACTIVE, 0)
         context["chart_data"] = _chart_data(counts)
     context["jurisdiction"] = _jurisdiction(user, active_by_region)
-    # What this person owes today, gathered from every module's todo.py (core.todo).
-    context["todo"] = todo_for(user, today=timezone.localdate())
     return render(request, "web/home.html", context)

@@ -66,3 +66,26 @@ def test_home_page_shows_the_items_with_their_links(provider, client_for):
     assert "无事可做" not in body
     other = client_for("town_b_officer").get("/").content.decode()
     assert "逾期未办结的核查处置" not in other
+
+
+def test_key_figures_are_gathered_per_person_by_priority(personas):
+    from shian.core.todo import KeyFigure
+
+    def figures(user, today):
+        if user.username != "town_a_officer":
+            return []
+        return [
+            KeyFigure(module="demo", key="second", label="本镇指数", value="81.5", priority=30),
+            KeyFigure(module="demo", key="first", label="逾期整改", value=0, priority=10),
+        ]
+
+    todo.register_figures("test-figures", figures)
+    try:
+        mine = [f for f in todo.figures_for(personas("town_a_officer"), today=TODAY) if f.module == "demo"]
+        assert [f.key for f in mine] == ["first", "second"]  # a figure of 0 is still shown
+        assert mine[0].is_number and not mine[1].is_number
+        assert [
+            f for f in todo.figures_for(personas("town_b_officer"), today=TODAY) if f.module == "demo"
+        ] == []
+    finally:
+        todo._FIGURE_PROVIDERS.pop("test-figures", None)

@@ -202,3 +202,34 @@ def test_demo_findings_are_written_from_the_failed_checklist_item():
     assert len(texts) == 4 and all(t.startswith(("进货查验", "现场检查发现进货查验")) for t in texts)
     assert all("原辅料、食品添加剂查验记录和合格证明" in t for t in texts)
     assert "演示" not in "".join(texts)
+
+
+def test_export_marks_a_publication_deadline_beyond_the_known_calendar_as_provisional(
+    monkeypatch, personas, client_for
+):
+    """An inspection of late December whose publication deadline falls in a year without a
+    published holiday arrangement was counted Monday to Friday: the list's export says 暂定 beside
+    that date, as the record's page does, and not beside a date the calendar knows."""
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: dt.date(2027, 1, 20))
+    team = [
+        UserFactory.create(username=f"pd{n}", role=Role.INSPECTOR, full_name=f"检查员{n}") for n in range(2)
+    ]
+    late = _submitted(
+        make_business(name="果园新村岁末饭店", region_code=TOWN_A, business_type="catering"),
+        dt.date(2026, 12, 28),
+        team,
+    )
+    early = _submitted(
+        make_business(name="果园新村年中饭店", region_code=TOWN_A, business_type="catering"),
+        dt.date(2026, 6, 15),
+        team,
+    )
+    assert late.publish_due.year == 2027 and early.publish_due.year == 2026
+    r = client_for("town_a_officer").get("/inspections/export.xlsx")
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(b"".join(r.streaming_content))).active.iter_rows(values_only=True)
+    )
+    col = rows[1].index("结果公示期限")
+    cells = {row[0]: row[col] for row in rows[2:]}
+    assert cells["果园新村岁末饭店"] == f"{late.publish_due.isoformat()}（暂定）"
+    assert cells["果园新村年中饭店"] == early.publish_due.isoformat()

@@ -257,3 +257,33 @@ def test_open_orders_come_first_the_longest_overdue_at_the_top(orders, client_fo
     html = client_for("district_officer").get("/inspections/rectifications/").content.decode()
     positions = [html.index(n) for n in ("天穆丙饭店", "果园新村乙饭店", "果园新村甲饭店")]
     assert positions == sorted(positions)
+
+
+def test_the_overdue_badge_is_red_only_when_something_is_overdue(orders, client_for):
+    """逾期未整改 0 项 is not an alarm: the header's badge is grey then, red when a count is due."""
+    late = client_for("town_a_officer").get("/inspections/rectifications/").content.decode()
+    assert (
+        'class="overdue-head" id="overdue-total"' in late and '<span class="overdue-count">1</span>' in late
+    )
+    calm = client_for("town_a_officer").get("/inspections/rectifications/?status=done").content.decode()
+    assert 'class="overdue-head" id="overdue-total"' in calm  # the count is the town's, not the filter's
+    services.rectification_close(
+        actor=None, source=AuditSource.SYSTEM, rectification=orders["a"], closed_on=dt.date(2024, 10, 21)
+    )
+    html = client_for("town_a_officer").get("/inspections/rectifications/").content.decode()
+    assert (
+        '<span class="overdue-head none" id="overdue-total">逾期未整改 <span class="overdue-count">0</span>'
+        in html
+    )
+
+
+def test_a_closed_orders_date_stays_beside_its_chip(orders, client_for):
+    services.rectification_close(
+        actor=None, source=AuditSource.SYSTEM, rectification=orders["a"], closed_on=dt.date(2024, 10, 21)
+    )
+    html = client_for("town_a_officer").get("/inspections/rectifications/").content.decode()
+    assert '<td class="status-cell"><span class="chip chip-good">已办结</span> 2024-10-21</td>' in html
+    from django.contrib.staticfiles import finders
+
+    css = open(finders.find("inspections/inspections.css"), encoding="utf-8").read()  # noqa: SIM115
+    assert ".rect-table td.status-cell { white-space: nowrap; }" in css

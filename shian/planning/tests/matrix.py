@@ -98,6 +98,7 @@ def checks(world: World) -> list[Check]:
         ),
         Check("GET", f"/plan/{y}/notices/", VIEW),
         Check("GET", f"/plan/{y}/sampling/", VIEW),
+        Check("GET", f"/plan/{y}/sampling/cells/?category=01", VIEW),
         Check("GET", f"/plan/{y}/figures/", VIEW),
         Check(
             "POST",

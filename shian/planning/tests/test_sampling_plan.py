@@ -93,7 +93,7 @@ def test_command_prints_allocates_exports_and_adopts(plan, tmp_path):
     text = out.getvalue()
     assert "全年 6570 批次" in text and "每千人 6.92 批次" in text
     assert "区市场监管局：4750 批次" in text and "区农业农村委：1820 批次" in text
-    assert "元旦春节节日热销食品专项抽检" in text and "比值" in text and "预计不合格率" in text
+    assert "元旦春节节日热销食品专项抽检" in text and "比值" in text and "估计本镇不合格的可能约为" in text
     adopted = SamplingAllocation.objects.get(plan=plan, current=True)
     assert adopted.total == 6570
     assert (
@@ -152,7 +152,7 @@ def test_page_permissions_and_scope(plan, client_for):
     assert client_for("district_officer").get("/plan/2019/sampling/").status_code == 404
     page = client_for("district_officer").get("/plan/2022/sampling/").content.decode()
     assert "年度抽检计划" in page and "方案（未采纳）" in page and "按最新数据计算并采纳" in page
-    assert "预计发现不合格（按比例）" in page
+    assert "与平均分配相比" in page
     town = client_for("town_a_officer").get("/plan/2022/sampling/").content.decode()
     assert "按最新数据计算并采纳" not in town and "天穆镇" not in town and "果园新村街道" in town
 
@@ -253,3 +253,166 @@ def test_api_reads_scoped_and_adopts(plan, personas):
     made = client("district_officer").post("/api/v1/plans/2022/sampling/adopt")
     assert made.status_code == 201 and made.json()["adopted"]
     assert sum(c["quantity"] for c in made.json()["cells"]) == 6570
+
+
+# ------------------------------------------------------------------ the page: summary, pivot, drill-down
+
+# What a reader of the plan should not meet: the optimiser's own vocabulary, English or Chinese.
+JARGON = (
+    "dual",
+    "slack",
+    "objective",
+    "solver",
+    "HiGHS",
+    "整数规划",
+    "先验",
+    "收缩",
+    "权重",
+    "目标函数",
+    "松弛",
+    "对偶",
+    "求解",
+    "单元格",
+    "优化",
+    "收益递减",
+)
+
+
+@pytest.fixture
+def adopted(plan, personas):
+    result = sampling_plan_compute(plan=plan)
+    return sampling_allocation_adopt(
+        actor=personas("district_officer"), source="web", plan=plan, result=result
+    )
+
+
+def _rows_of(adopted):
+    return list(adopted.rows.values_list("unit_id", "category_id", "region_id", "month", "quantity"))
+
+
+def test_the_pivot_sums_to_the_allocation(adopted, client_for):
+    rows = _rows_of(adopted)
+    client = client_for("district_officer")
+    by_town = client.get("/plan/2022/sampling/").context["pivot"]
+    assert by_town.total == adopted.total == sum(r[4] for r in rows) == 6570
+    for row, cells in by_town.lines():
+        assert row.total == sum(r[4] for r in rows if r[1] == row.key)
+        for town, q in cells:
+            assert q == sum(r[4] for r in rows if r[1] == row.key and r[2] == town)
+    assert dict(by_town.footer()) == adopted.summary["by_town"]
+    by_month = client.get("/plan/2022/sampling/?by=month").context["pivot"]
+    assert by_month.total == 6570
+    summed = [sum(months[m] for months in adopted.summary["by_month"].values()) for m in range(12)]
+    assert by_month.column_totals == summed
+    # One unit: the pivot is that unit's batches.
+    agri = client.get("/plan/2022/sampling/?unit=agriculture").context["pivot"]
+    assert agri.total == adopted.summary["by_unit"]["agriculture"] == 1820
+    # The summary opens the page: totals, the density target, the months and the towns.
+    figures = client.get("/plan/2022/sampling/").context["figures"]
+    assert figures.total == 6570 and figures.density_met and sum(figures.by_month) == 6570
+    assert sum(q for _, _, q, _ in figures.by_town) == 6570
+
+
+def test_the_pivot_exports_as_shown(adopted, client_for):
+    response = client_for("district_officer").get("/plan/2022/sampling/?by=month&format=xlsx&part=pivot")
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    sheet = book["类别×月份"]
+    header = [c.value for c in sheet[2]]
+    assert header[0] == "食品类别" and header[1] == "1月" and header[-1] == "合计"
+    assert sheet.cell(row=sheet.max_row, column=sheet.max_column).value == 6570
+    # The full export is still there, with the reasons in plain words.
+    response = client_for("district_officer").get("/plan/2022/sampling/?format=xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert book.sheetnames == ["类别×镇街", "明细", "汇总"]
+    reasons = " ".join(r[9] for r in book["明细"].iter_rows(min_row=3, values_only=True))
+    assert "估计本镇不合格的可能约为" in reasons and not [w for w in JARGON if w in reasons]
+
+
+def _drill(html: str) -> list[tuple[str, str, str, int]]:
+    import re
+
+    return [
+        (u, c, t, int(q))
+        for u, c, t, q in re.findall(
+            r'class="drill-row" data-unit="([^"]*)" data-category="([^"]*)" data-town="([^"]*)" '
+            r'data-batches="(\d+)"',
+            html,
+        )
+    ]
+
+
+def test_a_drill_down_shows_exactly_the_rows_of_its_cell(adopted, client_for):
+    rows = _rows_of(adopted)
+    client = client_for("district_officer")
+    pivot = client.get("/plan/2022/sampling/").context["pivot"]
+    row, cells = next((r, c) for r, c in pivot.lines() if sum(1 for _, q in c if q) > 3)
+    town, q = next((t, q) for t, q in cells if q)
+    # The page's own link, as htmx asks for it (the panel) and as a page of its own.
+    response = client.get(
+        f"/plan/2022/sampling/cells/?category={row.key}&town={town}", HTTP_HX_REQUEST="true"
+    )
+    html = response.content.decode()
+    assert "<html" not in html
+    expected: dict[tuple[str, str, str], int] = {}
+    for u, c, t, _m, n in rows:
+        if c == row.key and t == town:
+            expected[(u, c, t)] = expected.get((u, c, t), 0) + n
+    got = _drill(html)
+    assert {(u, c, t): n for u, c, t, n in got} == expected and len(got) == len(expected)
+    assert sum(n for *_, n in got) == q
+    page = client.get(f"/plan/2022/sampling/cells/?category={row.key}&town={town}").content.decode()
+    assert "<html" in page and _drill(page) == got
+    # By month: the month's batches of the category.
+    month_pivot = client.get("/plan/2022/sampling/?by=month").context["pivot"]
+    mrow, mcells = month_pivot.lines()[0]
+    month, mq = next((int(k), v) for k, v in mcells if v)
+    got = _drill(client.get(f"/plan/2022/sampling/cells/?category={mrow.key}&month={month}").content.decode())
+    assert sum(n for *_, n in got) == mq == sum(r[4] for r in rows if r[1] == mrow.key and r[3] == month)
+    # Shown inline on the page itself when the cell is in the address (no script needed).
+    inline = client.get(f"/plan/2022/sampling/?category={row.key}&town={town}").content.decode()
+    assert _drill(inline) == _drill(html)
+
+
+def test_a_town_drills_only_into_its_own_rows(adopted, client_for):
+    pivot = client_for("district_officer").get("/plan/2022/sampling/").context["pivot"]
+    row = pivot.rows[0]
+    theirs = client_for("town_a_officer").get(f"/plan/2022/sampling/cells/?category={row.key}&town={TOWN_B}")
+    assert theirs.status_code == 200 and _drill(theirs.content.decode()) == []
+    own = _drill(
+        client_for("town_a_officer").get(f"/plan/2022/sampling/cells/?category={row.key}").content.decode()
+    )
+    assert own and {t for _, _, t, _ in own} == {TOWN_A}
+
+
+def test_the_page_speaks_plainly(adopted, client_for):
+    client = client_for("district_officer")
+    pivot = client.get("/plan/2022/sampling/").context["pivot"]
+    pages = [
+        client.get("/plan/2022/sampling/").content.decode(),
+        client.get("/plan/2022/sampling/?by=month").content.decode(),
+        client.get("/plan/2022/sampling/?source=proposal").content.decode(),
+        client.get(f"/plan/2022/sampling/cells/?category={pivot.rows[0].key}").content.decode(),
+    ]
+    for html in pages:
+        assert [w for w in JARGON if w in html] == []
+    drill = pages[-1]
+    assert "<details><summary>分配理由</summary>" in drill and "估计本镇不合格的可能约为" in drill
+    assert "全年抽检批次" in pages[0] and "每千人抽检批次" in pages[0] and "已达到目标" in pages[0]
+
+
+def test_reasons_of_an_older_adoption_read_plainly():
+    from shian.planning.sampling_plan import plain_reason
+
+    old = (
+        "预计不合格率3.21%（近5年抽检12批、不合格2批，按先验强度30向类别均值2.50%收缩）；"
+        "C/D级经营户占40%（风险权重1.20）；“你点我检”88票（投票权重1.05）；按比例应为5批，优化后8批（+3）；"
+        "为满足镇街保底批次而安排；本单元格已超过收益递减点（上限12批）"
+    )
+    text = plain_reason(old)
+    assert [w for w in JARGON if w in text] == []
+    assert text == (
+        "近5年在本镇抽检12批、不合格2批，参考全区同类食品的不合格情况（2.50%），估计本镇不合格的可能约为3.21%；"
+        "本镇该类经营户中风险等级为C、D级的占40%，相应多抽；群众在“你点我检”中为该类食品投了88票，相应多抽；"
+        "按人口和经营户数平均分配应为5批，本计划安排8批；为保证本镇全年最少抽检批次而安排；"
+        "本镇该类已安排较多，再多抽发现新问题的机会变小（最多12批）"
+    )

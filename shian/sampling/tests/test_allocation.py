@@ -108,9 +108,12 @@ def test_deterministic(district_input, district):
 
 def test_every_cell_says_why(district):
     top = max(district.cells, key=lambda c: c.quantity)
-    assert "预计不合格率" in top.reason and "按比例应为" in top.reason
+    assert "估计本镇不合格的可能约为" in top.reason and "按人口和经营户数平均分配应为" in top.reason
     bound = [c for c in district.cells if "category_min" in c.bound]
-    assert all("类别最低批次" in c.reason for c in bound)
+    assert all("全年最少抽检批次" in c.reason for c in bound)
+    # Said in words the people who carry the plan out use, not the model's.
+    for word in ("先验", "收缩", "权重", "优化", "单元格", "收益递减", "价值"):
+        assert not any(word in c.reason for c in district.cells), word
 
 
 def _small(**changes) -> A.AllocationInput:
@@ -144,7 +147,7 @@ def test_optimum_of_a_small_plain_case():
     a = next(c for c in result.cells if c.town == "a")
     assert a.proportional == 50 and a.quantity == 75
     b = next(c for c in result.cells if c.town == "b")
-    assert "town_floor" in b.bound and "镇街保底" in b.reason
+    assert "town_floor" in b.bound and "为保证本镇全年最少抽检批次而安排" in b.reason
 
 
 def test_one_failure_in_one_batch_does_not_dominate():

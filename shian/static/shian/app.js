@@ -9,6 +9,18 @@
         if (next) { next.value = window.location.pathname + window.location.search; }
       });
     });
+    // A form that starts something long is sent once: its buttons are disabled once it is submitted
+    // (listened to on the document: htmx may have swapped the form in after this ran).
+    document.addEventListener("submit", function (e) {
+      var form = e.target;
+      if (!form.matches || !form.matches("form[data-submit-once]")) { return; }
+      window.setTimeout(function () {
+        Array.prototype.forEach.call(form.querySelectorAll("button, input[type=submit]"), function (b) {
+          b.disabled = true;
+          b.setAttribute("aria-disabled", "true");
+        });
+      }, 0);
+    });
     var toggle = document.querySelector(".nav-toggle");
     if (!toggle) { return; }
     toggle.addEventListener("click", function () {

@@ -85,6 +85,7 @@ def setup() -> None:
         on=timezone.localdate(),
     )
     _published_samples(office, first, Business.objects.get(pk=town_a_ids[2]))
+    _sampling_plan(office)
     print(f"business={first.pk} inspection={done.pk} draft={draft.pk} draw={d.code}")
 
 
@@ -119,3 +120,24 @@ def _published_samples(officer: User, good: object, bad: object) -> None:
         )
         if value == "0.32mg/kg":
             sampling.sample_set_status(sample=sample, status=S.NOTIFIED, by=officer, on=dt.date(2026, 3, 23))
+
+
+def _sampling_plan(officer: User) -> None:
+    """The 2022 plan with its annual sampling plan adopted (39 categories × 24 towns × 12 months)."""
+    from pathlib import Path
+
+    from shian.core.models import Department
+    from shian.planning import services as planning
+    from shian.planning.planfile import parse_plan
+    from shian.planning.sampling_plan import sampling_plan_compute
+
+    path = Path(planning.__file__).resolve().parent / "data" / "beichen-2022.toml"
+    spec = parse_plan(
+        path.read_text(encoding="utf-8"),
+        departments=set(Department.objects.values_list("code", flat=True)),
+        regions=set(Region.objects.values_list("code", flat=True)),
+    )
+    plan = planning.plan_load(actor=officer, source=AuditSource.SYSTEM, spec=spec)
+    planning.sampling_allocation_adopt(
+        actor=officer, source=AuditSource.SYSTEM, plan=plan, result=sampling_plan_compute(plan=plan)
+    )
