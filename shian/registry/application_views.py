@@ -178,7 +178,11 @@ def application_new(request: HttpRequest) -> HttpResponse:
             "types": BusinessType.choices,
             "roles": PersonRole.choices,
             "regions": _regions(request.user),
-            "person_rows": [1, 2, 3],
+            # The id number is never sent back to the browser: it is typed again after an error.
+            "person_rows": [
+                {"i": i, "role": data.get(f"person{i}_role", ""), "name": data.get(f"person{i}_name", "")}
+                for i in (1, 2, 3)
+            ],
             "today": timezone.localdate(),
         },
         status=422 if errors else 200,

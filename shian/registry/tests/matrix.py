@@ -164,6 +164,7 @@ def _application_checks(world: World) -> list[Check]:
             "POST",
             f"/api/v1/licence-applications/{app}/transition",
             API_MOVE_A,
-            data={"target": "review", "on": "2024-03-05"},
+            # Withdrawn: allowed from 受理 and 审查 alike, whichever check runs first.
+            data={"target": "withdrawn", "on": "2024-03-05", "reason": "申请人书面申请撤回"},
         ),
     ]

@@ -155,3 +155,55 @@ def test_out_of_scope_application_is_404(personas):
         services.application_transition(
             actor=personas("town_b_officer"), source=WEB, application=app, target="review", on=D(2024, 3, 6)
         )
+
+
+def test_pages_accept_show_the_clock_and_export(client_for, personas):
+    client = client_for("town_a_officer")
+    response = client.post(
+        "/registry/applications/new/",
+        {
+            "kind": "new",
+            "category": "business",
+            "received_on": "2024-09-30",
+            "applicant_name": "北辰区果园新村李记饺子馆",
+            "address": "天津市北辰区果园新村街道北仓道20号",
+            "region_code": "120113001",
+            "business_type": "catering",
+            "person1_role": "legal_representative",
+            "person1_name": "李秀英",
+            "person1_id": "120113198511200026",
+        },
+    )
+    app = LicenceApplication.objects.get()
+    assert response.status_code == 302 and response["Location"].endswith(f"/applications/{app.pk}/")
+    page = client.get(f"/registry/applications/{app.pk}/").content.decode()
+    assert "2024-10-18" in page and "1201**********0026" in page and "120113198511200026" not in page
+    listing = client.get("/registry/applications/?kind=new&q=饺子").content.decode()
+    assert "北辰区果园新村李记饺子馆" in listing
+    export = client.get("/registry/applications/export.xlsx")
+    assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxml")
+    # A located error, nothing written, the typed name kept and the id number not sent back.
+    bad = client.post(
+        "/registry/applications/new/", {"kind": "new", "person1_name": "王五", "person1_id": "12011319857"}
+    )
+    body = bad.content.decode()
+    assert (
+        bad.status_code == 422
+        and "第 1 名人员" in body
+        and 'value="王五"' in body
+        and "12011319857" not in body
+    )
+    assert LicenceApplication.objects.count() == 1
+
+
+def test_todo_lists_applications_near_their_deadline(personas):
+    from shian.registry.todo import registry_todo
+
+    officer = personas("town_a_officer")
+    _new(officer, received_on=D(2024, 9, 30))  # due 18 Oct 2024
+    items = {i.key: i for i in registry_todo(officer, D(2024, 10, 16))}
+    assert items["licence_applications_due_soon"].count == 1
+    assert items["licence_applications_due_soon"].due == D(2024, 10, 18)
+    late = {i.key: i for i in registry_todo(officer, D(2024, 10, 21))}
+    assert late["licence_applications_overdue"].overdue
+    assert registry_todo(personas("town_b_officer"), D(2024, 10, 16)) == []
