@@ -123,8 +123,9 @@ def application_list(request: HttpRequest, filters: Query[FilterQuery]) -> list[
 
 @router.get("/{application_id}", response=ApplicationOut)
 def application_detail(request: HttpRequest, application_id: int) -> dict[str, Any]:
+    app = selectors.application_get_for_user(user=request.user, pk=application_id)  # not yours: 404 first
     require_cap(request.user, Cap.REGISTER_VIEW)
-    return _out(request, selectors.application_get_for_user(user=request.user, pk=application_id))
+    return _out(request, app)
 
 
 @router.post("/", response={201: ApplicationOut})

@@ -192,8 +192,8 @@ def application_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    app = selectors.application_get_for_user(user=request.user, pk=pk)  # not yours: 404 first
     require_cap(request.user, Cap.REGISTER_VIEW)
-    app = selectors.application_get_for_user(user=request.user, pk=pk)
     today = timezone.localdate()
     edition = licensing_edition(app.received_on)
     cal = WorkingCalendar()

@@ -685,7 +685,7 @@ def application_submit(
         app.ban_blocks = application_ban_check(app, received_on)
         app.checked_on = received_on
         app.save(update_fields=["ban_blocks", "checked_on"])
-        note = _("受理；%(n)d 个工作日内作出决定（%(source)s）") % {
+        note = _("%(n)d 个工作日内作出决定（%(source)s）") % {
             "n": edition.decision_working_days,
             "source": edition.decision_source,
         }

@@ -114,3 +114,23 @@ def test_a_lifelong_ban_blocks_for_ever(personas):
         user=personas("district_officer"), application=app
     )
     assert "终身" in blocks[0]["message"]
+
+
+def test_demo_applications_include_one_blocked_by_a_demo_ban(personas):
+    from shian.registry.demo import demo_applications_build
+    from shian.registry.models import LicenceApplication
+
+    _revoke(personas("district_officer"))
+    for i in range(4):
+        make_business(
+            name=f"北辰区示范餐馆{i}",
+            business_type="catering",
+            business_licence=f"JY2120113{i:06d}1",
+            licence_valid_until=D(2024, 8, 31),
+        )
+    made = demo_applications_build(seed=3, count=10, banned=["王大明"], out=lambda _m: None)
+    assert made == 10
+    blocked = LicenceApplication.objects.exclude(ban_blocks=[]).get()
+    assert blocked.status == "refused" and "第一百三十五条" in blocked.reason
+    assert LicenceApplication.objects.filter(status="granted").exists()
+    assert LicenceApplication.objects.filter(status__in=["accepted", "review"]).count() == 6
