@@ -18,6 +18,7 @@ from shian.core.permissions import ROLE_CAPABILITIES, Cap
 from shian.core.scoping import scope_for
 
 from .models import (
+    Finding,
     FindingPhoto,
     Inspection,
     InspectionKind,
@@ -409,3 +410,118 @@ def business_inspection_summary_for_user(*, user: Any, business_id: int) -> tupl
     qs = inspection_queryset_for_user(user=user).filter(business_id=business_id)
     latest = qs.filter(status=InspectionStatus.SUBMITTED).order_by("-inspected_on", "-id").first()
     return qs.count(), latest
+
+
+# ---------------------------------------------------------------------------------------------
+# The reports' core inspection results (shian.reports).
+
+
+@dataclass(frozen=True)
+class InspectionCounts:
+    """A town's submitted inspections in a period (corrected ones count once, as corrected)."""
+
+    region: str
+    inspections: int
+    businesses: int  # distinct businesses inspected: three visits to one business count once
+    compliant: int  # 符合
+    basic: int  # 基本符合
+    failed: int  # 不符合
+    findings: int  # problems found (checklist items not met)
+    corrected_on_spot: int
+
+
+@dataclass(frozen=True)
+class RectificationCounts:
+    """A town's rectification orders given in a period, as they stood on a date."""
+
+    region: str
+    ordered: int
+    on_time: int  # rectified by the working-day due date
+    late: int  # rectified after it
+    overdue: int  # not rectified on the date, past the due date
+    in_progress: int  # not rectified on the date, not yet due
+
+
+def _submitted_between(user: Any, start: dt.date, end: dt.date) -> QuerySet[Inspection]:
+    return inspection_queryset_for_user(user=user).filter(
+        status=InspectionStatus.SUBMITTED,
+        corrected_by__isnull=True,
+        inspected_on__gte=start,
+        inspected_on__lte=end,
+    )
+
+
+def inspection_counts_for_user(*, user: Any, start: dt.date, end: dt.date) -> list[InspectionCounts]:
+    """Per town, the submitted inspections between `start` and `end`, the businesses they covered,
+    their results and the problems found. Two queries."""
+    qs = _submitted_between(user, start, end)
+    rows = (
+        qs.values("region_id")
+        .annotate(
+            n=Count("id"),
+            businesses=Count("business_id", distinct=True),
+            compliant=Count("id", filter=Q(result=InspectionResult.PASS)),
+            basic=Count("id", filter=Q(result=InspectionResult.BASIC)),
+            failed=Count("id", filter=Q(result=InspectionResult.FAIL)),
+        )
+        .order_by("region_id")
+    )
+    findings = {
+        r["inspection__region_id"]: r
+        for r in Finding.objects.filter(inspection__in=qs)
+        .values("inspection__region_id")
+        .annotate(n=Count("id"), spot=Count("id", filter=Q(corrected_on_spot=True)))
+        .order_by()
+    }
+    out = []
+    for r in rows:
+        f = findings.get(r["region_id"], {"n": 0, "spot": 0})
+        out.append(
+            InspectionCounts(
+                r["region_id"],
+                r["n"],
+                r["businesses"],
+                r["compliant"],
+                r["basic"],
+                r["failed"],
+                f["n"],
+                f["spot"],
+            )
+        )
+    return out
+
+
+def inspected_business_count_for_user(*, user: Any, start: dt.date, end: dt.date) -> int:
+    """Distinct businesses with a submitted inspection between `start` and `end`."""
+    return _submitted_between(user, start, end).values("business_id").distinct().count()
+
+
+def rectification_counts_for_user(
+    *, user: Any, start: dt.date, end: dt.date, as_of: dt.date
+) -> list[RectificationCounts]:
+    """Per town, the rectification orders given between `start` and `end` against their due dates
+    (set by the working-day calendar), as they stood on `as_of`. One query."""
+    done = Q(closed_on__isnull=False, closed_on__lte=as_of)
+    rows = (
+        rectification_queryset_for_user(user=user)
+        .filter(ordered_on__gte=start, ordered_on__lte=end)
+        .values("region_id")
+        .annotate(
+            n=Count("id"),
+            on_time=Count("id", filter=done & Q(closed_on__lte=F("due"))),
+            late=Count("id", filter=done & Q(closed_on__gt=F("due"))),
+            overdue=Count("id", filter=~done & Q(due__lt=as_of)),
+        )
+        .order_by("region_id")
+    )
+    return [
+        RectificationCounts(
+            r["region_id"],
+            r["n"],
+            r["on_time"],
+            r["late"],
+            r["overdue"],
+            r["n"] - r["on_time"] - r["late"] - r["overdue"],
+        )
+        for r in rows
+    ]

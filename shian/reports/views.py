@@ -21,7 +21,9 @@ from django.views.decorators.http import require_http_methods
 from shian.core.models import AuditSource, User
 from shian.core.permissions import Cap, require_cap
 
-from .builders import ReportError, plan_years, report_export
+from .data import ReportError
+from .export import report_export
+from .selectors import plan_years
 
 KIND_CHOICES = [
     ("quarterly", _("Quarterly report")),

@@ -389,3 +389,19 @@ def business_ids_in_scope(*, user: Any, business_ids: list[int]) -> list[int]:
         .filter(pk__in=business_ids)
         .values_list("pk", flat=True)
     )
+
+
+def grade_mix_by_town_for_user(*, user: Any) -> dict[str, dict[str, int]]:
+    """Active businesses per town and risk grade (the grades in force: the platform keeps the
+    current grade of each business, not its history). One query."""
+    rows = (
+        grade_queryset_for_user(user=user)
+        .filter(business__status="active")
+        .values("region_id", "grade")
+        .annotate(n=Count("business_id"))
+        .order_by()
+    )
+    out: dict[str, dict[str, int]] = {}
+    for r in rows:
+        out.setdefault(r["region_id"], dict.fromkeys(rules.GRADES, 0))[r["grade"]] = r["n"]
+    return out

@@ -538,3 +538,112 @@ def limit_explain(*, item: str, result: str, food: str, category: str, on: dt.da
         source=source,
         verification_label=VERIFICATION_LABELS.get(j.verification, j.verification),
     )
+
+
+# -- the reports' core sampling results (shian.reports) ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class SamplingCell:
+    """Batches taken, judged and unqualified of one (town, big food category) in a period."""
+
+    region: str
+    category: str  # big category of the edition in force on the sampling date; "" unclassified
+    batches: int
+    judged: int
+    unqualified: int
+
+
+def sampling_cells_for_user(*, user: Any, start: dt.date, end: dt.date) -> list[SamplingCell]:
+    """Per town and big category, the batches taken between `start` and `end` (those
+    `sampling.batches_done` counts), how many are judged and how many unqualified. Two queries."""
+    period = Period(start, end)
+    taken = taken_in_period(period, None).filter(sample_scope(user))
+    judged = {
+        (region, big): n
+        for region, big, n, _bad in category_rows(
+            taken.filter(conclusion__in=[Verdict.QUALIFIED, Verdict.UNQUALIFIED]), period
+        )
+    }
+    return [
+        SamplingCell(region, big, n, judged.get((region, big), 0), bad)
+        for region, big, n, bad in category_rows(taken, period)
+    ]
+
+
+@dataclass(frozen=True)
+class DisposalCounts:
+    """The disposal tasks of a town opened in a period, as they stood on a date."""
+
+    region: str
+    opened: int
+    on_time: int  # closed by their working-day due date
+    late: int  # closed, after their due date
+    overdue: int  # not closed on the date, past their due date
+    in_progress: int  # not closed on the date, not yet due
+
+
+def disposal_counts_for_user(
+    *, user: Any, start: dt.date, end: dt.date, as_of: dt.date
+) -> list[DisposalCounts]:
+    """Per town, the disposal tasks opened between `start` and `end` against their due dates (set
+    by the working-day calendar when the task opened), as they stood on `as_of`. One query."""
+    closed = Q(closed_on__isnull=False, closed_on__lte=as_of)
+    rows = (
+        disposal_tasks_for_user(user)
+        .filter(opened_on__gte=start, opened_on__lte=end)
+        .values("region_id")
+        .annotate(
+            opened=Count("id"),
+            on_time=Count("id", filter=closed & Q(closed_on__lte=F("due"))),
+            late=Count("id", filter=closed & Q(closed_on__gt=F("due"))),
+            overdue=Count("id", filter=~closed & Q(due__lt=as_of)),
+        )
+        .order_by("region_id")
+    )
+    return [
+        DisposalCounts(
+            r["region_id"],
+            r["opened"],
+            r["on_time"],
+            r["late"],
+            r["overdue"],
+            r["opened"] - r["on_time"] - r["late"] - r["overdue"],
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class QuickTestCounts:
+    region: str
+    tests: int
+    positive: int  # positive on the kit
+    confirmed: int  # positives that stand (window expired or re-test upheld)
+    followed: int  # of those, followed by a supervisory sample
+
+
+def quick_test_counts_for_user(*, user: Any, start: dt.date, end: dt.date) -> list[QuickTestCounts]:
+    """Per town, the quick tests done between `start` and `end` (Beijing days). One query."""
+    tz = timezone.get_current_timezone()
+    rows = (
+        quick_tests_for_user(user)
+        .filter(
+            tested_at__gte=dt.datetime.combine(start, dt.time.min, tzinfo=tz),
+            tested_at__lt=dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
+        )
+        .values("region_id")
+        .annotate(
+            tests=Count("id"),
+            positive=Count("id", filter=Q(result="positive")),
+            confirmed=Count("id", filter=Q(result="positive", confirmed_at__isnull=False)),
+            followed=Count(
+                "id", filter=Q(result="positive", confirmed_at__isnull=False, followup_sample__isnull=False)
+            ),
+        )
+        .order_by("region_id")
+    )
+    return [
+        QuickTestCounts(r["region_id"], r["tests"], r["positive"], r["confirmed"], r["followed"])
+        for r in rows
+    ]

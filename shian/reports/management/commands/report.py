@@ -13,7 +13,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from shian.core.files import OutputError, atomic_output
 
-from ...builders import FORMATS, KINDS, ReportError, report_file
+from ...data import KINDS, ReportError
+from ...export import FORMATS, report_file
 
 
 class Command(BaseCommand):
