@@ -19,6 +19,7 @@ from shian.inspections.api import router as inspections_router
 from shian.planning.api import router as planning_router
 from shian.portal.api import router as portal_router
 from shian.registry.api import router as registry_router
+from shian.registry.application_api import router as licence_application_router
 from shian.risk.api import router as risk_router
 from shian.sampling.api import router as sampling_router
 from shian.schools.api import router as schools_router
@@ -78,6 +79,7 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> Any:
 
 api.add_router("/jurisdiction", core_router)
 api.add_router("/businesses", registry_router)
+api.add_router("/licence-applications", licence_application_router)
 api.add_router("/plans", planning_router)
 api.add_router("/risk", risk_router)
 api.add_router("/inspections", inspections_router)

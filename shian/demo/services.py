@@ -219,6 +219,12 @@ def demo_build(*, scale: str, seed: int, out: Callable[[str], None]) -> list[tup
     from shian.enforcement.demo import demo_enforcement_build  # a year of cases, publications, listings
 
     demo_enforcement_build(seed=seed, count=250, out=out)
+    from shian.enforcement.models import Ban
+    from shian.registry.demo import demo_applications_build  # licence applications, one banned person
+
+    demo_applications_build(
+        seed=seed, banned=list(Ban.objects.order_by("id").values_list("person_name", flat=True)[:1]), out=out
+    )
     from shian.complaints.demo import demo_complaints_build, demo_participation_build
     from shian.incidents.demo import demo_incidents_build  # incidents, case reports, a drill
 

@@ -15,3 +15,9 @@ class EnforcementConfig(AppConfig):
         from .todo import enforcement_todo
 
         todo.register("enforcement", enforcement_todo)
+
+        from shian.registry import personchecks
+
+        from .licence_check import bans_on_persons
+
+        personchecks.register("enforcement.bans", bans_on_persons)

@@ -14,3 +14,9 @@ class RegistryConfig(AppConfig):
         from .related import registry_related
 
         related.register("registry", registry_related)
+
+        from shian.core import todo
+
+        from .todo import registry_todo
+
+        todo.register("registry", registry_todo)

@@ -223,3 +223,126 @@ class BusinessEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.business_id} {self.kind} {self.occurred_on}"
+
+
+class ApplicationKind(models.TextChoices):
+    NEW = "new", _("新办")
+    RENEWAL = "renewal", _("延续")
+    CHANGE = "change", _("变更")
+
+
+class ApplicationStatus(models.TextChoices):
+    ACCEPTED = "accepted", _("已受理")
+    REVIEW = "review", _("审查中")
+    GRANTED = "granted", _("准予许可")
+    REFUSED = "refused", _("不予许可")
+    WITHDRAWN = "withdrawn", _("撤回")
+
+
+class LicenceCategory(models.TextChoices):
+    PRODUCTION = "production", _("食品生产许可")
+    BUSINESS = "business", _("食品经营许可")
+
+
+class LicenceApplication(models.Model):
+    """A licence application (食品生产经营许可申请): 新办, 延续 or 变更, from acceptance (受理) to the
+    decision, with its statutory clock and the ban check (法第一百三十五条) of the persons it names."""
+
+    kind = models.CharField(_("申请类型"), max_length=10, choices=ApplicationKind.choices)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ApplicationStatus.choices, default=ApplicationStatus.ACCEPTED
+    )
+    category = models.CharField(_("许可类别"), max_length=12, choices=LicenceCategory.choices)
+    # The applicant: a business on the register, or (新办) a new one described by the fields below.
+    business = models.ForeignKey(
+        Business, null=True, blank=True, on_delete=models.PROTECT, related_name="applications"
+    )
+    applicant_name = models.CharField(_("申请人名称"), max_length=200)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
+    address = models.CharField(_("经营场所"), max_length=200, blank=True)
+    business_type = models.CharField(_("主体业态"), max_length=24, choices=BusinessType.choices)
+    # The scope key (the applicant's town) and the shard key.
+    region = models.ForeignKey(Region, verbose_name=_("所属镇街"), on_delete=models.PROTECT, related_name="+")
+    received_on = models.DateField(_("受理日期"))
+    due_on = models.DateField(_("法定办结期限"))
+    due_provisional = models.BooleanField(_("期限为暂算"), default=False)
+    decided_on = models.DateField(_("决定日期"), null=True, blank=True)
+    reason = models.CharField(_("理由"), max_length=300, blank=True)
+    licence_number = models.CharField(_("许可证编号"), max_length=16, blank=True)
+    licence_valid_until = models.DateField(_("有效期至"), null=True, blank=True)
+    # The last ban check: when, and what it found (case id, number, dates, the case's town).
+    checked_on = models.DateField(_("禁业核查日期"), null=True, blank=True)
+    ban_blocks = models.JSONField(_("禁业核查结果"), default=list, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("许可申请")
+        verbose_name_plural = _("许可申请")
+        ordering = ["-received_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="licenceapp_status_valid", condition=Q(status__in=ApplicationStatus.values)
+            ),
+            models.CheckConstraint(
+                name="licenceapp_kind_valid", condition=Q(kind__in=ApplicationKind.values)
+            ),
+            # 延续 and 变更 concern a licence already held: the business is on the register.
+            models.CheckConstraint(
+                name="licenceapp_existing_has_business",
+                condition=Q(kind=ApplicationKind.NEW) | Q(business__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="licenceapp_refusal_has_reason",
+                condition=~Q(status=ApplicationStatus.REFUSED) | ~Q(reason=""),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["region", "status", "due_on"], name="licenceapp_region_idx"),
+            models.Index(fields=["status", "due_on"], name="licenceapp_status_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.applicant_name} {self.get_kind_display()}"
+
+
+class PersonRole(models.TextChoices):
+    LEGAL_REPRESENTATIVE = "legal_representative", _("法定代表人")
+    PERSON_IN_CHARGE = "person_in_charge", _("负责人")
+    SAFETY_MANAGER = "safety_manager", _("食品安全管理人员")
+
+
+class ApplicationPerson(models.Model):
+    """A person an application names. The id number is not kept: only its keyed hash (to match a
+    ban) and a masked form (to show)."""
+
+    application = models.ForeignKey(LicenceApplication, on_delete=models.CASCADE, related_name="persons")
+    role = models.CharField(_("身份"), max_length=24, choices=PersonRole.choices)
+    name = models.CharField(_("姓名"), max_length=50)
+    id_key = models.CharField(_("证件号码密钥摘要"), max_length=64)
+    id_masked = models.CharField(_("证件号码"), max_length=30)
+
+    class Meta:
+        verbose_name = _("申请所列人员")
+        verbose_name_plural = _("申请所列人员")
+        indexes = [models.Index(fields=["id_key"], name="licenceperson_key_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.id_masked}"
+
+
+class ApplicationStep(models.Model):
+    """One move of an application (its timeline)."""
+
+    application = models.ForeignKey(LicenceApplication, on_delete=models.CASCADE, related_name="steps")
+    from_status = models.CharField(_("原状态"), max_length=10, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=10, choices=ApplicationStatus.choices)
+    on = models.DateField(_("日期"))
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    by = models.ForeignKey("core.User", null=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.to_status}"

@@ -216,3 +216,142 @@ def clean_business(raw: Mapping[str, object], lookups: Lookups) -> tuple[Busines
     if out.closed_on and out.opened_on and out.closed_on < out.opened_on:
         errors["closed_on"] = "注销日期不能早于开业日期"
     return out, errors
+
+
+# -- licence applications (食品生产经营许可) ------------------------------------------------------
+# Rule data, one edition per `valid_from`; an application is judged with the edition in force on
+# the day it was accepted. "V": read in the official text in shared/reference/laws/; "M": not in
+# that folder, taken from the document as commonly cited and to be checked against its text.
+
+
+@dataclass(frozen=True)
+class LicensingEdition:
+    valid_from: dt.date
+    decision_working_days: int
+    decision_source: str
+    decision_verified: str
+    validity_years: int
+    validity_source: str
+    validity_verified: str
+    ban_source: str
+
+
+_VALIDITY = "《食品安全法实施条例》（2019）第十五条：“食品生产经营许可的有效期为5年。”"
+_BAN = (
+    "《食品安全法》（2021）第一百三十五条：被吊销许可证的食品生产经营者及其法定代表人、直接负责的主管"
+    "人员和其他直接责任人员“自处罚决定作出之日起五年内不得申请食品生产经营许可”；"
+    "因食品安全犯罪被判处有期徒刑以上刑罚的，“终身不得从事食品生产经营管理工作”"
+)
+LICENSING_EDITIONS: tuple[LicensingEdition, ...] = (
+    # 《食品安全法》第三十五条第二款 (V) sends the procedure to 《行政许可法》: its 第四十二条 gives
+    # twenty days from acceptance, counted in working days (第八十二条) — not in the laws folder (M).
+    LicensingEdition(
+        valid_from=dt.date(2015, 10, 1),
+        decision_working_days=20,
+        decision_source="《食品安全法》第三十五条第二款（依照《行政许可法》）；《行政许可法》第四十二条"
+        "“应当自受理行政许可申请之日起二十日内作出行政许可决定”、第八十二条（以工作日计算）",
+        decision_verified="M",
+        validity_years=5,
+        validity_source=_VALIDITY,
+        validity_verified="V",
+        ban_source=_BAN,
+    ),
+    # 《食品经营许可和备案管理办法》（市场监管总局令第78号，2023-12-01 施行）: ten working days from
+    # acceptance for the decision (M: the text is not in the laws folder).
+    LicensingEdition(
+        valid_from=dt.date(2023, 12, 1),
+        decision_working_days=10,
+        decision_source="《食品经营许可和备案管理办法》（市场监管总局令第78号）：自受理申请之日起10个工作日内"
+        "作出是否准予行政许可的决定",
+        decision_verified="M",
+        validity_years=5,
+        validity_source=_VALIDITY,
+        validity_verified="V",
+        ban_source=_BAN,
+    ),
+)
+
+
+def licensing_edition(on: dt.date) -> LicensingEdition:
+    """The licensing rules in force on `on` (the day of acceptance)."""
+    found = [e for e in LICENSING_EDITIONS if e.valid_from <= on]
+    if not found:
+        raise LookupError(f"{on} 无适用的许可规则（最早自 {LICENSING_EDITIONS[0].valid_from} 起）")
+    return max(found, key=lambda e: e.valid_from)
+
+
+def _plus_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a year that has none
+        return day.replace(year=day.year + years, day=28)
+
+
+def licence_valid_until(*, granted_on: dt.date, current_until: dt.date | None, renewal: bool) -> dt.date:
+    """The last day of a licence granted on `granted_on` (条例第十五条: five years). A renewal
+    (延续) runs on from the day after the current licence ends when that is still ahead."""
+    years = licensing_edition(granted_on).validity_years
+    start = granted_on
+    if renewal and current_until is not None and current_until >= granted_on:
+        start = current_until + dt.timedelta(days=1)
+    return _plus_years(start, years) - dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class BanRecord:
+    """A ban on a person (法第一百三十五条) as the enforcement module recorded it. `id_key` is the
+    keyed hash of the person's id number ("" when the decision named the person only)."""
+
+    person_name: str
+    id_key: str
+    decided_on: dt.date
+    until: dt.date | None  # None: for life (第二款)
+    case_id: int
+    case_number: str
+    case_region: str
+
+
+@dataclass(frozen=True)
+class NamedPerson:
+    name: str
+    id_key: str
+
+
+def ban_applies(ban: BanRecord, person: NamedPerson, *, on: dt.date) -> bool:
+    """Whether `ban` bars `person` on `on` (《食品安全法》第一百三十五条): the same person — by id
+    number when both carry one, else by name — and a ban decided by then and not yet ended
+    (five years from the decision, or for life)."""
+    if ban.id_key and person.id_key:
+        same = ban.id_key == person.id_key
+    else:
+        same = ban.person_name.strip() == person.name.strip()
+    in_force = ban.decided_on <= on and (ban.until is None or on <= ban.until)
+    return same and in_force
+
+
+def bans_blocking(
+    persons: list[NamedPerson], bans: list[BanRecord], *, on: dt.date
+) -> list[tuple[NamedPerson, BanRecord]]:
+    """Every (person, ban) pair that bars a person the application names on `on`."""
+    return [(p, b) for p in persons for b in bans if ban_applies(b, p, on=on)]
+
+
+def mask_id(number: str) -> str:
+    """An id number as shown: the first four and last four characters (45号令第六条 practice)."""
+    number = number.strip()
+    if len(number) <= 8:
+        return "*" * len(number)
+    return number[:4] + "*" * (len(number) - 8) + number[-4:]
+
+
+def business_licence_number(*, business_type: str, region_code: str, serial: int, production: bool) -> str:
+    """A licence number in the register's format (core.rules validators): SC + category 101 +
+    the county code + 4-digit serial + check; JY + kind + the county code + 6-digit serial + check.
+    The check digit's algorithm is not published: 0 is written and never verified."""
+    county = region_code[:6]
+    if production:
+        return f"SC101{county}{serial % 10000:04d}0"
+    kind = {"catering": "2", "unit_canteen": "3", "school_canteen": "3", "central_kitchen": "2"}.get(
+        business_type, "1"
+    )
+    return f"JY{kind}{county}{serial % 1000000:06d}0"

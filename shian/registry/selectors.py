@@ -180,3 +180,87 @@ def business_event_get_for_user(*, user: Any, pk: int | str) -> BusinessEvent:
     if event is None:
         raise Http404
     return event
+
+
+# -- licence applications ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApplicationFilters:
+    q: str = ""
+    status: str = ""
+    kind: str = ""
+    region: str = ""
+    # "due_soon": open and due within 3 working days; "overdue": open past the due date;
+    # "blocked": a named person is barred (法第一百三十五条).
+    clock: str = ""
+
+    @classmethod
+    def from_mapping(cls, data: Any) -> ApplicationFilters:
+        return cls(**{f: str(data.get(f, "") or "").strip() for f in cls.__dataclass_fields__})
+
+    def as_query(self) -> dict[str, str]:
+        return {k: v for k, v in self.__dict__.items() if v}
+
+
+def application_queryset_for_user(*, user: Any) -> QuerySet[Any]:
+    from .models import LicenceApplication
+
+    return scope_for(user).apply(
+        LicenceApplication.objects.all(), region_field="region_id", type_field="business_type"
+    )
+
+
+def application_list_for_user(
+    *, user: Any, filters: ApplicationFilters, today: dt.date | None = None
+) -> QuerySet[Any]:
+    from . import workflow
+
+    today = today or timezone.localdate()
+    qs = application_queryset_for_user(user=user).select_related("region")
+    if filters.q:
+        qs = qs.filter(Q(applicant_name__icontains=filters.q) | Q(credit_code=filters.q.upper()))
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.region:
+        qs = qs.filter(region_id__startswith=filters.region)
+    if filters.clock == "overdue":
+        qs = qs.filter(status__in=workflow.OPEN, due_on__lt=today)
+    elif filters.clock == "due_soon":
+        from shian.core.calendar import WorkingCalendar
+
+        horizon = WorkingCalendar().deadline(today, 3).due
+        qs = qs.filter(status__in=workflow.OPEN, due_on__gte=today, due_on__lte=horizon)
+    elif filters.clock == "blocked":
+        qs = qs.exclude(ban_blocks=[])
+    return qs.order_by("-received_on", "-id")
+
+
+def application_get_for_user(*, user: Any, pk: int | str) -> Any:
+    """One application the user may see; anything else is Http404."""
+    from .models import LicenceApplication
+
+    try:
+        return (
+            application_queryset_for_user(user=user)
+            .select_related("region", "business")
+            .prefetch_related("persons", "steps__by")
+            .get(pk=int(pk))
+        )
+    except (LicenceApplication.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def application_blocks_for_user(*, user: Any, application: Any) -> list[dict[str, Any]]:
+    """The application's ban blocks as this reader may see them: the case's date and term when the
+    case's town is in their scope, its number only otherwise (法第一百三十五条)."""
+    from .services import ban_block_message
+
+    scope = scope_for(user)
+    out = []
+    for b in application.ban_blocks:
+        full = scope.allows_region(b["case_region"])
+        out.append({**b, "full": full, "message": ban_block_message(b, full=full)})
+    return out

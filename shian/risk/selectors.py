@@ -326,29 +326,45 @@ def _plan_visits(*, year: int, region: str | None, today: dt.date) -> list[rules
 def planned_visits_for_user(*, user: Any, today: dt.date, horizon: dt.date) -> list[rules.PlannedVisit]:
     """The plan's visits assigned to this person, not yet made, due by `horizon` (the overdue ones
     included), earliest first; only businesses in the person's scope."""
+    from django.core.cache import cache
+
     region = getattr(user, "region_id", None)
     town = region if region and getattr(getattr(user, "region", None), "level", "") != "district" else None
-    try:
-        visits = _plan_visits(year=today.year, region=town, today=today)
-    except (rules.RiskRuleError, LookupError):
-        return []
+    # The person's own open visits are cached beside the plan: a warm home page then reads a few
+    # dozen visits, not the whole district's plan (unpickling that was most of its cost).
+    key = f"risk:plan-visits:{today.year}:{town or '*'}:{today.isoformat()}:person:{user.pk}"
+    own = cache.get(key)
+    if own is None:
+        try:
+            visits = _plan_visits(year=today.year, region=town, today=today)
+        except (rules.RiskRuleError, LookupError):
+            return []
+        own = [v for v in visits if user.pk in v.inspectors and not v.done]
+        cache.set(key, own, PLAN_CACHE_SECONDS)
     scope = scope_for(user)
-    mine = [
-        v
-        for v in visits
-        if user.pk in v.inspectors and not v.done and v.due <= horizon and scope.allows_region(v.region)
-    ]
+    mine = [v for v in own if v.due <= horizon and scope.allows_region(v.region)]
     return sorted(mine, key=lambda v: (v.due, v.business_id))
 
 
 def planned_visits_overdue_for_user(*, user: Any, today: dt.date) -> int:
     """How many of the plan's visits in the person's scope are past their due date and not made."""
-    try:
-        visits = _plan_visits(year=today.year, region=None, today=today)
-    except (rules.RiskRuleError, LookupError):
-        return 0
+    from django.core.cache import cache
+
+    # Late visits counted per town once and cached beside the plan (as above).
+    key = f"risk:plan-overdue:{today.year}:{today.isoformat()}"
+    by_region = cache.get(key)
+    if by_region is None:
+        try:
+            visits = _plan_visits(year=today.year, region=None, today=today)
+        except (rules.RiskRuleError, LookupError):
+            return 0
+        by_region = {}
+        for v in visits:
+            if not v.done and v.due < today:
+                by_region[v.region] = by_region.get(v.region, 0) + 1
+        cache.set(key, by_region, PLAN_CACHE_SECONDS)
     scope = scope_for(user)
-    return sum(1 for v in visits if not v.done and v.due < today and scope.allows_region(v.region))
+    return sum(n for region, n in by_region.items() if scope.allows_region(region))
 
 
 def drawn_visits_for_user(*, user: Any, since: dt.date) -> list[tuple[Draw, int, tuple[int, ...]]]:

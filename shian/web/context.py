@@ -24,6 +24,7 @@ MODULES: list[tuple[Any, str | None, str | None]] = [
     (_("Overview"), "home", None),
     (_("My business"), "portal:home", PortalCap.USE),
     (_("Register"), "registry:business_list", Cap.REGISTER_VIEW),
+    (_("许可申请"), "registry:application_list", Cap.REGISTER_VIEW),
     (_("Import"), "registry:business_import", Cap.REGISTER_IMPORT),
     (_("Annual plan"), "planning:home", Cap.PLAN_VIEW),
     (_("Risk grades"), "risk:grade_list", Cap.RISK_VIEW),

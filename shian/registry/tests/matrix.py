@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from shian.core.tests.factories import BUSINESS_A_CREDIT_CODE
 from shian.registry.tests.factories import credit_code, make_business
 from tests.route_matrix import (
@@ -39,6 +41,34 @@ def build(world: World) -> None:
     )
     world["business_a"] = a.pk
     world["school_b"] = school_b.pk
+    world["application_a"] = _application(a).pk
+
+
+def _application(business: Any) -> Any:
+    """A renewal of business A's licence, accepted in town A (made directly: the matrix's world)."""
+    import datetime as dt
+
+    from shian.registry.models import ApplicationPerson, LicenceApplication
+
+    app = LicenceApplication.objects.create(
+        kind="renewal",
+        category="business",
+        business=business,
+        applicant_name=business.name,
+        business_type=business.business_type,
+        region_id=business.region_id,
+        received_on=dt.date(2024, 3, 4),
+        due_on=dt.date(2024, 3, 18),
+    )
+    ApplicationPerson.objects.create(
+        application=app, role="legal_representative", name="张建国", id_key="0" * 64, id_masked="1201****4417"
+    )
+    return app
+
+
+# Moving town A's application: officers who may change it; who sees it without the right, 403.
+MOVE_A = row(302, 302, 302, 404, 404, 403, 403, 404, 403, 302)
+API_MOVE_A = row(200, 200, 200, 404, 404, 403, 403, 404, 403, 401)
 
 
 def _payload(region: str, **extra: object) -> dict:
@@ -98,4 +128,43 @@ def checks(world: World) -> list[Check]:
             data=lambda w: _payload("120113001", name="改名餐厅", version=_version(w["business_a"])),
         ),
         Check("POST", "/api/v1/businesses/", API_CREATE_A, data=lambda w: _payload("120113001")),
+        *_application_checks(world),
+    ]
+
+
+def _application_checks(world: World) -> list[Check]:
+    app = world["application_a"]
+    new = {
+        "kind": "new",
+        "category": "business",
+        "received_on": "2024-03-04",
+        "persons": [{"role": "legal_representative", "name": "刘芳", "id_number": "120113199002146628"}],
+        "applicant_name": "果园新村刘记面馆",
+        "address": "北仓道12号",
+        "region_code": "120113001",
+        "business_type": "catering",
+    }
+    return [
+        Check("GET", "/registry/applications/", VIEW),
+        Check("GET", "/registry/applications/?clock=overdue&status=accepted", VIEW),
+        Check("GET", "/registry/applications/export.xlsx", VIEW),
+        Check("GET", "/registry/applications/new/", CHANGE),
+        Check("GET", f"/registry/applications/{app}/", SEE_A),
+        Check("GET", "/registry/applications/999999/", NOT_FOUND),
+        Check(
+            "POST",
+            f"/registry/applications/{app}/transition/",
+            MOVE_A,
+            data={"target": "review", "on": "2024-03-05"},
+        ),
+        Check("GET", "/api/v1/licence-applications/", api(VIEW)),
+        Check("GET", f"/api/v1/licence-applications/{app}", api(SEE_A)),
+        Check("POST", "/api/v1/licence-applications/", API_CREATE_A, data=new),
+        Check(
+            "POST",
+            f"/api/v1/licence-applications/{app}/transition",
+            API_MOVE_A,
+            # Withdrawn: allowed from 受理 and 审查 alike, whichever check runs first.
+            data={"target": "withdrawn", "on": "2024-03-05", "reason": "申请人书面申请撤回"},
+        ),
     ]
