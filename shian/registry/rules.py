@@ -276,7 +276,10 @@ def licensing_edition(on: dt.date) -> LicensingEdition:
     """The licensing rules in force on `on` (the day of acceptance)."""
     found = [e for e in LICENSING_EDITIONS if e.valid_from <= on]
     if not found:
-        raise LookupError(f"{on} 无适用的许可规则（最早自 {LICENSING_EDITIONS[0].valid_from} 起）")
+        raise LookupError(
+            _("%(on)s 无适用的许可规则（最早自 %(valid_from)s 起）")
+            % {"on": on, "valid_from": LICENSING_EDITIONS[0].valid_from}
+        )
     return max(found, key=lambda e: e.valid_from)
 
 
