@@ -8,6 +8,7 @@ from typing import Any, cast
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
+from shian.core.concurrency import require_version, row_version, versioned_operation
 from shian.core.models import AuditSource, User
 from shian.core.permissions import Cap, require_cap
 
@@ -50,6 +51,7 @@ class ApplicationOut(Schema):
     checked_on: dt.date | None
     persons: list[PersonOut]
     ban_blocks: list[BlockOut]
+    version: str = ""  # send it back with a transition: an application changed since is a 409
 
 
 class FilterQuery(Schema):
@@ -84,6 +86,7 @@ class TransitionIn(Schema):
     target: str
     on: dt.date
     reason: str = ""
+    version: str = ""
 
 
 def _actor(request: HttpRequest) -> User:
@@ -95,6 +98,7 @@ def _out(request: HttpRequest, app: Any) -> dict[str, Any]:
     return {
         **{f: getattr(app, f) for f in ApplicationOut.model_fields if hasattr(app, f)},
         "region_code": app.region_id,
+        "version": row_version(app),
         "persons": list(app.persons.all()),
         "ban_blocks": [
             {
@@ -157,12 +161,15 @@ def application_create(request: HttpRequest, payload: ApplicationIn) -> Status[d
 
 
 @router.post("/{application_id}/transition", response=ApplicationOut)
+@versioned_operation
 def application_transition(
     request: HttpRequest, application_id: int, payload: TransitionIn
 ) -> dict[str, Any]:
-    """Move the application (审查, 准予, 不予许可, 撤回); 准予 re-checks the bans and writes the licence."""
+    """Move the application (审查, 准予, 不予许可, 撤回); 准予 re-checks the bans and writes the licence.
+    Send back the `version` read with the application: one changed since is a 409."""
     app = selectors.application_get_for_user(user=request.user, pk=application_id)  # not yours: 404 first
     require_cap(request.user, Cap.REGISTER_CHANGE)
+    require_version(request, app)
     services.application_transition(
         actor=_actor(request),
         source=AuditSource.API,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shian.core.calendar import WorkingCalendar
+from shian.core.concurrency import require_version, versioned
 from shian.core.lists import list_query
 from shian.core.models import AuditSource, Region, User
 from shian.core.permissions import Cap, has_cap, require_cap
@@ -218,9 +219,11 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@versioned
 def application_transition(request: HttpRequest, pk: int) -> HttpResponse:
     app = selectors.application_get_for_user(user=request.user, pk=pk)  # not yours: 404 first
     require_cap(request.user, Cap.REGISTER_CHANGE)
+    require_version(request, app)
     try:
         services.application_transition(
             actor=_actor(request),

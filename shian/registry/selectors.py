@@ -225,7 +225,7 @@ def application_list_for_user(
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
     if filters.region:
-        qs = qs.filter(region_id__startswith=filters.region)
+        qs = qs.filter(region__code__startswith=filters.region)
     if filters.clock == "overdue":
         qs = qs.filter(status__in=workflow.OPEN, due_on__lt=today)
     elif filters.clock == "due_soon":
