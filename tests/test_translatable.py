@@ -58,18 +58,12 @@ ALLOWED: dict[tuple[str, str], str] = {
 ENGLISH_QUOTES_CHINESE = {
     "sampling/templates/sampling/quick_test_import.html": "names the upload's column headers, "
     "which are read as written (in Chinese)",
+    "planning/templates/planning/sampling.html": "names the votes file's column headers, read as written "
+    "(in Chinese), and the public programme “你点我检” by its own name",
 }
 
 # Files whose pages are being reworked at present: their strings are marked as part of that rework.
-NOT_YET_MARKED = (
-    "jobs/",
-    "metrics/",
-    "reports/",
-    "trace/",
-    "planning/sampling_plan.py",
-    "planning/templates/planning/sampling.html",
-    "planning/templates/planning/_sampling_drill.html",
-)
+NOT_YET_MARKED: tuple[str, ...] = ()
 
 
 def _name(node: ast.AST) -> str:

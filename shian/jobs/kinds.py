@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from shian.core.permissions import Cap
@@ -142,22 +143,26 @@ def _report_params(data: Mapping[str, Any]) -> dict[str, Any]:
     try:
         year = int(str(data.get("year", "") or ""))
     except ValueError:
-        raise JobParamsError("请选择报告年份") from None
+        raise JobParamsError(gettext("请选择报告年份")) from None
     raw_quarter = str(data.get("quarter", "") or "").strip()
     quarter: int | None = None
     if kind == "quarterly" and raw_quarter:
         try:
             quarter = int(raw_quarter)
         except ValueError:
-            raise JobParamsError(f"季度须为 1、2、3 或 4，而不是“{raw_quarter[:10]}”") from None
+            raise JobParamsError(
+                gettext("季度须为 1、2、3 或 4，而不是“%(quarter)s”") % {"quarter": raw_quarter[:10]}
+            ) from None
     if fmt not in FORMATS:
-        raise JobParamsError(f"不支持的格式“{fmt[:10]}”，应为 docx、pdf 或 xlsx")
+        raise JobParamsError(
+            gettext("不支持的格式“%(format)s”，应为 docx、pdf 或 xlsx") % {"format": fmt[:10]}
+        )
     try:
         check_request(kind=kind, year=year, quarter=quarter)
     except ReportError as exc:
         raise JobParamsError(str(exc)) from None
     if year not in plan_years():
-        raise JobParamsError(f"{year} 年没有现行的年度计划，无法生成报告")
+        raise JobParamsError(gettext("%(year)s 年没有现行的年度计划，无法生成报告") % {"year": year})
     return {"kind": kind, "year": year, "quarter": quarter, "format": fmt}
 
 
@@ -219,7 +224,7 @@ def kind_get(code: str) -> Kind:
     try:
         return KINDS_BY_CODE[code]
     except KeyError:
-        raise JobParamsError(f"未知的任务类型“{code[:40]}”") from None
+        raise JobParamsError(gettext("未知的任务类型“%(code)s”") % {"code": code[:40]}) from None
 
 
 def report_label(params: Mapping[str, Any]) -> str:

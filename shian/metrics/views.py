@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shian.core.models import AuditSource, Region, RegionLevel, User
@@ -132,10 +133,10 @@ def index_action(request: HttpRequest) -> HttpResponse:
             if run is None:
                 raise Http404
             services.index_publish(actor=actor, source=AuditSource.WEB, run=run)
-            messages.success(request, "已发布")
+            messages.success(request, _("已发布"))
         else:
             services.index_compute(actor=actor, source=AuditSource.WEB, year=year, quarter=quarter)
-            messages.success(request, "已计算（草稿）")
+            messages.success(request, _("已计算（草稿）"))
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         if not IndexRun.objects.filter(year=year, quarter=quarter).exists():

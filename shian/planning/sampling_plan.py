@@ -17,6 +17,7 @@ from typing import Any
 import xlsxwriter
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shian.complaints import selectors as complaint_selectors
 from shian.core.calendar import WorkingCalendar
@@ -50,7 +51,8 @@ def plan_units(
         code = UNIT_TARGETS.get(scope.code)
         if code is None or code not in targets:
             raise ValidationError(
-                f"{plan.year}年计划中没有目标 {code or scope.code}（{names.get(scope.code, scope.code)}抽检批次）"
+                _("%(year)s年计划中没有目标 %(target)s（%(unit)s抽检批次）")
+                % {"year": plan.year, "target": code or scope.code, "unit": names.get(scope.code, scope.code)}
             )
         allowed = (
             tuple(categories)
@@ -603,7 +605,7 @@ def parse_vote_file(*, filename: str, content: bytes) -> list[VoteRow]:
         raise ValidationError(str(exc)) from None
     rows = [(n, cells) for n, cells in rows if any(display_value(v).strip() for v in cells)]
     if not rows:
-        raise ValidationError("文件是空的：第1行应为表头（食品类别、票数、来源说明）")
+        raise ValidationError(_("文件是空的：第1行应为表头（食品类别、票数、来源说明）"))
     header_row, header = rows[0]
     columns: dict[str, int] = {}
     for j, value in enumerate(header):
@@ -613,7 +615,9 @@ def parse_vote_file(*, filename: str, content: bytes) -> list[VoteRow]:
                 columns[key] = j
     missing = [VOTE_HEADERS[k][0] for k in ("category", "count") if k not in columns]
     if missing:
-        raise ValidationError(f"第{header_row}行：表头缺少“{'”“'.join(missing)}”列")
+        raise ValidationError(
+            _("第%(row)s行：表头缺少“%(columns)s”列") % {"row": header_row, "columns": "”“".join(missing)}
+        )
     by_code = dict(FoodCategory.objects.values_list("code", "code"))
     by_name = dict(FoodCategory.objects.values_list("name", "code"))
     problems: list[str] = []
@@ -627,19 +631,33 @@ def parse_vote_file(*, filename: str, content: bytes) -> list[VoteRow]:
     for number, cells in rows[1:]:
         raw_cat = display_value(cell(cells, "category")).strip()
         raw_count = display_value(cell(cells, "count")).strip()
-        where_cat = f"第{number}行 {column_label(columns['category'], '食品类别')}"
-        where_count = f"第{number}行 {column_label(columns['count'], '票数')}"
+        where_cat = _("第%(row)s行 %(column)s") % {
+            "row": number,
+            "column": column_label(columns["category"], "食品类别"),
+        }
+        where_count = _("第%(row)s行 %(column)s") % {
+            "row": number,
+            "column": column_label(columns["count"], "票数"),
+        }
         code = by_code.get(raw_cat.zfill(2) if raw_cat.isdigit() else raw_cat) or by_name.get(raw_cat)
         if not raw_cat:
-            problems.append(f"{where_cat}：食品类别不能为空")
+            problems.append(_("%(where)s：食品类别不能为空") % {"where": where_cat})
         elif code is None:
-            problems.append(f"{where_cat}：“{raw_cat}”不是39个食品大类的代码或名称")
+            problems.append(
+                _("%(where)s：“%(value)s”不是39个食品大类的代码或名称")
+                % {"where": where_cat, "value": raw_cat}
+            )
         elif code in seen:
-            problems.append(f"{where_cat}：“{raw_cat}”与第{seen[code]}行重复")
+            problems.append(
+                _("%(where)s：“%(value)s”与第%(row)s行重复")
+                % {"where": where_cat, "value": raw_cat, "row": seen[code]}
+            )
         if not raw_count.isdigit():
-            problems.append(f"{where_count}：“{raw_count}”不是非负整数")
+            problems.append(
+                _("%(where)s：“%(value)s”不是非负整数") % {"where": where_count, "value": raw_count}
+            )
         elif int(raw_count) > 10_000_000:
-            problems.append(f"{where_count}：“{raw_count}”过大")
+            problems.append(_("%(where)s：“%(value)s”过大") % {"where": where_count, "value": raw_count})
         if code is not None and code not in seen and raw_count.isdigit():
             seen[code] = number
             out.append(
@@ -648,5 +666,5 @@ def parse_vote_file(*, filename: str, content: bytes) -> list[VoteRow]:
     if problems:
         raise ValidationError(problems)
     if not out:
-        raise ValidationError("文件中没有投票数据行")
+        raise ValidationError(_("文件中没有投票数据行"))
     return out

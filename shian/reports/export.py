@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from shian.core.audit import AuditEvent, audit_record
 from shian.core.models import AuditAction, AuditSource, User
@@ -33,7 +34,7 @@ def filename(data: ReportData, fmt_: str) -> str:
 
 def render(doc: Document, fmt_: str) -> bytes:
     if fmt_ not in FORMATS:
-        raise ReportError(f"不支持的格式“{fmt_}”，应为 docx、pdf 或 xlsx")
+        raise ReportError(_("不支持的格式“%(format)s”，应为 docx、pdf 或 xlsx") % {"format": fmt_})
     return FORMATS[fmt_][1](doc)
 
 
@@ -50,7 +51,7 @@ def report_file(
 ) -> ReportFile:
     """Gather, assemble and render one report: what the command and the page both call."""
     if fmt_ not in FORMATS:
-        raise ReportError(f"不支持的格式“{fmt_}”，应为 docx、pdf 或 xlsx")
+        raise ReportError(_("不支持的格式“%(format)s”，应为 docx、pdf 或 xlsx") % {"format": fmt_})
     data = gather_report(kind=kind, year=year, quarter=quarter, today=today)
     content = render(build_document(data), fmt_)
     return ReportFile(filename(data, fmt_), content, FORMATS[fmt_][0], data)

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.http import Http404
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from shian.core import indicators
 from shian.core.models import Department, Region, RegionLevel, Role
@@ -77,16 +78,18 @@ def quarter_period(year: int, quarter: int) -> indicators.Period:
 def check_request(*, kind: str, year: int, quarter: int | None) -> None:
     """Refuse a request that cannot make sense before anything is read."""
     if kind not in KINDS:
-        raise ReportError(f"未知的报告类型“{kind}”，应为 quarterly、yearly 或 whitepaper")
+        raise ReportError(
+            _("未知的报告类型“%(kind)s”，应为 quarterly、yearly 或 whitepaper") % {"kind": kind}
+        )
     if kind == "quarterly":
         if quarter is None:
-            raise ReportError("季度报告须指定季度（1–4）")
+            raise ReportError(_("季度报告须指定季度（1–4）"))
         if quarter not in (1, 2, 3, 4):
-            raise ReportError(f"季度须为 1、2、3 或 4，而不是 {quarter}")
+            raise ReportError(_("季度须为 1、2、3 或 4，而不是 %(quarter)s") % {"quarter": quarter})
     elif quarter is not None:
-        raise ReportError("只有季度报告需要指定季度")
+        raise ReportError(_("只有季度报告需要指定季度"))
     if not 2000 <= year <= 2100:
-        raise ReportError(f"年份 {year} 超出范围")
+        raise ReportError(_("年份 %(year)s 超出范围") % {"year": year})
 
 
 def plan_years() -> list[int]:
@@ -105,14 +108,16 @@ def gather_report(
     try:
         plan = plan_for_year(year=year, region=settings.SHIAN_DISTRICT_CODE)
     except Http404:
-        raise ReportError(f"没有 {year} 年的现行食品安全监督管理计划，无法生成报告") from None
+        raise ReportError(
+            _("没有 %(year)s 年的现行食品安全监督管理计划，无法生成报告") % {"year": year}
+        ) from None
     if quarter is not None:
         period = quarter_period(year, quarter)
         start, end = max(period.start, plan.starts), min(period.end, plan.ends)
     else:
         start, end = plan.starts, plan.ends
     if today < start:
-        raise ReportError(f"报告期自{d.format_date(start)}开始，尚无数据")
+        raise ReportError(_("报告期自%(start)s开始，尚无数据") % {"start": d.format_date(start)})
     as_of = min(end, today)
 
     rows = plan_status(plan=plan, as_of=as_of)

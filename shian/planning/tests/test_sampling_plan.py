@@ -216,6 +216,17 @@ def test_votes_import_refuses_bad_rows_and_writes_nothing(plan, content, message
     assert not SamplingVote.objects.exists()
 
 
+def test_votes_import_speaks_english_in_english_mode(plan):
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(ValidationError) as err:
+        parse_vote_file(filename="v.csv", content=_csv("食品类别,票数\n99,3\n糕点,-3\n"))
+    assert err.value.messages == [
+        "Row 2 A（食品类别）: “99” is not the code or name of one of the 39 food categories",
+        "Row 3 B（票数）: “-3” is not a whole number of zero or more",
+    ]
+
+
 def test_votes_import_through_the_page(plan, client_for):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

@@ -266,6 +266,16 @@ def test_a_request_that_cannot_be_made_is_refused_with_a_reason():
         b.check_request(kind="monthly", year=2022, quarter=None)
 
 
+def test_a_refused_request_reads_in_english_in_english_mode():
+    from django.utils import translation
+
+    with translation.override("en"):
+        with pytest.raises(b.ReportError, match="The quarter must be 1, 2, 3 or 4, not 5"):
+            b.check_request(kind="quarterly", year=2022, quarter=5)
+        with pytest.raises(b.ReportError, match="Only a quarterly report takes a quarter"):
+            b.check_request(kind="yearly", year=2022, quarter=2)
+
+
 # ------------------------------------------------------------------ the 2022 demo year, rendered
 
 

@@ -155,6 +155,22 @@ def test_public_page_says_recalled_at_once_and_counts_queries(world):
 
 
 @pytest.mark.django_db
+def test_public_page_speaks_english_when_chosen(world, settings):
+    from django.utils import translation
+
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    code = public_code(Lot.objects.get(business=world["shop_b"]).identifier)
+    _start(world)
+    try:
+        text = client.get(f"/t/{code}").content.decode()
+    finally:
+        translation.activate(settings.LANGUAGE_CODE)
+    assert "This lot has been recalled" in text and "Beichen District food trace look-up" in text
+    assert "该批次已被召回" not in text
+
+
+@pytest.mark.django_db
 def test_fsma_spreadsheet_and_recall_pages(world, client_for):
     recall = _start(world)
     officer = client_for("district_officer")

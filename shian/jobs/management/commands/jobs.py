@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from shian.jobs import services
 from shian.jobs.models import Job, JobState
@@ -33,10 +34,10 @@ class Command(BaseCommand):
             self.stdout.write(f"已完成 {n} 个任务 / {n} job(s) run")
             return
         if options["job"] is None:
-            raise CommandError("请给出任务编号：shian jobs run 123")
+            raise CommandError(_("请给出任务编号：shian jobs run 123"))
         if not Job.objects.filter(pk=options["job"]).exists():
-            raise CommandError(f"任务 #{options['job']} 不存在")
+            raise CommandError(_("任务 #%(job)s 不存在") % {"job": options["job"]})
         job = services.job_run(job_id=options["job"], heartbeat=True)
         if job.state == JobState.FAILED:
-            raise CommandError(f"任务 #{job.pk} 失败：{job.message}")
+            raise CommandError(_("任务 #%(job)s 失败：%(message)s") % {"job": job.pk, "message": job.message})
         self.stdout.write(f"任务 #{job.pk}：{job.get_state_display()} {job.done}/{job.total}")

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shian.core.models import AuditSource
 
@@ -52,7 +53,10 @@ class Command(BaseCommand):
             else:
                 found = IndexRun.objects.filter(year=year, quarter=quarter).first()
                 if found is None:
-                    raise CommandError(f"{year}年第{quarter}季度尚未计算指数；先运行 shian index compute")
+                    raise CommandError(
+                        _("%(year)s年第%(quarter)s季度尚未计算指数；先运行 shian index compute")
+                        % {"year": year, "quarter": quarter}
+                    )
                 run = found
                 if options["action"] == "show":
                     self._print(run)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from shian.core.files import OutputError, atomic_output
 
@@ -30,9 +31,11 @@ class Command(BaseCommand):
         out = Path(options["out"])
         fmt = out.suffix.lower().lstrip(".")
         if fmt not in FORMATS:
-            raise CommandError(f"无法从文件名“{out.name}”判断格式：扩展名应为 .docx、.pdf 或 .xlsx")
+            raise CommandError(
+                _("无法从文件名“%(name)s”判断格式：扩展名应为 .docx、.pdf 或 .xlsx") % {"name": out.name}
+            )
         if not out.parent.is_dir():
-            raise CommandError(f"目录不存在：{out.parent}")
+            raise CommandError(_("目录不存在：%(dir)s") % {"dir": out.parent})
         try:
             made = report_file(
                 kind=options["kind"], year=options["year"], quarter=options["quarter"], fmt_=fmt
