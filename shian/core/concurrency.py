@@ -98,12 +98,69 @@ def state_with(obj: Any, **children: Any) -> dict[str, Any]:
 
 
 class StaleVersion(EditConflict):
-    """The row changed after the editor read it (no field-by-field comparison: the whole row)."""
+    """The row changed after the editor read it. `fields` holds (field label, stored now, yours)
+    for each field the edit sent whose stored value differs from it; the message names them, as
+    the register's field-by-field check does."""
 
-    def __init__(self, *, current_version: str) -> None:
-        self.fields = []
+    def __init__(
+        self,
+        *,
+        current_version: str,
+        fields: list[tuple[str, Any, Any]] | None = None,
+        labels: Mapping[str, str] | None = None,
+    ) -> None:
+        self.fields = fields or []
+        self.labels = dict(labels or {})
         self.current_version = current_version
-        ValidationError.__init__(self, CONFLICT_MESSAGE, code="conflict")
+        parts = [
+            f"{self.labels.get(f, f)}现为“{_shown(now)}”，您填写的是“{_shown(yours)}”"
+            for f, now, yours in self.fields
+        ]
+        message = CONFLICT_MESSAGE + ("：" + "；".join(parts) + "。" if parts else "。")
+        ValidationError.__init__(self, message, code="conflict")
+
+
+def _submitted(request: Any) -> dict[str, Any]:
+    """What the edit sent: the form's fields or the JSON body's, without the version and token."""
+    import json
+
+    data: dict[str, Any] = {}
+    if request.META.get("CONTENT_TYPE", "").startswith("application/json"):
+        try:
+            body = json.loads(request.body or b"{}")
+        except ValueError:
+            body = None
+        if isinstance(body, dict):
+            data = body
+    else:
+        data = {
+            k: request.POST.getlist(k) if len(request.POST.getlist(k)) > 1 else v
+            for k, v in request.POST.items()
+        }
+    return {k: v for k, v in data.items() if k not in (VERSION_FIELD, "csrfmiddlewaretoken")}
+
+
+def _differences(request: Any, stored: Any) -> tuple[list[tuple[str, Any, Any]], dict[str, str]]:
+    """(field, stored now, yours) for each field of the row the edit sent with another value, and
+    the fields' names as shown."""
+    from .audit import snapshot
+
+    if stored is None:
+        return [], {}
+    now = snapshot(stored)
+    out = []
+    labels: dict[str, str] = {}
+    fields = {f.attname: f for f in type(stored)._meta.concrete_fields}
+    fields.update({f.name: f for f in type(stored)._meta.concrete_fields})
+    for key, yours in _submitted(request).items():
+        field = fields.get(key)
+        if field is None or field.attname not in now:
+            continue
+        current = now[field.attname]
+        if _shown(current) != _shown(yours if yours not in (None, "") else None):
+            out.append((field.attname, current, yours))
+            labels[field.attname] = str(field.verbose_name)
+    return out, labels
 
 
 def expected_version(request: Any) -> str | None:
@@ -140,14 +197,17 @@ def require_version(request: Any, obj: Any, *, expected: str | None = None) -> N
         expected = expected_version(request)
     if expected is None:
         return
+    stored = None
     if obj is None:
         current = row_version(None)
     else:
         manager = type(obj)._default_manager
         qs = manager.select_for_update() if connection.in_atomic_block else manager.all()
-        current = row_version(qs.get(pk=obj.pk))
+        stored = qs.get(pk=obj.pk)
+        current = row_version(stored)
     if current != expected:
-        raise StaleVersion(current_version=current)
+        fields, labels = _differences(request, stored)
+        raise StaleVersion(current_version=current, fields=fields, labels=labels)
 
 
 def versioned(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -169,7 +229,19 @@ def versioned(view: Callable[..., Any]) -> Callable[..., Any]:
             back = request.META.get("HTTP_REFERER", "")
             if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
                 back = request.path
-            return render(request, "core/conflict.html", {"message": exc.message, "back": back}, status=409)
+            return render(
+                request,
+                "core/conflict.html",
+                {
+                    "message": exc.message,
+                    "back": back,
+                    "fields": [
+                        (getattr(exc, "labels", {}).get(f, f), _shown(now), _shown(yours))
+                        for f, now, yours in exc.fields
+                    ],
+                },
+                status=409,
+            )
 
     return wrapper
 

@@ -91,6 +91,11 @@ def test_two_officers_extend_the_same_order(order):
     )
     assert stale.status_code == 409
     assert CONFLICT_MESSAGE in stale.content.decode()
+    # Both values of the field that differs: Li's stored date and the one Wang typed.
+    table = re.search(r'<table class="table conflict-fields">.*?</table>', stale.content.decode(), re.S)
+    assert table, "the conflict page shows no field comparison"
+    row = re.search(r"<tr><th scope=\"row\">[^<]+</th><td>([^<]+)</td><td>([^<]+)</td></tr>", table.group(0))
+    assert row and row.groups() == ("2024-11-08", "2024-11-01")
     r.refresh_from_db()
     assert r.due == dt.date(2024, 11, 8)
     assert AuditEntry.objects.count() == entries
@@ -123,6 +128,7 @@ def test_close_over_an_extension_made_through_the_api_is_refused(order):
     assert response.status_code == 409
     r.refresh_from_db()
     assert response.json()["current_version"] == row_version(r)
+    assert {"field": "closed_on", "current": None, "yours": TODAY.isoformat()} in response.json()["fields"]
     assert r.closed_on is None
 
 
