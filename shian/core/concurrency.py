@@ -120,24 +120,25 @@ class StaleVersion(EditConflict):
         ValidationError.__init__(self, message, code="conflict")
 
 
-def _submitted(request: Any) -> dict[str, Any]:
-    """What the edit sent: the form's fields or the JSON body's, without the version and token."""
+def _sent(request: Any) -> dict[str, Any]:
+    """What an edit request sent: the JSON body's object, or the form's fields (a field sent more
+    than once as a list). Read by the version check and by the conflict's comparison alike."""
     import json
 
-    data: dict[str, Any] = {}
     if request.META.get("CONTENT_TYPE", "").startswith("application/json"):
         try:
             body = json.loads(request.body or b"{}")
         except ValueError:
-            body = None
-        if isinstance(body, dict):
-            data = body
-    else:
-        data = {
-            k: request.POST.getlist(k) if len(request.POST.getlist(k)) > 1 else v
-            for k, v in request.POST.items()
-        }
-    return {k: v for k, v in data.items() if k not in (VERSION_FIELD, "csrfmiddlewaretoken")}
+            return {}
+        return body if isinstance(body, dict) else {}
+    return {
+        k: request.POST.getlist(k) if len(request.POST.getlist(k)) > 1 else v for k, v in request.POST.items()
+    }
+
+
+def _submitted(request: Any) -> dict[str, Any]:
+    """What the edit sent, without the version and the token."""
+    return {k: v for k, v in _sent(request).items() if k not in (VERSION_FIELD, "csrfmiddlewaretoken")}
 
 
 def _differences(request: Any, stored: Any) -> tuple[list[tuple[str, Any, Any]], dict[str, str]]:
@@ -165,21 +166,11 @@ def _differences(request: Any, stored: Any) -> tuple[list[tuple[str, Any, Any]],
 
 def expected_version(request: Any) -> str | None:
     """The version an edit request carries: the form field, the JSON body's "version", or If-Match."""
-    import json
-
     if request.method not in ("POST", "PUT", "PATCH"):
         return None
-    value: Any = None
-    content_type = request.META.get("CONTENT_TYPE", "")
-    if content_type.startswith("application/json"):
-        try:
-            body = json.loads(request.body or b"{}")
-        except ValueError:
-            body = None
-        if isinstance(body, dict):
-            value = body.get(VERSION_FIELD)
-    else:
-        value = request.POST.get(VERSION_FIELD)
+    value: Any = _sent(request).get(VERSION_FIELD)
+    if isinstance(value, list):  # a form field sent twice: the last, as QueryDict.get reads it
+        value = value[-1]
     if not value:
         value = request.META.get("HTTP_IF_MATCH", "").strip().strip('"')
     return str(value) if value else None
