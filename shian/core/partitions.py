@@ -134,6 +134,49 @@ def _create_partition(cur: CursorWrapper, spec: YearlyTable, year: int | None) -
     return name
 
 
+def _set_aside(cur: CursorWrapper, spec: YearlyTable, old: str) -> list[str]:
+    """Rename the table to `old`, and its indexes and keys out of the way (their names are
+    schema-wide); return the statements that recreate its other indexes on the new table."""
+    cur.execute(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND schemaname = current_schema()",
+        [spec.table],
+    )
+    indexes = cur.fetchall()
+    cur.execute(
+        "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype IN ('p', 'u')",
+        [spec.table],
+    )
+    keys = {name for (name,) in cur.fetchall()}
+    qualified = _qualified(cur, spec.table)
+    cur.execute(f'ALTER TABLE "{spec.table}" RENAME TO "{old}"')
+    for name, _definition in indexes:
+        if name not in keys:
+            cur.execute(f'ALTER INDEX "{name}" RENAME TO "{name[:50]}_old"')
+    for name in keys:
+        cur.execute(f'ALTER TABLE "{old}" RENAME CONSTRAINT "{name}" TO "{name[:50]}_old"')
+    # A partitioned table's index is defined `ON ONLY` it; the recreated one is an ordinary definition.
+    on = (f" ON ONLY {qualified} ", f" ON {qualified} ")
+    return [
+        definition.replace(on[0], f' ON "{spec.table}" ').replace(on[1], f' ON "{spec.table}" ')
+        for name, definition in indexes
+        if name not in keys
+    ]
+
+
+def _fill_from(cur: CursorWrapper, spec: YearlyTable, old: str, indexes: list[str], *, cascade: bool) -> None:
+    """The new table's indexes, the old table's rows, the identity carrying on, the old table
+    dropped, and the guards recreated on the new one."""
+    for definition in indexes:
+        cur.execute(definition)
+    cur.execute(f'INSERT INTO "{spec.table}" SELECT * FROM "{old}"')  # noqa: S608 - names from YEARLY_TABLES
+    _resume_identity(cur, spec.table, old)
+    cur.execute(f'DROP TABLE "{old}"' + (" CASCADE" if cascade else ""))
+    _create_triggers(cur, spec)
+
+
+_LIKE = "INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMMENTS"
+
+
 def partition_by_year(connection: BaseDatabaseWrapper, spec: YearlyTable, *, until_year: int) -> None:
     """Turn the plain table into a partitioned one with the same rows (PostgreSQL only).
 
@@ -145,37 +188,14 @@ def partition_by_year(connection: BaseDatabaseWrapper, spec: YearlyTable, *, unt
     old = f"{spec.table}_unpartitioned"
     col = spec.column
     with connection.cursor() as cur:
-        cur.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND schemaname = current_schema()",
-            [spec.table],
-        )
-        indexes = cur.fetchall()
-        cur.execute(
-            "SELECT conname, contype FROM pg_constraint WHERE conrelid = %s::regclass AND contype IN ('p', 'u')",
-            [spec.table],
-        )
-        keys = {name for name, _ in cur.fetchall()}
-        cur.execute(f'ALTER TABLE "{spec.table}" RENAME TO "{old}"')
-        # Constraint and index names are schema-wide: free them for the new table.
-        for name, _ in indexes:
-            if name not in keys:
-                cur.execute(f'ALTER INDEX "{name}" RENAME TO "{name[:50]}_old"')
-        for name in keys:
-            cur.execute(f'ALTER TABLE "{old}" RENAME CONSTRAINT "{name}" TO "{name[:50]}_old"')
-        cur.execute(
-            f'CREATE TABLE "{spec.table}" (LIKE "{old}" INCLUDING DEFAULTS INCLUDING IDENTITY '
-            f"INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMMENTS) PARTITION BY RANGE ({col})"
-        )
+        indexes = _set_aside(cur, spec, old)
+        cur.execute(f'CREATE TABLE "{spec.table}" (LIKE "{old}" {_LIKE}) PARTITION BY RANGE ({col})')
         cur.execute(f'ALTER TABLE "{spec.table}" ADD CONSTRAINT "{spec.table}_pkey" PRIMARY KEY (id, {col})')
         for columns in spec.unique:
             name = f"{spec.table}_{'_'.join(columns)}_uniq"
             cur.execute(
                 f'ALTER TABLE "{spec.table}" ADD CONSTRAINT "{name}" UNIQUE ({", ".join(columns)}, {col})'
             )
-        for name, definition in indexes:
-            if name in keys:
-                continue
-            cur.execute(definition.replace(f" ON {_qualified(cur, spec.table)} ", f' ON "{spec.table}" '))
         cur.execute(
             f'SELECT EXTRACT(YEAR FROM min({col} AT TIME ZONE %s))::int FROM "{old}"',  # noqa: S608 - names from YEARLY_TABLES
             [settings.TIME_ZONE],
@@ -185,10 +205,7 @@ def partition_by_year(connection: BaseDatabaseWrapper, spec: YearlyTable, *, unt
         for year in range(first_year, until_year + 1):
             _create_partition(cur, spec, year)
         _create_partition(cur, spec, None)
-        cur.execute(f'INSERT INTO "{spec.table}" SELECT * FROM "{old}"')  # noqa: S608
-        _resume_identity(cur, spec.table, old)
-        cur.execute(f'DROP TABLE "{old}"')
-        _create_triggers(cur, spec)
+        _fill_from(cur, spec, old, indexes, cascade=False)
 
 
 def _resume_identity(cur: CursorWrapper, table: str, old: str) -> None:
@@ -224,36 +241,15 @@ def unpartition(connection: BaseDatabaseWrapper, spec: YearlyTable) -> None:
         return
     old = f"{spec.table}_partitioned"
     with connection.cursor() as cur:
-        cur.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND schemaname = current_schema()",
-            [spec.table],
-        )
-        indexes = cur.fetchall()
-        keys = {f"{spec.table}_pkey"} | {f"{spec.table}_{'_'.join(c)}_uniq" for c in spec.unique}
-        qualified = _qualified(cur, spec.table)
-        cur.execute(f'ALTER TABLE "{spec.table}" RENAME TO "{old}"')
-        for name, _ in indexes:
-            if name not in keys:
-                cur.execute(f'ALTER INDEX "{name}" RENAME TO "{name[:50]}_old"')
-        for name in keys:
-            cur.execute(f'ALTER TABLE "{old}" RENAME CONSTRAINT "{name}" TO "{name[:50]}_old"')
-        cur.execute(
-            f'CREATE TABLE "{spec.table}" (LIKE "{old}" INCLUDING DEFAULTS INCLUDING IDENTITY '
-            f"INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMMENTS)"
-        )
+        indexes = _set_aside(cur, spec, old)
+        cur.execute(f'CREATE TABLE "{spec.table}" (LIKE "{old}" {_LIKE})')
         cur.execute(f'ALTER TABLE "{spec.table}" ADD CONSTRAINT "{spec.table}_pkey" PRIMARY KEY (id)')
         for columns in spec.unique:
             cur.execute(
                 f'ALTER TABLE "{spec.table}" ADD CONSTRAINT "{spec.table}_{"_".join(columns)}_key" '
                 f"UNIQUE ({', '.join(columns)})"
             )
-        for name, definition in indexes:
-            if name not in keys:
-                cur.execute(definition.replace(f" ON ONLY {qualified} ", f' ON "{spec.table}" '))
-        cur.execute(f'INSERT INTO "{spec.table}" SELECT * FROM "{old}"')  # noqa: S608
-        _resume_identity(cur, spec.table, old)
-        cur.execute(f'DROP TABLE "{old}" CASCADE')
-        _create_triggers(cur, spec)
+        _fill_from(cur, spec, old, indexes, cascade=True)
 
 
 def ensure_year(connection: BaseDatabaseWrapper, spec: YearlyTable, year: int) -> str:
