@@ -6,15 +6,20 @@ node of the tree."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import tomllib
 from pathlib import Path
 
-from shian.sampling import rules
+import pytest
+
+from shian.sampling import bulletins, rules
 from shian.sampling.rules import Verdict
 
 BOOK = rules.default_limit_book()
 DATA = rules.DATA_DIR / "limits-33-gb2763-fruit-tea.toml"
 D2026 = dt.date(2026, 3, 1)
+BULLETIN = Path(__file__).resolve().parents[3] / ".." / "shared" / "reference" / "bulletins"
+BULLETIN = BULLETIN / "unqualified-2026-sd-ah-zj.json"
 
 
 def judge(
@@ -132,3 +137,22 @@ def test_every_row_parses_with_a_clause_and_a_path_on_the_tree():
         assert rule.clause.startswith(f"第4章 {row['item']} "), row["id"]
         assert rule.editions == ("GB 2763-2021",) and rule.spec.kind == rules.LimitKind.MAX, row["id"]
         assert rule.path in nodes, row["id"]
+
+
+@pytest.mark.skipif(not BULLETIN.exists(), reason="reference data absent")
+def test_the_bulletins_fruit_and_tea_records_agree_with_these_rows():
+    """The 2026 bulletins are the oracle, never the source: every failed item that a row of this
+    file judges is judged unqualified, against the same limit the bulletin printed."""
+    ids = {r["id"] for r in tomllib.loads(DATA.read_text(encoding="utf-8"))["limit"]}
+    reached = []
+    for rec in json.loads(BULLETIN.read_text(encoding="utf-8"))["records"]:
+        food = str(rec.get("food_name_canonical") or rec.get("food_name_raw") or "")
+        category = str(rec.get("category") or rec.get("sub_category") or "")
+        on = bulletins.record_date(rec.get("prod_date"), dt.date(2026, 1, 1))
+        for f in bulletins.parse_failed_items(str(rec.get("fail_raw") or "")):
+            j = judge(f.item, f.result, food, category, on=on)
+            if j.rule_id in ids:
+                reached.append((rec["id"], f.item))
+                assert j.verdict == Verdict.UNQUALIFIED, (rec["id"], f.item)
+                assert j.spec is not None and j.spec.same_as(rules.parse_limit(f.limit)), (rec["id"], f.item)
+    assert len(reached) >= 15
