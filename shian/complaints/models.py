@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from shian.core.models import Region
+from shian.core.models import CreatedBy, Region, Registered
 from shian.registry.models import Business
 
 from .workflow import ComplaintStatus
@@ -30,7 +30,7 @@ class Channel(models.TextChoices):
     LETTER = "letter", _("信件、传真")
 
 
-class Complaint(models.Model):
+class Complaint(Registered):
     kind = models.CharField(_("类别"), max_length=10, choices=ComplaintKind.choices)
     # The tracking code the person receives: random, so one code does not lead to another.
     code = models.CharField(_("查询码"), max_length=16, unique=True)
@@ -78,15 +78,6 @@ class Complaint(models.Model):
         _("奖励金额（元）"), max_digits=10, decimal_places=2, null=True, blank=True
     )
     closed_on = models.DateField(_("办结日期"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-    )
-    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("投诉举报")
@@ -180,7 +171,7 @@ class ComplaintStep(models.Model):
 # -- public participation (plan tasks 二 and 二十六) -----------------------------------------------
 
 
-class Survey(models.Model):
+class Survey(CreatedBy):
     """A satisfaction survey of residents (群众食品安全满意度调查, plan task 二), with its results by town."""
 
     year = models.PositiveSmallIntegerField(_("年度"))
@@ -189,14 +180,6 @@ class Survey(models.Model):
     conducted_to = models.DateField(_("调查结束"))
     method = models.CharField(_("方式和抽样"), max_length=500)
     questionnaire = models.TextField(_("问卷"), max_length=8000, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-    )
 
     class Meta:
         verbose_name = _("满意度调查")
@@ -296,7 +279,7 @@ class ListKind(models.TextChoices):
     BLACK = "black", _("黑榜")
 
 
-class ListEntry(models.Model):
+class ListEntry(CreatedBy):
     """A business on the catering red or black list (餐饮红黑榜, plan task 二十六), with its reply
     (申辩) and the office's answer."""
 
@@ -310,14 +293,6 @@ class ListEntry(models.Model):
     reply_on = models.DateField(_("申辩日期"), null=True, blank=True)
     answer = models.CharField(_("答复"), max_length=1000, blank=True)
     answer_on = models.DateField(_("答复日期"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-    )
 
     class Meta:
         verbose_name = _("红黑榜")
@@ -332,21 +307,13 @@ class ListEntry(models.Model):
         return f"{self.get_kind_display()} {self.business_id}"
 
 
-class CheckEvent(models.Model):
+class CheckEvent(CreatedBy):
     """A 随机查餐厅 event: residents with the office visit drawn restaurants; findings per business."""
 
     held_on = models.DateField(_("日期"))
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", db_index=False)
     title = models.CharField(_("名称"), max_length=200)
     residents = models.PositiveIntegerField(_("参加居民人数"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-    )
 
     class Meta:
         verbose_name = _("随机查餐厅")

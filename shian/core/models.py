@@ -3,6 +3,7 @@ calendar overrides and food categories."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -311,3 +312,32 @@ class Coordinator(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# -- bookkeeping shared by the records people register ---------------------------------------------
+
+
+class CreatedBy(models.Model):
+    """Who registered the record. PROTECT keeps an account that registered anything; no index, as
+    no page looks records up by the one who registered them."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Registered(CreatedBy):
+    """Who registered the record, and when."""
+
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        abstract = True

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from shian.core.models import Region
+from shian.core.models import CreatedBy, Region, Registered
 from shian.registry.models import Business
 
 
@@ -25,7 +25,7 @@ INCIDENT_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-class Incident(models.Model):
+class Incident(Registered):
     code = models.CharField(_("编号"), max_length=20, unique=True)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("发生镇街"))
     business = models.ForeignKey(
@@ -47,15 +47,6 @@ class Incident(models.Model):
     case_number = models.CharField(_("关联案件编号"), max_length=60, blank=True)
     cause = models.CharField(_("原因"), max_length=500, blank=True)
     closed_on = models.DateField(_("结案日期"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-    )
-    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("食品安全事故")
@@ -114,7 +105,7 @@ class IncidentStep(models.Model):
         return f"{self.kind} {self.at}"
 
 
-class Drill(models.Model):
+class Drill(CreatedBy):
     """An emergency drill (应急演练, plan task 二) against the response plan."""
 
     region = models.ForeignKey(
@@ -127,14 +118,6 @@ class Drill(models.Model):
     participants = models.PositiveIntegerField(_("参演人数"))
     units = models.CharField(_("参演单位"), max_length=500, blank=True)
     findings = models.TextField(_("发现的问题和改进措施"), max_length=4000, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-    )
 
     class Meta:
         verbose_name = _("应急演练")
