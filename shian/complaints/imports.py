@@ -5,14 +5,10 @@ through `services.complaint_file`, the same write path as the pages and the API.
 from __future__ import annotations
 
 import datetime as dt
-import io
-from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
-from python_calamine import CalamineError, CalamineWorkbook
-
+from shian.core.imports import ImportRejected as ImportRejected  # what a caller catches
+from shian.core.imports import SheetRow, sheet_import
 from shian.core.models import AuditSource, Region, RegionLevel, User
 from shian.core.scoping import scope_for
 from shian.core.xlsx import table_xlsx
@@ -40,20 +36,6 @@ REQUIRED = ("登记编号", "登记日期", "类别", "被投诉举报对象", "
 KINDS = {"投诉": ComplaintKind.COMPLAINT, "举报": ComplaintKind.REPORT}
 
 
-@dataclass(frozen=True)
-class Issue:
-    row: int
-    column: str
-    value: str
-    reason: str
-
-
-class ImportRejected(Exception):
-    def __init__(self, issues: list[Issue]) -> None:
-        super().__init__(f"{len(issues)} 处问题")
-        self.issues = issues
-
-
 def template_xlsx() -> bytes:
     return table_xlsx(
         title="12315投诉举报导入模板（第2行为表头，从第3行起每行一件）",
@@ -77,74 +59,38 @@ def template_xlsx() -> bytes:
     )
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    return str(value).strip()
-
-
-def _rows(content: bytes) -> list[list[Any]]:
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(content))
-        return book.get_sheet_by_index(0).to_python()
-    except (CalamineError, IndexError, ValueError):
-        raise ImportRejected([Issue(0, "", "", "无法读取Excel工作簿，请另存为xlsx后重新导入")]) from None
-
-
 def complaints_import(*, actor: User, content: bytes, today: dt.date) -> list[Complaint]:
     """Import the 12315 export; ImportRejected with every located problem, nothing written."""
-    rows = _rows(content)
-    header_at = next((i for i, r in enumerate(rows[:5]) if "登记编号" in [_text(c) for c in r]), None)
-    if header_at is None:
-        raise ImportRejected([Issue(1, "", "", "没有找到表头（应含“登记编号”等列，见导入模板）")])
-    header = [_text(c) for c in rows[header_at]]
-    missing = [h for h in REQUIRED if h not in header]
-    if missing:
-        raise ImportRejected([Issue(header_at + 1, h, "", "缺少必需的列") for h in missing])
-    data = rows[header_at + 1 :]
-    if len(data) > MAX_ROWS:
-        raise ImportRejected([Issue(0, "", str(len(data)), f"一次最多导入 {MAX_ROWS} 行")])
-    index = {COLUMNS[h]: header.index(h) for h in COLUMNS if h in header}
     towns = dict(Region.objects.exclude(level=RegionLevel.DISTRICT).values_list("code", "name"))
     scope = scope_for(actor)
     seen: set[str] = set()
-    issues: list[Issue] = []
-    prepared: list[dict[str, Any]] = []
-    for offset, cells in enumerate(data):
-        number = header_at + 2 + offset
-        row = {k: _text(cells[i]) if i < len(cells) else "" for k, i in index.items()}
-        if not any(row.values()):
-            continue
-        bad = len(issues)
+
+    def check(row: SheetRow) -> dict[str, Any]:
         ref = row["external_ref"]
         if not ref:
-            issues.append(Issue(number, "登记编号", ref, "不能为空"))
+            row.problem("登记编号", ref, "不能为空")
         elif ref in seen:
-            issues.append(Issue(number, "登记编号", ref, "文件中重复"))
+            row.problem("登记编号", ref, "文件中重复")
         elif Complaint.objects.filter(external_ref=ref).exists():
-            issues.append(Issue(number, "登记编号", ref, "已导入过"))
+            row.problem("登记编号", ref, "已导入过")
         seen.add(ref)
         try:
             received = dt.date.fromisoformat(row["received_on"][:10])
             if received > today:
-                issues.append(Issue(number, "登记日期", row["received_on"], "晚于今天"))
+                row.problem("登记日期", row["received_on"], "晚于今天")
         except ValueError:
             received = today
-            issues.append(Issue(number, "登记日期", row["received_on"], "日期应写作 2022-06-01"))
+            row.problem("登记日期", row["received_on"], "日期应写作 2022-06-01")
         kind = KINDS.get(row["kind"])
         if kind is None:
-            issues.append(Issue(number, "类别", row["kind"], "应为“投诉”或“举报”"))
+            row.problem("类别", row["kind"], "应为“投诉”或“举报”")
         business = None
         if row.get("credit_code"):
             business = Business.objects.filter(credit_code=row["credit_code"].upper()).first()
             if business is None or not scope.allows(
                 region=business.region_id, business_type=business.business_type
             ):
-                issues.append(Issue(number, "统一社会信用代码", row["credit_code"], "登记册中没有这个经营者"))
+                row.problem("统一社会信用代码", row["credit_code"], "登记册中没有这个经营者")
                 business = None
         town = (
             business.region_id
@@ -152,30 +98,29 @@ def complaints_import(*, actor: User, content: bytes, today: dt.date) -> list[Co
             else rules.town_from_address(row.get("business_address", ""), towns)
         )
         if town is None:
-            issues.append(Issue(number, "经营地址", row.get("business_address", ""), "无法确定所在镇街"))
+            row.problem("经营地址", row.get("business_address", ""), "无法确定所在镇街")
         elif not scope.allows_region(town):
-            issues.append(Issue(number, "经营地址", row.get("business_address", ""), "不在您的辖区"))
+            row.problem("经营地址", row.get("business_address", ""), "不在您的辖区")
         if not row["facts"]:
-            issues.append(Issue(number, "事实和诉求", "", "不能为空"))
-        if len(issues) == bad:
-            prepared.append({**row, "kind": kind, "received_on": received, "business": business})
-    if issues:
-        raise ImportRejected(issues)
-    out = []
-    try:
-        with transaction.atomic():
-            for item in prepared:
-                item.pop("credit_code", None)
-                out.append(
-                    services.complaint_file(
-                        actor=actor,
-                        source=AuditSource.IMPORT,
-                        channel=Channel.HOTLINE_12315,
-                        real_name=bool(item.get("person_name") or item.get("person_phone")),
-                        today=today,
-                        **item,
-                    )
+            row.problem("事实和诉求", "", "不能为空")
+        return {**row.values, "kind": kind, "received_on": received, "business": business}
+
+    def write(prepared: list[dict[str, Any]]) -> list[Complaint]:
+        out = []
+        for item in prepared:
+            item.pop("credit_code", None)
+            out.append(
+                services.complaint_file(
+                    actor=actor,
+                    source=AuditSource.IMPORT,
+                    channel=Channel.HOTLINE_12315,
+                    real_name=bool(item.get("person_name") or item.get("person_phone")),
+                    today=today,
+                    **item,
                 )
-    except ValidationError as exc:
-        raise ImportRejected([Issue(0, "", "", m) for m in exc.messages]) from None
-    return out
+            )
+        return out
+
+    return sheet_import(
+        content, columns=COLUMNS, required=REQUIRED, max_rows=MAX_ROWS, check=check, write=write
+    )

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shian.core.calendar import WorkingCalendar
 from shian.core.concurrency import require_version, versioned
+from shian.core.imports import ImportIssue
 from shian.core.models import AuditSource, RegionLevel, User
 from shian.core.permissions import PublicCap, has_cap, require_cap
 from shian.core.scoping import regions_for
@@ -309,11 +310,11 @@ def complaint_reward(request: HttpRequest, pk: int) -> HttpResponse:
 def complaint_import(request: HttpRequest) -> HttpResponse:
     """The 12315 platform's export: all or nothing, every problem located."""
     require_cap(request.user, PublicCap.HANDLE)
-    issues: list[imports.Issue] = []
+    issues: list[ImportIssue] = []
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None or upload.size is None or upload.size > 10 * 1024 * 1024:
-            issues = [imports.Issue(0, "", "", "请选择不超过10 MB的xlsx文件")]
+            issues = [ImportIssue(0, "", "", "请选择不超过10 MB的xlsx文件")]
         else:
             try:
                 done = imports.complaints_import(

@@ -5,15 +5,12 @@ business with an open incident within the cluster window is linked to it."""
 from __future__ import annotations
 
 import datetime as dt
-import io
-from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from python_calamine import CalamineError, CalamineWorkbook
 
 from shian.core.audit import AuditEvent, audit_record
+from shian.core.imports import ImportIssue, SheetRow, sheet_import
+from shian.core.imports import ImportRejected as ImportRejected  # what a caller catches
 from shian.core.models import AuditAction, AuditSource, Region, RegionLevel, User
 from shian.core.permissions import PublicCap, require_cap
 from shian.core.scoping import scope_for
@@ -39,20 +36,6 @@ COLUMNS = [
 REQUIRED = ("报告卡编号", "报告医院", "发病日期", "进食场所", "镇街")
 
 
-@dataclass(frozen=True)
-class Issue:
-    row: int
-    column: str
-    value: str
-    reason: str
-
-
-class ImportRejected(Exception):
-    def __init__(self, issues: list[Issue]) -> None:
-        super().__init__(f"{len(issues)} 处问题")
-        self.issues = issues
-
-
 def template_xlsx() -> bytes:
     return table_xlsx(
         title="食源性疾病病例报告导入模板（不填写患者姓名和证件号码）",
@@ -75,98 +58,63 @@ def template_xlsx() -> bytes:
     )
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    return str(value).strip()
-
-
 def cases_import(*, actor: User, content: bytes, today: dt.date) -> list[FoodborneCase]:
     require_cap(actor, PublicCap.INCIDENT_RECORD)
-    try:
-        rows = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python()
-    except (CalamineError, IndexError, ValueError):
-        raise ImportRejected([Issue(0, "", "", "无法读取Excel工作簿，请另存为xlsx后重新导入")]) from None
-    header_at = next((i for i, r in enumerate(rows[:5]) if "报告卡编号" in [_text(c) for c in r]), None)
-    if header_at is None:
-        raise ImportRejected([Issue(1, "", "", "没有找到表头（应含“报告卡编号”等列，见导入模板）")])
-    header = [_text(c) for c in rows[header_at]]
-    missing = [h for h in REQUIRED if h not in header]
-    if missing:
-        raise ImportRejected([Issue(header_at + 1, h, "", "缺少必需的列") for h in missing])
-    data = rows[header_at + 1 :]
-    if len(data) > MAX_ROWS:
-        raise ImportRejected([Issue(0, "", str(len(data)), f"一次最多导入 {MAX_ROWS} 行")])
-    col = {h: header.index(h) for h in COLUMNS if h in header}
     towns = {
         name: code
         for code, name in Region.objects.exclude(level=RegionLevel.DISTRICT).values_list("code", "name")
     }
     scope = scope_for(actor)
-    issues: list[Issue] = []
-    good: list[FoodborneCase] = []
     seen: set[str] = set()
-    for offset, cells in enumerate(data):
-        number = header_at + 2 + offset
-        row = {h: _text(cells[i]) if i < len(cells) else "" for h, i in col.items()}
-        if not any(row.values()):
-            continue
-        before = len(issues)
+
+    def check(row: SheetRow) -> FoodborneCase | None:
         no = row["报告卡编号"]
         if not no or len(no) > 40:
-            issues.append(Issue(number, "报告卡编号", no, "不能为空，最长40个字符"))
+            row.problem("报告卡编号", no, "不能为空，最长40个字符")
         elif no in seen or FoodborneCase.objects.filter(report_no=no).exists():
-            issues.append(Issue(number, "报告卡编号", no, "重复或已导入过"))
+            row.problem("报告卡编号", no, "重复或已导入过")
         seen.add(no)
         try:
             onset = dt.date.fromisoformat(row["发病日期"][:10])
             if onset > today:
-                issues.append(Issue(number, "发病日期", row["发病日期"], "晚于今天"))
+                row.problem("发病日期", row["发病日期"], "晚于今天")
         except ValueError:
             onset = today
-            issues.append(Issue(number, "发病日期", row["发病日期"], "日期应写作 2022-06-01"))
+            row.problem("发病日期", row["发病日期"], "日期应写作 2022-06-01")
         region = towns.get(row["镇街"]) or (row["镇街"] if row["镇街"] in towns.values() else None)
         if region is None:
-            issues.append(Issue(number, "镇街", row["镇街"], "没有这个镇街"))
+            row.problem("镇街", row["镇街"], "没有这个镇街")
         elif not scope.allows_region(region):
-            issues.append(Issue(number, "镇街", row["镇街"], "不在您的辖区"))
+            row.problem("镇街", row["镇街"], "不在您的辖区")
         age = row.get("年龄", "")
         if age and (not age.isdigit() or int(age) > 120):
-            issues.append(Issue(number, "年龄", age, "应为0到120的整数"))
+            row.problem("年龄", age, "应为0到120的整数")
         if row.get("性别", "") not in ("", "男", "女"):
-            issues.append(Issue(number, "性别", row["性别"], "应为“男”或“女”"))
+            row.problem("性别", row["性别"], "应为“男”或“女”")
         business = None
         if row.get("统一社会信用代码"):
             business = Business.objects.filter(credit_code=row["统一社会信用代码"].upper()).first()
             if business is None:
-                issues.append(
-                    Issue(number, "统一社会信用代码", row["统一社会信用代码"], "登记册中没有这个经营者")
-                )
+                row.problem("统一社会信用代码", row["统一社会信用代码"], "登记册中没有这个经营者")
         if not row["进食场所"] or not row["报告医院"]:
-            issues.append(Issue(number, "进食场所" if not row["进食场所"] else "报告医院", "", "不能为空"))
-        if len(issues) == before and region is not None:
-            good.append(
-                FoodborneCase(
-                    hospital=row["报告医院"][:100],
-                    report_no=no,
-                    onset_on=onset,
-                    age=int(age) if age else None,
-                    sex=row.get("性别", ""),
-                    symptoms=row.get("主要症状", "")[:200],
-                    suspected_food=row.get("可疑食品", "")[:200],
-                    place=row["进食场所"][:200],
-                    region_id=region,
-                    business=business,
-                )
-            )
-    if issues:
-        raise ImportRejected(issues)
-    window = dt.timedelta(days=rules.CLUSTER_WINDOW_DAYS)
-    with transaction.atomic():
+            row.problem("进食场所" if not row["进食场所"] else "报告医院", "", "不能为空")
+        if region is None:
+            return None
+        return FoodborneCase(
+            hospital=row["报告医院"][:100],
+            report_no=no,
+            onset_on=onset,
+            age=int(age) if age else None,
+            sex=row.get("性别", ""),
+            symptoms=row.get("主要症状", "")[:200],
+            suspected_food=row.get("可疑食品", "")[:200],
+            place=row["进食场所"][:200],
+            region_id=region,
+            business=business,
+        )
+
+    def write(good: list[FoodborneCase]) -> list[FoodborneCase]:
+        window = dt.timedelta(days=rules.CLUSTER_WINDOW_DAYS)
         for case in good:
             if case.business_id:
                 case.incident = (
@@ -181,7 +129,7 @@ def cases_import(*, actor: User, content: bytes, today: dt.date) -> list[Foodbor
             try:
                 case.full_clean()
             except ValidationError as exc:
-                raise ImportRejected([Issue(0, "", case.report_no, m) for m in exc.messages]) from None
+                raise ImportRejected([ImportIssue(0, "", case.report_no, m) for m in exc.messages]) from None
         FoodborneCase.objects.bulk_create(good)
         audit_record(
             actor=actor,
@@ -194,4 +142,13 @@ def cases_import(*, actor: User, content: bytes, today: dt.date) -> list[Foodbor
                 after={"report_nos": [c.report_no for c in good]},
             ),
         )
-    return good
+        return good
+
+    return sheet_import(
+        content,
+        columns=dict(zip(COLUMNS, COLUMNS, strict=True)),
+        required=REQUIRED,
+        max_rows=MAX_ROWS,
+        check=check,
+        write=write,
+    )

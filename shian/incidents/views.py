@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shian.core.concurrency import require_version, versioned
+from shian.core.imports import ImportIssue
 from shian.core.models import AuditSource, User
 from shian.core.permissions import PublicCap, has_cap, require_cap
 from shian.core.scoping import regions_for
@@ -262,12 +263,12 @@ def drill_list(request: HttpRequest) -> HttpResponse:
 def cases(request: HttpRequest) -> HttpResponse:
     """Hospital case reports: the import (all or nothing, problems located) and suspected clusters."""
     require_cap(request.user, PublicCap.INCIDENT_VIEW)
-    issues: list[imports.Issue] = []
+    issues: list[ImportIssue] = []
     if request.method == "POST":
         require_cap(request.user, PublicCap.INCIDENT_RECORD)
         upload = request.FILES.get("file")
         if upload is None or upload.size is None or upload.size > 10 * 1024 * 1024:
-            issues = [imports.Issue(0, "", "", "请选择不超过10 MB的xlsx文件")]
+            issues = [ImportIssue(0, "", "", "请选择不超过10 MB的xlsx文件")]
         else:
             try:
                 done = imports.cases_import(

@@ -28,6 +28,7 @@ from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, Shee
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
 
 from shian.core.audit import AuditEvent, audit_record
+from shian.core.imports import ImportIssue
 from shian.core.models import AuditAction, AuditSource, Region, RegionLevel, User
 from shian.core.permissions import Cap, require_cap
 from shian.core.rules import make_credit_code
@@ -94,27 +95,6 @@ for _field, _names in HEADER_SYNONYMS.items():
     _HEADER_FIELD[_normalise_header(_field)] = _field
     for _name in _names:
         _HEADER_FIELD[_normalise_header(_name)] = _field
-
-
-@dataclass
-class ImportIssue:
-    """One problem: the row as the spreadsheet numbers it (header = 1; 0 = the file as a whole),
-    the column as "C（统一社会信用代码）" ("" when not tied to one cell), the value as typed."""
-
-    row: int
-    column: str
-    value: str
-    reason: str
-
-    def line(self) -> str:
-        """The located message: 第N行 第X列（表头）值“…”：原因."""
-        where = f"第{self.row}行" if self.row else ""
-        if self.column:
-            letter, _, header = self.column.partition("（")
-            where += (" " if where else "") + (f"第{letter}列（{header}" if header else f"第{letter}列")
-        if self.value:
-            where += f"值“{self.value}”" if self.column else f" 值“{self.value}”"
-        return f"{where}：{self.reason}" if where else self.reason
 
 
 @dataclass
