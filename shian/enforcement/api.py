@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from shian.core.concurrency import require_version, row_version, versioned_operation
+from shian.core.concurrency import row_version, versioned_operation
 from shian.core.lists import MAX_OFFSET
 from shian.core.models import AuditSource, User
 from shian.core.permissions import EnforcementCap, require_cap
@@ -23,6 +23,7 @@ from shian.registry.selectors import (
 )
 
 from . import exports, rules, selectors, services
+from .editing import case_for_edit
 from .models import Case, CreditFiling
 
 router = Router(tags=["enforcement"])
@@ -219,10 +220,7 @@ class TransitionIn(Schema):
 @router.post("/cases/{case_id}/transition", response=CaseDetailOut, summary="Move a case to its next status")
 @versioned_operation
 def case_transition(request: HttpRequest, case_id: int, payload: TransitionIn) -> Any:
-    require_cap(request.user, EnforcementCap.VIEW)
-    case = selectors.case_get_for_user(user=request.user, pk=case_id)
-    require_cap(request.user, EnforcementCap.HANDLE)
-    require_version(request, case)
+    case = case_for_edit(request, case_id)
     services.case_transition(
         by=_actor(request),
         source=API,
@@ -247,10 +245,7 @@ class FactsIn(Schema):
 @router.post("/cases/{case_id}/facts", response=CaseDetailOut, summary="Record the facts and legal basis")
 @versioned_operation
 def case_facts(request: HttpRequest, case_id: int, payload: FactsIn) -> Any:
-    require_cap(request.user, EnforcementCap.VIEW)
-    case = selectors.case_get_for_user(user=request.user, pk=case_id)
-    require_cap(request.user, EnforcementCap.HANDLE)
-    require_version(request, case)
+    case = case_for_edit(request, case_id)
     services.case_facts_record(
         by=_actor(request),
         source=API,
@@ -279,10 +274,7 @@ class DecisionIn(Schema):
 @router.post("/cases/{case_id}/decision", response=CaseDetailOut, summary="Record the penalty decision")
 @versioned_operation
 def case_decide(request: HttpRequest, case_id: int, payload: DecisionIn) -> Any:
-    require_cap(request.user, EnforcementCap.VIEW)
-    case = selectors.case_get_for_user(user=request.user, pk=case_id)
-    require_cap(request.user, EnforcementCap.HANDLE)
-    require_version(request, case)
+    case = case_for_edit(request, case_id)
     services.case_decide(
         by=_actor(request),
         source=API,

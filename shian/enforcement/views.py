@@ -28,11 +28,11 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shian.core.concurrency import require_version, versioned
+from shian.core.concurrency import versioned
 from shian.core.lists import list_query
 from shian.core.models import AuditSource, User
 from shian.core.permissions import EnforcementCap, has_cap, require_cap
-from shian.core.scoping import get_scoped_or_404, regions_for, scope_for
+from shian.core.scoping import regions_for, scope_for
 from shian.core.xlsx import table_xlsx
 from shian.inspections.selectors import inspection_queryset_for_user, rectification_queryset_for_user
 from shian.registry.selectors import (
@@ -45,13 +45,13 @@ from shian.sampling.selectors import samples_for_user
 from shian.sampling.workflow import SampleStatus
 
 from . import evidence_files, exports, rules, selectors, services
+from .editing import case_for_edit, listing_for_edit, publication_for_edit
 from .models import (
     Band,
     Campaign,
     CaseSource,
     CreditFiling,
     CreditKind,
-    Listing,
     MeasureKind,
     PartyKind,
     PenaltyKind,
@@ -325,10 +325,7 @@ def _back(pk: int) -> HttpResponse:
 @require_POST
 @versioned
 def case_status(request: HttpRequest, pk: int) -> HttpResponse:
-    require_cap(request.user, EnforcementCap.VIEW)
-    case = selectors.case_get_for_user(user=request.user, pk=pk)
-    require_cap(request.user, EnforcementCap.HANDLE)
-    require_version(request, case)
+    case = case_for_edit(request, pk)
     d = request.POST
     try:
         services.case_transition(
@@ -351,10 +348,7 @@ def case_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @versioned
 def case_facts(request: HttpRequest, pk: int) -> HttpResponse:
-    require_cap(request.user, EnforcementCap.VIEW)
-    case = selectors.case_get_for_user(user=request.user, pk=pk)
-    require_cap(request.user, EnforcementCap.HANDLE)
-    require_version(request, case)
+    case = case_for_edit(request, pk)
     d = request.POST
     facts: dict[str, Any] = {}
     for key, kind in services.FACT_FIELDS.items():
@@ -381,10 +375,7 @@ def case_facts(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @versioned
 def case_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    require_cap(request.user, EnforcementCap.VIEW)
-    case = selectors.case_get_for_user(user=request.user, pk=pk)
-    require_cap(request.user, EnforcementCap.HANDLE)
-    require_version(request, case)
+    case = case_for_edit(request, pk)
     d = request.POST
     try:
         services.case_decide(
@@ -421,10 +412,7 @@ def _small_int(value: str | None) -> int:
 @versioned
 def case_action(request: HttpRequest, pk: int) -> HttpResponse:
     """The smaller acts on a case: an extension, evidence, a seizure taken, extended or lifted."""
-    require_cap(request.user, EnforcementCap.VIEW)
-    case = selectors.case_get_for_user(user=request.user, pk=pk)
-    require_cap(request.user, EnforcementCap.HANDLE)
-    require_version(request, case)
+    case = case_for_edit(request, pk)
     d = request.POST
     by = _actor(request)
     action = d.get("action", "")
@@ -542,15 +530,7 @@ def publication_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 @versioned
 def publication_act(request: HttpRequest, pk: int) -> HttpResponse:
-    require_cap(request.user, EnforcementCap.VIEW)
-    pub = get_scoped_or_404(
-        Publication.objects.select_related("case"),
-        request.user,
-        pk,
-        type_field="case__business__business_type",
-    )
-    require_cap(request.user, EnforcementCap.PUBLISH)
-    require_version(request, pub)
+    pub = publication_for_edit(request, pk)
     d = request.POST
     try:
         on = _date(d.get("on"))
@@ -635,15 +615,7 @@ def listing_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 @versioned
 def listing_act(request: HttpRequest, pk: int) -> HttpResponse:
-    require_cap(request.user, EnforcementCap.VIEW)
-    listing = get_scoped_or_404(
-        Listing.objects.select_related("case", "business"),
-        request.user,
-        pk,
-        type_field="business__business_type",
-    )
-    require_cap(request.user, EnforcementCap.PUBLISH)
-    require_version(request, listing)
+    listing = listing_for_edit(request, pk)
     d = request.POST
     try:
         on = _date(d.get("on"))
