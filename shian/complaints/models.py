@@ -4,12 +4,11 @@ stored once on the record and shown only to its handling officer (第三十三�
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from shian.core.models import CreatedBy, Region, Registered
+from shian.core.models import CreatedBy, Region, Registered, person_reference
 from shian.registry.models import Business
 
 from .workflow import ComplaintStatus
@@ -59,15 +58,7 @@ class Complaint(Registered):
     # A report may be anonymous; a named reporter is told the case decision (第三十一条第二款).
     real_name = models.BooleanField(_("实名"), default=True)
     known_on = models.DateField(_("知道权益受损日期"), null=True, blank=True)
-    handler = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("承办人"),
-        db_index=False,
-    )
+    handler = person_reference(verbose_name=_("承办人"))
     rule_edition = models.CharField(_("时限规则版本"), max_length=40)
     # Outcome
     outcome_ground = models.CharField(_("理由"), max_length=30, blank=True)
@@ -149,14 +140,7 @@ class ComplaintStep(models.Model):
     status = models.CharField(_("状态"), max_length=16, choices=ComplaintStatus.choices)
     on = models.DateField(_("日期"))
     note = models.CharField(_("说明"), max_length=500, blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-    )
+    by = person_reference()
     at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
     class Meta:

@@ -3,6 +3,8 @@ calendar overrides and food categories."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -317,18 +319,24 @@ class Coordinator(models.Model):
 # -- bookkeeping shared by the records people register ---------------------------------------------
 
 
-class CreatedBy(models.Model):
-    """Who registered the record. PROTECT keeps an account that registered anything; no index, as
-    no page looks records up by the one who registered them."""
-
-    created_by = models.ForeignKey(
+def person_reference(**extra: Any) -> models.ForeignKey[Any, Any]:
+    """The person who registered a record or did a step of it. PROTECT keeps an account that did
+    anything; no index, as no page looks records up by the person."""
+    return models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        **extra,
     )
+
+
+class CreatedBy(models.Model):
+    """Who registered the record."""
+
+    created_by = person_reference()
 
     class Meta:
         abstract = True

@@ -3,12 +3,11 @@ drills against the response plan; foodborne-disease case reports from hospitals.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from shian.core.models import CreatedBy, Region, Registered
+from shian.core.models import CreatedBy, Region, Registered, person_reference
 from shian.registry.models import Business
 
 
@@ -87,14 +86,7 @@ class IncidentStep(models.Model):
     clock = models.CharField(_("报告时限"), max_length=30, blank=True)
     at = models.DateTimeField(_("时间"))
     note = models.CharField(_("说明"), max_length=500, blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-    )
+    by = person_reference()
 
     class Meta:
         verbose_name = _("事故处置记录")
