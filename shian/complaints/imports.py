@@ -74,13 +74,7 @@ def complaints_import(*, actor: User, content: bytes, today: dt.date) -> list[Co
         elif Complaint.objects.filter(external_ref=ref).exists():
             row.problem("登记编号", ref, "已导入过")
         seen.add(ref)
-        try:
-            received = dt.date.fromisoformat(row["received_on"][:10])
-            if received > today:
-                row.problem("登记日期", row["received_on"], "晚于今天")
-        except ValueError:
-            received = today
-            row.problem("登记日期", row["received_on"], "日期应写作 2022-06-01")
+        received = row.day("received_on", "登记日期", today=today)
         kind = KINDS.get(row["kind"])
         if kind is None:
             row.problem("类别", row["kind"], "应为“投诉”或“举报”")

@@ -79,6 +79,20 @@ class SheetRow:
     def problem(self, column: str, value: str, reason: str) -> None:
         self.issues.append(ImportIssue(self.number, column, value, reason))
 
+    def day(self, key: str, column: str, *, today: dt.date) -> dt.date:
+        """The cell as a date written 2022-06-01 (a time after it is ignored), not later than
+        today; otherwise the problem is recorded and today returned, so the row's other checks
+        still run."""
+        text = self.values[key]
+        try:
+            day = dt.date.fromisoformat(text[:10])
+        except ValueError:
+            self.problem(column, text, "日期应写作 2022-06-01")
+            return today
+        if day > today:
+            self.problem(column, text, "晚于今天")
+        return day
+
 
 def _sheet(content: bytes) -> list[list[Any]]:
     try:

@@ -74,13 +74,7 @@ def cases_import(*, actor: User, content: bytes, today: dt.date) -> list[Foodbor
         elif no in seen or FoodborneCase.objects.filter(report_no=no).exists():
             row.problem("报告卡编号", no, "重复或已导入过")
         seen.add(no)
-        try:
-            onset = dt.date.fromisoformat(row["发病日期"][:10])
-            if onset > today:
-                row.problem("发病日期", row["发病日期"], "晚于今天")
-        except ValueError:
-            onset = today
-            row.problem("发病日期", row["发病日期"], "日期应写作 2022-06-01")
+        onset = row.day("发病日期", "发病日期", today=today)
         region = towns.get(row["镇街"]) or (row["镇街"] if row["镇街"] in towns.values() else None)
         if region is None:
             row.problem("镇街", row["镇街"], "没有这个镇街")

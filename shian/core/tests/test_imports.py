@@ -21,12 +21,11 @@ def book(rows):
     return table_xlsx(title="调休日导入", headers=list(COLUMNS), rows=rows)
 
 
+TODAY = dt.date(2022, 6, 30)
+
+
 def check(row: SheetRow) -> CalendarOverride | None:
-    try:
-        day = dt.date.fromisoformat(row["day"])
-    except ValueError:
-        row.problem("日期", row["day"], "日期应写作 2022-06-01")
-        return None
+    day = row.day("day", "日期", today=TODAY)
     if not row["note"]:
         row.problem("说明", "", "不能为空")
     return CalendarOverride(day=day, is_workday=True, note=row["note"])
@@ -50,12 +49,22 @@ def test_good_rows_are_written_and_blank_rows_skipped():
 
 @pytest.mark.django_db
 def test_every_problem_is_located_by_spreadsheet_row_and_nothing_is_written():
-    content = book([["2022-01-29", "春节调休"], ["1月30日", "春节调休"], [None, None], ["2022-10-08", ""]])
-    with pytest.raises(ImportRejected, match="2 处问题") as exc:
+    content = book(
+        [
+            ["2022-01-29", "春节调休"],
+            ["1月30日", "春节调休"],
+            [None, None],
+            ["2022-10-08", ""],
+            ["2022-05-04", ""],
+        ]
+    )
+    with pytest.raises(ImportRejected, match="4 处问题") as exc:
         sheet_import(content, columns=COLUMNS, required=("日期",), max_rows=10, check=check, write=save_all)
     assert [(i.row, i.column, i.value, i.reason) for i in exc.value.issues] == [
         (4, "日期", "1月30日", "日期应写作 2022-06-01"),
+        (6, "日期", "2022-10-08", "晚于今天"),
         (6, "说明", "", "不能为空"),
+        (7, "说明", "", "不能为空"),
     ]
     assert not CalendarOverride.objects.exists()
 
