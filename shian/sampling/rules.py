@@ -474,6 +474,23 @@ def _within(inner: FoodClass, outer: FoodClass) -> bool:
 _QUALIFIER = re.compile(r"\(([^()]*)\)")
 
 
+# Sampling categories that hold foods of another standard category: (the category's GB 2762 path,
+# the food's, why). Fresh spices sampled as 香辛料 are placed as the fresh vegetable (GB 2762-2025
+# 表1 注); the implementation rules' 水产制品 holds 藻类制品 (海带丝、海苔 …) beside the animal products.
+_SPANS = (
+    (("调味品", "香辛料类"), ("蔬菜及其制品", "新鲜蔬菜"), "新鲜香辛料按对应的新鲜蔬菜类别执行"),
+    (("水产动物及其制品", "水产制品"), ("藻类及其制品",), "抽检细则的水产制品含藻类制品"),
+)
+
+
+def _spanned(food: FoodClass, category: FoodClass) -> str:
+    ours, theirs = food.paths.get(TREE_2762, ()), category.paths.get(TREE_2762, ())
+    for cat, inner, why in _SPANS:
+        if theirs[: len(cat)] == cat and ours[: len(inner)] == inner:
+            return why
+    return ""
+
+
 def place_food(food: str, category: str, table: dict[str, FoodClass]) -> Placement:
     """Place a sampled food: its own name (or the name in its brackets, "豆角(豇豆)") when that
     lies within its sampling category; else the deepest sampling category on file; else a known
@@ -495,10 +512,9 @@ def place_food(food: str, category: str, table: dict[str, FoodClass]) -> Placeme
             continue
         if cat_class is None or _within(fc, cat_class) or fc is cat_class:
             return Placement(fc, f"食品名称「{cand}」→ {fc.name}")
-        if cat_class.paths.get(TREE_2762, ())[:2] == ("调味品", "香辛料类") and fc.paths.get(TREE_2762, ())[
-            :2
-        ] == ("蔬菜及其制品", "新鲜蔬菜"):
-            return Placement(fc, f"食品名称「{cand}」→ {fc.name}（新鲜香辛料按对应的新鲜蔬菜类别执行）")
+        span = _spanned(fc, cat_class)
+        if span:
+            return Placement(fc, f"食品名称「{cand}」→ {fc.name}（{span}）")
     # a known name contained in the food's name, the longest first, within the category; then in
     # the words of its brackets ("可可奥巧(奥巧慕斯味装饰饼干)" → 饼干)
     best: tuple[int, str, FoodClass] | None = None
@@ -506,7 +522,9 @@ def place_food(food: str, category: str, table: dict[str, FoodClass]) -> Placeme
         for n in range(len(text), 1, -1):
             for i in range(0, len(text) - n + 1):
                 fc = table.get(text[i : i + n])
-                if fc is not None and (cat_class is None or _within(fc, cat_class)):
+                if fc is not None and (
+                    cat_class is None or _within(fc, cat_class) or _spanned(fc, cat_class)
+                ):
                     best = (n, text[i : i + n], fc)
                     break
             if best:
