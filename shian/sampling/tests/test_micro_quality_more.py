@@ -97,6 +97,18 @@ def test_instant_cereal_plans_and_a_paste_in_the_same_category(book):
     assert paste.verdict == V.UNDETERMINED
 
 
+def test_products_named_by_their_standard_are_judged_by_it_in_any_category(book):
+    # GB 19640 2.1 names 芝麻糊 and 莲子羹; GB 19300's plans are for roasted nuts, here named so
+    sesame = judge(book, "大肠菌群", "<10,15,10,<10,390CFU/g", "中老年加钙黑芝麻糊", "速冻食品")
+    assert (sesame.verdict, sesame.edition) == (V.UNQUALIFIED, "GB 19640-2016")
+    lotus = judge(book, "霉菌", "85,55,75,95,60CFU/g", "红枣桂圆莲子羹", "饮料-固体饮料")
+    assert (lotus.verdict, lotus.limit_text) == (V.UNQUALIFIED, "n=5,c=2,m=50,M=100CFU/g")
+    roasted = judge(book, "霉菌", "80CFU/g", "熟制葵花籽", "食用农产品-生干坚果与籽类食品")
+    assert (roasted.verdict, roasted.limit_text) == (V.UNQUALIFIED, "≤25CFU/g")
+    raw = judge(book, "霉菌", "80CFU/g", "葵花籽", "食用农产品-生干坚果与籽类食品")
+    assert raw.verdict == V.UNDETERMINED
+
+
 def test_honey_starch_dairy_and_condiments(book):
     honey = judge(book, "嗜渗酵母计数", "250000CFU/g", "椴树蜂蜜", "蜂产品-蜂蜜")
     assert (honey.verdict, honey.edition) == (V.UNQUALIFIED, "GB 14963-2011")
