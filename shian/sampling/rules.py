@@ -473,11 +473,13 @@ def place_food(food: str, category: str, table: dict[str, FoodClass]) -> Placeme
     key = food_key(food)
     cat_class: FoodClass | None = None
     cat_name = ""
+    outer: list[FoodClass] = []  # the sampling category's classes on file, deepest first
     for seg in reversed(category_segments(category)):
         found = table.get(food_key(seg))
         if found is not None:
-            cat_class, cat_name = found, seg
-            break
+            outer.append(found)
+            if cat_class is None:
+                cat_class, cat_name = found, seg
     bare = _QUALIFIER.sub("", key)
     candidates = [key, bare, *(m.group(1) for m in _QUALIFIER.finditer(key))]
     for cand in candidates:
@@ -486,6 +488,10 @@ def place_food(food: str, category: str, table: dict[str, FoodClass]) -> Placeme
             continue
         if cat_class is None or _within(fc, cat_class) or fc is cat_class:
             return Placement(fc, f"食品名称「{cand}」→ {fc.name}")
+        if cand in (key, bare) and any(_within(fc, o) for o in outer[1:]):
+            # the food's own name places it beside its sub-category, within the big category
+            # (梅干菜 sampled as 蔬菜制品-酱腌菜 is a 干制蔬菜)
+            return Placement(fc, f"食品名称「{cand}」→ {fc.name}（抽样类别「{category}」的大类之内）")
         if cat_class.paths.get(TREE_2762, ())[:2] == ("调味品", "香辛料类") and fc.paths.get(TREE_2762, ())[
             :2
         ] == ("蔬菜及其制品", "新鲜蔬菜"):

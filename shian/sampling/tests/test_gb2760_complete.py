@@ -157,3 +157,15 @@ def test_every_complete_list_has_rows_in_its_editions_and_every_row_names_its_so
             assert any(edition in r.editions for r in rows), (item, edition)
         # the converted table's rows for a completed additive are left out: one source per list
         assert all(not r.row_id.startswith("gb2760-") for r in rows), item
+
+
+def test_a_name_beside_its_sub_category_within_the_big_category_is_placed_by_the_name():
+    """r0899 / r0988: 梅干菜 sampled as 蔬菜制品-酱腌菜 is a dried vegetable — GB 2762 干制蔬菜 铅
+    0.8 mg/kg, GB 2760 04.02.02.02 where 苯甲酸 is not permitted; a fresh vegetable's name (香菜)
+    does not lie within 蔬菜制品 and keeps the sampling category's place (酱腌菜)."""
+    lead = judge("铅(以Pb计)", "1.60mg/kg", "梅干菜", "蔬菜制品-酱腌菜")
+    assert lead.limit_text == "≤0.8mg/kg" and "干制蔬菜" in lead.category_path
+    benzoic = judge("苯甲酸及其钠盐(以苯甲酸计)", "0.249g/kg", "梅干菜（分装）", "蔬菜制品-酱腌菜")
+    assert benzoic.spec is not None and benzoic.spec.kind == LimitKind.NOT_PERMITTED
+    coriander = judge("苯甲酸及其钠盐(以苯甲酸计)", "4.56g/kg", "香菜", "蔬菜制品-酱腌菜")
+    assert coriander.limit_text == "≤1g/kg" and coriander.category_path.endswith("04.02.02.03")
