@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 
+import pytest
+
 from shian.sampling import rules
 from shian.sampling.rules import LimitKind, Verdict
 
@@ -169,3 +171,12 @@ def test_a_name_beside_its_sub_category_within_the_big_category_is_placed_by_the
     assert benzoic.spec is not None and benzoic.spec.kind == LimitKind.NOT_PERMITTED
     coriander = judge("苯甲酸及其钠盐(以苯甲酸计)", "4.56g/kg", "香菜", "蔬菜制品-酱腌菜")
     assert coriander.limit_text == "≤1g/kg" and coriander.category_path.endswith("04.02.02.03")
+
+
+def test_a_complete_list_naming_an_unknown_edition_is_refused(tmp_path):
+    data = tmp_path / "limits-21.toml"
+    data.write_text(
+        '[[gb2760.complete]]\nitem = "糖精钠"\neditions = ["GB 2760-2011"]\nclause = "x"\n', encoding="utf-8"
+    )
+    with pytest.raises(ValueError, match="unknown edition"):
+        rules.load_limit_book([rules.DATA_DIR / "editions.toml", data])
