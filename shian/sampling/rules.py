@@ -737,14 +737,16 @@ class LimitBook:
                         if listed is not None:
                             nodes = {*found.path, placement.food.name}
                             gap = next((o for o in listed.open if o in nodes), "")
-                            gap = gap or _coarse(rows or (), placement.food, found.path, in_force)
-                            if not gap:
+                            coarse = "" if gap else _coarse(rows or (), placement.food, found.path, in_force)
+                            if not gap and not coarse:
                                 rule = _not_permitted(canonical, found.path, in_force, listed)
                                 return Resolution(rule, "", tree, found.path, placed_by)
-                            reasons.append(
-                                found.reason + f"；{'、'.join(listed.editions)} 在「{gap}」的使用范围未核实，"
-                                "不能据此判为“不得使用”"
+                            why = (
+                                f"{'、'.join(listed.editions)} 在「{gap}」的使用范围未核实"
+                                if gap
+                                else f"食品的归类过粗（{coarse}有使用规定）"
                             )
+                            reasons.append(found.reason + f"；{why}，不能据此判为“不得使用”")
                             continue
                         reasons.append(found.reason + "；整理表的使用范围不完整，不能据此判为“不得使用”")
                         continue
