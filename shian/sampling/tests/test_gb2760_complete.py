@@ -180,3 +180,11 @@ def test_a_complete_list_naming_an_unknown_edition_is_refused(tmp_path):
     )
     with pytest.raises(ValueError, match="unknown edition"):
         rules.load_limit_book([rules.DATA_DIR / "editions.toml", data])
+
+
+def test_sugared_cherry_tomatoes_sampled_as_dried_fruit_are_candied_fruit():
+    """r0971: 圣女果干 is a 蜜饯 (sulphites 0.35 g/kg, 04.01.02.08), not a 水果干类 (0.1 g/kg);
+    a dried fruit of its own name keeps 水果干类."""
+    j = judge(SO2, "1.01g/kg", "圣女果干（番茄制品）", "水果制品-水果干制品")
+    assert j.limit_text == "≤0.35g/kg" and j.category_path.endswith("04.01.02.08")
+    assert judge(SO2, "0.2g/kg", "", "水果制品-水果干制品").limit_text == "≤0.1g/kg"
