@@ -188,3 +188,18 @@ def test_sugared_cherry_tomatoes_sampled_as_dried_fruit_are_candied_fruit():
     j = judge(SO2, "1.01g/kg", "圣女果干（番茄制品）", "水果制品-水果干制品")
     assert j.limit_text == "≤0.35g/kg" and j.category_path.endswith("04.01.02.08")
     assert judge(SO2, "0.2g/kg", "", "水果制品-水果干制品").limit_text == "≤0.1g/kg"
+
+
+def test_sorbic_acid_is_stated_not_permitted_only_where_known():
+    """山梨酸's whole use list is not on file: 豆腐类, 豆干类, 生湿面制品, 发酵面制品 and 生鲜肉 are
+    stated 不得使用 (rows of their own); a pastry stays undetermined (GB 2760-2024's change there is
+    not known with confidence)."""
+    for food, category in (
+        ("卤水豆腐", "豆制品"),
+        ("馒头", "餐饮食品-馒头花卷（自制）"),
+        ("鲜面条", "粮食加工品-生湿面制品"),
+    ):
+        j = judge("山梨酸及其钾盐(以山梨酸计)", "0.5g/kg", food, category)
+        assert j.spec is not None and j.spec.kind == LimitKind.NOT_PERMITTED, food
+    pastry = judge("山梨酸及其钾盐(以山梨酸计)", "0.5g/kg", "五黑糕", "糕点-糕点")
+    assert pastry.verdict == Verdict.UNDETERMINED and "不完整" in pastry.reason
