@@ -1,6 +1,7 @@
-"""Use lists of the synthetic colours (data/limits-22-gb2760-complete-more.toml), complete outside
-their `open` categories: a permitted category and a sibling without a use, per colour; a food
-below an open category stays undetermined and says why; both editions alike."""
+"""Use lists of 山梨酸及其钾盐 and of the synthetic colours (data/limits-22-gb2760-complete-more.toml),
+complete outside their `open` categories: a permitted category and a sibling without a use, per
+additive; a food below an open category stays undetermined and says why; 山梨酸 in 糕点, listed
+in GB 2760-2014 and open in GB 2760-2024."""
 
 from __future__ import annotations
 
@@ -94,7 +95,7 @@ def test_every_colour_list_names_both_editions_and_leaves_out_the_converted_rows
     ids = [r["id"] for r in data["limit"]]
     assert len(ids) == len(set(ids))
     listed = {BOOK.canonical_item(u["item"]) for u in data["gb2760"]["complete"]}
-    assert len(listed) == 6
+    assert len(listed) == 7
     for item in listed:
         editions = {e for u in BOOK.use_lists[item] for e in u.editions}
         assert editions == {"GB 2760-2014", "GB 2760-2024"}, item
@@ -102,3 +103,35 @@ def test_every_colour_list_names_both_editions_and_leaves_out_the_converted_rows
         assert rows and all(not r.row_id.startswith("gb2760-") for r in rows), item
     for r in data["limit"]:
         assert r["tree"] == "GB 2760" and r["clause"] and r["source"] and r["verification"] == "M"
+
+
+def test_sorbic_acid_in_tofu_products_of_the_second_kind_but_not_in_dried_vegetables():
+    """山梨酸 04.04.01.03 豆干再制品 1.0 g/kg; 04.02.02.03 腌渍的蔬菜 1.0 g/kg and its sibling
+    04.02.02.02 干制蔬菜 none; 04.01.02.13 其他加工水果 none (蜜饯凉果 0.5 g/kg)."""
+    pickle = judge("山梨酸及其钾盐(以山梨酸计)", "1.2g/kg", "酱黄瓜", "蔬菜制品-酱腌菜")
+    assert pickle.verdict == Verdict.UNQUALIFIED and pickle.limit_text == "≤1g/kg"
+    dried = judge("山梨酸及其钾盐(以山梨酸计)", "0.1g/kg", "梅干菜", "蔬菜制品-干制蔬菜")
+    assert not_permitted(dried) and dried.category_path.endswith("04.02.02.02")
+    candied = judge("山梨酸及其钾盐(以山梨酸计)", "0.6g/kg", "话梅", "糖果制品-果脯蜜饯")
+    assert candied.verdict == Verdict.UNQUALIFIED and candied.limit_text == "≤0.5g/kg"
+    crisp = judge("山梨酸及其钾盐(以山梨酸计)", "0.1g/kg", "综合水果脆", "水果制品-水果制品")
+    assert not_permitted(crisp)
+
+
+def test_sorbic_acid_in_pastry_is_listed_in_2014_and_open_in_2024_and_bread_keeps_its_use():
+    old = judge("山梨酸及其钾盐(以山梨酸计)", "0.5g/kg", "麦丝瑞可轻牛乳蛋糕", "糕点-糕点", on=D2024)
+    assert old.verdict == Verdict.QUALIFIED and old.limit_text == "≤1g/kg" and old.edition == "GB 2760-2014"
+    new = judge("山梨酸及其钾盐(以山梨酸计)", "0.5g/kg", "麦丝瑞可轻牛乳蛋糕", "糕点-糕点")
+    assert new.verdict == Verdict.UNDETERMINED and "GB 2760-2024 在「07.02」的使用范围未核实" in new.reason
+    for on in (D2024, D2026):
+        bread = judge("山梨酸及其钾盐(以山梨酸计)", "1.44g/kg", "蔓越莓贝果面包", "糕点", on=on)
+        assert bread.verdict == Verdict.UNQUALIFIED and bread.limit_text == "≤1g/kg", on
+
+
+def test_sorbic_acid_in_sausages_and_in_soy_sauce_left_open():
+    """08.03.05 肉灌肠类 1.5 g/kg beside 08.03 熟肉制品 0.075 g/kg (limits-20); 酱油 lies in 12.0,
+    open for 山梨酸 (its GB 2760-2024 uses in 调味品 are not held with confidence)."""
+    sausage = judge("山梨酸及其钾盐(以山梨酸计)", "1.0g/kg", "淀粉肉灌肠", "肉制品-熟肉制品")
+    assert sausage.verdict == Verdict.QUALIFIED and sausage.limit_text == "≤1.5g/kg"
+    soy = judge("山梨酸及其钾盐(以山梨酸计)", "0.532g/kg", "特级生抽", "调味品-酱油")
+    assert soy.verdict == Verdict.UNDETERMINED and "「12.0」的使用范围未核实" in soy.reason
