@@ -1,4 +1,4 @@
-"""Use lists of 山梨酸及其钾盐 and of the synthetic colours (data/limits-22-gb2760-complete-more.toml),
+"""Use lists of 山梨酸及其钾盐, 安赛蜜 and of the synthetic colours (data/limits-22-gb2760-complete-more.toml),
 complete outside their `open` categories: a permitted category and a sibling without a use, per
 additive; a food below an open category stays undetermined and says why; 山梨酸 in 糕点, listed
 in GB 2760-2014 and open in GB 2760-2024."""
@@ -95,7 +95,7 @@ def test_every_colour_list_names_both_editions_and_leaves_out_the_converted_rows
     ids = [r["id"] for r in data["limit"]]
     assert len(ids) == len(set(ids))
     listed = {BOOK.canonical_item(u["item"]) for u in data["gb2760"]["complete"]}
-    assert len(listed) == 7
+    assert len(listed) == 8
     for item in listed:
         editions = {e for u in BOOK.use_lists[item] for e in u.editions}
         assert editions == {"GB 2760-2014", "GB 2760-2024"}, item
@@ -135,3 +135,16 @@ def test_sorbic_acid_in_sausages_and_in_soy_sauce_left_open():
     assert sausage.verdict == Verdict.QUALIFIED and sausage.limit_text == "≤1.5g/kg"
     soy = judge("山梨酸及其钾盐(以山梨酸计)", "0.532g/kg", "特级生抽", "调味品-酱油")
     assert soy.verdict == Verdict.UNDETERMINED and "「12.0」的使用范围未核实" in soy.reason
+
+
+def test_acesulfame_in_pickles_but_not_in_dried_vegetables_or_cooked_meat():
+    """安赛蜜 04.02.02.03 腌渍的蔬菜 0.3 g/kg (limits-20); its sibling 04.02.02.02 干制蔬菜 and
+    熟肉制品 have no use; 固体饮料 stays open (按稀释倍数)."""
+    pickle = judge("安赛蜜", "0.494g/kg", "酱黄瓜", "蔬菜制品-酱腌菜")
+    assert pickle.verdict == Verdict.UNQUALIFIED and pickle.limit_text == "≤0.3g/kg"
+    dried = judge("安赛蜜", "0.1g/kg", "梅干菜", "蔬菜制品-干制蔬菜", on=D2024)
+    assert not_permitted(dried) and dried.edition == "GB 2760-2014"
+    meat = judge("安赛蜜", "0.1g/kg", "烤鸭", "肉制品-熏烧烤肉制品")
+    assert not_permitted(meat) and meat.category_path.endswith("08.03.02")
+    powder = judge("安赛蜜", "0.494g/kg", "灵芝酸枣仁原浆", "饮料-固体饮料")
+    assert powder.verdict == Verdict.UNDETERMINED and "「14.0」的使用范围未核实" in powder.reason
