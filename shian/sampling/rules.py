@@ -59,6 +59,8 @@ UNITS: dict[str, tuple[str, Decimal]] = {
 _UNIT_ALIASES = {
     "µg/kg": "μg/kg",
     "µg/L": "μg/L",
+    "ug/kg": "μg/kg",  # "u" for "μ" where a lab's software has no Greek letter
+    "ug/L": "μg/L",
     "ppm": "mg/kg",
     "ppb": "μg/kg",
     "/": "",
@@ -96,11 +98,11 @@ def convert(value: Decimal, from_unit: str, to_unit: str) -> Decimal:
 
 _SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
 _SUP_RUN = re.compile(r"([⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+)")
-# "6.1×10^5" (superscript restored by clean_text), "2.0×105" (the superscript lost in a bulletin:
-# ×10 followed by a one- or two-digit exponent), "3.0E+05", "10^5".
+# "6.1×10^5" (superscript restored by clean_text), "2.0×105" or "2.0×10 5" (the superscript lost
+# in a bulletin: ×10 followed by a one- or two-digit exponent), "3.0E+05", "10^5".
 _NUMBER = re.compile(
     r"10\^(?P<exp2>-?\d+)"
-    r"|(?P<num>\d+(?:\.\d+)?)(?:\s*[×xX*]\s*10(?:\^(?P<exp1>-?\d+)|(?P<exp3>\d{1,2})(?!\d))?"
+    r"|(?P<num>\d+(?:\.\d+)?)(?:\s*[×xX*]\s*10(?:\^(?P<exp1>-?\d+)|\s?(?P<exp3>\d{1,2})(?![\d.]))?"
     r"|[eE](?P<exp4>[+-]?\d+))?"
 )
 _TIMES_TEN = re.compile(r"[×xX*]\s*10$")

@@ -188,3 +188,57 @@ def test_held_out_no_record_is_placed_by_a_guess():
     decided, conflicts = bulletins.held_out_conflicts(records, BOOK, dt.date(2026, 1, 1))
     assert conflicts == []
     assert decided > len(records) / 3
+
+
+REFERENCE = BULLETIN.parent / "standards"
+
+
+@pytest.mark.skipif(not REFERENCE.exists(), reason="reference data absent")
+def test_every_entry_of_both_reference_datasets_is_converted_or_accounted_for(tmp_path):
+    """The whole of gb2760-2024-additives.json (231 additives, 1,148 food entries, 370 categories)
+    and gb2762-2025-contaminants.json (its 12 contaminant tables): each GB 2760 food entry is a
+    converted use on the 附录E tree unless it is an "各类食品" row (表A.2, no category code) or one
+    of the compiled table's 10 misaligned cells; the converted tables load into the limit book."""
+    from shian.sampling import standards_import
+
+    src = json.loads((REFERENCE / standards_import.GB2760_FILE).read_text(encoding="utf-8"))
+    entries = [it for a in src["by_additive"]["additives"] for it in a["items"]]
+    assert len(entries) == src["stats"]["food_entry_count"] == 1148
+    counts = standards_import.convert_all(REFERENCE, tmp_path)
+    uncoded = [it for it in entries if not standards_import._CODE.match(str(it["food_code"]).strip())]
+    assert counts["gb2760_uses"] + len(uncoded) == 1148
+    every_food = [it for it in uncoded if str(it["food_name"]).startswith("各类食品")]
+    # the compiled table's misaligned cells: no code, or two codes run together ("07.04 14.04")
+    misaligned = [it for it in uncoded if it not in every_food]
+    assert len(every_food) == 56 and len(misaligned) == 10
+    assert all(not str(it["food_code"]).strip() or " " in str(it["food_code"]).strip() for it in misaligned)
+    s2762 = json.loads((REFERENCE / standards_import.GB2762_FILE).read_text(encoding="utf-8"))
+    assert {t["table_no"] for t in s2762["additives"]} == set(range(1, 13))  # 表1–表12
+    book = rules.load_limit_book(
+        gb2762=tmp_path / "gb2762-contaminants.json", gb2760=tmp_path / "gb2760-additives.json"
+    )
+    converted = {r.row_id for by in book.tree_rules.values() for rs in by.values() for r in rs}
+    assert sum(1 for r in converted if r.startswith("gb2762-")) >= counts["gb2762_rows"] - 5
+
+
+def test_the_command_reports_the_held_out_check_and_keeps_its_last_line(tmp_path):
+    import io
+
+    from django.core.management import call_command
+
+    records = [
+        _record("a", "食用农产品-蔬菜", "蔬菜-蔬菜", "菠菜", "镉(以Cd计)║0.3mg/kg║≤0.2mg/kg"),
+        _record("b", "食用农产品-蔬菜", "蔬菜-韭菜", "紫根韭菜", "镉(以Cd计)║0.08mg/kg║≤0.05mg/kg"),
+    ]
+    path = tmp_path / "bulletin.json"
+    path.write_text(json.dumps({"records": records}, ensure_ascii=False), encoding="utf-8")
+    out = io.StringIO()
+    call_command("sampling", "judge-bulletins", str(path), "--held-out", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert (
+        "held out (names dropped): 1 items placed by the category alone, 0 contradicted by the name" in lines
+    )
+    assert lines[-1] == "coverage 100.0% agreement 100.0%"
+    out = io.StringIO()
+    call_command("sampling", "judge-bulletins", str(path), "--ignore-food-names", stdout=out)
+    assert out.getvalue().splitlines()[-1] == "coverage 50.0% agreement 100.0%"
