@@ -419,6 +419,9 @@ class FoodClass:
     paths: dict[str, tuple[str, ...]]  # tree -> path, root first
     # a commodity of a `commodities` list: its own name is a node below its group's path
     leaf: bool = False
+    # a sampling category that also holds foods placed elsewhere in the standards (蔬菜 holds
+    # 食用菌: GB 2762 and GB 2763 place fungi apart from vegetables): the names of those classes
+    holds: tuple[str, ...] = ()
 
     def path_text(self, tree: str) -> str:
         return " › ".join(self.paths.get(tree, ()))
@@ -459,7 +462,8 @@ def load_food_table(path: Path = FOODS_FILE) -> dict[str, FoodClass]:
         if not paths and not row.get("broad"):
             raise ValueError(f"{path.name} [[food]] #{i}: no category path")
         names = [str(n) for n in row.get("names", [])]
-        group = FoodClass(names[0] if names else f"#{i}", paths)
+        holds = tuple(food_key(str(h)) for h in row.get("holds", []))
+        group = FoodClass(names[0] if names else f"#{i}", paths, holds=holds)
         for n in names:
             table[food_key(n)] = group
         for entry in row.get("commodities", []):
@@ -584,6 +588,18 @@ def _head_noun(name: str, table: dict[str, FoodClass]) -> tuple[str, FoodClass] 
     return None
 
 
+def _merge_held(
+    named: FoodClass, category: FoodClass, table: dict[str, FoodClass]
+) -> tuple[FoodClass, frozenset[str]] | None:
+    """A name within one of the classes the sampling category also holds (香菇 sampled as 蔬菜)."""
+    for key in category.holds:
+        held = table.get(key)
+        both = merge(named, held) if held is not None else None
+        if both is not None:
+            return both
+    return None
+
+
 def _fresh_spice(fc: FoodClass, cat_class: FoodClass) -> bool:
     return cat_class.paths.get(TREE_2762, ())[:2] == ("调味品", "香辛料类") and fc.paths.get(TREE_2762, ())[
         :2
@@ -636,7 +652,7 @@ def place_food(food: str, category: str, table: dict[str, FoodClass]) -> Placeme
             continue
         if cat_class is None:
             return Placement(fc, f"食品名称「{cand}」→ {fc.name}")
-        both = merge(fc, cat_class)
+        both = merge(fc, cat_class) or _merge_held(fc, cat_class, table)
         if both is not None:
             return Placement(both[0], f"食品名称「{cand}」→ {fc.name}", both[1])
         if _fresh_spice(fc, cat_class):
@@ -647,7 +663,7 @@ def place_food(food: str, category: str, table: dict[str, FoodClass]) -> Placeme
             if head is None:
                 continue
             word, fc = head
-            both = merge(fc, cat_class) if fc.paths else None
+            both = (merge(fc, cat_class) or _merge_held(fc, cat_class, table)) if fc.paths else None
             if both is not None:
                 return Placement(both[0], f"食品名称「{food}」以「{word}」结尾 → {fc.name}", both[1])
             break  # the head noun lies outside the category: the name does not place the food
@@ -660,15 +676,23 @@ def place_food(food: str, category: str, table: dict[str, FoodClass]) -> Placeme
 
 
 def foods_below(table: dict[str, FoodClass], outer: FoodClass, tree: str) -> tuple[FoodClass, ...]:
-    """The table's foods strictly below `outer` in one tree (a commodity below its group)."""
-    base = outer.node_path(tree)
-    if not base:
-        return ()
+    """The table's foods strictly below `outer` in one tree (a commodity below its group), and the
+    classes it also holds with the foods below them."""
     seen: dict[int, FoodClass] = {}
-    for fc in table.values():
-        p = fc.node_path(tree)
-        if fc is not outer and len(p) > len(base) and p[: len(base)] == base:
-            seen[id(fc)] = fc
+    outers = [outer]
+    for key in outer.holds:
+        held = table.get(key)
+        if held is not None and held.paths:
+            seen[id(held)] = held
+            outers.append(held)
+    for o in outers:
+        base = o.node_path(tree)
+        if not base:
+            continue
+        for fc in table.values():
+            p = fc.node_path(tree)
+            if fc is not outer and len(p) > len(base) and p[: len(base)] == base:
+                seen[id(fc)] = fc
     return tuple(seen.values())
 
 
@@ -924,7 +948,7 @@ class LimitBook:
         return f"抽样类别过宽：{tree}「{found.path[-1]}」下的{names}等有各自的限量，须以食品名称归类"
 
     def _foods_below(self, food: FoodClass, tree: str) -> tuple[FoodClass, ...]:
-        key = (tree, food.node_path(tree))
+        key = (tree, (*food.node_path(tree), *food.holds))
         if key not in self._below:
             self._below[key] = foods_below(self.foods, food, tree)
         return self._below[key]

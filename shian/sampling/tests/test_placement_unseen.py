@@ -95,6 +95,14 @@ def test_a_name_outside_its_sampling_category_does_not_place_the_food():
     assert p.by_category and p.food is not None and p.food.name == "酱腌菜"
 
 
+def test_a_fungus_sampled_as_a_vegetable_is_placed_as_a_fungus():
+    """The rules sample fresh fungi under 蔬菜; GB 2762 and GB 2763 place them in 食用菌."""
+    p = place("鲜香菇", "食用农产品-蔬菜")
+    assert p.food is not None and p.food.name == "香菇" and not p.by_category
+    assert p.food.paths[rules.TREE_2762][0] == "食用菌及其制品"
+    assert place("香菇", "蔬菜制品-酱腌菜").by_category  # not a pickle's own category
+
+
 def test_a_broad_sampling_category_places_by_a_whole_listed_name_only():
     assert place("凉皮", "餐饮食品-其他餐饮食品").food is not None
     p = place("蟹香蛋黄味锅巴条", "餐饮食品-其他餐饮食品")
@@ -103,13 +111,48 @@ def test_a_broad_sampling_category_places_by_a_whole_listed_name_only():
 
 def test_a_category_too_broad_for_the_item_says_so():
     """GB 2762 镉: 新鲜蔬菜 0.05 mg/kg, 叶菜蔬菜 0.2: a vegetable sampled as 蔬菜 with no name
-    cannot be judged; the same category decides 甲拌磷 (GB 2763 蔬菜 0.01 for every vegetable)."""
+    cannot be judged; its sub-category (韭菜) or its name (菠菜) places it."""
     j = judge("镉(以Cd计)", "0.1mg/kg", "", "食用农产品-蔬菜")
     assert j.verdict == Verdict.UNDETERMINED and "抽样类别过宽" in j.reason and "叶菜蔬菜" in j.reason
     assert judge("镉(以Cd计)", "0.1mg/kg", "菠菜", "食用农产品-蔬菜").verdict == Verdict.QUALIFIED
     assert judge("镉(以Cd计)", "0.1mg/kg", "", "蔬菜-韭菜").verdict == Verdict.UNQUALIFIED
-    phorate = judge("甲拌磷", "0.02mg/kg", "", "食用农产品-蔬菜")
-    assert phorate.verdict == Verdict.UNQUALIFIED and phorate.limit_text == "≤0.01mg/kg"
+
+
+def test_a_category_decides_an_item_with_one_limit_for_all_its_foods(tmp_path):
+    """A pesticide with GB 2763 蔬菜 0.01 mg/kg: 蔬菜 alone decides it only once 食用菌, which the
+    rules sample as 蔬菜 and GB 2763 places apart, has the same limit on file."""
+    rows = [("蔬菜", "≤0.01mg/kg")]
+
+    def book_with(rows: list[tuple[str, str]]) -> rules.LimitBook:
+        data = tmp_path / "limits-x.toml"
+        data.write_text(
+            "\n".join(
+                f'[[limit]]\nid = "t{i}"\nitem = "某农药"\ntree = "GB 2763"\npath = "{p}"\nlimit = "{v}"\n'
+                f'editions = ["GB 2763-2021"]\nclause = "第4章 某农药"\nverification = "M"\n'
+                for i, (p, v) in enumerate(rows)
+            ),
+            encoding="utf-8",
+        )
+        return rules.load_limit_book([rules.DATA_DIR / "editions.toml", data], gb2762=None, gb2760=None)
+
+    def alone(book: rules.LimitBook) -> rules.Judgment:
+        return rules.judge(
+            book=book, item="某农药", result="0.02mg/kg", food="", category="食用农产品-蔬菜", on=D2026
+        )
+
+    j = alone(book_with(rows))
+    assert j.verdict == Verdict.UNDETERMINED and "抽样类别过宽" in j.reason
+    j = alone(book_with([*rows, ("食用菌", "≤0.01mg/kg")]))
+    assert (j.verdict, j.limit_text) == (Verdict.UNQUALIFIED, "≤0.01mg/kg")
+    shiitake = rules.judge(
+        book=book_with(rows),
+        item="某农药",
+        result="0.02mg/kg",
+        food="香菇",
+        category="食用农产品-蔬菜",
+        on=D2026,
+    )
+    assert shiitake.verdict == Verdict.UNDETERMINED and "食用菌" in shiitake.category_path + shiitake.reason
 
 
 def test_the_sampling_sub_category_refines_the_category():
