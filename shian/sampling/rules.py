@@ -522,12 +522,15 @@ def merge(named: FoodClass, category: FoodClass) -> tuple[FoodClass, frozenset[s
 #   2. bracketed parts are taken out of the name, and each is a candidate name of its own
 #      ("豆角(豇豆)", "白玉蒜(酱腌菜)" — a category hint; "(自制)", "(原味)" place nothing);
 #   3. the documented modifiers below are stripped from the front (state, freshness, grade,
-#      flavour "X味") and the end (grade) until none is left ("鲜姜" → 姜, "冻海水虾" → 海水虾);
+#      flavour "X味") and the end (grade, flavour) until none is left ("鲜姜" → 姜, "冻海水虾" →
+#      海水虾, "豆干五香味" → 豆干);
 #   4. a candidate is looked up whole in the synonym table (food-categories.toml);
 #   5. failing that, the longest listed name of at least two characters that ENDS the name — a
 #      Chinese food name ends with its head noun ("特好剥山核桃", "泰国龙眼", "红糖馒头") — is
 #      taken, and only when it lies within the record's sampling category; a shorter ending is
-#      never tried after a longer one was refused, and no name inside a name is ever searched.
+#      never tried after a longer one was refused, nor any ending after a whole listed name was
+#      refused (白芸豆, dry beans, sampled as 蔬菜 is not 芸豆), nor an ending after 非/无/不
+#      ("非发酵豆制品"); no name inside a name is ever searched.
 _NAME_MARKS = re.compile(r"[™®©·•]|TM$|\s+")
 _PREFIXES = (
     "新鲜", "鲜活", "冰鲜", "冷鲜", "冷冻", "去皮", "带皮", "去壳", "带壳", "散装", "精品", "精选",
@@ -536,6 +539,8 @@ _PREFIXES = (
 )  # fmt: skip
 _SUFFIXES = ("特级", "一级", "二级", "三级", "精品", "散装", "分装")
 _FLAVOUR = re.compile(r"^[\u4e00-\u9fff]{1,4}味(?=[\u4e00-\u9fff]{2})")
+_FLAVOUR_END = re.compile(r"(?<=[\u4e00-\u9fff]{2})[\u4e00-\u9fff]{1,2}味$")  # "豆干五香味"
+_NEGATION = "非无不"  # "非发酵豆制品" does not end with 发酵豆制品 as its head noun
 _BRACKETED = re.compile(r"\(([^()]*)\)")
 
 
@@ -549,6 +554,9 @@ def _strip_modifiers(name: str) -> str:
         m = _FLAVOUR.match(name)
         if m:
             name, changed = name[m.end() :], True
+        m = _FLAVOUR_END.search(name)
+        if m:
+            name, changed = name[: m.start()], True
         for sfx in _SUFFIXES:
             if name.endswith(sfx) and len(name) > len(sfx):
                 name, changed = name[: -len(sfx)], True
@@ -584,6 +592,8 @@ def _head_noun(name: str, table: dict[str, FoodClass]) -> tuple[str, FoodClass] 
     for n in range(len(name) - 1, 1, -1):
         fc = table.get(name[-n:])
         if fc is not None:
+            if name[-n - 1] in _NEGATION:
+                return None
             return name[-n:], fc
     return None
 
@@ -640,6 +650,7 @@ def place_food(food: str, category: str, table: dict[str, FoodClass]) -> Placeme
     candidates = name_candidates(food) if food else ()
     segments, hints = set(category_segments(category)), set(_hints(food))
     spice = "（新鲜香辛料按对应的新鲜蔬菜类别执行）"
+    refused = False  # a listed name outside the category: no head noun is then sought
     for cand in candidates:
         fc = table.get(cand)
         if fc is None or not fc.paths:
@@ -657,8 +668,9 @@ def place_food(food: str, category: str, table: dict[str, FoodClass]) -> Placeme
             return Placement(both[0], f"食品名称「{cand}」→ {fc.name}", both[1])
         if _fresh_spice(fc, cat_class):
             return Placement(fc, f"食品名称「{cand}」→ {fc.name}{spice}")
+        refused = True
     if cat_class is not None:
-        for cand in candidates:
+        for cand in () if refused else candidates:
             head = _head_noun(cand, table)
             if head is None:
                 continue

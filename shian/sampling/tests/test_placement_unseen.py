@@ -46,6 +46,8 @@ def judge(item: str, result: str, food: str, category: str, on: dt.date = D2026)
         ("原味葵花籽（大粒）", "炒货食品及坚果制品-炒货食品及坚果制品", "葵花籽"),
         ("海纳 普洱茶（熟茶）紧压茶", "茶叶及相关制品-茶叶", "茶叶"),
         ("红糖馒头", "餐饮食品-馒头花卷（自制）", "发酵面制品"),
+        ("沙土花生（五香味）", "炒货食品及坚果制品-炒货食品及坚果制品", "花生"),
+        ("香辣牛肉干", "肉制品-熟肉干制品", "熟肉干制品"),
         # a bracketed name of the food itself
         ("精品豇豆（长豆角）", "食用农产品-蔬菜", "豇豆"),
     ],
@@ -82,6 +84,8 @@ def test_a_category_hint_in_brackets_places_as_the_category_not_the_vegetable():
         ("咸鸭蛋", "蛋制品-再制蛋", "鸭蛋"),  # 鸭蛋 is 10.01 鲜蛋, not within 10.02 再制蛋
         ("干豆角", "调味品-其他香辛料调味品", "豆角"),  # dried, not a fresh spice
         ("干枸杞", "茶叶及相关制品-代用茶", "枸杞"),
+        ("贾寨豆干五香味（非发酵豆制品）", "豆制品", "发酵豆制品"),  # 非… is not its head noun
+        ("白芸豆", "食用农产品-蔬菜", "菜豆"),  # listed as dry beans: no other ending is sought
     ],
 )
 def test_no_name_is_guessed_from_a_part_of_another_name(food, category, not_as):
