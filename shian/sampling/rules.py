@@ -642,24 +642,28 @@ def _placing(found: FoodClass) -> FoodClass | None:
 def place_food(food: str, category: str, table: dict[str, FoodClass]) -> Placement:
     """Place a sampled food: a name the normaliser makes of its label (name_candidates) that the
     synonym table lists and that lies within its sampling category; else its head noun (the
-    longest listed name ending it) within that category; else the sampling category alone,
-    marked so (the category must then decide the item's limit); else "无法归类". A food whose
+    longest listed name ending it) within that category; else a category word in its name
+    ("(酱腌菜)") or its sampling category alone, marked so (the category must then decide the
+    item's limit); else "无法归类". A food whose
     sampling category places nothing is placed by a whole listed name only. Fresh spices sampled
     as 香辛料 are placed as the fresh vegetable (GB 2762-2025 表1 注: 新鲜香辛料按对应的新鲜蔬菜执行)."""
     cat_name, cat_class = category_class(category, table)
     candidates = name_candidates(food) if food else ()
     segments, hints = set(category_segments(category)), set(_hints(food))
     spice = "（新鲜香辛料按对应的新鲜蔬菜类别执行）"
+
+    def is_hint(cand: str, fc: FoodClass) -> bool:
+        # a category's name given as the food's ("(酱腌菜)", "蔬菜"): it places as a category would
+        return not fc.leaf and (cand in hints or cand in segments)
+
     refused = False  # a listed name outside the category: no head noun is then sought
+    hint: tuple[str, FoodClass] | None = None
     for cand in candidates:
         fc = table.get(cand)
         if fc is None or not fc.paths:
             continue
-        if not fc.leaf and (cand in hints or cand in segments):
-            # a category's name given as the food's ("(酱腌菜)", "蔬菜") places as a category would
-            if cat_class is None or merge(fc, cat_class) is not None:
-                deeper = cat_class if cat_class is not None and within(cat_class, fc) else fc
-                return Placement(deeper, f"类别提示「{cand}」→ {deeper.name}", frozenset(TREES))
+        if is_hint(cand, fc):
+            hint = hint or (cand, fc)
             continue
         if cat_class is None:
             return Placement(fc, f"食品名称「{cand}」→ {fc.name}")
@@ -669,8 +673,10 @@ def place_food(food: str, category: str, table: dict[str, FoodClass]) -> Placeme
         if _fresh_spice(fc, cat_class):
             return Placement(fc, f"食品名称「{cand}」→ {fc.name}{spice}")
         refused = True
-    if cat_class is not None:
-        for cand in () if refused else candidates:
+    if cat_class is not None and not refused:
+        for cand in candidates:
+            if cand in hints or cand in segments:
+                continue
             head = _head_noun(cand, table)
             if head is None:
                 continue
@@ -679,6 +685,12 @@ def place_food(food: str, category: str, table: dict[str, FoodClass]) -> Placeme
             if both is not None:
                 return Placement(both[0], f"食品名称「{food}」以「{word}」结尾 → {fc.name}", both[1])
             break  # the head noun lies outside the category: the name does not place the food
+    if hint is not None:
+        cand, fc = hint
+        if cat_class is None or merge(fc, cat_class) is not None:
+            deeper = cat_class if cat_class is not None and within(cat_class, fc) else fc
+            return Placement(deeper, f"类别提示「{cand}」→ {deeper.name}", frozenset(TREES))
+    if cat_class is not None:
         return Placement(cat_class, f"抽样类别「{cat_name}」→ {cat_class.name}", frozenset(TREES))
     if cat_name:
         return Placement(

@@ -289,3 +289,39 @@ def test_the_command_reports_the_held_out_check_and_keeps_its_last_line(tmp_path
     out = io.StringIO()
     call_command("sampling", "judge-bulletins", str(path), "--ignore-food-names", stdout=out)
     assert out.getvalue().splitlines()[-1] == "coverage 50.0% agreement 100.0%"
+
+
+@pytest.mark.skipif(not BULLETIN_FILE.exists(), reason="reference bulletins absent")
+def test_a_brand_origin_grade_or_flavour_around_a_name_never_moves_the_food_elsewhere():
+    """Each visible record whose name places its food, written as another seller would: the food
+    is placed as before, or — where the normaliser cannot see through the wording — not by its
+    name at all; never as another food."""
+    records = json.loads(BULLETIN_FILE.read_text(encoding="utf-8"))["records"]
+    forms = [
+        "某某牌{}",
+        "{}（散装）",
+        "新鲜{}",
+        "精品{}",
+        "{}（自制）",
+        "五香味{}",
+        "{} ",
+        "云南{}",
+        "{}一级",
+    ]
+    kept = moved = tried = 0
+    for r in records:
+        category, food = bulletins.record_placing(r, BOOK.foods)
+        p = place(food, category)
+        if p.food is None or p.by_category:
+            continue
+        for form in forms:
+            q = place(form.format(food), category)
+            tried += 1
+            if q.food is None or q.by_category:
+                continue
+            if (q.food.name, q.food.paths) == (p.food.name, p.food.paths):
+                kept += 1
+            else:
+                moved += 1
+    assert moved == 0
+    assert kept > 0.95 * tried
