@@ -82,13 +82,13 @@ def record_date(value: object, fallback: dt.date) -> dt.date:
 
 def record_placing(record: dict[str, Any], table: dict[str, rules.FoodClass]) -> tuple[str, str]:
     """A record's sampling category and the food name to judge by. The category is the record's
-    `category` ("食用农产品-蔬菜") made finer by its `sub_category` ("蔬菜-山药") when that lies
+    `category` ("食用农产品-蔬菜", else its `big_category`) made finer by its `sub_category` ("蔬菜-山药") when that lies
     within it, or standing for it when the category places nothing ("速冻食品") — unless the
     food's name contradicts the sub-category but lies within the category. When the two
     contradict each other ("方便食品" / "粮食加工品-挂面"), the one within which the food's name
     places the food is taken, else `category`. The name is the bulletin's as written
     (food_name_raw), or the compiled one (food_name_canonical) when only that one places."""
-    category = str(record.get("category") or "")
+    category = str(record.get("category") or record.get("big_category") or "")
     sub = str(record.get("sub_category") or "")
     names = [str(record.get(k) or "").strip() for k in ("food_name_raw", "food_name_canonical")]
     names = [n for n in dict.fromkeys(names) if n]

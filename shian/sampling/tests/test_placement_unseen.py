@@ -166,6 +166,10 @@ def test_the_sampling_sub_category_refines_the_category():
     # a compiled name that is a category word does not replace the bulletin's own name
     record = {**record, "food_name_canonical": "食用农产品"}
     assert bulletins.record_placing(record, BOOK.foods)[1] == "山药"
+    # a record with no category but its big category
+    record = {"big_category": "蔬菜", "sub_category": "蔬菜-山药", "food_name_raw": "铁棍山药"}
+    category, food = bulletins.record_placing(record, BOOK.foods)
+    assert category == "蔬菜-蔬菜-山药" and place(food, category).food.name == "山药"
 
 
 def test_contradicting_category_fields_are_settled_by_the_name():
