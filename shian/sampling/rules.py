@@ -54,6 +54,8 @@ UNITS: dict[str, tuple[str, Decimal]] = {
     "MPN/g": ("MPN per g", Decimal(1)),
     "MPN/100mL": ("MPN per 100 mL", Decimal(1)),
     "%vol": ("alcohol", Decimal(1)),
+    "μS/cm": ("conductivity", Decimal(1)),
+    "mmol/kg": ("amount per kg", Decimal(1)),
     "": ("ratio", Decimal(1)),
 }
 _UNIT_ALIASES = {
@@ -66,6 +68,7 @@ _UNIT_ALIASES = {
     "/": "",
     "/25g": "CFU/25g",
     "/50cm²": "CFU/50cm²",
+    "uS/cm": "μS/cm",
 }
 
 
@@ -144,7 +147,8 @@ def parse_number(text: str) -> Decimal | None:
 
 
 _UNIT_AT_END = re.compile(
-    r"(mg/100cm²|/50cm²|/25g|CFU/\d*\s*(?:g|mL|cm²)|MPN/\d*\s*(?:g|mL)|%\s*vol|[μumn]?g/(?:100)?(?:k?g|m?L)|%)\s*$"
+    r"(mg/100cm²|/50cm²|/25g|CFU/\d*\s*(?:g|mL|cm²)|MPN/\d*\s*(?:g|mL)|%\s*vol|[μu]S/cm|mmol/kg"
+    r"|[μumn]?g/(?:100)?(?:k?g|m?L)|%)\s*$"
 )
 
 
@@ -283,6 +287,12 @@ class LimitSpec:
         if self.kind == LimitKind.GMP:
             return "按生产需要适量使用"
         if self.kind == LimitKind.DECLARED:
+            if self.low is not None or self.high is not None:  # a share of the declared value
+                low = f"{_fmt(self.low * 100)}%" if self.low is not None else ""
+                high = f"{_fmt(self.high * 100)}%" if self.high is not None else ""
+                if low and high:
+                    return f"标签标示值的{low}～{high}"
+                return f"≥标签标示值的{low}" if low else f"≤标签标示值的{high}"
             return f"标签标示值±{_fmt(self.value)}{u}"
         big = f",M={_fmt(self.big_m)}" if self.big_m is not None else ""
         return f"n={self.n},c={self.c},m={_fmt(self.m)}{big}{u}"
@@ -675,7 +685,7 @@ def place_food(food: str, category: str, table: dict[str, FoodClass]) -> Placeme
         refused = True
     if cat_class is not None and not refused:
         for cand in candidates:
-            if cand in hints or cand in segments:
+            if cand in segments:
                 continue
             head = _head_noun(cand, table)
             if head is None:
@@ -738,6 +748,9 @@ def _excepted(row: LimitRule, nodes: frozenset[str], food: FoodClass) -> str:
     return ""
 
 
+ROOT = "*"
+
+
 def walk_tree(rows: Sequence[LimitRule], food: FoodClass, tree: str, in_force: frozenset[str]) -> TreeFind:
     """The row of the deepest category on the food's path that has a row in force for the item
     and does not except the food; a row excepting it is passed over (its exception names the
@@ -745,8 +758,9 @@ def walk_tree(rows: Sequence[LimitRule], food: FoodClass, tree: str, in_force: f
     path = food.paths.get(tree)
     if path is None:
         return TreeFind(None, tree, (), f"无法在 {tree} 食品分类中归类「{food.name}」")
-    nodes = frozenset(path) | {food.name}
-    depth = {n: i for i, n in enumerate(path)}
+    # ROOT: a row for every food placed in the tree (GB 28050's tolerances of a declared value)
+    nodes = frozenset(path) | {food.name, ROOT}
+    depth = {ROOT: -1} | {n: i for i, n in enumerate(path)}
     depth.setdefault(food.name, len(path))
     best: tuple[int, int, int] | None = None
     chosen: LimitRule | None = None
@@ -811,8 +825,9 @@ class LimitRule:
     floor: bool = False  # a safety floor under a stricter label or grade standard (see judge)
 
     def matches(self, food: str, category_segments: Sequence[str]) -> int:
-        """0 when it does not apply; else a specificity score (food name beats category)."""
-        if self.except_foods and any(x in food for x in self.except_foods):
+        """0 when it does not apply; else a specificity score (food name beats category). A row
+        that excepts foods by name cannot apply to a food whose name is not known."""
+        if self.except_foods and (not food or any(x in food for x in self.except_foods)):
             return 0
         score = 0.0
         if self.foods:
@@ -1091,6 +1106,8 @@ def _editions_of(editions: dict[str, Edition], standard: str) -> tuple[str, ...]
 
 
 def _tree_path(tree: str, text: str) -> tuple[str, ...]:
+    if text == ROOT:
+        return (ROOT,)
     if tree == TREE_2760:
         return code_path(text)
     return tuple(p for p in text.split("/") if p)
@@ -1488,6 +1505,7 @@ def judge(
                     lod,
                     lod_unit or measured.unit or rule.spec.unit,
                 )
+        measured = _item_unit(book.canonical_item(item), measured, rule.spec.unit)
         factor = basis_factor(item, rule)
         if factor != 1 and measured.values:
             measured = Measured(
@@ -1505,6 +1523,21 @@ def judge(
         verdict = Verdict.UNDETERMINED
         reason = f"符合{edition.code}的限量；是否符合标签标示的产品等级标准，须按其指标判定"
     return Judgment(verdict, reason, value_in_limit_unit=value, counts=counts, **base)  # type: ignore[arg-type]
+
+
+# Units that convert only for one item: a peroxide value in mmol/kg (GB/T grade standards of oils)
+# and in g/100g (GB 2716 and the product standards): GB 5009.227-2016 第一法 gives
+# X(g/100g) = (V−V0)·c·0.1269/m·100 and X(mmol/kg) = (V−V0)·c/(2m)·1000, so 1 mmol/kg = 0.02538 g/100g.
+_ITEM_UNITS: dict[tuple[str, str, str], Decimal] = {
+    ("过氧化值(以脂肪计)", "mmol/kg", "g/100g"): Decimal("0.02538"),
+}
+
+
+def _item_unit(canonical: str, measured: Measured, to_unit: str) -> Measured:
+    factor = _ITEM_UNITS.get((canonical, measured.unit, to_unit))
+    if factor is None:
+        return measured
+    return replace(measured, values=tuple(v * factor for v in measured.values), unit=to_unit)
 
 
 def dried_spec(spec: LimitSpec, concentration: Decimal) -> LimitSpec:
@@ -1544,11 +1577,10 @@ def _judge_declared(
         "category_path": " › ".join(found.category_path),
         "placed_by": found.placed_by,
     }
-    tolerance = rule.spec.value or Decimal(0)
     if not declared.strip():
         return Judgment(
             Verdict.UNDETERMINED,
-            f"须标签标示值：{item}按标签标示值±{_fmt(tolerance)}{rule.spec.unit}判定（{rule.clause}），记录未载明标示值",
+            f"须标签标示值：{item}按{rule.spec.text()}判定（{rule.clause}），记录未载明标示值",
             limit_text=rule.spec.text(),
             spec=rule.spec,
             **base,  # type: ignore[arg-type]
@@ -1557,9 +1589,10 @@ def _judge_declared(
         label = parse_result(declared, default_unit=rule.spec.unit)
         if not label.values:
             raise UnreadableResult("标签标示值无数值")
-        value = convert(label.values[0], label.unit or rule.spec.unit, rule.spec.unit)
-        spec = LimitSpec(LimitKind.RANGE, unit=rule.spec.unit, low=value - tolerance, high=value + tolerance)
-        measured = parse_result(result, default_unit=unit or rule.spec.unit)
+        measured = parse_result(result, default_unit=unit or rule.spec.unit or label.unit)
+        spec_unit = rule.spec.unit or label.unit or measured.unit
+        value = convert(label.values[0], label.unit or spec_unit, spec_unit)
+        spec = _declared_spec(rule.spec, value, spec_unit)
         verdict, reason, got, counts = judge_value(measured, spec)
     except (UnreadableResult, UnitMismatch) as exc:
         return Judgment(
@@ -1571,13 +1604,27 @@ def _judge_declared(
         )
     return Judgment(
         verdict,
-        f"{reason}（标签标示值 {_fmt(value)}{rule.spec.unit}）",
+        f"{reason}（标签标示值 {_fmt(value)}{spec_unit}）",
         limit_text=spec.text(),
         value_in_limit_unit=got,
         counts=counts,
         spec=spec,
         **base,
     )
+
+
+def _declared_spec(rule_spec: LimitSpec, declared: Decimal, unit: str) -> LimitSpec:
+    """The limit a declared value sets: declared ± an absolute tolerance (酒精度 ±1.0 %vol), or a
+    share of it (GB 28050-2011 表2: 蛋白质 ≥80%, 钠 ≤120% of the declared value)."""
+    low, high = rule_spec.low, rule_spec.high
+    if low is None and high is None:
+        tolerance = rule_spec.value or Decimal(0)
+        return LimitSpec(LimitKind.RANGE, unit=unit, low=declared - tolerance, high=declared + tolerance)
+    if low is not None and high is not None:
+        return LimitSpec(LimitKind.RANGE, unit=unit, low=declared * low, high=declared * high)
+    if low is not None:
+        return LimitSpec(LimitKind.MIN, unit=unit, value=declared * low)
+    return LimitSpec(LimitKind.MAX, unit=unit, value=declared * (high or Decimal(1)))
 
 
 def sample_conclusion(verdicts: Iterable[str]) -> str:

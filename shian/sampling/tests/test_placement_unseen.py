@@ -37,7 +37,7 @@ def judge(item: str, result: str, food: str, category: str, on: dt.date = D2026)
         # origin, freshness and state
         ("泰国龙眼", "食用农产品-水果类", "龙眼"),
         ("鲜龙眼", "水果类-龙眼", "龙眼"),  # the sub-category's own name, given as the food's
-        ("冻海水虾", "食用农产品-水产品", "甲壳类"),
+        ("冻海水虾", "食用农产品-水产品", "海水虾"),
         ("去皮芋头", "食用农产品-蔬菜", "芋"),
         ("新鲜小葱/香葱", "蔬菜-葱", "葱"),
         ("小台芒一级", "水果类-芒果", "芒果"),
