@@ -225,18 +225,31 @@ def held_out_conflicts(
     """The held-out check of placement: each record's food name is dropped, as for a name the
     platform has never seen, and the limit its sampling category alone gives is compared with
     the limit its name gives. A category alone may only say "cannot place" or give the same
-    limit: any other would be a guess. Returns how many items the category alone decided, and the
-    conflicts (none expected)."""
+    limit: any other would be a guess. A record whose name places the food outside its sampling
+    category (correcting it, not refining it: 梅干菜 sampled as 酱腌菜) is left out. Returns how
+    many items the category alone decided, and the conflicts (none expected)."""
     decided = 0
     conflicts: list[HeldOutConflict] = []
     for record in records:
         category, food = record_placing(record, book.foods)
         on = record_date(record.get("prod_date"), fallback)
+        # a name that places the food outside its sampling category corrects the category (梅干菜
+        # sampled as 酱腌菜 is a 干制蔬菜): the category alone then states, not guesses, its place
+        placed = rules.place_food(food, category, book.foods)
+        _, cat_class = rules.category_class(category, book.foods)
+        outside = bool(
+            placed.food is not None
+            and cat_class is not None
+            and not placed.by_category
+            and rules.merge(placed.food, cat_class) is None
+        )
         for f in parse_failed_items(str(record.get("fail_raw") or "")):
             alone = book.resolve(item=f.item, food="", category=category, on=on)
             if alone.rule is None or alone.rule.floor:
                 # a safety floor (GB 2716 溶剂残留量 ≤20 under 压榨油's 不得检出) never passes a
                 # sample by itself: a stricter rule the name finds cannot contradict it
+                continue
+            if outside:
                 continue
             decided += 1
             named = book.resolve(item=f.item, food=food, category=category, on=on)
