@@ -28,16 +28,16 @@ def not_permitted(j: rules.Judgment) -> bool:
 
 
 @pytest.mark.parametrize("on", [D2024, D2026])
-def test_yellows_in_candied_fruit_but_not_in_other_processed_fruit(on):
-    """柠檬黄 / 日落黄 04.01.02.08 蜜饯凉果 0.1 g/kg; 04.01.02.13 其他加工水果 (a fruit crisp) has
-    no use in either edition."""
+def test_yellows_in_candied_fruit_but_not_in_dried_fruit(on):
+    """柠檬黄 / 日落黄 04.01.02.08 蜜饯凉果 0.1 g/kg; its sibling 04.01.02.02 水果干类 has no use in
+    either edition."""
     for item in ("柠檬黄", "日落黄"):
         j = judge(item, "0.13g/kg", "话梅", "糖果制品-果脯蜜饯", on=on)
         assert j.verdict == Verdict.UNQUALIFIED and j.limit_text == "≤0.1g/kg", item
         assert judge(item, "0.05g/kg", "话梅", "糖果制品-果脯蜜饯", on=on).verdict == Verdict.QUALIFIED
-        crisp = judge(item, "0.0146g/kg", "综合水果脆", "水果制品-水果制品", on=on)
-        assert not_permitted(crisp) and crisp.category_path.endswith("04.01.02.13"), (item, on)
-        assert crisp.verdict == Verdict.UNQUALIFIED and crisp.edition.startswith("GB 2760")
+        raisin = judge(item, "0.0146g/kg", "葡萄干", "水果制品-水果干制品", on=on)
+        assert not_permitted(raisin) and raisin.category_path.endswith("04.01.02.02"), (item, on)
+        assert raisin.verdict == Verdict.UNQUALIFIED and raisin.edition.startswith("GB 2760")
 
 
 def test_tartrazine_in_pickles_and_not_in_spices_or_seasoned_raw_meat():
@@ -66,7 +66,7 @@ def test_amaranth_and_ponceau_in_candied_fruit_and_candy_but_not_in_dried_fruit_
         assert candy.verdict == Verdict.QUALIFIED and candy.limit_text == "≤0.05g/kg", item
         raisin = judge(item, "0.01g/kg", "葡萄干", "水果制品-水果干制品")
         assert not_permitted(raisin) and raisin.category_path.endswith("04.01.02.02"), item
-    shrimp = judge("胭脂红", "0.00247g/kg", "红虾皮", "水产制品-干制水产品")
+    shrimp = judge("胭脂红", "0.00247g/kg", "红虾皮", "水产制品-预制动物性水产干制品")
     assert not_permitted(shrimp) and shrimp.category_path.startswith("09.0")
 
 
@@ -107,15 +107,15 @@ def test_every_colour_list_names_both_editions_and_leaves_out_the_converted_rows
 
 def test_sorbic_acid_in_tofu_products_of_the_second_kind_but_not_in_dried_vegetables():
     """山梨酸 04.04.01.03 豆干再制品 1.0 g/kg; 04.02.02.03 腌渍的蔬菜 1.0 g/kg and its sibling
-    04.02.02.02 干制蔬菜 none; 04.01.02.13 其他加工水果 none (蜜饯凉果 0.5 g/kg)."""
+    04.02.02.02 干制蔬菜 none; 04.01.02.02 水果干类 none (蜜饯凉果 0.5 g/kg)."""
     pickle = judge("山梨酸及其钾盐(以山梨酸计)", "1.2g/kg", "酱黄瓜", "蔬菜制品-酱腌菜")
     assert pickle.verdict == Verdict.UNQUALIFIED and pickle.limit_text == "≤1g/kg"
     dried = judge("山梨酸及其钾盐(以山梨酸计)", "0.1g/kg", "梅干菜", "蔬菜制品-干制蔬菜")
     assert not_permitted(dried) and dried.category_path.endswith("04.02.02.02")
     candied = judge("山梨酸及其钾盐(以山梨酸计)", "0.6g/kg", "话梅", "糖果制品-果脯蜜饯")
     assert candied.verdict == Verdict.UNQUALIFIED and candied.limit_text == "≤0.5g/kg"
-    crisp = judge("山梨酸及其钾盐(以山梨酸计)", "0.1g/kg", "综合水果脆", "水果制品-水果制品")
-    assert not_permitted(crisp)
+    raisin = judge("山梨酸及其钾盐(以山梨酸计)", "0.1g/kg", "葡萄干", "水果制品-水果干制品")
+    assert not_permitted(raisin) and raisin.category_path.endswith("04.01.02.02")
 
 
 def test_sorbic_acid_in_pastry_is_listed_in_2014_and_open_in_2024_and_bread_keeps_its_use():
