@@ -31,6 +31,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--seed", type=int, default=2022)
     parser.add_argument("--profile", action="store_true", help="each case's queries, not percentiles")
+    parser.add_argument("--case", default="", help="only the cases whose label contains this")
     args = parser.parse_args()
 
     OUT.mkdir(parents=True, exist_ok=True)
@@ -107,6 +108,7 @@ def main() -> None:
             lambda: f"/registry/businesses/?q={rng.choice(words)}&page=3",
         ),
         "page: first page, no filter": (district, lambda: "/registry/businesses/"),
+        "page: town officer, own town, no filter": (town, lambda: "/registry/businesses/"),
         "page: credit-code prefix search": (
             district,
             lambda: f"/registry/businesses/?q=91120113{rng.randrange(10)}",
@@ -116,6 +118,7 @@ def main() -> None:
             lambda: f"/api/v1/businesses/?region={rng.choice(towns)}&q={rng.choice(words)}",
         ),
     }
+    cases = {label: case for label, case in cases.items() if args.case in label}
     if args.profile:
         profile(cases, connection, total)
         return
