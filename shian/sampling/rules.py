@@ -54,6 +54,8 @@ UNITS: dict[str, tuple[str, Decimal]] = {
     "MPN/g": ("MPN per g", Decimal(1)),
     "MPN/100mL": ("MPN per 100 mL", Decimal(1)),
     "%vol": ("alcohol", Decimal(1)),
+    "μS/cm": ("conductivity", Decimal(1)),
+    "mmol/kg": ("amount per kg", Decimal(1)),
     "": ("ratio", Decimal(1)),
 }
 _UNIT_ALIASES = {
@@ -64,6 +66,7 @@ _UNIT_ALIASES = {
     "/": "",
     "/25g": "CFU/25g",
     "/50cm²": "CFU/50cm²",
+    "uS/cm": "μS/cm",
 }
 
 
@@ -142,7 +145,8 @@ def parse_number(text: str) -> Decimal | None:
 
 
 _UNIT_AT_END = re.compile(
-    r"(mg/100cm²|/50cm²|/25g|CFU/\d*\s*(?:g|mL|cm²)|MPN/\d*\s*(?:g|mL)|%\s*vol|[μumn]?g/(?:100)?(?:k?g|m?L)|%)\s*$"
+    r"(mg/100cm²|/50cm²|/25g|CFU/\d*\s*(?:g|mL|cm²)|MPN/\d*\s*(?:g|mL)|%\s*vol|[μu]S/cm|mmol/kg"
+    r"|[μumn]?g/(?:100)?(?:k?g|m?L)|%)\s*$"
 )
 
 
@@ -281,6 +285,12 @@ class LimitSpec:
         if self.kind == LimitKind.GMP:
             return "按生产需要适量使用"
         if self.kind == LimitKind.DECLARED:
+            if self.low is not None or self.high is not None:  # a share of the declared value
+                low = f"{_fmt(self.low * 100)}%" if self.low is not None else ""
+                high = f"{_fmt(self.high * 100)}%" if self.high is not None else ""
+                if low and high:
+                    return f"标签标示值的{low}～{high}"
+                return f"≥标签标示值的{low}" if low else f"≤标签标示值的{high}"
             return f"标签标示值±{_fmt(self.value)}{u}"
         big = f",M={_fmt(self.big_m)}" if self.big_m is not None else ""
         return f"n={self.n},c={self.c},m={_fmt(self.m)}{big}{u}"
@@ -415,6 +425,7 @@ def food_key(name: str) -> str:
 class FoodClass:
     name: str  # the canonical name ("普通白菜")
     paths: dict[str, tuple[str, ...]]  # tree -> path, root first
+    group: bool = False  # a group of foods ("甲壳类"), not one commodity ("南美白虾")
 
     def path_text(self, tree: str) -> str:
         return " › ".join(self.paths.get(tree, ()))
@@ -438,7 +449,7 @@ def load_food_table(path: Path = FOODS_FILE) -> dict[str, FoodClass]:
         if not paths:
             raise ValueError(f"{path.name} [[food]] #{i}: no category path")
         names = [str(n) for n in row.get("names", [])]
-        group = FoodClass(names[0] if names else f"#{i}", paths)
+        group = FoodClass(names[0] if names else f"#{i}", paths, group=True)
         for n in names:
             table[food_key(n)] = group
         for entry in row.get("commodities", []):
@@ -464,6 +475,23 @@ def _within(inner: FoodClass, outer: FoodClass) -> bool:
 _QUALIFIER = re.compile(r"\(([^()]*)\)")
 
 
+# Sampling categories that hold foods of another standard category: (the category's GB 2762 path,
+# the food's, why). Fresh spices sampled as 香辛料 are placed as the fresh vegetable (GB 2762-2025
+# 表1 注); the implementation rules' 水产制品 holds 藻类制品 (海带丝、海苔 …) beside the animal products.
+_SPANS = (
+    (("调味品", "香辛料类"), ("蔬菜及其制品", "新鲜蔬菜"), "新鲜香辛料按对应的新鲜蔬菜类别执行"),
+    (("水产动物及其制品", "水产制品"), ("藻类及其制品",), "抽检细则的水产制品含藻类制品"),
+)
+
+
+def _spanned(food: FoodClass, category: FoodClass) -> str:
+    ours, theirs = food.paths.get(TREE_2762, ()), category.paths.get(TREE_2762, ())
+    for cat, inner, why in _SPANS:
+        if theirs[: len(cat)] == cat and ours[: len(inner)] == inner:
+            return why
+    return ""
+
+
 def place_food(food: str, category: str, table: dict[str, FoodClass]) -> Placement:
     """Place a sampled food: its own name (or the name in its brackets, "豆角(豇豆)") when that
     lies within its sampling category; else the deepest sampling category on file; else a known
@@ -472,11 +500,13 @@ def place_food(food: str, category: str, table: dict[str, FoodClass]) -> Placeme
     key = food_key(food)
     cat_class: FoodClass | None = None
     cat_name = ""
+    outer: list[FoodClass] = []  # the sampling category's classes on file, deepest first
     for seg in reversed(category_segments(category)):
         found = table.get(food_key(seg))
         if found is not None:
-            cat_class, cat_name = found, seg
-            break
+            outer.append(found)
+            if cat_class is None:
+                cat_class, cat_name = found, seg
     bare = _QUALIFIER.sub("", key)
     candidates = [key, bare, *(m.group(1) for m in _QUALIFIER.finditer(key))]
     for cand in candidates:
@@ -485,17 +515,26 @@ def place_food(food: str, category: str, table: dict[str, FoodClass]) -> Placeme
             continue
         if cat_class is None or _within(fc, cat_class) or fc is cat_class:
             return Placement(fc, f"食品名称「{cand}」→ {fc.name}")
-        if cat_class.paths.get(TREE_2762, ())[:2] == ("调味品", "香辛料类") and fc.paths.get(TREE_2762, ())[
-            :2
-        ] == ("蔬菜及其制品", "新鲜蔬菜"):
-            return Placement(fc, f"食品名称「{cand}」→ {fc.name}（新鲜香辛料按对应的新鲜蔬菜类别执行）")
-    # a known name contained in the food's name, the longest first, within the category
+        if cand in (key, bare) and any(_within(fc, o) for o in outer[1:]):
+            # the food's own name places it beside its sub-category, within the big category
+            # (梅干菜 sampled as 蔬菜制品-酱腌菜 is a 干制蔬菜)
+            return Placement(fc, f"食品名称「{cand}」→ {fc.name}（抽样类别「{category}」的大类之内）")
+        span = _spanned(fc, cat_class)
+        if span:
+            return Placement(fc, f"食品名称「{cand}」→ {fc.name}（{span}）")
+    # a known name contained in the food's name, the longest first, within the category; then in
+    # the words of its brackets ("可可奥巧(奥巧慕斯味装饰饼干)" → 饼干)
     best: tuple[int, str, FoodClass] | None = None
-    for n in range(len(bare), 1, -1):
-        for i in range(0, len(bare) - n + 1):
-            fc = table.get(bare[i : i + n])
-            if fc is not None and (cat_class is None or _within(fc, cat_class)):
-                best = (n, bare[i : i + n], fc)
+    for text in (bare, *(m.group(1) for m in _QUALIFIER.finditer(key))):
+        for n in range(len(text), 1, -1):
+            for i in range(0, len(text) - n + 1):
+                fc = table.get(text[i : i + n])
+                if fc is not None and (
+                    cat_class is None or _within(fc, cat_class) or _spanned(fc, cat_class)
+                ):
+                    best = (n, text[i : i + n], fc)
+                    break
+            if best:
                 break
         if best:
             break
@@ -524,6 +563,9 @@ def _excepted(row: LimitRule, nodes: frozenset[str], food: FoodClass) -> str:
     return ""
 
 
+ROOT = "*"
+
+
 def walk_tree(rows: Sequence[LimitRule], food: FoodClass, tree: str, in_force: frozenset[str]) -> TreeFind:
     """The row of the deepest category on the food's path that has a row in force for the item
     and does not except the food; a row excepting it is passed over (its exception names the
@@ -531,8 +573,9 @@ def walk_tree(rows: Sequence[LimitRule], food: FoodClass, tree: str, in_force: f
     path = food.paths.get(tree)
     if path is None:
         return TreeFind(None, tree, (), f"无法在 {tree} 食品分类中归类「{food.name}」")
-    nodes = frozenset(path) | {food.name}
-    depth = {n: i for i, n in enumerate(path)}
+    # ROOT: a row for every food placed in the tree (GB 28050's tolerances of a declared value)
+    nodes = frozenset(path) | {food.name, ROOT}
+    depth = {ROOT: -1} | {n: i for i, n in enumerate(path)}
     depth.setdefault(food.name, len(path))
     best: tuple[int, int, int] | None = None
     chosen: LimitRule | None = None
@@ -542,6 +585,8 @@ def walk_tree(rows: Sequence[LimitRule], food: FoodClass, tree: str, in_force: f
             continue
         if not any(e in in_force for e in row.editions):
             continue
+        if row.only and not any(o in nodes for o in row.only):
+            continue  # "（仅限…）": the use is limited to the foods named
         why = _excepted(row, nodes, food)
         if why:
             skipped.append(f"{'/'.join(row.path)}（{why}除外）")
@@ -595,6 +640,8 @@ class LimitRule:
     basis: str = ""  # "以…计": Pb, NaNO2, NO2-
     source_edition: str = ""  # the edition the value was read from; older ones are assumed equal
     floor: bool = False  # a safety floor under a stricter label or grade standard (see judge)
+    # GB 2760 "（仅限…）": the row applies only to the foods (or categories) named here
+    only: tuple[str, ...] = ()
 
     def matches(self, food: str, category_segments: Sequence[str]) -> int:
         """0 when it does not apply; else a specificity score (food name beats category)."""
@@ -612,6 +659,21 @@ class LimitRule:
             # a deeper segment (the sub-category) is more specific than the big category
             score += 1 + max(category_segments.index(c) for c in hit) / 10
         return 1 if score == 0 else int(score * 100)
+
+
+@dataclass(frozen=True)
+class UseList:
+    """That an additive's use list on file is complete for the editions named (GB 2760 3.4: an
+    additive may be used only in the food categories of 附录A), so that a category none of its
+    rows covers is "不得使用" there; except below the `open` categories or foods, whose uses in
+    those editions are not verified and stay undetermined."""
+
+    item: str
+    editions: tuple[str, ...]
+    open: tuple[str, ...] = ()
+    clause: str = ""
+    source: str = ""
+    verification: str = "M"
 
 
 @dataclass(frozen=True)
@@ -637,6 +699,7 @@ class LimitBook:
     tree_rules: dict[str, dict[str, tuple[LimitRule, ...]]] = field(default_factory=dict)
     additives: frozenset[str] = frozenset()  # GB 2760 additives (canonical items)
     additives_complete: frozenset[str] = frozenset()  # whose use list on file is complete
+    use_lists: dict[str, tuple[UseList, ...]] = field(default_factory=dict)  # complete by edition
     _found: dict[tuple[str, str, str, frozenset[str]], Resolution] = field(
         default_factory=dict, compare=False, repr=False
     )
@@ -706,6 +769,21 @@ class LimitBook:
                                 found.path,
                                 placed_by,
                             )
+                        listed = self._use_list(canonical, in_force)
+                        if listed is not None:
+                            nodes = {*found.path, placement.food.name}
+                            gap = next((o for o in listed.open if o in nodes), "")
+                            coarse = "" if gap else _coarse(rows or (), placement.food, found.path, in_force)
+                            if not gap and not coarse:
+                                rule = _not_permitted(canonical, found.path, in_force, listed)
+                                return Resolution(rule, "", tree, found.path, placed_by)
+                            why = (
+                                f"{'、'.join(listed.editions)} 在「{gap}」的使用范围未核实"
+                                if gap
+                                else f"食品的归类过粗（{coarse}有使用规定）"
+                            )
+                            reasons.append(found.reason + f"；{why}，不能据此判为“不得使用”")
+                            continue
                         reasons.append(found.reason + "；整理表的使用范围不完整，不能据此判为“不得使用”")
                         continue
                     reasons.append(found.reason)
@@ -717,6 +795,13 @@ class LimitBook:
         elif not reasons:
             reasons.append(f"「{item}」在「{category or food}」无适用限量")
         return Resolution(None, "；".join(reasons), "", (), placed_by)
+
+    def _use_list(self, item: str, in_force: frozenset[str]) -> UseList | None:
+        """The complete use list of a GB 2760 additive for the edition in force, if on file."""
+        for listed in self.use_lists.get(item, ()):
+            if any(e in in_force for e in listed.editions):
+                return listed
+        return None
 
     def _legacy(self, item: str, food: str, category: str, in_force: frozenset[str]) -> LimitRule | None:
         rows = self.rules.get(item, ())
@@ -742,14 +827,34 @@ class LimitBook:
         return self.editions[rule.editions[-1]]
 
 
-def _not_permitted(item: str, path: tuple[str, ...], in_force: frozenset[str]) -> LimitRule:
+def _coarse(
+    rows: Sequence[LimitRule], food: FoodClass, path: tuple[str, ...], in_force: frozenset[str]
+) -> str:
+    """Why a food's place is too coarse to call an unlisted additive "不得使用": a category below
+    it has a use (新鲜水果 › 经表面处理的鲜水果), or a use at its category is "仅限" some foods and
+    the food is a group that may hold them (甲壳类 for "仅限海水虾蟹类"). "" when neither."""
+    for row in rows:
+        if not any(e in in_force for e in row.editions) or not row.path:
+            continue
+        if len(row.path) > len(path) and row.path[len(path) - 1] == path[-1]:
+            return f"{path[-1]} 的下级类别 {row.path[-1]}"
+        if row.only and food.group and row.path[-1] in path:
+            return f"{row.path[-1]}（仅限{'、'.join(row.only)}）"
+    return ""
+
+
+def _not_permitted(
+    item: str, path: tuple[str, ...], in_force: frozenset[str], listed: UseList | None = None
+) -> LimitRule:
     editions = tuple(sorted(e for e in in_force if e.startswith("GB 2760")))
+    clause = f"3.4 / 附录A：未列入 {path[-1]} 及其上级类别，不得使用"
     return LimitRule(
         item=item,
         spec=LimitSpec(LimitKind.NOT_PERMITTED),
         editions=editions,
-        clause=f"3.4 / 附录A：未列入 {path[-1]} 及其上级类别，不得使用",
-        verification="V2",
+        clause=clause + (f"（{listed.clause}）" if listed and listed.clause else ""),
+        source=listed.source if listed else "",
+        verification=listed.verification if listed else "V2",
         row_id=f"gb2760-not-listed-{path[-1]}",
         tree=TREE_2760,
         path=path,
@@ -832,6 +937,8 @@ def _editions_of(editions: dict[str, Edition], standard: str) -> tuple[str, ...]
 
 
 def _tree_path(tree: str, text: str) -> tuple[str, ...]:
+    if text == ROOT:
+        return (ROOT,)
     if tree == TREE_2760:
         return code_path(text)
     return tuple(p for p in text.split("/") if p)
@@ -933,6 +1040,7 @@ def load_limit_book(
     tree_rules: dict[str, dict[str, list[LimitRule]]] = {}
     no_retest: set[str] = set()
     complete: set[str] = set()
+    use_lists: dict[str, list[UseList]] = {}
     suppress_items: set[str] = set()  # converted rows left out (misaligned in the compiled table)
     suppress_rows: set[str] = set()
     curated_tree: list[LimitRule] = []
@@ -954,6 +1062,21 @@ def load_limit_book(
             no_retest.add(item_key(item))
         for item in data.get("gb2760", {}).get("uses_complete", []):
             complete.add(item_key(item))
+        for i, u in enumerate(data.get("gb2760", {}).get("complete", []), start=1):
+            eds = _tuple(u["editions"])
+            if not eds or any(code not in editions for code in eds):
+                raise ValueError(f"{path.name} [[gb2760.complete]] #{i}: unknown edition in {eds!r}")
+            name = item_key(str(u["item"]))
+            use_lists.setdefault(aliases.get(name, name), []).append(
+                UseList(
+                    item=aliases.get(name, name),
+                    editions=eds,
+                    open=tuple(str(x) for x in u.get("open", [])),
+                    clause=str(u.get("clause", "")),
+                    source=str(u.get("source", "")),
+                    verification=str(u.get("verification", "M")),
+                )
+            )
         conv = data.get("gb2760", {}).get("converted", {})
         suppress_items.update(item_key(x) for x in conv.get("suppress_items", []))
         suppress_rows.update(str(x) for x in conv.get("suppress_rows", []))
@@ -985,6 +1108,7 @@ def load_limit_book(
                     except_names=tuple(str(x) for x in row.get("except", [])),
                     basis=str(row.get("basis", "")),
                     floor=bool(row.get("floor", False)),
+                    only=tuple(str(x) for x in row.get("only", [])),
                 )
             except (KeyError, ValueError) as exc:
                 raise ValueError(f"{where}: {exc}") from exc
@@ -1007,7 +1131,7 @@ def load_limit_book(
         is_additive_row = any(e.startswith("GB 2760") for e in rule.editions)
         if rule.tree == TREE_2760 and is_additive_row and not rule.item.endswith("残留量"):
             additives.add(rule.item)
-    additives |= complete
+    additives |= complete | set(use_lists)
     return LimitBook(
         editions,
         aliases,
@@ -1017,6 +1141,7 @@ def load_limit_book(
         tree_rules={k: {t: tuple(v) for t, v in by.items()} for k, by in tree_rules.items()},
         additives=frozenset(additives),
         additives_complete=frozenset(complete),
+        use_lists={k: tuple(v) for k, v in use_lists.items()},
     )
 
 
@@ -1229,6 +1354,7 @@ def judge(
                     lod,
                     lod_unit or measured.unit or rule.spec.unit,
                 )
+        measured = _item_unit(book.canonical_item(item), measured, rule.spec.unit)
         factor = basis_factor(item, rule)
         if factor != 1 and measured.values:
             measured = Measured(
@@ -1246,6 +1372,21 @@ def judge(
         verdict = Verdict.UNDETERMINED
         reason = f"符合{edition.code}的限量；是否符合标签标示的产品等级标准，须按其指标判定"
     return Judgment(verdict, reason, value_in_limit_unit=value, counts=counts, **base)  # type: ignore[arg-type]
+
+
+# Units that convert only for one item: a peroxide value in mmol/kg (GB/T grade standards of oils)
+# and in g/100g (GB 2716 and the product standards): GB 5009.227-2016 第一法 gives
+# X(g/100g) = (V−V0)·c·0.1269/m·100 and X(mmol/kg) = (V−V0)·c/(2m)·1000, so 1 mmol/kg = 0.02538 g/100g.
+_ITEM_UNITS: dict[tuple[str, str, str], Decimal] = {
+    ("过氧化值(以脂肪计)", "mmol/kg", "g/100g"): Decimal("0.02538"),
+}
+
+
+def _item_unit(canonical: str, measured: Measured, to_unit: str) -> Measured:
+    factor = _ITEM_UNITS.get((canonical, measured.unit, to_unit))
+    if factor is None:
+        return measured
+    return replace(measured, values=tuple(v * factor for v in measured.values), unit=to_unit)
 
 
 def dried_spec(spec: LimitSpec, concentration: Decimal) -> LimitSpec:
@@ -1285,11 +1426,10 @@ def _judge_declared(
         "category_path": " › ".join(found.category_path),
         "placed_by": found.placed_by,
     }
-    tolerance = rule.spec.value or Decimal(0)
     if not declared.strip():
         return Judgment(
             Verdict.UNDETERMINED,
-            f"须标签标示值：{item}按标签标示值±{_fmt(tolerance)}{rule.spec.unit}判定（{rule.clause}），记录未载明标示值",
+            f"须标签标示值：{item}按{rule.spec.text()}判定（{rule.clause}），记录未载明标示值",
             limit_text=rule.spec.text(),
             spec=rule.spec,
             **base,  # type: ignore[arg-type]
@@ -1298,9 +1438,10 @@ def _judge_declared(
         label = parse_result(declared, default_unit=rule.spec.unit)
         if not label.values:
             raise UnreadableResult("标签标示值无数值")
-        value = convert(label.values[0], label.unit or rule.spec.unit, rule.spec.unit)
-        spec = LimitSpec(LimitKind.RANGE, unit=rule.spec.unit, low=value - tolerance, high=value + tolerance)
-        measured = parse_result(result, default_unit=unit or rule.spec.unit)
+        measured = parse_result(result, default_unit=unit or rule.spec.unit or label.unit)
+        spec_unit = rule.spec.unit or label.unit or measured.unit
+        value = convert(label.values[0], label.unit or spec_unit, spec_unit)
+        spec = _declared_spec(rule.spec, value, spec_unit)
         verdict, reason, got, counts = judge_value(measured, spec)
     except (UnreadableResult, UnitMismatch) as exc:
         return Judgment(
@@ -1312,13 +1453,27 @@ def _judge_declared(
         )
     return Judgment(
         verdict,
-        f"{reason}（标签标示值 {_fmt(value)}{rule.spec.unit}）",
+        f"{reason}（标签标示值 {_fmt(value)}{spec_unit}）",
         limit_text=spec.text(),
         value_in_limit_unit=got,
         counts=counts,
         spec=spec,
         **base,
     )
+
+
+def _declared_spec(rule_spec: LimitSpec, declared: Decimal, unit: str) -> LimitSpec:
+    """The limit a declared value sets: declared ± an absolute tolerance (酒精度 ±1.0 %vol), or a
+    share of it (GB 28050-2011 表2: 蛋白质 ≥80%, 钠 ≤120% of the declared value)."""
+    low, high = rule_spec.low, rule_spec.high
+    if low is None and high is None:
+        tolerance = rule_spec.value or Decimal(0)
+        return LimitSpec(LimitKind.RANGE, unit=unit, low=declared - tolerance, high=declared + tolerance)
+    if low is not None and high is not None:
+        return LimitSpec(LimitKind.RANGE, unit=unit, low=declared * low, high=declared * high)
+    if low is not None:
+        return LimitSpec(LimitKind.MIN, unit=unit, value=declared * low)
+    return LimitSpec(LimitKind.MAX, unit=unit, value=declared * (high or Decimal(1)))
 
 
 def sample_conclusion(verdicts: Iterable[str]) -> str:
