@@ -211,7 +211,19 @@ def test_the_product_standard_for_packaged_water_is_stricter_than_gb2762():
 
 
 # Big categories too broad to place a food by (a food name is needed): the answer is "无法归类".
-TOO_BROAD = {"罐头", "速冻食品", "茶叶及相关制品", "保健食品", "餐饮食品", "食品添加剂", "食用农产品"}
+TOO_BROAD = {
+    "罐头",
+    "速冻食品",
+    "茶叶及相关制品",
+    "保健食品",
+    "餐饮食品",
+    "食品添加剂",
+    "食用农产品",
+    "方便食品",  # 方便米面制品 06.07, but also 冲调 products of any kind
+    "薯类和膨化食品",  # 薯类食品 04.02.02.08 and 膨化食品 16.06
+    "糖果制品",  # 糖果 and 巧克力 (05.0), but 果冻 (16.01) too
+    "可可及焙烤咖啡产品",  # 可可制品 05.01 and 焙炒咖啡 (GB 2762 生咖啡豆及烘焙咖啡豆)
+}
 
 
 def test_every_sampling_category_of_the_implementation_rules_is_placed_or_said_to_be_too_broad():
