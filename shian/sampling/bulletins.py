@@ -152,7 +152,15 @@ def judge_record(
             reasons.append(
                 f"{f.item}：平台判定合格（{j.limit_text}，{j.edition}），通报判定不合格（{f.limit}）"
             )
-        elif theirs is None or j.spec is None or not (j.spec.same_as(theirs) or _sign_misprint(j, theirs, f)):
+        elif (
+            theirs is None
+            or j.spec is None
+            or not (
+                j.spec.same_as(theirs)
+                or _sign_misprint(j, theirs, f)
+                or _detection_limit_printed(j, theirs, f)
+            )
+        ):
             agrees = False
             reasons.append(f"{f.item}：限量不同（平台 {j.limit_text} {j.edition}，通报 {f.limit}）")
     return RecordOutcome(rid, covered, covered and agrees, tuple(reasons))
@@ -172,6 +180,27 @@ def _sign_misprint(j: rules.Judgment, theirs: rules.LimitSpec, f: FailedItem) ->
     except rules.UnreadableResult:
         return False
     return bool(measured.values) and theirs.value is not None and max(measured.values) <= theirs.value
+
+
+def _detection_limit_printed(j: rules.Judgment, theirs: rules.LimitSpec, f: FailedItem) -> bool:
+    """A banned substance (不得检出) for which the bulletin prints a maximum ("≤2μg/kg" for
+    氧氟沙星 under 农业部公告第2292号): a substance that may not be detected has no maximum, so the
+    printed figure is the method's detection limit the lab judged "detected" by. The same limit,
+    provided the bulletin's own result is above its printed figure (else it could not have been
+    judged detected by it)."""
+    ours = j.spec
+    if ours is None or ours.kind != rules.LimitKind.NOT_DETECTED or theirs.kind != rules.LimitKind.MAX:
+        return False
+    try:
+        measured = rules.parse_result(f.result, default_unit=theirs.unit)
+    except rules.UnreadableResult:
+        return False
+    if not measured.detected or not measured.values or theirs.value is None:
+        return False
+    try:
+        return rules.convert(max(measured.values), measured.unit, theirs.unit) > theirs.value
+    except rules.UnitMismatch:
+        return False
 
 
 _REASON_KIND = (

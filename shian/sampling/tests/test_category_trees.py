@@ -108,7 +108,8 @@ def test_gb2760_not_listed_is_not_permitted_when_the_use_list_is_complete():
 
 
 def test_gb2760_not_listed_with_an_incomplete_use_list_is_not_guessed():
-    j = judge("柠檬黄", "0.05g/kg", "古法酱油", "调味品-酱油")
+    """赤藓红's use list is not on file whole (柠檬黄's is: limits-22, 酱油 不得使用)."""
+    j = judge("赤藓红", "0.05g/kg", "古法酱油", "调味品-酱油")
     assert j.verdict == Verdict.UNDETERMINED and "不能据此判为" in j.reason
 
 

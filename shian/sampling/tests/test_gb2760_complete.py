@@ -192,9 +192,9 @@ def test_sugared_cherry_tomatoes_sampled_as_dried_fruit_are_candied_fruit():
 
 
 def test_sorbic_acid_is_stated_not_permitted_only_where_known():
-    """山梨酸's whole use list is not on file: 豆腐类, 豆干类, 生湿面制品, 发酵面制品 and 生鲜肉 are
-    stated 不得使用 (rows of their own); a pastry stays undetermined (GB 2760-2024's change there is
-    not known with confidence)."""
+    """豆腐类, 豆干类, 生湿面制品, 发酵面制品 and 生鲜肉 are stated 不得使用 (rows of their own); a
+    pastry stays undetermined (GB 2760-2024's change there is not known with confidence: 07.02 is
+    open in that edition's use list, limits-22)."""
     for food, category in (
         ("卤水豆腐", "豆制品"),
         ("馒头", "餐饮食品-馒头花卷（自制）"),
@@ -203,4 +203,4 @@ def test_sorbic_acid_is_stated_not_permitted_only_where_known():
         j = judge("山梨酸及其钾盐(以山梨酸计)", "0.5g/kg", food, category)
         assert j.spec is not None and j.spec.kind == LimitKind.NOT_PERMITTED, food
     pastry = judge("山梨酸及其钾盐(以山梨酸计)", "0.5g/kg", "五黑糕", "糕点-糕点")
-    assert pastry.verdict == Verdict.UNDETERMINED and "不完整" in pastry.reason
+    assert pastry.verdict == Verdict.UNDETERMINED and "「07.02」的使用范围未核实" in pastry.reason
