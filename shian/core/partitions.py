@@ -12,8 +12,9 @@ What PostgreSQL asks for, and how each is met (docs/scaling.md §3):
   addresses rows by `id`, which the identity sequence hands out once; for the audit chain the
   uniqueness of `seq` alone is kept by `AuditChainHead`, which hands out each number under a row
   lock, and `shian audit verify` checks it.
-- A foreign key into a partitioned table would need the whole key; a table is only partitioned
-  here when no other table refers to it.
+- A foreign key into a partitioned table would need the whole key; the foreign keys into a table
+  that other tables refer to are replaced by triggers (core.partition_references). Foreign keys
+  out of the table and its check constraints are carried over to the new table.
 - Row triggers defined on the parent are cloned to every partition (PostgreSQL 13+); a TRUNCATE
   trigger is a statement trigger and fires only for the table named, so it is created on each
   partition as well.
@@ -46,6 +47,8 @@ class YearlyTable:
     #: (name, timing and events, level, function) of triggers to recreate on the parent.
     row_triggers: tuple[tuple[str, str, str], ...] = ()
     truncate_trigger: tuple[str, str] | None = None
+    #: "BEFORE" for a guard; "AFTER" for a check of what the truncation left.
+    truncate_timing: str = "BEFORE"
     first_year: int = 2020
 
 
@@ -59,8 +62,19 @@ AUDIT = YearlyTable(
     truncate_trigger=("core_auditentry_no_truncate", "core_auditentry_append_only"),
 )
 
+INSPECTIONS = YearlyTable(
+    table="inspections_inspection",
+    column="inspected_on",
+    column_type="date",
+    # The one-to-one `corrects`: unique with the date here, and alone by a trigger
+    # (core.partition_references), which also keeps the foreign keys into the table.
+    unique=(("corrects_id",),),
+    truncate_trigger=("inspections_inspection_ri_truncate", "inspections_inspection_ri_truncate"),
+    truncate_timing="AFTER",
+)
+
 #: Every table partitioned by year, by table name.
-YEARLY_TABLES: dict[str, YearlyTable] = {AUDIT.table: AUDIT}
+YEARLY_TABLES: dict[str, YearlyTable] = {AUDIT.table: AUDIT, INSPECTIONS.table: INSPECTIONS}
 
 
 class PartitionError(Exception):
@@ -128,7 +142,7 @@ def _create_partition(cur: CursorWrapper, spec: YearlyTable, year: int | None) -
         trigger, function = spec.truncate_trigger
         cur.execute(f'DROP TRIGGER IF EXISTS "{trigger}" ON "{name}"')
         cur.execute(
-            f'CREATE TRIGGER "{trigger}" BEFORE TRUNCATE ON "{name}" '
+            f'CREATE TRIGGER "{trigger}" {spec.truncate_timing} TRUNCATE ON "{name}" '
             f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
         )
     return name
@@ -169,12 +183,19 @@ def _fill_from(cur: CursorWrapper, spec: YearlyTable, old: str, indexes: list[st
     for definition in indexes:
         cur.execute(definition)
     cur.execute(f'INSERT INTO "{spec.table}" SELECT * FROM "{old}"')  # noqa: S608 - names from YEARLY_TABLES
+    # Foreign keys out of the table (LIKE copies none), checked once over the copied rows.
+    cur.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f'",
+        [old],
+    )
+    for name, definition in cur.fetchall():
+        cur.execute(f'ALTER TABLE "{spec.table}" ADD CONSTRAINT "{name}" {definition}')
     _resume_identity(cur, spec.table, old)
     cur.execute(f'DROP TABLE "{old}"' + (" CASCADE" if cascade else ""))
     _create_triggers(cur, spec)
 
 
-_LIKE = "INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMMENTS"
+_LIKE = "INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING IDENTITY INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMMENTS"
 
 
 def partition_by_year(connection: BaseDatabaseWrapper, spec: YearlyTable, *, until_year: int) -> None:
@@ -231,7 +252,8 @@ def _create_triggers(cur: CursorWrapper, spec: YearlyTable) -> None:
         name, function = spec.truncate_trigger
         cur.execute(f'DROP TRIGGER IF EXISTS "{name}" ON "{spec.table}"')
         cur.execute(
-            f'CREATE TRIGGER "{name}" BEFORE TRUNCATE ON "{spec.table}" FOR EACH STATEMENT EXECUTE FUNCTION {function}()'
+            f'CREATE TRIGGER "{name}" {spec.truncate_timing} TRUNCATE ON "{spec.table}" '
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
         )
 
 
