@@ -47,6 +47,7 @@ class ItemOut(Schema):
     edition: str
     clause: str
     detection_limit: str
+    declared: str
 
 
 class SampleDetailOut(SampleOut):
@@ -59,6 +60,7 @@ class ResultIn(Schema):
     result: str
     unit: str = ""
     detection_limit: str = ""
+    declared: str = ""  # the label's declared value with its unit ("42%vol")
 
 
 class ResultsIn(Schema):
@@ -148,7 +150,9 @@ def sample_results(request: HttpRequest, pk: int, payload: ResultsIn) -> SampleD
     require_version(request, sample)
     imports.results_record(
         sample=sample,
-        rows=[imports.ResultRow(r.item, r.result, r.unit, r.detection_limit) for r in payload.items],
+        rows=[
+            imports.ResultRow(r.item, r.result, r.unit, r.detection_limit, r.declared) for r in payload.items
+        ],
         by=_actor(request),
         on=payload.on or timezone.localdate(),
         source=AuditSource.API,

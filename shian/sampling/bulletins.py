@@ -94,9 +94,12 @@ def judge_record(
     """A record is covered when every failed item has a limit in force and a readable result; it
     agrees when the platform judges every failed item unqualified against the same limit as the
     bulletin (the same value, whatever the unit it is written in)."""
+    # The food's name as the bulletin wrote it first: its brackets often name the product type
+    # ("可可奥巧（奥巧慕斯味装饰饼干）"); the compiled short name when the written one cannot be placed.
     food = (
-        str(record.get("food_name_canonical") or record.get("food_name_raw") or "") if use_food_name else ""
+        str(record.get("food_name_raw") or record.get("food_name_canonical") or "") if use_food_name else ""
     )
+    short = str(record.get("food_name_canonical") or "") if use_food_name else ""
     category = str(record.get("category") or record.get("sub_category") or "")
     on = record_date(record.get("prod_date"), fallback)
     items = parse_failed_items(str(record.get("fail_raw") or ""))
@@ -112,6 +115,10 @@ def judge_record(
         j = rules.judge(
             book=book, item=f.item, result=f.result, food=food, category=category, on=on, declared=label
         )
+        if j.verdict == rules.Verdict.UNDETERMINED and "无法归类" in j.reason and short and short != food:
+            j = rules.judge(
+                book=book, item=f.item, result=f.result, food=short, category=category, on=on, declared=label
+            )
         if j.verdict == rules.Verdict.UNDETERMINED:
             covered = False
             reasons.append(f"{f.item}：{j.reason}")
@@ -125,15 +132,32 @@ def judge_record(
             reasons.append(
                 f"{f.item}：平台判定合格（{j.limit_text}，{j.edition}），通报判定不合格（{f.limit}）"
             )
-        elif theirs is None or j.spec is None or not j.spec.same_as(theirs):
+        elif theirs is None or j.spec is None or not (j.spec.same_as(theirs) or _sign_misprint(j, theirs, f)):
             agrees = False
             reasons.append(f"{f.item}：限量不同（平台 {j.limit_text} {j.edition}，通报 {f.limit}）")
     return RecordOutcome(rid, covered, covered and agrees, tuple(reasons))
 
 
+def _sign_misprint(j: rules.Judgment, theirs: rules.LimitSpec, f: FailedItem) -> bool:
+    """The bulletin prints a minimum as a maximum ("≤1.5倍" for GB/T 10792's 二氧化碳气容量 ≥1.5 倍):
+    the same figure in the other direction, and its own result would pass the printed sign, so the
+    printed sign cannot be the one it judged by."""
+    ours = j.spec
+    if ours is None or ours.kind != rules.LimitKind.MIN or theirs.kind != rules.LimitKind.MAX:
+        return False
+    if not rules.LimitSpec(rules.LimitKind.MAX, ours.unit, ours.value).same_as(theirs):
+        return False
+    try:
+        measured = rules.parse_result(f.result, default_unit=theirs.unit)
+    except rules.UnreadableResult:
+        return False
+    return bool(measured.values) and theirs.value is not None and max(measured.values) <= theirs.value
+
+
 _REASON_KIND = (
     ("无法归类", "食品无法归入标准的食品分类"),
     ("须标签标示值", "按标签标示值判定，记录未载明标示值"),
+    ("产品等级标准", "符合食品安全标准的底线，须按标签标示的产品等级标准判定"),
     ("限量数据未收录检验项目", "限量数据未收录该检验项目"),
     ("不能据此判为", "GB 2760 整理表未列该添加剂在该类别的使用（不完整，不判“不得使用”）"),
     ("无此项目限量", "标准在该食品类别无此项目限量"),

@@ -2,7 +2,7 @@
 
 All or nothing (DESIGN.md): every row is checked first (the sample exists in the importer's list
 and awaits results, the item is named once, the value reads with its unit, the method detection
-limit reads); every problem is located by row, column, value and reason; a clean file is written
+limit and the label's declared value read); every problem is located by row, column, value and reason; a clean file is written
 sample by sample through `services.sample_results_record` in one transaction.
 """
 
@@ -40,9 +40,10 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "result": ("检验结果", "结果", "实测值"),
     "unit": ("单位", "结果单位"),
     "detection_limit": ("方法检出限", "检出限"),
+    "declared": ("标示值", "标签标示值"),
 }
 REQUIRED = ("code", "item", "result")
-TEMPLATE_HEADERS = ["样品编号", "检验项目", "检验结果", "单位", "方法检出限"]
+TEMPLATE_HEADERS = ["样品编号", "检验项目", "检验结果", "单位", "方法检出限", "标示值"]
 
 
 @dataclass
@@ -68,6 +69,7 @@ class ResultRow:
     result: str
     unit: str = ""
     detection_limit: str = ""
+    declared: str = ""  # the label's declared value with its unit ("42%vol"); "" when none
 
     @property
     def text(self) -> str:
@@ -79,7 +81,8 @@ class ResultRow:
 
 def result_row_problems(row: ResultRow) -> list[tuple[str, str, str]]:
     """Problems of one result as (field, value, reason): the value must read in a known unit; the
-    method detection limit, when given, must read too and the value must not be below it."""
+    method detection limit, when given, must read too and the value must not be below it; the
+    label's declared value, when given, must be one figure in a unit comparable with the result's."""
     problems: list[tuple[str, str, str]] = []
     if not row.item.strip():
         problems.append(("item", row.item, "检验项目为空"))
@@ -111,7 +114,27 @@ def result_row_problems(row: ResultRow) -> list[tuple[str, str, str]]:
             else:
                 if len(measured.values) == 1 and measured.values[0] < limit:
                     problems.append(("result", row.result, "结果低于方法检出限，应报告为“未检出”或“<检出限”"))
+    if row.declared:
+        problems.extend(_declared_problems(row.declared, measured))
     return problems
+
+
+def _declared_problems(declared: str, measured: rules.Measured) -> list[tuple[str, str, str]]:
+    """The label's declared value: one positive figure, with a unit that compares with the result's."""
+    try:
+        label = rules.parse_result(declared, default_unit=measured.unit)
+    except rules.UnreadableResult:
+        return [("declared", declared, "标示值无法读取，应为一个数值（可带单位），如“42%vol”")]
+    if not label.detected or len(label.values) != 1 or label.values[0] <= 0:
+        return [("declared", declared, "标示值应为一个正数（可带单位），如“42%vol”")]
+    if label.unit and label.unit not in rules.UNITS:
+        return [("declared", declared, f"标示值的单位“{label.unit}”无法识别")]
+    if label.unit and measured.unit:
+        try:
+            rules.convert(label.values[0], label.unit, measured.unit)
+        except rules.UnitMismatch:
+            return [("declared", declared, "标示值的单位与结果不可比")]
+    return []
 
 
 def _header_map(cells: list[Any]) -> dict[str, int]:
@@ -139,7 +162,7 @@ def results_import(
             header_row = number
             break
     if header_row is None:
-        reason = "找不到表头：需要列“样品编号”“检验项目”“检验结果”（可选“单位”“方法检出限”）"
+        reason = "找不到表头：需要列“样品编号”“检验项目”“检验结果”（可选“单位”“方法检出限”“标示值”）"
         return ResultsImportReport(False, dry_run, filename, 0, 0, [ImportIssue(1, "", "", reason)], 1)
     labels = {k: column_label(i, HEADERS[k][0]) for k, i in header.items()}
     issues: list[ImportIssue] = []
@@ -163,7 +186,9 @@ def results_import(
                 issues.append(ImportIssue(number, labels[key], "", "必填项为空"))
         if not all(values[k] for k in REQUIRED):
             continue
-        row = ResultRow(values["item"], values["result"], values["unit"], values["detection_limit"])
+        row = ResultRow(
+            values["item"], values["result"], values["unit"], values["detection_limit"], values["declared"]
+        )
         for key, value, reason in result_row_problems(row):
             issues.append(ImportIssue(number, labels.get(key, ""), value, reason))
         dup = seen.get((values["code"], row.item))
@@ -239,6 +264,7 @@ def results_record(*, sample: Sample, rows: list[ResultRow], by: User, on: dt.da
         sample=sample,
         results=[(r.item, r.text) for r in rows],
         detection_limits={r.item: r.detection_limit for r in rows if r.detection_limit},
+        declared_values={r.item: r.declared for r in rows if r.declared},
         by=by,
         on=on,
         source=source,
@@ -257,7 +283,10 @@ def results_template_xlsx() -> bytes:
     return table_xlsx(
         title="检验结果导入模板",
         headers=TEMPLATE_HEADERS,
-        rows=[["BC2026-0001", "镉(以Cd计)", "0.05", "mg/kg", "0.002"]],
+        rows=[
+            ["BC2026-0001", "镉(以Cd计)", "0.05", "mg/kg", "0.002", ""],
+            ["BC2026-0002", "酒精度", "41.6", "%vol", "", "42%vol"],
+        ],
     )
 
 

@@ -174,6 +174,9 @@ class TestItem(models.Model):
     clause = models.CharField(_("clause"), max_length=200, blank=True)
     rule_id = models.CharField(_("limit row"), max_length=80, blank=True)
     detection_limit = models.CharField(_("method detection limit"), max_length=40, blank=True)
+    # The label's declared value of the item with its unit ("42%vol", "3.2g/100g"); empty when the
+    # label declares none. A quality item judged against the label (酒精度, GB 28050 nutrients) needs it.
+    declared = models.CharField(_("declared value"), max_length=40, blank=True)
 
     class Meta:
         verbose_name = _("test item")

@@ -54,6 +54,8 @@ UNITS: dict[str, tuple[str, Decimal]] = {
     "MPN/g": ("MPN per g", Decimal(1)),
     "MPN/100mL": ("MPN per 100 mL", Decimal(1)),
     "%vol": ("alcohol", Decimal(1)),
+    "μS/cm": ("conductivity", Decimal(1)),
+    "mmol/kg": ("amount per kg", Decimal(1)),
     "": ("ratio", Decimal(1)),
 }
 _UNIT_ALIASES = {
@@ -64,6 +66,7 @@ _UNIT_ALIASES = {
     "/": "",
     "/25g": "CFU/25g",
     "/50cm²": "CFU/50cm²",
+    "uS/cm": "μS/cm",
 }
 
 
@@ -142,7 +145,8 @@ def parse_number(text: str) -> Decimal | None:
 
 
 _UNIT_AT_END = re.compile(
-    r"(mg/100cm²|/50cm²|/25g|CFU/\d*\s*(?:g|mL|cm²)|MPN/\d*\s*(?:g|mL)|%\s*vol|[μumn]?g/(?:100)?(?:k?g|m?L)|%)\s*$"
+    r"(mg/100cm²|/50cm²|/25g|CFU/\d*\s*(?:g|mL|cm²)|MPN/\d*\s*(?:g|mL)|%\s*vol|[μu]S/cm|mmol/kg"
+    r"|[μumn]?g/(?:100)?(?:k?g|m?L)|%)\s*$"
 )
 
 
@@ -281,6 +285,12 @@ class LimitSpec:
         if self.kind == LimitKind.GMP:
             return "按生产需要适量使用"
         if self.kind == LimitKind.DECLARED:
+            if self.low is not None or self.high is not None:  # a share of the declared value
+                low = f"{_fmt(self.low * 100)}%" if self.low is not None else ""
+                high = f"{_fmt(self.high * 100)}%" if self.high is not None else ""
+                if low and high:
+                    return f"标签标示值的{low}～{high}"
+                return f"≥标签标示值的{low}" if low else f"≤标签标示值的{high}"
             return f"标签标示值±{_fmt(self.value)}{u}"
         big = f",M={_fmt(self.big_m)}" if self.big_m is not None else ""
         return f"n={self.n},c={self.c},m={_fmt(self.m)}{big}{u}"
@@ -464,6 +474,23 @@ def _within(inner: FoodClass, outer: FoodClass) -> bool:
 _QUALIFIER = re.compile(r"\(([^()]*)\)")
 
 
+# Sampling categories that hold foods of another standard category: (the category's GB 2762 path,
+# the food's, why). Fresh spices sampled as 香辛料 are placed as the fresh vegetable (GB 2762-2025
+# 表1 注); the implementation rules' 水产制品 holds 藻类制品 (海带丝、海苔 …) beside the animal products.
+_SPANS = (
+    (("调味品", "香辛料类"), ("蔬菜及其制品", "新鲜蔬菜"), "新鲜香辛料按对应的新鲜蔬菜类别执行"),
+    (("水产动物及其制品", "水产制品"), ("藻类及其制品",), "抽检细则的水产制品含藻类制品"),
+)
+
+
+def _spanned(food: FoodClass, category: FoodClass) -> str:
+    ours, theirs = food.paths.get(TREE_2762, ()), category.paths.get(TREE_2762, ())
+    for cat, inner, why in _SPANS:
+        if theirs[: len(cat)] == cat and ours[: len(inner)] == inner:
+            return why
+    return ""
+
+
 def place_food(food: str, category: str, table: dict[str, FoodClass]) -> Placement:
     """Place a sampled food: its own name (or the name in its brackets, "豆角(豇豆)") when that
     lies within its sampling category; else the deepest sampling category on file; else a known
@@ -485,17 +512,22 @@ def place_food(food: str, category: str, table: dict[str, FoodClass]) -> Placeme
             continue
         if cat_class is None or _within(fc, cat_class) or fc is cat_class:
             return Placement(fc, f"食品名称「{cand}」→ {fc.name}")
-        if cat_class.paths.get(TREE_2762, ())[:2] == ("调味品", "香辛料类") and fc.paths.get(TREE_2762, ())[
-            :2
-        ] == ("蔬菜及其制品", "新鲜蔬菜"):
-            return Placement(fc, f"食品名称「{cand}」→ {fc.name}（新鲜香辛料按对应的新鲜蔬菜类别执行）")
-    # a known name contained in the food's name, the longest first, within the category
+        span = _spanned(fc, cat_class)
+        if span:
+            return Placement(fc, f"食品名称「{cand}」→ {fc.name}（{span}）")
+    # a known name contained in the food's name, the longest first, within the category; then in
+    # the words of its brackets ("可可奥巧(奥巧慕斯味装饰饼干)" → 饼干)
     best: tuple[int, str, FoodClass] | None = None
-    for n in range(len(bare), 1, -1):
-        for i in range(0, len(bare) - n + 1):
-            fc = table.get(bare[i : i + n])
-            if fc is not None and (cat_class is None or _within(fc, cat_class)):
-                best = (n, bare[i : i + n], fc)
+    for text in (bare, *(m.group(1) for m in _QUALIFIER.finditer(key))):
+        for n in range(len(text), 1, -1):
+            for i in range(0, len(text) - n + 1):
+                fc = table.get(text[i : i + n])
+                if fc is not None and (
+                    cat_class is None or _within(fc, cat_class) or _spanned(fc, cat_class)
+                ):
+                    best = (n, text[i : i + n], fc)
+                    break
+            if best:
                 break
         if best:
             break
@@ -524,6 +556,9 @@ def _excepted(row: LimitRule, nodes: frozenset[str], food: FoodClass) -> str:
     return ""
 
 
+ROOT = "*"
+
+
 def walk_tree(rows: Sequence[LimitRule], food: FoodClass, tree: str, in_force: frozenset[str]) -> TreeFind:
     """The row of the deepest category on the food's path that has a row in force for the item
     and does not except the food; a row excepting it is passed over (its exception names the
@@ -531,8 +566,9 @@ def walk_tree(rows: Sequence[LimitRule], food: FoodClass, tree: str, in_force: f
     path = food.paths.get(tree)
     if path is None:
         return TreeFind(None, tree, (), f"无法在 {tree} 食品分类中归类「{food.name}」")
-    nodes = frozenset(path) | {food.name}
-    depth = {n: i for i, n in enumerate(path)}
+    # ROOT: a row for every food placed in the tree (GB 28050's tolerances of a declared value)
+    nodes = frozenset(path) | {food.name, ROOT}
+    depth = {ROOT: -1} | {n: i for i, n in enumerate(path)}
     depth.setdefault(food.name, len(path))
     best: tuple[int, int, int] | None = None
     chosen: LimitRule | None = None
@@ -832,6 +868,8 @@ def _editions_of(editions: dict[str, Edition], standard: str) -> tuple[str, ...]
 
 
 def _tree_path(tree: str, text: str) -> tuple[str, ...]:
+    if text == ROOT:
+        return (ROOT,)
     if tree == TREE_2760:
         return code_path(text)
     return tuple(p for p in text.split("/") if p)
@@ -1229,6 +1267,7 @@ def judge(
                     lod,
                     lod_unit or measured.unit or rule.spec.unit,
                 )
+        measured = _item_unit(book.canonical_item(item), measured, rule.spec.unit)
         factor = basis_factor(item, rule)
         if factor != 1 and measured.values:
             measured = Measured(
@@ -1246,6 +1285,21 @@ def judge(
         verdict = Verdict.UNDETERMINED
         reason = f"符合{edition.code}的限量；是否符合标签标示的产品等级标准，须按其指标判定"
     return Judgment(verdict, reason, value_in_limit_unit=value, counts=counts, **base)  # type: ignore[arg-type]
+
+
+# Units that convert only for one item: a peroxide value in mmol/kg (GB/T grade standards of oils)
+# and in g/100g (GB 2716 and the product standards): GB 5009.227-2016 第一法 gives
+# X(g/100g) = (V−V0)·c·0.1269/m·100 and X(mmol/kg) = (V−V0)·c/(2m)·1000, so 1 mmol/kg = 0.02538 g/100g.
+_ITEM_UNITS: dict[tuple[str, str, str], Decimal] = {
+    ("过氧化值(以脂肪计)", "mmol/kg", "g/100g"): Decimal("0.02538"),
+}
+
+
+def _item_unit(canonical: str, measured: Measured, to_unit: str) -> Measured:
+    factor = _ITEM_UNITS.get((canonical, measured.unit, to_unit))
+    if factor is None:
+        return measured
+    return replace(measured, values=tuple(v * factor for v in measured.values), unit=to_unit)
 
 
 def dried_spec(spec: LimitSpec, concentration: Decimal) -> LimitSpec:
@@ -1285,11 +1339,10 @@ def _judge_declared(
         "category_path": " › ".join(found.category_path),
         "placed_by": found.placed_by,
     }
-    tolerance = rule.spec.value or Decimal(0)
     if not declared.strip():
         return Judgment(
             Verdict.UNDETERMINED,
-            f"须标签标示值：{item}按标签标示值±{_fmt(tolerance)}{rule.spec.unit}判定（{rule.clause}），记录未载明标示值",
+            f"须标签标示值：{item}按{rule.spec.text()}判定（{rule.clause}），记录未载明标示值",
             limit_text=rule.spec.text(),
             spec=rule.spec,
             **base,  # type: ignore[arg-type]
@@ -1298,9 +1351,10 @@ def _judge_declared(
         label = parse_result(declared, default_unit=rule.spec.unit)
         if not label.values:
             raise UnreadableResult("标签标示值无数值")
-        value = convert(label.values[0], label.unit or rule.spec.unit, rule.spec.unit)
-        spec = LimitSpec(LimitKind.RANGE, unit=rule.spec.unit, low=value - tolerance, high=value + tolerance)
-        measured = parse_result(result, default_unit=unit or rule.spec.unit)
+        measured = parse_result(result, default_unit=unit or rule.spec.unit or label.unit)
+        spec_unit = rule.spec.unit or label.unit or measured.unit
+        value = convert(label.values[0], label.unit or spec_unit, spec_unit)
+        spec = _declared_spec(rule.spec, value, spec_unit)
         verdict, reason, got, counts = judge_value(measured, spec)
     except (UnreadableResult, UnitMismatch) as exc:
         return Judgment(
@@ -1312,13 +1366,27 @@ def _judge_declared(
         )
     return Judgment(
         verdict,
-        f"{reason}（标签标示值 {_fmt(value)}{rule.spec.unit}）",
+        f"{reason}（标签标示值 {_fmt(value)}{spec_unit}）",
         limit_text=spec.text(),
         value_in_limit_unit=got,
         counts=counts,
         spec=spec,
         **base,
     )
+
+
+def _declared_spec(rule_spec: LimitSpec, declared: Decimal, unit: str) -> LimitSpec:
+    """The limit a declared value sets: declared ± an absolute tolerance (酒精度 ±1.0 %vol), or a
+    share of it (GB 28050-2011 表2: 蛋白质 ≥80%, 钠 ≤120% of the declared value)."""
+    low, high = rule_spec.low, rule_spec.high
+    if low is None and high is None:
+        tolerance = rule_spec.value or Decimal(0)
+        return LimitSpec(LimitKind.RANGE, unit=unit, low=declared - tolerance, high=declared + tolerance)
+    if low is not None and high is not None:
+        return LimitSpec(LimitKind.RANGE, unit=unit, low=declared * low, high=declared * high)
+    if low is not None:
+        return LimitSpec(LimitKind.MIN, unit=unit, value=declared * low)
+    return LimitSpec(LimitKind.MAX, unit=unit, value=declared * (high or Decimal(1)))
 
 
 def sample_conclusion(verdicts: Iterable[str]) -> str:

@@ -60,6 +60,7 @@ RESULT_AUDITED = (
     "clause",
     "rule_id",
     "detection_limit",
+    "declared",
 )
 # Deadlines met when the sample enters a status.
 DEADLINE_MET_BY: dict[str, tuple[str, ...]] = {
@@ -209,6 +210,7 @@ def sample_results_record(
     source: str = AuditSource.WEB,
     book: rules.LimitBook | None = None,
     detection_limits: Mapping[str, str] | None = None,
+    declared_values: Mapping[str, str] | None = None,
 ) -> list[TestItem]:
     """Record a lab's results (item, result) and judge each against the limit in force on the
     production date (else the sampling date); the sample moves to tested and then to its verdict.
@@ -217,6 +219,7 @@ def sample_results_record(
     if not Sample.objects.filter(sample_scope(by), pk=sample.pk).exists():
         raise Http404
     detection_limits = detection_limits or {}
+    declared_values = declared_values or {}
     book = book or rules.default_limit_book()
     when = sample.produced_on or sample.sampled_on or on
     previous = {
@@ -232,6 +235,7 @@ def sample_results_record(
             category=sample.category_path,
             on=when,
             detection_limit=detection_limits.get(item, ""),
+            declared=declared_values.get(item, ""),
         )
         obj, _created = TestItem.objects.update_or_create(
             sample=sample,
@@ -246,6 +250,7 @@ def sample_results_record(
                 "clause": j.clause[:200],
                 "rule_id": j.rule_id,
                 "detection_limit": detection_limits.get(item, "")[:40],
+                "declared": declared_values.get(item, "")[:40],
             },
         )
         items.append(obj)

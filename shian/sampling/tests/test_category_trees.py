@@ -75,7 +75,7 @@ def test_no_limit_for_this_item_in_this_food_says_so():
 
 
 def test_an_item_not_on_file_says_so():
-    j = judge("戊唑醇", "0.3mg/kg", "韭菜", "食用农产品-蔬菜")
+    j = judge("双炔酰菌胺", "0.3mg/kg", "韭菜", "食用农产品-蔬菜")
     assert j.verdict == Verdict.UNDETERMINED and "未收录" in j.reason
 
 

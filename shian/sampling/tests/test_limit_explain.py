@@ -25,7 +25,7 @@ def test_the_page_shows_the_row_its_path_and_why(client_for):
 
 
 def test_the_page_says_what_is_missing(client_for):
-    ask = {**ASK, "item": "戊唑醇"}  # not on file for any commodity
+    ask = {**ASK, "item": "双炔酰菌胺"}  # not on file for any commodity
     html = client_for("district_officer").get(reverse("sampling:limit_explain"), ask).content.decode()
     assert "无法判定" in html and "未收录" in html
 
