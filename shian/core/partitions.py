@@ -12,9 +12,10 @@ What PostgreSQL asks for, and how each is met (docs/scaling.md §3):
   addresses rows by `id`, which the identity sequence hands out once; for the audit chain the
   uniqueness of `seq` alone is kept by `AuditChainHead`, which hands out each number under a row
   lock, and `shian audit verify` checks it.
-- A foreign key into a partitioned table would need the whole key; the foreign keys into a table
-  that other tables refer to are replaced by triggers (core.partition_references). Foreign keys
-  out of the table and its check constraints are carried over to the new table.
+- A foreign key into a partitioned table would need the whole key. A table referred to by others
+  names them in `referred_by`: their single-column foreign keys are replaced, on PostgreSQL only,
+  by triggers that keep the same rule (`_reference_sql`), and Django's ForeignKey
+  fields stay as they are. A table's own checks and foreign keys are recreated on the new table.
 - Row triggers defined on the parent are cloned to every partition (PostgreSQL 13+); a TRUNCATE
   trigger is a statement trigger and fires only for the table named, so it is created on each
   partition as well.
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -50,6 +52,9 @@ class YearlyTable:
     #: "BEFORE" for a guard; "AFTER" for a check of what the truncation left.
     truncate_timing: str = "BEFORE"
     first_year: int = 2020
+    #: (table, column) of the single-column foreign keys naming this table's id, kept by
+    #: triggers while the table is partitioned (`_reference_sql`).
+    referred_by: tuple[tuple[str, str], ...] = ()
 
 
 AUDIT = YearlyTable(
@@ -62,19 +67,46 @@ AUDIT = YearlyTable(
     truncate_trigger=("core_auditentry_no_truncate", "core_auditentry_append_only"),
 )
 
+TRACE_EVENTS = YearlyTable(
+    table="trace_traceevent",
+    column="event_time",
+    column_type="timestamptz",
+    # The event hash ID covers the event time, so one hash has one time: unique with it as before.
+    unique=(("hash_id",),),
+    referred_by=(("trace_eventlot", "event_id"), ("trace_lotedge", "event_id")),
+)
+
 INSPECTIONS = YearlyTable(
     table="inspections_inspection",
     column="inspected_on",
     column_type="date",
-    # The one-to-one `corrects`: unique with the date here, and alone by a trigger
-    # (core.partition_references), which also keeps the foreign keys into the table.
+    # The one-to-one `corrects`: unique with the date here, and alone by the trigger of migration
+    # inspections 0004, which also refuses a TRUNCATE leaving references to nothing.
     unique=(("corrects_id",),),
-    truncate_trigger=("inspections_inspection_ri_truncate", "inspections_inspection_ri_truncate"),
+    row_triggers=(
+        (
+            "inspections_inspection_corrects_id_unique",
+            "AFTER INSERT OR UPDATE OF corrects_id",
+            "inspections_inspection_corrects_id_unique",
+        ),
+    ),
+    truncate_trigger=("inspections_inspection_truncate_check", "inspections_inspection_truncate_check"),
     truncate_timing="AFTER",
+    referred_by=(
+        ("inspections_finding", "inspection_id"),
+        ("inspections_inspection_inspectors", "inspection_id"),
+        ("inspections_inspection", "corrects_id"),
+        ("inspections_inspection", "follow_up_of_id"),
+        ("inspections_rectification", "follow_up_id"),
+    ),
 )
 
 #: Every table partitioned by year, by table name.
-YEARLY_TABLES: dict[str, YearlyTable] = {AUDIT.table: AUDIT, INSPECTIONS.table: INSPECTIONS}
+YEARLY_TABLES: dict[str, YearlyTable] = {
+    AUDIT.table: AUDIT,
+    TRACE_EVENTS.table: TRACE_EVENTS,
+    INSPECTIONS.table: INSPECTIONS,
+}
 
 
 class PartitionError(Exception):
@@ -183,19 +215,12 @@ def _fill_from(cur: CursorWrapper, spec: YearlyTable, old: str, indexes: list[st
     for definition in indexes:
         cur.execute(definition)
     cur.execute(f'INSERT INTO "{spec.table}" SELECT * FROM "{old}"')  # noqa: S608 - names from YEARLY_TABLES
-    # Foreign keys out of the table (LIKE copies none), checked once over the copied rows.
-    cur.execute(
-        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f'",
-        [old],
-    )
-    for name, definition in cur.fetchall():
-        cur.execute(f'ALTER TABLE "{spec.table}" ADD CONSTRAINT "{name}" {definition}')
     _resume_identity(cur, spec.table, old)
     cur.execute(f'DROP TABLE "{old}"' + (" CASCADE" if cascade else ""))
     _create_triggers(cur, spec)
 
 
-_LIKE = "INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING IDENTITY INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMMENTS"
+_LIKE = "INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMMENTS"
 
 
 def partition_by_year(connection: BaseDatabaseWrapper, spec: YearlyTable, *, until_year: int) -> None:
@@ -209,6 +234,8 @@ def partition_by_year(connection: BaseDatabaseWrapper, spec: YearlyTable, *, unt
     old = f"{spec.table}_unpartitioned"
     col = spec.column
     with connection.cursor() as cur:
+        _drop_references(cur, spec)
+        constraints = _checks_and_keys(cur, spec.table)
         indexes = _set_aside(cur, spec, old)
         cur.execute(f'CREATE TABLE "{spec.table}" (LIKE "{old}" {_LIKE}) PARTITION BY RANGE ({col})')
         cur.execute(f'ALTER TABLE "{spec.table}" ADD CONSTRAINT "{spec.table}_pkey" PRIMARY KEY (id, {col})')
@@ -227,6 +254,12 @@ def partition_by_year(connection: BaseDatabaseWrapper, spec: YearlyTable, *, unt
             _create_partition(cur, spec, year)
         _create_partition(cur, spec, None)
         _fill_from(cur, spec, old, indexes, cascade=False)
+        _add_constraints(cur, spec.table, constraints)
+        for child, column in spec.referred_by:
+            for statement in _reference_sql(
+                spec, child, column, _reference_name(connection, spec, child, column)
+            ):
+                cur.execute(statement)
 
 
 def _resume_identity(cur: CursorWrapper, table: str, old: str) -> None:
@@ -263,6 +296,11 @@ def unpartition(connection: BaseDatabaseWrapper, spec: YearlyTable) -> None:
         return
     old = f"{spec.table}_partitioned"
     with connection.cursor() as cur:
+        for child, column in spec.referred_by:
+            # The triggers of `_reference_sql` go with their functions.
+            functions = f'"{child}_{column}_fk_child"(), "{child}_{column}_fk_parent"()'
+            cur.execute(f"DROP FUNCTION IF EXISTS {functions} CASCADE")
+        constraints = _checks_and_keys(cur, spec.table)
         indexes = _set_aside(cur, spec, old)
         cur.execute(f'CREATE TABLE "{spec.table}" (LIKE "{old}" {_LIKE})')
         cur.execute(f'ALTER TABLE "{spec.table}" ADD CONSTRAINT "{spec.table}_pkey" PRIMARY KEY (id)')
@@ -272,6 +310,109 @@ def unpartition(connection: BaseDatabaseWrapper, spec: YearlyTable) -> None:
                 f"UNIQUE ({', '.join(columns)})"
             )
         _fill_from(cur, spec, old, indexes, cascade=True)
+        _add_constraints(cur, spec.table, constraints)
+        for child, column in spec.referred_by:
+            cur.execute(
+                f'ALTER TABLE "{child}" ADD CONSTRAINT "{_reference_name(connection, spec, child, column)}" '
+                f'FOREIGN KEY ("{column}") REFERENCES "{spec.table}" (id) DEFERRABLE INITIALLY DEFERRED'
+            )
+
+
+def _checks_and_keys(cur: CursorWrapper, table: str) -> list[tuple[str, str]]:
+    """(name, definition) of the table's own check constraints and foreign keys: CREATE TABLE …
+    LIKE copies neither. Their names are the table's own, so they are kept."""
+    cur.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = %s::regclass AND contype IN ('c', 'f') ORDER BY conname",
+        [table],
+    )
+    return list(cur.fetchall())
+
+
+def _add_constraints(cur: CursorWrapper, table: str, constraints: list[tuple[str, str]]) -> None:
+    for name, definition in constraints:
+        cur.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+
+
+def _reference_name(connection: BaseDatabaseWrapper, spec: YearlyTable, child: str, column: str) -> str:
+    """The name Django gives the foreign key `child.column` → `spec.table.id`; the triggers
+    standing for it take that name, so a violation names the same constraint as before."""
+    editor: Any = connection.schema_editor()
+    return str(editor._create_index_name(child, [column], suffix=f"_fk_{spec.table}_id"))
+
+
+def _drop_references(cur: CursorWrapper, spec: YearlyTable) -> None:
+    """The foreign keys of `referred_by`, which PostgreSQL cannot keep into a partitioned table."""
+    for child, column in spec.referred_by:
+        cur.execute(
+            "SELECT c.conname FROM pg_constraint c JOIN pg_attribute a "
+            "ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey) "
+            "WHERE c.contype = 'f' AND c.conrelid = %s::regclass AND c.confrelid = %s::regclass "
+            "AND a.attname = %s",
+            [child, spec.table, column],
+        )
+        for (name,) in cur.fetchall():
+            cur.execute(f'ALTER TABLE "{child}" DROP CONSTRAINT "{name}"')
+
+
+def _reference_sql(spec: YearlyTable, child: str, column: str, name: str) -> list[str]:
+    """Triggers keeping `child.column` → `spec.table.id` as Django's foreign key did.
+
+    - Rows written to `child` (INSERT, COPY or UPDATE) must name existing rows of the table: one
+      check per statement over its new rows (a transition table), which locks the rows named FOR
+      KEY SHARE, so a concurrent delete of one waits and then fails its own check. A check per row
+      would probe every year's partition for each row (a partitioned table's id is not unique by
+      itself); per statement, one index scan per partition serves the whole batch. Unlike Django's
+      deferred key, the check runs at the end of the statement, not at commit: an event must be
+      written before the rows naming it (capture and the ORM do so).
+    - A row deleted from the table, or whose id changes, must, at commit, be named by no row of
+      `child` — unless a row of that id exists again (an update moving it to another year's
+      partition is a delete and an insert). This one is a constraint trigger, deferred like
+      Django's key: the ORM's CASCADE and PROTECT run in Python first, on both databases."""
+    parent = spec.table
+    check, kept = f"{child}_{column}_fk_child", f"{child}_{column}_fk_parent"
+    return [
+        f"""CREATE OR REPLACE FUNCTION "{check}"() RETURNS trigger LANGUAGE plpgsql AS $f$
+DECLARE
+    wanted bigint[];
+    held bigint;
+    missing bigint;
+BEGIN
+    SELECT array_agg(DISTINCT "{column}") INTO wanted FROM new_rows WHERE "{column}" IS NOT NULL;
+    IF wanted IS NULL THEN
+        RETURN NULL;
+    END IF;
+    SELECT count(DISTINCT id) INTO held
+        FROM (SELECT p.id FROM "{parent}" p WHERE p.id = ANY (wanted) FOR KEY SHARE OF p) locked;
+    IF held = cardinality(wanted) THEN
+        RETURN NULL;
+    END IF;
+    SELECT w INTO missing FROM unnest(wanted) w
+        WHERE NOT EXISTS (SELECT 1 FROM "{parent}" p WHERE p.id = w) ORDER BY w LIMIT 1;
+    RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
+        MESSAGE = format('insert or update on table "%s" violates foreign key constraint "%s"', TG_TABLE_NAME, '{name}'),
+        DETAIL = format('Key ({column})=(%s) is not present in table "{parent}".', missing);
+END
+$f$""",  # noqa: S608 - names from YEARLY_TABLES
+        f"""CREATE OR REPLACE FUNCTION "{kept}"() RETURNS trigger LANGUAGE plpgsql AS $f$
+BEGIN
+    IF EXISTS (SELECT 1 FROM "{parent}" WHERE id = OLD.id)
+        OR NOT EXISTS (SELECT 1 FROM "{child}" WHERE "{column}" = OLD.id) THEN
+        RETURN NULL;
+    END IF;
+    RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
+        MESSAGE = format('update or delete on table "%s" violates foreign key constraint "%s" on table "{child}"', TG_TABLE_NAME, TG_NAME),
+        DETAIL = format('Key (id)=(%s) is still referenced from table "{child}".', OLD.id);
+END
+$f$""",  # noqa: S608 - names from YEARLY_TABLES
+        # A trigger with a transition table has one event: one for INSERT (and COPY), one for UPDATE.
+        f'CREATE TRIGGER "{name[:58]}_ins" AFTER INSERT ON "{child}" REFERENCING NEW TABLE AS new_rows '
+        f'FOR EACH STATEMENT EXECUTE FUNCTION "{check}"()',
+        f'CREATE TRIGGER "{name[:58]}_upd" AFTER UPDATE ON "{child}" REFERENCING NEW TABLE AS new_rows '
+        f'FOR EACH STATEMENT EXECUTE FUNCTION "{check}"()',
+        f'CREATE CONSTRAINT TRIGGER "{name}" AFTER DELETE OR UPDATE OF id ON "{parent}" '
+        f'DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "{kept}"()',
+    ]
 
 
 def ensure_year(connection: BaseDatabaseWrapper, spec: YearlyTable, year: int) -> str:

@@ -425,6 +425,7 @@ def food_key(name: str) -> str:
 class FoodClass:
     name: str  # the canonical name ("普通白菜")
     paths: dict[str, tuple[str, ...]]  # tree -> path, root first
+    group: bool = False  # a group of foods ("甲壳类"), not one commodity ("南美白虾")
 
     def path_text(self, tree: str) -> str:
         return " › ".join(self.paths.get(tree, ()))
@@ -448,7 +449,7 @@ def load_food_table(path: Path = FOODS_FILE) -> dict[str, FoodClass]:
         if not paths:
             raise ValueError(f"{path.name} [[food]] #{i}: no category path")
         names = [str(n) for n in row.get("names", [])]
-        group = FoodClass(names[0] if names else f"#{i}", paths)
+        group = FoodClass(names[0] if names else f"#{i}", paths, group=True)
         for n in names:
             table[food_key(n)] = group
         for entry in row.get("commodities", []):
@@ -499,11 +500,13 @@ def place_food(food: str, category: str, table: dict[str, FoodClass]) -> Placeme
     key = food_key(food)
     cat_class: FoodClass | None = None
     cat_name = ""
+    outer: list[FoodClass] = []  # the sampling category's classes on file, deepest first
     for seg in reversed(category_segments(category)):
         found = table.get(food_key(seg))
         if found is not None:
-            cat_class, cat_name = found, seg
-            break
+            outer.append(found)
+            if cat_class is None:
+                cat_class, cat_name = found, seg
     bare = _QUALIFIER.sub("", key)
     candidates = [key, bare, *(m.group(1) for m in _QUALIFIER.finditer(key))]
     for cand in candidates:
@@ -512,6 +515,10 @@ def place_food(food: str, category: str, table: dict[str, FoodClass]) -> Placeme
             continue
         if cat_class is None or _within(fc, cat_class) or fc is cat_class:
             return Placement(fc, f"食品名称「{cand}」→ {fc.name}")
+        if cand in (key, bare) and any(_within(fc, o) for o in outer[1:]):
+            # the food's own name places it beside its sub-category, within the big category
+            # (梅干菜 sampled as 蔬菜制品-酱腌菜 is a 干制蔬菜)
+            return Placement(fc, f"食品名称「{cand}」→ {fc.name}（抽样类别「{category}」的大类之内）")
         span = _spanned(fc, cat_class)
         if span:
             return Placement(fc, f"食品名称「{cand}」→ {fc.name}（{span}）")
@@ -578,6 +585,8 @@ def walk_tree(rows: Sequence[LimitRule], food: FoodClass, tree: str, in_force: f
             continue
         if not any(e in in_force for e in row.editions):
             continue
+        if row.only and not any(o in nodes for o in row.only):
+            continue  # "（仅限…）": the use is limited to the foods named
         why = _excepted(row, nodes, food)
         if why:
             skipped.append(f"{'/'.join(row.path)}（{why}除外）")
@@ -631,6 +640,8 @@ class LimitRule:
     basis: str = ""  # "以…计": Pb, NaNO2, NO2-
     source_edition: str = ""  # the edition the value was read from; older ones are assumed equal
     floor: bool = False  # a safety floor under a stricter label or grade standard (see judge)
+    # GB 2760 "（仅限…）": the row applies only to the foods (or categories) named here
+    only: tuple[str, ...] = ()
 
     def matches(self, food: str, category_segments: Sequence[str]) -> int:
         """0 when it does not apply; else a specificity score (food name beats category)."""
@@ -648,6 +659,21 @@ class LimitRule:
             # a deeper segment (the sub-category) is more specific than the big category
             score += 1 + max(category_segments.index(c) for c in hit) / 10
         return 1 if score == 0 else int(score * 100)
+
+
+@dataclass(frozen=True)
+class UseList:
+    """That an additive's use list on file is complete for the editions named (GB 2760 3.4: an
+    additive may be used only in the food categories of 附录A), so that a category none of its
+    rows covers is "不得使用" there; except below the `open` categories or foods, whose uses in
+    those editions are not verified and stay undetermined."""
+
+    item: str
+    editions: tuple[str, ...]
+    open: tuple[str, ...] = ()
+    clause: str = ""
+    source: str = ""
+    verification: str = "M"
 
 
 @dataclass(frozen=True)
@@ -673,6 +699,7 @@ class LimitBook:
     tree_rules: dict[str, dict[str, tuple[LimitRule, ...]]] = field(default_factory=dict)
     additives: frozenset[str] = frozenset()  # GB 2760 additives (canonical items)
     additives_complete: frozenset[str] = frozenset()  # whose use list on file is complete
+    use_lists: dict[str, tuple[UseList, ...]] = field(default_factory=dict)  # complete by edition
     _found: dict[tuple[str, str, str, frozenset[str]], Resolution] = field(
         default_factory=dict, compare=False, repr=False
     )
@@ -742,6 +769,21 @@ class LimitBook:
                                 found.path,
                                 placed_by,
                             )
+                        listed = self._use_list(canonical, in_force)
+                        if listed is not None:
+                            nodes = {*found.path, placement.food.name}
+                            gap = next((o for o in listed.open if o in nodes), "")
+                            coarse = "" if gap else _coarse(rows or (), placement.food, found.path, in_force)
+                            if not gap and not coarse:
+                                rule = _not_permitted(canonical, found.path, in_force, listed)
+                                return Resolution(rule, "", tree, found.path, placed_by)
+                            why = (
+                                f"{'、'.join(listed.editions)} 在「{gap}」的使用范围未核实"
+                                if gap
+                                else f"食品的归类过粗（{coarse}有使用规定）"
+                            )
+                            reasons.append(found.reason + f"；{why}，不能据此判为“不得使用”")
+                            continue
                         reasons.append(found.reason + "；整理表的使用范围不完整，不能据此判为“不得使用”")
                         continue
                     reasons.append(found.reason)
@@ -753,6 +795,13 @@ class LimitBook:
         elif not reasons:
             reasons.append(f"「{item}」在「{category or food}」无适用限量")
         return Resolution(None, "；".join(reasons), "", (), placed_by)
+
+    def _use_list(self, item: str, in_force: frozenset[str]) -> UseList | None:
+        """The complete use list of a GB 2760 additive for the edition in force, if on file."""
+        for listed in self.use_lists.get(item, ()):
+            if any(e in in_force for e in listed.editions):
+                return listed
+        return None
 
     def _legacy(self, item: str, food: str, category: str, in_force: frozenset[str]) -> LimitRule | None:
         rows = self.rules.get(item, ())
@@ -778,14 +827,34 @@ class LimitBook:
         return self.editions[rule.editions[-1]]
 
 
-def _not_permitted(item: str, path: tuple[str, ...], in_force: frozenset[str]) -> LimitRule:
+def _coarse(
+    rows: Sequence[LimitRule], food: FoodClass, path: tuple[str, ...], in_force: frozenset[str]
+) -> str:
+    """Why a food's place is too coarse to call an unlisted additive "不得使用": a category below
+    it has a use (新鲜水果 › 经表面处理的鲜水果), or a use at its category is "仅限" some foods and
+    the food is a group that may hold them (甲壳类 for "仅限海水虾蟹类"). "" when neither."""
+    for row in rows:
+        if not any(e in in_force for e in row.editions) or not row.path:
+            continue
+        if len(row.path) > len(path) and row.path[len(path) - 1] == path[-1]:
+            return f"{path[-1]} 的下级类别 {row.path[-1]}"
+        if row.only and food.group and row.path[-1] in path:
+            return f"{row.path[-1]}（仅限{'、'.join(row.only)}）"
+    return ""
+
+
+def _not_permitted(
+    item: str, path: tuple[str, ...], in_force: frozenset[str], listed: UseList | None = None
+) -> LimitRule:
     editions = tuple(sorted(e for e in in_force if e.startswith("GB 2760")))
+    clause = f"3.4 / 附录A：未列入 {path[-1]} 及其上级类别，不得使用"
     return LimitRule(
         item=item,
         spec=LimitSpec(LimitKind.NOT_PERMITTED),
         editions=editions,
-        clause=f"3.4 / 附录A：未列入 {path[-1]} 及其上级类别，不得使用",
-        verification="V2",
+        clause=clause + (f"（{listed.clause}）" if listed and listed.clause else ""),
+        source=listed.source if listed else "",
+        verification=listed.verification if listed else "V2",
         row_id=f"gb2760-not-listed-{path[-1]}",
         tree=TREE_2760,
         path=path,
@@ -971,6 +1040,7 @@ def load_limit_book(
     tree_rules: dict[str, dict[str, list[LimitRule]]] = {}
     no_retest: set[str] = set()
     complete: set[str] = set()
+    use_lists: dict[str, list[UseList]] = {}
     suppress_items: set[str] = set()  # converted rows left out (misaligned in the compiled table)
     suppress_rows: set[str] = set()
     curated_tree: list[LimitRule] = []
@@ -992,6 +1062,21 @@ def load_limit_book(
             no_retest.add(item_key(item))
         for item in data.get("gb2760", {}).get("uses_complete", []):
             complete.add(item_key(item))
+        for i, u in enumerate(data.get("gb2760", {}).get("complete", []), start=1):
+            eds = _tuple(u["editions"])
+            if not eds or any(code not in editions for code in eds):
+                raise ValueError(f"{path.name} [[gb2760.complete]] #{i}: unknown edition in {eds!r}")
+            name = item_key(str(u["item"]))
+            use_lists.setdefault(aliases.get(name, name), []).append(
+                UseList(
+                    item=aliases.get(name, name),
+                    editions=eds,
+                    open=tuple(str(x) for x in u.get("open", [])),
+                    clause=str(u.get("clause", "")),
+                    source=str(u.get("source", "")),
+                    verification=str(u.get("verification", "M")),
+                )
+            )
         conv = data.get("gb2760", {}).get("converted", {})
         suppress_items.update(item_key(x) for x in conv.get("suppress_items", []))
         suppress_rows.update(str(x) for x in conv.get("suppress_rows", []))
@@ -1023,6 +1108,7 @@ def load_limit_book(
                     except_names=tuple(str(x) for x in row.get("except", [])),
                     basis=str(row.get("basis", "")),
                     floor=bool(row.get("floor", False)),
+                    only=tuple(str(x) for x in row.get("only", [])),
                 )
             except (KeyError, ValueError) as exc:
                 raise ValueError(f"{where}: {exc}") from exc
@@ -1045,7 +1131,7 @@ def load_limit_book(
         is_additive_row = any(e.startswith("GB 2760") for e in rule.editions)
         if rule.tree == TREE_2760 and is_additive_row and not rule.item.endswith("残留量"):
             additives.add(rule.item)
-    additives |= complete
+    additives |= complete | set(use_lists)
     return LimitBook(
         editions,
         aliases,
@@ -1055,6 +1141,7 @@ def load_limit_book(
         tree_rules={k: {t: tuple(v) for t, v in by.items()} for k, by in tree_rules.items()},
         additives=frozenset(additives),
         additives_complete=frozenset(complete),
+        use_lists={k: tuple(v) for k, v in use_lists.items()},
     )
 
 

@@ -2,9 +2,9 @@
 
 Inspections of 2023 and 2024 land in their years' partitions and a one-year query reads one; the
 foreign keys into the table — findings, inspectors, corrections, follow-ups, rectification
-follow-ups — are kept by triggers with the rules Django's constraints had: a link to a missing
-inspection is refused, an inspection still referred to cannot be deleted, a correction stays one
-per record. The migration reverses to Django's own constraints and reapplies with every row.
+follow-ups — are kept by triggers (core.partitions, `referred_by`) with the rules Django's had: a
+link to a missing inspection is refused, an inspection still referred to cannot be deleted, a
+correction stays one per record. The migration reverses to Django's own constraints and reapplies with every row.
 SQLite keeps a plain table with Django's foreign keys."""
 
 from __future__ import annotations
@@ -65,8 +65,9 @@ def _partition_of(inspection_id: int) -> str:
 
 
 def _refused(sql: str, params: list, match: str) -> None:
-    """`sql` is refused by the time the transaction would commit (the checks are deferred, as
-    Django's foreign keys are), and nothing it did is kept."""
+    """`sql` is refused by the time the transaction would commit (a row naming an inspection is
+    checked at the end of its statement, a deleted inspection at commit, as Django's deferred keys
+    are), and nothing it did is kept."""
     connection.check_constraints()  # what was pending before is checked first, and passes
     with pytest.raises(IntegrityError, match=match), transaction.atomic():
         with connection.cursor() as cur:
@@ -110,22 +111,22 @@ def test_a_link_to_a_missing_inspection_is_refused(shop, team) -> None:
         "INSERT INTO inspections_finding (inspection_id, item_code, key_item, description,"
         " corrected_on_spot, photo) VALUES (%s, 'C2', false, '地面不洁', false, '')",
         [missing],
-        "inspections_finding_inspection_id_ri_child",
+        '"inspections_finding" violates foreign key',
     )
     _refused(
         "INSERT INTO inspections_inspection_inspectors (inspection_id, user_id) VALUES (%s, %s)",
         [missing, team[0].pk],
-        "inspections_inspection_inspectors_inspection_id_ri_child",
+        '"inspections_inspection_inspectors" violates foreign key',
     )
     _refused(
         "UPDATE inspections_rectification SET follow_up_id = %s",
         [missing],
-        "inspections_rectification_follow_up_id_ri_child",
+        '"inspections_rectification" violates foreign key',
     )
     _refused(
         "UPDATE inspections_inspection SET follow_up_of_id = %s WHERE id = %s",
         [missing, inspection.pk],
-        "inspections_inspection_follow_up_of_id_ri_child",
+        '"inspections_inspection" violates foreign key',
     )
     # The ORM meets the same refusal.
     with pytest.raises(IntegrityError, match="is not present"), transaction.atomic():
@@ -195,7 +196,7 @@ def test_a_record_has_one_correction_and_a_partition_is_not_truncated_under_its_
     services.inspection_correct(actor=None, source=AuditSource.SYSTEM, inspection=original, reason="漏记一项")
     # The service refuses a second correction; the database does too, at once, without the date.
     with (
-        pytest.raises(IntegrityError, match="inspections_inspection_corrects_id_ri_unique"),
+        pytest.raises(IntegrityError, match="inspections_inspection_corrects_id_key"),
         transaction.atomic(),
     ):
         Inspection.objects.create(
