@@ -3,6 +3,8 @@
 Measures the full page (URL routing, middleware, scoping, one COUNT, one page query, template) for
 a town filter combined with a name search, the way an officer uses it, and the same through the
 JSON API. Prints p50/p95/p99 and the ratio of p95 to the 100 ms target. Not a timed test.
+With --profile it prints, for one request of each case, every query it ran with its time (and on
+PostgreSQL the EXPLAIN ANALYZE execution time and top plan node), instead of the percentiles.
 
     .venv/bin/python bench/bench_list.py                 # SQLite, builds bench/out/city.sqlite3 once
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/shian_bench .venv/bin/python bench/bench_list.py
@@ -28,6 +30,8 @@ def main() -> None:
     parser.add_argument("--businesses", type=int, default=300_000)
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--seed", type=int, default=2022)
+    parser.add_argument("--profile", action="store_true", help="each case's queries, not percentiles")
+    parser.add_argument("--case", default="", help="only the cases whose label contains this")
     args = parser.parse_args()
 
     OUT.mkdir(parents=True, exist_ok=True)
@@ -104,6 +108,7 @@ def main() -> None:
             lambda: f"/registry/businesses/?q={rng.choice(words)}&page=3",
         ),
         "page: first page, no filter": (district, lambda: "/registry/businesses/"),
+        "page: town officer, own town, no filter": (town, lambda: "/registry/businesses/"),
         "page: credit-code prefix search": (
             district,
             lambda: f"/registry/businesses/?q=91120113{rng.randrange(10)}",
@@ -113,6 +118,10 @@ def main() -> None:
             lambda: f"/api/v1/businesses/?region={rng.choice(towns)}&q={rng.choice(words)}",
         ),
     }
+    cases = {label: case for label, case in cases.items() if args.case in label}
+    if args.profile:
+        profile(cases, connection, total)
+        return
     print(
         f"\nshian business list — {connection.vendor}, {total:,} businesses, {args.requests} requests per case"
     )
@@ -123,6 +132,47 @@ def main() -> None:
         p95 = times[int(0.95 * (len(times) - 1))]
         p99 = times[int(0.99 * (len(times) - 1))]
         print(f"{label:<55} {p50:8.1f} {p95:8.1f} {p99:8.1f}  {p95 / 100:.2f}×")
+
+
+def _scans(node: dict) -> str:
+    """The plan's scans, each with its index (if any) and the rows it returned."""
+    found = []
+    if "Scan" in node["Node Type"]:
+        where = node.get("Index Name") or node.get("Relation Name", "")
+        found.append(f"{node['Node Type']} {where} ({node.get('Actual Rows', 0):,} rows)")
+    for child in node.get("Plans", []):
+        found.append(_scans(child))
+    return "; ".join(f for f in found if f) or node["Node Type"]
+
+
+def profile(cases: dict, connection, total: int) -> None:
+    """One request per case: its queries in order, each with its time as Django saw it and, on
+    PostgreSQL, as EXPLAIN ANALYZE sees it (execution time and the plan's top node)."""
+    from django.test.utils import CaptureQueriesContext
+
+    print(f"\nshian business list, per query — {connection.vendor}, {total:,} businesses")
+    for label, (client, make_url) in cases.items():
+        url = make_url()
+        client.get(url)  # warm up: sessions, caches
+        with CaptureQueriesContext(connection) as captured:
+            t0 = time.perf_counter()
+            client.get(url)
+            elapsed = (time.perf_counter() - t0) * 1000
+        sql_ms = sum(float(q["time"]) for q in captured.captured_queries) * 1000
+        print(
+            f"\n{label}: {url}\n  request {elapsed:.1f} ms, {len(captured)} queries, {sql_ms:.1f} ms in SQL"
+        )
+        for q in captured.captured_queries:
+            sql = q["sql"]
+            line = f"  {float(q['time']) * 1000:7.1f} ms  {' '.join(sql.split())[:150]}"
+            if connection.vendor == "postgresql" and sql.lstrip().upper().startswith("SELECT"):
+                with connection.cursor() as cur:
+                    cur.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
+                    plan = cur.fetchone()[0][0]
+                line += (
+                    f"\n             EXPLAIN ANALYZE {plan['Execution Time']:.1f} ms: {_scans(plan['Plan'])}"
+                )
+            print(line)
 
 
 if __name__ == "__main__":

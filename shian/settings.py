@@ -239,6 +239,9 @@ LOGGING = {
 
 # Register list: rows per page.
 SHIAN_PAGE_SIZE = 50
+# Lists count at most this many rows (shian.core.lists.CappedPaginator): a longer list shows
+# "10,000+" and keeps its pager, instead of an exact COUNT(*) of the whole table on every page.
+SHIAN_LIST_COUNT_CAP = int(os.environ.get("SHIAN_LIST_COUNT_CAP", "10000"))
 
 # Background jobs (shian.jobs): a list longer than SHIAN_EXPORT_SYNC_ROWS is exported by a job with a
 # progress bar; shorter ones download at once. The runner: "subprocess" (a detached `shian jobs run`

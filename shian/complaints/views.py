@@ -8,12 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shian.core.calendar import WorkingCalendar
 from shian.core.concurrency import require_version, versioned
+from shian.core.lists import list_page
 from shian.core.models import AuditSource, RegionLevel, User
 from shian.core.permissions import PublicCap, has_cap, require_cap
 from shian.core.scoping import regions_for
@@ -109,7 +108,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
         response = HttpResponse(content, content_type=XLSX)
         response["Content-Disposition"] = content_disposition_header(True, "complaints.xlsx")
         return response
-    page = Paginator(qs, settings.SHIAN_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(request, qs)
     return render(
         request,
         "complaints/list.html",

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from . import unitrecords as ur
 from .concurrency import require_version, versioned
+from .lists import list_page
 from .models import AuditSource
 from .permissions import UnitCap, has_cap, require_cap
 from .scoping import regions_for
@@ -66,7 +66,7 @@ def kind_list(request: HttpRequest, slug: str, *, registry: ur.Registry, ns: str
     require_cap(request.user, UnitCap.VIEW)
     kind = _kind(registry, slug)
     qs, params = _filtered(request, kind)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = list_page(request, qs, 50)
     cols = ur.columns(kind)
     rows = [(r, [ur.display(r, attr) for _l, attr in cols]) for r in page.object_list]
     context = {

@@ -9,7 +9,6 @@ from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from . import auditlabels
+from .lists import list_page
 from .models import ApiToken, AuditAction, AuditEntry, AuditSource, Region, User
 from .permissions import Cap, require_cap
 from .scoping import scope_for
@@ -103,7 +103,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
             qs = qs.filter(object_type=form.cleaned_data["object_type"])
         if form.cleaned_data["action"]:
             qs = qs.filter(action=form.cleaned_data["action"])
-    page = Paginator(qs.select_related("actor").order_by("-seq"), 50).get_page(request.GET.get("page"))
+    page = list_page(request, qs.select_related("actor").order_by("-seq"), 50)
     region_names = dict(Region.objects.values_list("code", "name"))
     rows = [
         {

@@ -17,7 +17,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -29,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shian.core.concurrency import require_version, versioned
-from shian.core.lists import list_query
+from shian.core.lists import list_page, list_query
 from shian.core.models import AuditSource, User
 from shian.core.permissions import EnforcementCap, has_cap, require_cap
 from shian.core.scoping import get_scoped_or_404, regions_for, scope_for
@@ -151,9 +150,7 @@ def _filtered_cases(request: HttpRequest, params: Mapping[str, str]) -> Any:
 def case_list(request: HttpRequest) -> HttpResponse:
     require_cap(request.user, EnforcementCap.VIEW)
     params = _case_filters(request)
-    page = Paginator(_filtered_cases(request, params).prefetch_related("campaigns"), 50).get_page(
-        request.GET.get("page")
-    )
+    page = list_page(request, _filtered_cases(request, params).prefetch_related("campaigns"), 50)
     today = timezone.localdate()
     return render(
         request,
@@ -523,7 +520,7 @@ def publication_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.publications_for_user(request.user).select_related("case", "region")
     if status in PublicationStatus.values:
         qs = qs.filter(status=status)
-    page = Paginator(qs.order_by("-due_on", "-id"), 50).get_page(request.GET.get("page"))
+    page = list_page(request, qs.order_by("-due_on", "-id"), 50)
     return render(
         request,
         "enforcement/publication_list.html",
@@ -586,9 +583,9 @@ def _conditions(d: Mapping[str, Any]) -> rules.Conditions:
 def public_publications(request: HttpRequest) -> HttpResponse:
     """The public page of penalty decisions currently published (no login; 45号令)."""
     today = timezone.localdate()
-    page = Paginator(
-        selectors.publications_current(today=today).order_by("-published_on", "-id"), 50
-    ).get_page(request.GET.get("page"))
+    page = list_page(
+        request, selectors.publications_current(today=today).order_by("-published_on", "-id"), 50
+    )
     return render(request, "enforcement/public_publications.html", {"page": page, "today": today})
 
 

@@ -8,11 +8,9 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shian.core.concurrency import require_version, versioned
+from shian.core.lists import list_page
 from shian.core.models import AuditSource, User
 from shian.core.permissions import PublicCap, has_cap, require_cap
 from shian.core.scoping import regions_for
@@ -97,7 +96,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         )
         response["Content-Disposition"] = content_disposition_header(True, "incidents.xlsx")
         return response
-    page = Paginator(qs, settings.SHIAN_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(request, qs)
     for i in page.object_list:
         i.level_label = level_label(i.level)  # type: ignore[attr-defined]
     return render(

@@ -14,7 +14,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -27,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from shian.core.calendar import unofficial_years
 from shian.core.concurrency import require_version, versioned
+from shian.core.lists import is_capped, list_page
 from shian.core.models import AuditSource, User
 from shian.core.permissions import Cap, has_cap, require_cap
 from shian.core.scoping import regions_for
@@ -72,7 +72,7 @@ def _list_context(request: HttpRequest) -> tuple[selectors.InspectionFilters, Qu
 def inspection_list(request: HttpRequest) -> HttpResponse:
     require_cap(request.user, Cap.INSPECTION_VIEW)
     filters, qs = _list_context(request)
-    page = Paginator(qs, settings.SHIAN_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(request, qs)
     inspectors = {
         i.pk: [str(u) for u in i.inspectors.all()]
         for i in Inspection.objects.filter(pk__in=[i.pk for i in page.object_list]).prefetch_related(
@@ -100,7 +100,7 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
             "results": InspectionResult.choices,
             "kinds": InspectionKind.choices,
             "can_export": has_cap(request.user, Cap.REGISTER_EXPORT),
-            "export_in_background": page.paginator.count > settings.SHIAN_EXPORT_SYNC_ROWS,
+            "export_in_background": is_capped(page) or page.paginator.count > settings.SHIAN_EXPORT_SYNC_ROWS,
             "can_record": has_cap(request.user, Cap.INSPECTION_RECORD),
         },
     )
@@ -328,7 +328,7 @@ def rectification_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     filters = selectors.RectificationFilters.from_mapping(request.GET)
     qs = selectors.rectification_list_for_user(user=request.user, filters=filters, today=today)
-    page = Paginator(qs, settings.SHIAN_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(request, qs)
     query = urlencode(filters.as_query())
     return render(
         request,
@@ -345,7 +345,7 @@ def rectification_list(request: HttpRequest) -> HttpResponse:
             ),
             "today": today,
             "can_export": has_cap(request.user, Cap.REGISTER_EXPORT),
-            "export_in_background": page.paginator.count > settings.SHIAN_EXPORT_SYNC_ROWS,
+            "export_in_background": is_capped(page) or page.paginator.count > settings.SHIAN_EXPORT_SYNC_ROWS,
         },
     )
 

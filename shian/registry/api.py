@@ -6,12 +6,14 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
+from shian.core.lists import MAX_OFFSET, AtLeast, capped_count
 from shian.core.models import AuditSource, User
 from shian.core.permissions import Cap, require_cap
 
@@ -48,7 +50,16 @@ class BusinessDetailOut(BusinessOut):
 
 
 class BusinessPage(Schema):
-    count: int
+    count: int = Field(
+        ...,
+        description="The businesses matching the filters, counted up to 10,000 (or up to this page when"
+        " it lies further): when count_capped is true there are more than count.",
+    )
+    count_capped: bool = Field(
+        ...,
+        description="True when the list goes on past count (a capped count, not an exact one): page on"
+        " until results is shorter than page_size, or narrow the filters for an exact count.",
+    )
     page: int
     page_size: int
     results: list[BusinessOut]
@@ -93,7 +104,7 @@ class FilterQuery(Schema):
     category: str = ""
     scale: str = ""
     licence: str = ""  # expired, valid or unknown (no expiry date on file)
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=MAX_OFFSET)
     page_size: int = Field(50, ge=1, le=500)
 
 
@@ -133,8 +144,11 @@ def business_list(request: HttpRequest, filters: Query[FilterQuery]) -> dict[str
         user=request.user, filters=selectors.BusinessFilters.from_mapping(filters.dict())
     )
     start = (filters.page - 1) * filters.page_size
+    # The count stops at the cap, or at this page's end when the client paged further.
+    count = capped_count(qs, max(settings.SHIAN_LIST_COUNT_CAP, start + filters.page_size))
     return {
-        "count": qs.count(),
+        "count": count,
+        "count_capped": isinstance(count, AtLeast),
         "page": filters.page,
         "page_size": filters.page_size,
         "results": [_out(b) for b in qs[start : start + filters.page_size]],

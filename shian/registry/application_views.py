@@ -9,7 +9,6 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shian.core.calendar import WorkingCalendar
 from shian.core.concurrency import require_version, versioned
-from shian.core.lists import list_query
+from shian.core.lists import list_page, list_query
 from shian.core.models import AuditSource, Region, User
 from shian.core.permissions import Cap, has_cap, require_cap
 from shian.core.scoping import scope_for
@@ -52,7 +51,7 @@ def _filtered(request: HttpRequest) -> tuple[selectors.ApplicationFilters, Any]:
 def application_list(request: HttpRequest) -> HttpResponse:
     require_cap(request.user, Cap.REGISTER_VIEW)
     filters, qs = _filtered(request)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = list_page(request, qs, 50)
     params = filters.as_query()
     return render(
         request,

@@ -15,7 +15,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,7 +25,7 @@ from django.views.decorators.http import require_GET
 
 from shian.core import auditlabels
 from shian.core.concurrency import EditConflict
-from shian.core.lists import list_query, list_response
+from shian.core.lists import is_capped, list_page, list_query, list_response
 from shian.core.models import AuditEntry, AuditSource, FoodCategory, Region, User
 from shian.core.permissions import Cap, has_cap, require_cap
 from shian.core.related import related_for
@@ -57,7 +56,7 @@ def business_list(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(request)
     qs = selectors.business_list_for_user(user=request.user, filters=filters)
     # One COUNT and one page query (the selector joins the region).
-    page = Paginator(qs, settings.SHIAN_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(request, qs)
     params = filters.as_query()
     context = {
         "form": form,
@@ -66,7 +65,7 @@ def business_list(request: HttpRequest) -> HttpResponse:
         "filtered": bool(params),
         "can_change": has_cap(request.user, Cap.REGISTER_CHANGE),
         "can_export": has_cap(request.user, Cap.REGISTER_EXPORT),
-        "export_in_background": page.paginator.count > settings.SHIAN_EXPORT_SYNC_ROWS,
+        "export_in_background": is_capped(page) or page.paginator.count > settings.SHIAN_EXPORT_SYNC_ROWS,
         "today": timezone.localdate(),
     }
     return list_response(

@@ -10,11 +10,9 @@ import secrets
 from typing import cast
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -23,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from shian.core.lists import list_page
 from shian.core.models import AuditSource
 from shian.core.permissions import Cap, has_cap, require_cap
 from shian.core.scoping import regions_for, require_in_scope, scope_for
@@ -48,7 +47,7 @@ def grade_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.grade_list_for_user(
         user=request.user, region=region, grade=grade if grade in GRADES else ""
     )
-    page = Paginator(qs, settings.SHIAN_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(request, qs)
     context = {
         "page": page,
         "mix": selectors.grade_mix_for_user(user=request.user),
@@ -409,7 +408,7 @@ def targeting_list(request: HttpRequest) -> HttpResponse:
     filters = _targeting_filters(request)
     run = selectors.targeting_run_latest()
     qs = selectors.targeting_scores_for_user(user=request.user, run=run, **filters)
-    page = Paginator(qs, settings.SHIAN_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(request, qs)
     notes = selectors.targeting_notes_for_user(
         user=request.user, business_ids=[s.business_id for s in page.object_list]
     )

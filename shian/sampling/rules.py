@@ -61,6 +61,8 @@ UNITS: dict[str, tuple[str, Decimal]] = {
 _UNIT_ALIASES = {
     "µg/kg": "μg/kg",
     "µg/L": "μg/L",
+    "ug/kg": "μg/kg",  # "u" for "μ" where a lab's software has no Greek letter
+    "ug/L": "μg/L",
     "ppm": "mg/kg",
     "ppb": "μg/kg",
     "/": "",
@@ -99,11 +101,11 @@ def convert(value: Decimal, from_unit: str, to_unit: str) -> Decimal:
 
 _SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
 _SUP_RUN = re.compile(r"([⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+)")
-# "6.1×10^5" (superscript restored by clean_text), "2.0×105" (the superscript lost in a bulletin:
-# ×10 followed by a one- or two-digit exponent), "3.0E+05", "10^5".
+# "6.1×10^5" (superscript restored by clean_text), "2.0×105" or "2.0×10 5" (the superscript lost
+# in a bulletin: ×10 followed by a one- or two-digit exponent), "3.0E+05", "10^5".
 _NUMBER = re.compile(
     r"10\^(?P<exp2>-?\d+)"
-    r"|(?P<num>\d+(?:\.\d+)?)(?:\s*[×xX*]\s*10(?:\^(?P<exp1>-?\d+)|(?P<exp3>\d{1,2})(?!\d))?"
+    r"|(?P<num>\d+(?:\.\d+)?)(?:\s*[×xX*]\s*10(?:\^(?P<exp1>-?\d+)|\s?(?P<exp3>\d{1,2})(?![\d.]))?"
     r"|[eE](?P<exp4>[+-]?\d+))?"
 )
 _TIMES_TEN = re.compile(r"[×xX*]\s*10$")
@@ -421,20 +423,46 @@ def food_key(name: str) -> str:
     return re.sub(r"\s+", "", t)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class FoodClass:
     name: str  # the canonical name ("普通白菜")
     paths: dict[str, tuple[str, ...]]  # tree -> path, root first
-    group: bool = False  # a group of foods ("甲壳类"), not one commodity ("南美白虾")
+    # a commodity of a `commodities` list: its own name is a node below its group's path
+    leaf: bool = False
+    # a sampling category that also holds foods placed elsewhere in the standards (蔬菜 holds
+    # 食用菌: GB 2762 and GB 2763 place fungi apart from vegetables): the names of those classes
+    holds: tuple[str, ...] = ()
+
+    @property
+    def group(self) -> bool:
+        """A group of foods ("甲壳类"), not one commodity ("南美白虾")."""
+        return not self.leaf
 
     def path_text(self, tree: str) -> str:
         return " › ".join(self.paths.get(tree, ()))
+
+    def node_path(self, tree: str) -> tuple[str, ...]:
+        """The path of the food's own node in a tree: a commodity's name below its group's path
+        (limit rows may name a commodity: 镉 …/食用菌及其制品/香菇); GB 2760 paths are codes only."""
+        path = self.paths.get(tree, ())
+        if self.leaf and path and path[-1] != self.name and tree != TREE_2760:
+            return (*path, self.name)
+        return path
 
 
 @dataclass(frozen=True)
 class Placement:
     food: FoodClass | None
     how: str  # in words: "食品名称「老姜」→ 姜"; or why it could not be placed
+    # the trees in which the food's place comes from its sampling category alone (all of them
+    # when no name placed it): there the category must decide the item's limit, which LimitBook
+    # checks item by item (category_decides)
+    category_trees: frozenset[str] = frozenset()
+
+    @property
+    def by_category(self) -> bool:
+        """Placed by its sampling category alone: no name of the food placed it."""
+        return self.category_trees == frozenset(TREES)
 
 
 def load_food_table(path: Path = FOODS_FILE) -> dict[str, FoodClass]:
@@ -446,10 +474,11 @@ def load_food_table(path: Path = FOODS_FILE) -> dict[str, FoodClass]:
             if key in row:
                 text = str(row[key])
                 paths[tree] = code_path(text) if tree == TREE_2760 else tuple(text.split("/"))
-        if not paths:
+        if not paths and not row.get("broad"):
             raise ValueError(f"{path.name} [[food]] #{i}: no category path")
         names = [str(n) for n in row.get("names", [])]
-        group = FoodClass(names[0] if names else f"#{i}", paths, group=True)
+        holds = tuple(food_key(str(h)) for h in row.get("holds", []))
+        group = FoodClass(names[0] if names else f"#{i}", paths, holds=holds)
         for n in names:
             table[food_key(n)] = group
         for entry in row.get("commodities", []):
@@ -457,92 +486,283 @@ def load_food_table(path: Path = FOODS_FILE) -> dict[str, FoodClass]:
             p = dict(paths)
             if TREE_2763 in p and p[TREE_2763][-1] != variants[0]:
                 p[TREE_2763] = (*p[TREE_2763], variants[0])
-            commodity = FoodClass(variants[0], p)
+            commodity = FoodClass(variants[0], p, leaf=True)
             for v in variants:
                 table[food_key(v)] = commodity
     return table
 
 
-def _within(inner: FoodClass, outer: FoodClass) -> bool:
-    """Whether `inner` lies in `outer`'s category in a tree both are placed in."""
-    for tree in (TREE_2762, TREE_2760):
-        a, b = inner.paths.get(tree), outer.paths.get(tree)
-        if a is not None and b is not None:
-            return a[: len(b)] == b
-    return False
+def within(inner: FoodClass, outer: FoodClass) -> bool:
+    """Whether `inner` lies in `outer`'s category in every tree both are placed in (咸鸭蛋's
+    鸭蛋 is 蛋及蛋制品 in GB 2762 like 蛋制品, but 10.01 鲜蛋, not 10.02 蛋制品, in GB 2760)."""
+    if inner is outer:
+        return True
+    shared = [t for t in TREES if t in inner.paths and t in outer.paths]
+    if not shared:
+        return False
+    for tree in shared:
+        a, b = inner.node_path(tree), outer.node_path(tree)
+        if a[: len(b)] != b:
+            return False
+    return True
 
 
-_QUALIFIER = re.compile(r"\(([^()]*)\)")
+def merge(named: FoodClass, category: FoodClass) -> tuple[FoodClass, frozenset[str]] | None:
+    """A food placed by its name within its sampling category: in each tree the deeper of the
+    two places when one lies within the other (花生 within 生干坚果与籽类食品: GB 2762 坚果及籽类/花生,
+    GB 2760 04.05.01); None when they contradict each other in a tree (咸鸭蛋's 鸭蛋, 10.01 鲜蛋,
+    sampled as 蛋制品, 10.02). Also the trees whose place comes from the category alone."""
+    paths: dict[str, tuple[str, ...]] = {}
+    from_category: set[str] = set()
+    for tree in TREES:
+        a, b = named.node_path(tree), category.node_path(tree)
+        if not a and not b:
+            continue
+        if a[: len(b)] == b:
+            paths[tree] = a
+        elif b[: len(a)] == a:
+            paths[tree] = b
+            from_category.add(tree)
+        else:
+            return None
+    if named is category:
+        return named, frozenset()
+    return FoodClass(named.name, paths, leaf=named.leaf), frozenset(from_category)
 
 
-# Sampling categories that hold foods of another standard category: (the category's GB 2762 path,
-# the food's, why). Fresh spices sampled as 香辛料 are placed as the fresh vegetable (GB 2762-2025
-# 表1 注); the implementation rules' 水产制品 holds 藻类制品 (海带丝、海苔 …) beside the animal products.
-_SPANS = (
-    (("调味品", "香辛料类"), ("蔬菜及其制品", "新鲜蔬菜"), "新鲜香辛料按对应的新鲜蔬菜类别执行"),
-    (("水产动物及其制品", "水产制品"), ("藻类及其制品",), "抽检细则的水产制品含藻类制品"),
-)
+# The food-name normaliser. A bulletin writes a food as the seller labels it: brand, flavour,
+# origin, grade and state around the food's own name, bracketed hints, spaces. Deterministic
+# steps, in order (docs/sampling.md):
+#   1. NFKC, ASCII brackets, no spaces, no ™/®/"TM"/"·"; "/" separates alternatives ("小葱/香葱");
+#   2. bracketed parts are taken out of the name, and each is a candidate name of its own
+#      ("豆角(豇豆)", "白玉蒜(酱腌菜)" — a category hint; "(自制)", "(原味)" place nothing);
+#   3. the documented modifiers below are stripped from the front (state, freshness, grade,
+#      flavour "X味") and the end (grade, flavour) until none is left ("鲜姜" → 姜, "冻海水虾" →
+#      海水虾, "豆干五香味" → 豆干);
+#   4. a candidate is looked up whole in the synonym table (food-categories.toml);
+#   5. failing that, the longest listed name of at least two characters that ENDS the name — a
+#      Chinese food name ends with its head noun ("特好剥山核桃", "泰国龙眼", "红糖馒头") — is
+#      taken, and only when it lies within the record's sampling category; a shorter ending is
+#      never tried after a longer one was refused, nor any ending after a whole listed name was
+#      refused (白芸豆, dry beans, sampled as 蔬菜 is not 芸豆), nor an ending after 非/无/不
+#      ("非发酵豆制品"); no name inside a name is ever searched.
+_NAME_MARKS = re.compile(r"[™®©·•]|TM$|\s+")
+_PREFIXES = (
+    "新鲜", "鲜活", "冰鲜", "冷鲜", "冷冻", "去皮", "带皮", "去壳", "带壳", "散装", "精品", "精选",
+    "优选", "特级", "一级", "二级", "有机", "野生", "农家", "本地", "国产", "进口", "原味", "自制", "手工",
+    "鲜", "冻", "活",
+)  # fmt: skip
+_SUFFIXES = ("特级", "一级", "二级", "三级", "精品", "散装", "分装")
+_FLAVOUR = re.compile(r"^[\u4e00-\u9fff]{1,4}味(?=[\u4e00-\u9fff]{2})")
+_FLAVOUR_END = re.compile(r"(?<=[\u4e00-\u9fff]{2})[\u4e00-\u9fff]{1,2}味$")  # "豆干五香味"
+_NEGATION = "非无不"  # "非发酵豆制品" does not end with 发酵豆制品 as its head noun
+_BRACKETED = re.compile(r"\(([^()]*)\)")
 
 
-def _spanned(food: FoodClass, category: FoodClass) -> str:
-    ours, theirs = food.paths.get(TREE_2762, ()), category.paths.get(TREE_2762, ())
-    for cat, inner, why in _SPANS:
-        if theirs[: len(cat)] == cat and ours[: len(inner)] == inner:
-            return why
-    return ""
+def _strip_modifiers(name: str) -> str:
+    changed = True
+    while changed and name:
+        changed = False
+        for p in _PREFIXES:
+            if name.startswith(p) and len(name) > len(p):
+                name, changed = name[len(p) :], True
+        m = _FLAVOUR.match(name)
+        if m:
+            name, changed = name[m.end() :], True
+        m = _FLAVOUR_END.search(name)
+        if m:
+            name, changed = name[: m.start()], True
+        for sfx in _SUFFIXES:
+            if name.endswith(sfx) and len(name) > len(sfx):
+                name, changed = name[: -len(sfx)], True
+    return name
+
+
+@lru_cache(maxsize=65536)
+def name_candidates(food: str) -> tuple[str, ...]:
+    """The names a food's label may be looked up by, in order (steps 1–3 of the normaliser):
+    "椒盐味特好剥山核桃" → (椒盐味特好剥山核桃, 特好剥山核桃); "白玉蒜（酱腌菜）" → (白玉蒜, 酱腌菜)."""
+    key = _NAME_MARKS.sub("", food_key(food))
+    out: list[str] = []
+    for alt in key.split("/"):
+        bare = _BRACKETED.sub("", alt).replace("(", "").replace(")", "")
+        for cand in (alt, bare, _strip_modifiers(bare)):
+            if cand and cand not in out:
+                out.append(cand)
+        for m in _BRACKETED.finditer(alt):
+            inner = _strip_modifiers(m.group(1))
+            if inner and inner not in out:
+                out.append(inner)
+    return tuple(out)
+
+
+def _hints(food: str) -> tuple[str, ...]:
+    """The bracketed parts of a food's name, normalised: category hints such as "(酱腌菜)"."""
+    key = _NAME_MARKS.sub("", food_key(food))
+    return tuple(_strip_modifiers(m.group(1)) for m in _BRACKETED.finditer(key))
+
+
+def _head_noun(name: str, table: dict[str, FoodClass]) -> tuple[str, FoodClass] | None:
+    """The longest listed name of two characters or more that ends `name` (step 5)."""
+    for n in range(len(name) - 1, 1, -1):
+        fc = table.get(name[-n:])
+        if fc is not None:
+            if name[-n - 1] in _NEGATION:
+                return None
+            return name[-n:], fc
+    return None
+
+
+def _outer_classes(category: str, table: dict[str, FoodClass], inner: FoodClass | None) -> list[FoodClass]:
+    """The classes of a sampling category's shallower segments (its big category), deepest first."""
+    out: list[FoodClass] = []
+    for seg in reversed(category_segments(category)):
+        found = table.get(food_key(seg)) or table.get(_BRACKETED.sub("", food_key(seg)))
+        if found is not None and found.paths and found is not inner and found not in out:
+            out.append(found)
+    return out
+
+
+def _merge_held(
+    named: FoodClass, category: FoodClass, table: dict[str, FoodClass]
+) -> tuple[FoodClass, frozenset[str]] | None:
+    """A name within one of the classes the sampling category also holds (香菇 sampled as 蔬菜)."""
+    for key in category.holds:
+        held = table.get(key)
+        both = merge(named, held) if held is not None else None
+        if both is not None:
+            return both
+    return None
+
+
+def _fresh_spice(fc: FoodClass, cat_class: FoodClass) -> bool:
+    return cat_class.paths.get(TREE_2762, ())[:2] == ("调味品", "香辛料类") and fc.paths.get(TREE_2762, ())[
+        :2
+    ] == ("蔬菜及其制品", "新鲜蔬菜")
+
+
+def category_class(category: str, table: dict[str, FoodClass]) -> tuple[str, FoodClass | None]:
+    """The deepest segment of a sampling category ("食用农产品-蔬菜-韭菜") that the table places,
+    and its class; a segment marked broad (a category spanning several standard categories,
+    "罐头", "餐饮食品") places nothing and stops the search. A big category written alone
+    ("糕点", not "糕点-糕点") takes its "(大类)" row where the table has one."""
+    segments = category_segments(category)
+    big = food_key(category.strip() + "(大类)")
+    if len(segments) == 1 and big in table:
+        return segments[0], _placing(table[big])
+    for seg in reversed(segments):
+        found = table.get(food_key(seg))
+        if found is None:
+            bare = _BRACKETED.sub("", food_key(seg))
+            found = table.get(bare) if bare else None
+        if found is not None:
+            return seg, _placing(found)
+    return "", None
+
+
+def _placing(found: FoodClass) -> FoodClass | None:
+    return found if found.paths else None
 
 
 def place_food(food: str, category: str, table: dict[str, FoodClass]) -> Placement:
-    """Place a sampled food: its own name (or the name in its brackets, "豆角(豇豆)") when that
-    lies within its sampling category; else the deepest sampling category on file; else a known
-    food name contained in its name ("铁棍山药" → 山药) within that category. Fresh spices sampled
+    """Place a sampled food: a name the normaliser makes of its label (name_candidates) that the
+    synonym table lists and that lies within its sampling category; else its head noun (the
+    longest listed name ending it) within that category; else a category word in its name
+    ("(酱腌菜)") or its sampling category alone, marked so (the category must then decide the
+    item's limit); else "无法归类". A food whose
+    sampling category places nothing is placed by a whole listed name only. Fresh spices sampled
     as 香辛料 are placed as the fresh vegetable (GB 2762-2025 表1 注: 新鲜香辛料按对应的新鲜蔬菜执行)."""
-    key = food_key(food)
-    cat_class: FoodClass | None = None
-    cat_name = ""
-    outer: list[FoodClass] = []  # the sampling category's classes on file, deepest first
-    for seg in reversed(category_segments(category)):
-        found = table.get(food_key(seg))
-        if found is not None:
-            outer.append(found)
-            if cat_class is None:
-                cat_class, cat_name = found, seg
-    bare = _QUALIFIER.sub("", key)
-    candidates = [key, bare, *(m.group(1) for m in _QUALIFIER.finditer(key))]
+    cat_name, cat_class = category_class(category, table)
+    candidates = name_candidates(food) if food else ()
+    segments, hints = set(category_segments(category)), set(_hints(food))
+    spice = "（新鲜香辛料按对应的新鲜蔬菜类别执行）"
+
+    def is_hint(cand: str, fc: FoodClass) -> bool:
+        # a category's name given as the food's ("(酱腌菜)", "蔬菜"): it places as a category would
+        return not fc.leaf and (cand in hints or cand in segments)
+
+    refused = False  # a listed name outside the category: no head noun is then sought
+    hint: tuple[str, FoodClass] | None = None
+    beside: Placement | None = None  # a listed name within the big category, beside the sub-category
     for cand in candidates:
         fc = table.get(cand)
-        if fc is None:
+        if fc is None or not fc.paths:
             continue
-        if cat_class is None or _within(fc, cat_class) or fc is cat_class:
+        if is_hint(cand, fc):
+            hint = hint or (cand, fc)
+            continue
+        if cat_class is None:
             return Placement(fc, f"食品名称「{cand}」→ {fc.name}")
-        if cand in (key, bare) and any(_within(fc, o) for o in outer[1:]):
-            # the food's own name places it beside its sub-category, within the big category
-            # (梅干菜 sampled as 蔬菜制品-酱腌菜 is a 干制蔬菜)
-            return Placement(fc, f"食品名称「{cand}」→ {fc.name}（抽样类别「{category}」的大类之内）")
-        span = _spanned(fc, cat_class)
-        if span:
-            return Placement(fc, f"食品名称「{cand}」→ {fc.name}（{span}）")
-    # a known name contained in the food's name, the longest first, within the category; then in
-    # the words of its brackets ("可可奥巧(奥巧慕斯味装饰饼干)" → 饼干)
-    best: tuple[int, str, FoodClass] | None = None
-    for text in (bare, *(m.group(1) for m in _QUALIFIER.finditer(key))):
-        for n in range(len(text), 1, -1):
-            for i in range(0, len(text) - n + 1):
-                fc = table.get(text[i : i + n])
-                if fc is not None and (
-                    cat_class is None or _within(fc, cat_class) or _spanned(fc, cat_class)
-                ):
-                    best = (n, text[i : i + n], fc)
-                    break
-            if best:
+        both = merge(fc, cat_class) or _merge_held(fc, cat_class, table)
+        if both is not None:
+            return Placement(both[0], f"食品名称「{cand}」→ {fc.name}", both[1])
+        if _fresh_spice(fc, cat_class):
+            return Placement(fc, f"食品名称「{cand}」→ {fc.name}{spice}")
+        for big in () if beside else _outer_classes(category, table, cat_class):
+            # the food's own listed name places it beside its sub-category, within the big
+            # category (梅干菜 sampled as 蔬菜制品-酱腌菜 is a 干制蔬菜), when no other of its
+            # names lies within the sub-category ("豆角（豇豆）" under 豇豆 is 豇豆)
+            wider = merge(fc, big)
+            if wider is not None:
+                why = f"食品名称「{cand}」→ {fc.name}（抽样类别「{category}」的大类之内）"
+                beside = Placement(wider[0], why, wider[1])
                 break
-        if best:
-            break
-    if best is not None and (cat_class is None or best[2] is not cat_class):
-        return Placement(best[2], f"食品名称含「{best[1]}」→ {best[2].name}")
+        refused = True
+    if beside is not None:
+        return beside
+    if cat_class is not None and not refused:
+        for cand in candidates:
+            if cand in segments:
+                continue
+            head = _head_noun(cand, table)
+            if head is None:
+                continue
+            word, fc = head
+            both = (merge(fc, cat_class) or _merge_held(fc, cat_class, table)) if fc.paths else None
+            if both is not None:
+                return Placement(both[0], f"食品名称「{food}」以「{word}」结尾 → {fc.name}", both[1])
+            break  # the head noun lies outside the category: the name does not place the food
+    if hint is not None:
+        cand, fc = hint
+        if cat_class is None or merge(fc, cat_class) is not None:
+            deeper = cat_class if cat_class is not None and within(cat_class, fc) else fc
+            return Placement(deeper, f"类别提示「{cand}」→ {deeper.name}", frozenset(TREES))
     if cat_class is not None:
-        return Placement(cat_class, f"抽样类别「{cat_name}」→ {cat_class.name}")
+        return Placement(cat_class, f"抽样类别「{cat_name}」→ {cat_class.name}", frozenset(TREES))
+    if cat_name:
+        return Placement(
+            None, f"无法归类：抽样类别「{cat_name}」跨多个标准类别，食品「{food}」不在食品分类对照表中"
+        )
     return Placement(None, f"无法归类：食品「{food}」（类别「{category}」）不在食品分类对照表中")
+
+
+def foods_at(table: dict[str, FoodClass], outer: FoodClass, tree: str) -> tuple[FoodClass, ...]:
+    """The table's foods at `outer`'s node in one tree or below it (siblings of one code too)."""
+    base = outer.node_path(tree)
+    if not base:
+        return ()
+    return tuple({id(fc): fc for fc in table.values() if fc.node_path(tree)[: len(base)] == base}.values())
+
+
+def foods_below(table: dict[str, FoodClass], outer: FoodClass, tree: str) -> tuple[FoodClass, ...]:
+    """The table's foods strictly below `outer` in one tree (a commodity below its group), and the
+    classes it also holds with the foods below them."""
+    seen: dict[int, FoodClass] = {}
+    outers = [outer]
+    for key in outer.holds:
+        held = table.get(key)
+        if held is not None and held.paths:
+            seen[id(held)] = held
+            outers.append(held)
+    for o in outers:
+        base = o.node_path(tree)
+        if not base:
+            continue
+        for fc in table.values():
+            p = fc.node_path(tree)
+            if fc is not outer and len(p) > len(base) and p[: len(base)] == base:
+                seen[id(fc)] = fc
+    return tuple(seen.values())
 
 
 @dataclass(frozen=True)
@@ -644,8 +864,9 @@ class LimitRule:
     only: tuple[str, ...] = ()
 
     def matches(self, food: str, category_segments: Sequence[str]) -> int:
-        """0 when it does not apply; else a specificity score (food name beats category)."""
-        if self.except_foods and any(x in food for x in self.except_foods):
+        """0 when it does not apply; else a specificity score (food name beats category). A row
+        that excepts foods by name cannot apply to a food whose name is not known."""
+        if self.except_foods and (not food or any(x in food for x in self.except_foods)):
             return 0
         score = 0.0
         if self.foods:
@@ -704,6 +925,9 @@ class LimitBook:
         default_factory=dict, compare=False, repr=False
     )
     _in_force: dict[dt.date, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
+    _below: dict[tuple[str, tuple[str, ...]], tuple[FoodClass, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def canonical_item(self, name: str) -> str:
         """The item a lab's name stands for: its alias, else the name without its trailing
@@ -755,6 +979,11 @@ class LimitBook:
                     if rows is None and not (tree == TREE_2760 and canonical in self.additives):
                         continue
                     found = walk_tree(rows or (), placement.food, tree, in_force)
+                    if tree in placement.category_trees and found.path:
+                        broad = self.category_decides(rows or (), placement.food, tree, in_force, found)
+                        if broad:
+                            reasons.append(f"{placement.how}；{broad}")
+                            continue
                     if found.rule is not None:
                         return Resolution(found.rule, "", tree, found.path, placed_by)
                     if tree == TREE_2760 and canonical in self.additives and found.path:
@@ -772,6 +1001,8 @@ class LimitBook:
                         listed = self._use_list(canonical, in_force)
                         if listed is not None:
                             nodes = {*found.path, placement.food.name}
+                            if tree in placement.category_trees:  # any food the category holds
+                                nodes |= {f.name for f in foods_at(self.foods, placement.food, tree)}
                             gap = next((o for o in listed.open if o in nodes), "")
                             coarse = "" if gap else _coarse(rows or (), placement.food, found.path, in_force)
                             if not gap and not coarse:
@@ -795,6 +1026,43 @@ class LimitBook:
         elif not reasons:
             reasons.append(f"「{item}」在「{category or food}」无适用限量")
         return Resolution(None, "；".join(reasons), "", (), placed_by)
+
+    def category_decides(
+        self, rows: Sequence[LimitRule], food: FoodClass, tree: str, in_force: frozenset[str], found: TreeFind
+    ) -> str:
+        """Whether a food placed by its sampling category alone has its limit decided by the
+        category: "" when every row in force below the category's node and every food the table
+        places below it lead to the limit the category found (the same value: 07.02 and its
+        07.02.04 may share one); else why not, beginning "抽样类别过宽"
+        (a name is needed: 菠菜 and 韭菜 are both 蔬菜, with 镉 0.2 and 0.05 mg/kg)."""
+        base = food.node_path(tree)
+        ours = found.rule
+
+        def same(rule: LimitRule | None) -> bool:
+            if rule is None or ours is None:
+                return rule is ours
+            return rule is ours or (rule.spec.same_as(ours.spec) and rule.spec.kind == ours.spec.kind)
+
+        below: list[str] = []
+        for r in rows:
+            deeper = len(r.path) > len(base) and r.path[: len(base)] == base
+            if deeper and any(e in in_force for e in r.editions) and not same(r):
+                below.append(r.path[-1])
+        for other in self._foods_below(food, tree):
+            if not same(walk_tree(rows, other, tree, in_force).rule):
+                below.append(other.name)
+        if not below:
+            return ""
+        names = "、".join(dict.fromkeys(below))
+        if len(names) > 40:
+            names = names[:40] + "…"
+        return f"抽样类别过宽：{tree}「{found.path[-1]}」下的{names}等有各自的限量，须以食品名称归类"
+
+    def _foods_below(self, food: FoodClass, tree: str) -> tuple[FoodClass, ...]:
+        key = (tree, (*food.node_path(tree), *food.holds))
+        if key not in self._below:
+            self._below[key] = foods_below(self.foods, food, tree)
+        return self._below[key]
 
     def _use_list(self, item: str, in_force: frozenset[str]) -> UseList | None:
         """The complete use list of a GB 2760 additive for the edition in force, if on file."""

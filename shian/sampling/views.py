@@ -12,11 +12,9 @@ from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shian.core.calendar import WorkingCalendar
 from shian.core.concurrency import require_version, versioned
-from shian.core.lists import list_query, list_response
+from shian.core.lists import list_page, list_query, list_response
 from shian.core.models import AuditSource, User
 from shian.core.permissions import Cap, EnforcementCap, has_cap, require_cap
 from shian.core.xlsx import table_xlsx
@@ -93,7 +91,7 @@ def sample_list(request: HttpRequest) -> HttpResponse:
     require_cap(request.user, Cap.SAMPLING_VIEW)
     form, filters = _filters(request)
     qs = selectors.sample_list_for_user(user=request.user, filters=filters, today=timezone.localdate())
-    page = Paginator(qs, settings.SHIAN_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(request, qs)
     params = filters.as_query()
     context = {
         "form": form,
@@ -363,7 +361,7 @@ def results_template(request: HttpRequest) -> HttpResponse:
 def unqualified_list(request: HttpRequest) -> HttpResponse:
     require_cap(request.user, Cap.SAMPLING_VIEW)
     qs = selectors.unqualified_list_for_user(user=request.user)
-    page = Paginator(qs, settings.SHIAN_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(request, qs)
     return render(request, "sampling/unqualified_list.html", {"page": page, "today": timezone.localdate()})
 
 
@@ -449,7 +447,7 @@ def quick_test_list(request: HttpRequest) -> HttpResponse:
     require_cap(request.user, Cap.SAMPLING_VIEW)
     form, filters = _quick_filters(request)
     qs = selectors.quick_test_list_for_user(user=request.user, filters=filters)
-    page = Paginator(qs, settings.SHIAN_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(request, qs)
     params = filters.as_query()
     context = {
         "form": form,
@@ -810,7 +808,7 @@ def public_list(request: HttpRequest) -> HttpResponse:
     if filters.errors:
         return render(request, "sampling/public_list.html", context, status=400)
     qs = selectors.published_samples(filters)
-    page = Paginator(qs, settings.SHIAN_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(request, qs)
     samples = list(
         page.object_list.prefetch_related(  # type: ignore[attr-defined]  # a queryset slice
             Prefetch("items", queryset=TestItem.objects.order_by("id"))

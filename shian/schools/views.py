@@ -10,7 +10,6 @@ from typing import cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from shian.core.concurrency import require_version, versioned
+from shian.core.lists import list_page
 from shian.core.models import AuditSource, User
 from shian.core.permissions import PortalCap, SchoolCap, has_cap, require_cap
 from shian.core.scoping import own_credit_code, regions_for
@@ -78,7 +78,7 @@ def school_list(request: HttpRequest) -> HttpResponse:
     require_cap(request.user, SchoolCap.VIEW)
     filters = selectors.SchoolFilters.from_mapping(request.GET)
     qs = selectors.school_list_for_user(user=request.user, filters=filters)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = list_page(request, qs, 50)
     today = timezone.localdate()
     schools = list(page.object_list)
     start, end = _month(today)
@@ -297,7 +297,7 @@ def open_kitchen_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(open_kitchen__isnull=True)
     elif level in OpenKitchenLevel.values:
         qs = qs.filter(open_kitchen__level=level)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = list_page(request, qs, 50)
     return render(
         request,
         "schools/open_kitchen.html",

@@ -108,7 +108,8 @@ def test_gb2760_not_listed_is_not_permitted_when_the_use_list_is_complete():
 
 
 def test_gb2760_not_listed_with_an_incomplete_use_list_is_not_guessed():
-    j = judge("柠檬黄", "0.05g/kg", "古法酱油", "调味品-酱油")
+    """赤藓红's use list is not on file whole (柠檬黄's is: limits-22, 酱油 不得使用)."""
+    j = judge("赤藓红", "0.05g/kg", "古法酱油", "调味品-酱油")
     assert j.verdict == Verdict.UNDETERMINED and "不能据此判为" in j.reason
 
 
@@ -211,7 +212,19 @@ def test_the_product_standard_for_packaged_water_is_stricter_than_gb2762():
 
 
 # Big categories too broad to place a food by (a food name is needed): the answer is "无法归类".
-TOO_BROAD = {"罐头", "速冻食品", "茶叶及相关制品", "保健食品", "餐饮食品", "食品添加剂", "食用农产品"}
+TOO_BROAD = {
+    "罐头",
+    "速冻食品",
+    "茶叶及相关制品",
+    "保健食品",
+    "餐饮食品",
+    "食品添加剂",
+    "食用农产品",
+    "方便食品",  # 方便米面制品 06.07, but also 冲调 products of any kind
+    "薯类和膨化食品",  # 薯类食品 04.02.02.08 and 膨化食品 16.06
+    "糖果制品",  # 糖果 and 巧克力 (05.0), but 果冻 (16.01) too
+    "可可及焙烤咖啡产品",  # 可可制品 05.01 and 焙炒咖啡 (GB 2762 生咖啡豆及烘焙咖啡豆)
+}
 
 
 def test_every_sampling_category_of_the_implementation_rules_is_placed_or_said_to_be_too_broad():

@@ -290,3 +290,23 @@ def test_the_api_takes_the_declared_value_and_refuses_a_bad_one(liquor, client_f
     )
     assert r.status_code == 422 and "标示值无法读取" in str(r.json()["detail"])
     assert not Item.objects.filter(sample=two).exists()
+
+
+def test_a_bulletin_printing_the_detection_limit_of_a_banned_drug_agrees_only_above_it():
+    """农业部公告第2292号: 氧氟沙星 may not be detected in food animals, so a bulletin's "≤2μg/kg"
+    is the method's detection limit the lab judged by: the same limit when the bulletin's own
+    result is above it, a different one when its result could not have been detected by it."""
+    book = rules.default_limit_book()
+    frog = {
+        "id": "t3",
+        "food_name_raw": "牛蛙",
+        "category": "水产品-其他水产品",
+        "prod_date": "2026-04-10",
+        "fail_raw": "氧氟沙星║18.6μg/kg║≤2μg/kg",
+    }
+    assert bulletins.judge_record(frog, book, ON).agrees
+    in_mg = {**frog, "fail_raw": "氧氟沙星║0.0186mg/kg║≤2μg/kg"}
+    assert bulletins.judge_record(in_mg, book, ON).agrees  # the same figure in another unit
+    under = {**frog, "fail_raw": "氧氟沙星║1.5μg/kg║≤2μg/kg"}
+    out = bulletins.judge_record(under, book, ON)
+    assert out.covered and not out.agrees and "限量不同" in out.reasons[0]

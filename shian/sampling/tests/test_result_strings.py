@@ -34,6 +34,17 @@ BOOK = rules.default_limit_book()
         ("0.3 g/kg", ("0.3",), "g/kg", True),
         ("5mg/L", ("5",), "mg/L", True),
         ("30MPN/g", ("30",), "MPN/g", True),
+        ("2.0×10 5", ("200000",), "", True),  # the lost superscript set off by a space
+        ("2.0x105CFU/g", ("200000",), "CFU/g", True),
+        ("1.2×10²CFU/g", ("120",), "CFU/g", True),
+        ("＜0.01mg/kg", ("0",), "mg/kg", False),
+        ("N.D.", (), "", False),
+        ("<LOQ", (), "", False),
+        ("阴性/25g", (), "CFU/25g", False),
+        ("300μg/kg", ("300",), "μg/kg", True),
+        ("300ug/kg", ("300",), "μg/kg", True),  # "u" for "μ"
+        ("0.15～0.35mg/kg", ("0.15", "0.35"), "mg/kg", True),
+        ("<5MPN/g", ("0",), "MPN/g", False),
     ],
 )
 def test_result_forms(text, values, unit, detected):
@@ -120,3 +131,48 @@ def test_odd_inputs_get_an_answer_never_a_crash():
         assert j.verdict in (Verdict.QUALIFIED, Verdict.UNQUALIFIED, Verdict.UNDETERMINED)
         if j.verdict == Verdict.UNDETERMINED:
             assert j.reason
+
+
+def test_a_result_string_names_its_own_detection_limit():
+    m = rules.parse_result("ND（检出限0.5μg/kg）")
+    assert (m.detected, m.lod, m.lod_unit) == (False, Decimal("0.5"), "μg/kg")
+    m = rules.parse_result("未检出(LOD=0.2μg/kg)")
+    assert (m.detected, m.lod) == (False, Decimal("0.2"))
+
+
+def test_results_in_every_unit_against_their_limit():
+    """GB 2762 镉 大米 0.2 mg/kg in μg/kg, g/kg and "ug/kg"; 铅 饮用纯净水 0.01 mg/L: a result
+    in mg/kg is not compared with a limit in mg/L (undetermined, never a guess); GB 29921 plans
+    in CFU/g with the lost superscript, and a /25g pathogen."""
+    on = dt.date(2026, 3, 1)
+
+    def j(item: str, result: str, food: str, category: str) -> rules.Judgment:
+        return rules.judge(book=BOOK, item=item, result=result, food=food, category=category, on=on)
+
+    rice = ("镉(以Cd计)", "大米", "粮食加工品-大米")
+    for result, verdict in [
+        ("300μg/kg", Verdict.UNQUALIFIED),
+        ("150ug/kg", Verdict.QUALIFIED),
+        ("0.0003g/kg", Verdict.UNQUALIFIED),
+        ("0.15~0.25mg/kg", Verdict.UNQUALIFIED),  # a range: its upper end is over
+        ("<0.01mg/kg", Verdict.QUALIFIED),
+    ]:
+        assert j(rice[0], result, rice[1], rice[2]).verdict == verdict, result
+    water = ("铅(以Pb计)", "饮用纯净水", "饮料-饮用纯净水")
+    assert j(water[0], "0.006mg/L", water[1], water[2]).verdict == Verdict.QUALIFIED
+    mismatch = j(water[0], "0.006mg/kg", water[1], water[2])
+    assert mismatch.verdict == Verdict.UNDETERMINED and "结果无法判定" in mismatch.reason
+    pastry = ("绿豆糕", "糕点-糕点")
+    assert j("菌落总数", "2.0×105", *pastry).verdict == Verdict.UNQUALIFIED
+    assert j("菌落总数", "1.4×102", *pastry).verdict == Verdict.QUALIFIED
+    assert j("沙门氏菌", "未检出/25g", *pastry).verdict == Verdict.QUALIFIED
+    assert j("沙门氏菌", "阳性/25g", *pastry).verdict == Verdict.UNQUALIFIED
+
+
+def test_a_lab_detection_limit_above_the_methods_still_reads_not_detected():
+    """A lab that states its own, higher, detection limit and reports "未检出" is not second-
+    guessed with the method's lower one: the sample is qualified for a drug that must not be
+    detected; a figure at or above the lab's limit is detected."""
+    assert _banned("未检出", detection_limit="1μg/kg").verdict == Verdict.QUALIFIED
+    assert _banned("<1μg/kg").verdict == Verdict.QUALIFIED
+    assert _banned("1μg/kg", detection_limit="1μg/kg").verdict == Verdict.UNQUALIFIED

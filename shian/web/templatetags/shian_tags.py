@@ -9,6 +9,7 @@ from django import template
 from django.core.paginator import Page
 from django.utils.translation import gettext as _
 
+from shian.core.lists import is_capped
 from shian.core.models import AuditAction, AuditSource, RegionLevel, Role
 from shian.registry.models import BusinessScale, BusinessStatus, BusinessType
 
@@ -42,7 +43,8 @@ def num(value: Any) -> str:
     """A count with thousands separators in every language (zh-hans formats group nothing, and
     949000 is hard to read in a table)."""
     try:
-        return f"{int(value):,}"
+        # A capped list's count is a lower bound (shian.core.lists.AtLeast): "10,000+".
+        return f"{int(value):,}{'+' if getattr(value, 'at_least', False) else ''}"
     except (TypeError, ValueError):
         return "" if value is None else str(value)
 
@@ -70,9 +72,11 @@ def user_scope(user: Any) -> str:
 
 @register.simple_tag
 def page_numbers(page: Page, around: int = 2) -> list[int | None]:
-    """Page numbers to link to: the first, the last and a few around the current one (None is a gap)."""
+    """Page numbers to link to: the first, the last and a few around the current one (None is a gap).
+    A capped list (shian.core.lists) has no known last page: its numbers end in a gap."""
     last = page.paginator.num_pages
-    wanted = {1, last, *range(page.number - around, page.number + around + 1)}
+    capped = is_capped(page)
+    wanted = {1, *range(page.number - around, page.number + around + 1)} | (set() if capped else {last})
     numbers: list[int | None] = []
     previous = 0
     for n in sorted(x for x in wanted if 1 <= x <= last):
@@ -80,4 +84,6 @@ def page_numbers(page: Page, around: int = 2) -> list[int | None]:
             numbers.append(None)
         numbers.append(n)
         previous = n
+    if capped:
+        numbers.append(None)
     return numbers

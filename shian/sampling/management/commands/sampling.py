@@ -33,6 +33,12 @@ class Command(BaseCommand):
             action="store_true",
             help="place every food by its sampling category alone (as for a food name never seen)",
         )
+        jb.add_argument(
+            "--held-out",
+            action="store_true",
+            help="also check placement held out: drop each food name and compare the limit its"
+            " sampling category alone gives with the one its name gives (a difference is a guess)",
+        )
         cs = sub.add_parser(
             "convert-standards",
             help="convert the compiled GB 2762 / GB 2760 tables into the app's rule data (data/*.json)",
@@ -47,6 +53,7 @@ class Command(BaseCommand):
                 Path(options["file"]),
                 dt.date.fromisoformat(options["date"]),
                 use_food_name=not options["ignore_food_names"],
+                held_out=options["held_out"],
             )
         elif options["action"] == "convert-standards":
             try:
@@ -55,7 +62,9 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
             self.stdout.write(" ".join(f"{k} {v}" for k, v in counts.items()))
 
-    def _judge_bulletins(self, path: Path, fallback: dt.date, *, use_food_name: bool = True) -> None:
+    def _judge_bulletins(
+        self, path: Path, fallback: dt.date, *, use_food_name: bool = True, held_out: bool = False
+    ) -> None:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
@@ -85,6 +94,16 @@ class Command(BaseCommand):
                     f"  {source}: records {len(group)} coverage {100 * c / len(group):.1f}%"
                     f" agreement {100 * a / c if c else 0:.1f}%"
                 )
+        if held_out:
+            decided, conflicts = bulletins.held_out_conflicts(records, book, fallback)
+            for conflict in conflicts:
+                self.stdout.write(
+                    f"  {conflict.record_id} {conflict.item}: 类别 {conflict.by_category}；名称 {conflict.by_name}"
+                )
+            self.stdout.write(
+                f"held out (names dropped): {decided} items placed by the category alone,"
+                f" {len(conflicts)} contradicted by the name"
+            )
         covered = len(outcomes) - len(uncovered)
         agreed = sum(1 for o in outcomes if o.agrees)
         coverage = 100 * covered / len(outcomes) if outcomes else 0.0
