@@ -5,7 +5,7 @@ two layouts), it writes N draft inspections spread over 2021–2025 (COPY, as th
 importers write) and five findings each, and reads them back, twice:
 
   partitioned  migration inspections 0004 applied: the table partitioned by year, the foreign keys
-               into it kept by constraint triggers (core.partition_references);
+               into it kept by triggers (core.partitions, `referred_by`);
   plain        migrated back to inspections 0003: one table, Django's own foreign keys.
 
 Each write is timed with its deferred checks made (SET CONSTRAINTS ALL IMMEDIATE), then rolled
