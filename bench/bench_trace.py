@@ -354,7 +354,9 @@ def load_text() -> str:
     return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} on {os.cpu_count()} CPUs"
 
 
-def capture_runs(n_events: int, n_docs: int, n_businesses: int, label: str) -> float:
+def capture_runs(
+    n_events: int, n_docs: int, n_businesses: int, label: str, *, profile: bool = False
+) -> float:
     """services.epcis_capture of `n_docs` documents of `n_events` new events each (as the API, the
     upload and the command call it), then the last one again (all already held). Prints each
     document's wall-clock rate, this process's CPU rate (on PostgreSQL the server's own work is
@@ -367,11 +369,23 @@ def capture_runs(n_events: int, n_docs: int, n_businesses: int, label: str) -> f
     for i in range(n_docs):
         doc = capture_document(n_events, n_businesses, offset=1_000_000 + i * n_events)
         gc.collect()
+        profiler = None
+        if profile and i == 0:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
         wall, cpu = time.perf_counter(), time.process_time()
         result = services.epcis_capture(
             by=None, document=doc, source=AuditSource.COMMAND, filename="bench", check_permission=False
         )
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        if profiler is not None:
+            import pstats
+
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
         rates.append(n_events / wall)
         print(
             f"  capture on {label}, document {i + 1}: {n_events:,} events, {result.new:,} new in {wall:.2f} s: "
@@ -413,13 +427,19 @@ def capture_postgres(args: argparse.Namespace) -> None:
 
 
 def capture_only(args: argparse.Namespace) -> None:
-    import psycopg
-
+    """Capture alone into a fresh database of the platform's migrated schema with 1,000 registered
+    businesses: a SQLite file (`sqlite:///…`) or a PostgreSQL database, dropped and made again."""
     url = args.capture_only
-    base, _, name = url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
+    if url.startswith("sqlite:///"):
+        for suffix in ("", "-wal", "-shm"):
+            Path(url[len("sqlite:///") :] + suffix).unlink(missing_ok=True)
+    else:
+        import psycopg
+
+        base, _, name = url.rpartition("/")
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            admin.execute(f'CREATE DATABASE "{name}"')
     os.environ["DATABASE_URL"] = url
     _django()
     from django.core.management import call_command
@@ -466,7 +486,42 @@ def capture_only(args: argparse.Namespace) -> None:
                 for i in range(1, n_b + 1)
             ],
         )
-    capture_runs(args.capture_events, args.capture_docs, n_b, "PostgreSQL")
+    capture_runs(
+        args.capture_events,
+        args.capture_docs,
+        n_b,
+        "SQLite" if url.startswith("sqlite") else "PostgreSQL",
+        profile=args.profile,
+    )
+
+
+def capture_alone(args: argparse.Namespace) -> None:
+    """`--capture`: the capture measure alone, without the graph: a fresh SQLite file, then (unless
+    --no-postgres) a fresh PostgreSQL database, each in a process of its own."""
+    import subprocess
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    urls = [f"sqlite:///{OUT / 'capture.sqlite3'}"]
+    if not args.no_postgres:
+        urls.append(args.pg_url + "_capture")
+    print(
+        f"capture ({args.capture_docs} documents of {args.capture_events:,} shipping events each)", flush=True
+    )
+    for url in urls:
+        cmd = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--capture-only",
+            url,
+            "--capture-events",
+            str(args.capture_events),
+            "--capture-docs",
+            str(args.capture_docs),
+        ]
+        if args.profile:
+            cmd.append("--profile")
+        # This file again, with our own arguments, and the database URL its Django is to use.
+        subprocess.run(cmd, check=False, env={**os.environ, "DATABASE_URL": url})
 
 
 def _django() -> None:
@@ -492,7 +547,13 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--capture-events", type=int, default=10_000, help="events per capture document")
     parser.add_argument("--capture-docs", type=int, default=3, help="capture documents per database")
-    parser.add_argument("--capture-only", metavar="PG_URL", help=argparse.SUPPRESS)
+    parser.add_argument("--capture-only", metavar="DB_URL", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--capture", action="store_true", help="measure capture alone (fresh databases, no graph)"
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="with --capture: cProfile of the first document's capture"
+    )
     parser.add_argument(
         "--pg-url", default=os.environ.get("PG_URL", "postgres://postgres@127.0.0.1:5432/shian_bench_trace")
     )
@@ -500,6 +561,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.capture_only:
         capture_only(args)
+        return
+    if args.capture:
+        capture_alone(args)
         return
     started_all = time.perf_counter()
     OUT.mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from .epcis import parse_time
@@ -74,12 +75,22 @@ class Derived:
     holder_ids: list[str]  # identifiers that may name the holder, most specific first
     movement: str  # "ship", "receive", "transform" or ""
     ilmd: dict[str, str] = field(default_factory=dict)
+    # The party on the other side of a shipment or receipt ("" for other events): see counter_party.
+    counter: str = ""
+
+
+@lru_cache(maxsize=256)
+def _party_kind(source_type: str) -> str:
+    """The CBV source/destination type's own term: "owning_party" of a bare term, a URN or a URI."""
+    return source_type.rsplit("-", 1)[-1].rsplit(":", 1)[-1]
 
 
 def _party(entries: list[tuple[str, str]]) -> str:
+    if len(entries) == 1:  # the usual source or destination list: one party
+        return entries[0][1]
     for kind in PARTY_ORDER:
         for t, ident in entries:
-            if t.rsplit("-", 1)[-1].rsplit(":", 1)[-1] == kind:
+            if _party_kind(t) == kind:
                 return ident
     return entries[0][1] if entries else ""
 
@@ -87,16 +98,12 @@ def _party(entries: list[tuple[str, str]]) -> str:
 def counter_party(d: Derived) -> str:
     """The party on the other side of a shipment: the destination of a shipping, the source of a
     receiving ("" when the event names none)."""
-    if d.movement == "ship":
-        return _party(d.destinations)
-    if d.movement == "receive":
-        return _party(d.sources)
-    return ""
+    return d.counter
 
 
 def _quantities(items: Any, role: str) -> list[LotRef]:
     out = []
-    for q in items or ():
+    for q in items:
         value = q.get("quantity")
         out.append(
             LotRef(
@@ -128,66 +135,80 @@ def _ilmd(event: Mapping[str, Any]) -> dict[str, str]:
     return out
 
 
+# Where an event names its lots, and in which role (identifier lists, then quantity lists).
+_EPC_ROLES = (
+    ("epcList", "epc"),
+    ("childEPCs", "child"),
+    ("inputEPCList", "input"),
+    ("outputEPCList", "output"),
+)
+_QUANTITY_ROLES = (
+    ("quantityList", "quantity"),
+    ("childQuantityList", "child"),
+    ("inputQuantityList", "input"),
+    ("outputQuantityList", "output"),
+)
+_MOVING_TYPES = frozenset({"ObjectEvent", "TransactionEvent"})
+
+
 def derive(event: Mapping[str, Any]) -> Derived:
-    """The graph's view of one event that passed validation."""
+    """The graph's view of one event that passed validation. Called once per event of a bulk
+    capture: the lists an event does not carry cost one dictionary look-up each."""
+    get = event.get
     kind = str(event["type"])
     lots: list[LotRef] = []
-    for name, role in (
-        ("epcList", "epc"),
-        ("childEPCs", "child"),
-        ("inputEPCList", "input"),
-        ("outputEPCList", "output"),
-    ):
-        lots.extend(LotRef(canonical_identifier(x), role) for x in event.get(name) or ())
-    for name, role in (
-        ("quantityList", "quantity"),
-        ("childQuantityList", "child"),
-        ("inputQuantityList", "input"),
-        ("outputQuantityList", "output"),
-    ):
-        lots.extend(_quantities(event.get(name), role))
+    for name, role in _EPC_ROLES:
+        items = get(name)
+        if items:
+            lots.extend([LotRef(canonical_identifier(x), role) for x in items])
+    for name, role in _QUANTITY_ROLES:
+        items = get(name)
+        if items:
+            lots.extend(_quantities(items, role))
     if "parentID" in event:
         lots.append(LotRef(canonical_identifier(event["parentID"]), "parent"))
-    sources = [
-        (str(s.get("type", "")), canonical_identifier(s["source"])) for s in event.get("sourceList") or ()
-    ]
-    destinations = [
-        (str(s.get("type", "")), canonical_identifier(s["destination"]))
-        for s in event.get("destinationList") or ()
-    ]
-    biz_step = str(event.get("bizStep", ""))
-    rp, bl = event.get("readPoint"), event.get("bizLocation")
+    listed = get("sourceList")
+    sources = [(str(s.get("type", "")), canonical_identifier(s["source"])) for s in listed] if listed else []
+    listed = get("destinationList")
+    destinations = (
+        [(str(s.get("type", "")), canonical_identifier(s["destination"])) for s in listed] if listed else []
+    )
+    biz_step = str(get("bizStep", ""))
+    rp, bl = get("readPoint"), get("bizLocation")
     read_point = canonical_identifier(rp["id"]) if rp is not None and isinstance(rp, Mapping) else ""
     biz_location = canonical_identifier(bl["id"]) if bl is not None and isinstance(bl, Mapping) else ""
-    movement = ""
+    movement = counter = ""
+    holder_ids = [i for i in (biz_location, read_point) if i]
     if kind == "TransformationEvent":
         movement = "transform"
-    elif kind in ("ObjectEvent", "TransactionEvent") and biz_step in SHIPPING and destinations:
+    elif kind in _MOVING_TYPES and biz_step in SHIPPING and destinations:
         movement = "ship"
-    elif kind in ("ObjectEvent", "TransactionEvent") and biz_step in RECEIVING and sources:
+        counter = _party(destinations)
+        if sources:
+            holder_ids.append(_party(sources))
+    elif kind in _MOVING_TYPES and biz_step in RECEIVING and sources:
         movement = "receive"
-    holder_ids = [i for i in (biz_location, read_point) if i]
-    if movement == "ship" and sources:
-        holder_ids.append(_party(sources))
-    if movement == "receive" and destinations:
-        holder_ids.append(_party(destinations))
+        counter = _party(sources)
+        if destinations:
+            holder_ids.append(_party(destinations))
     when = parse_time(event["eventTime"])
     assert when is not None  # noqa: S101 — the schema requires a date-time
     return Derived(
-        event_type=kind,
-        action=str(event.get("action", "")),
-        biz_step=biz_step,
-        disposition=str(event.get("disposition", "")),
-        event_time=when,
-        tz_offset=str(event.get("eventTimeZoneOffset", "")),
-        read_point=read_point,
-        biz_location=biz_location,
-        lots=lots,
-        sources=sources,
-        destinations=destinations,
-        holder_ids=holder_ids,
-        movement=movement,
-        ilmd=_ilmd(event),
+        kind,
+        str(get("action", "")),
+        biz_step,
+        str(get("disposition", "")),
+        when,
+        str(get("eventTimeZoneOffset", "")),
+        read_point,
+        biz_location,
+        lots,
+        sources,
+        destinations,
+        holder_ids,
+        movement,
+        _ilmd(event) if "ilmd" in event else {},
+        counter,
     )
 
 

@@ -140,24 +140,36 @@ def _rule_problems(doc: Mapping[str, Any], *, now: dt.datetime) -> Iterator[Prob
     if len(events) > MAX_EVENTS:
         yield Problem("/epcisBody/eventList", "too-many-events", msg["too-many-events"], f"> {MAX_EVENTS}")
     latest = now + dt.timedelta(days=1)
+    # Once per event of a bulk document: the pointer is written only when there is a problem.
     for i, event in enumerate(events):
-        at = f"/epcisBody/eventList/{i}"
-        kind = event.get("type")
-        action = event.get("action")
-        if kind == "ObjectEvent" and "ilmd" in event and action != "ADD":
-            yield Problem(f"{at}/ilmd", "ilmd-only-on-add", msg["ilmd-only-on-add"])
+        get = event.get
+        kind = get("type")
+        if kind == "ObjectEvent" and "ilmd" in event and get("action") != "ADD":
+            yield Problem(f"/epcisBody/eventList/{i}/ilmd", "ilmd-only-on-add", msg["ilmd-only-on-add"])
         if "parentID" not in event and (
-            kind == "AssociationEvent" or (kind == "AggregationEvent" and action in ("ADD", "DELETE"))
+            kind == "AssociationEvent" or (kind == "AggregationEvent" and get("action") in ("ADD", "DELETE"))
         ):
-            yield Problem(at, "parent-required", msg["parent-required"])
+            yield Problem(f"/epcisBody/eventList/{i}", "parent-required", msg["parent-required"])
         for name in QUANTITY_LISTS:
-            for j, element in enumerate(event.get(name) or ()):
+            items = get(name)
+            if not items:
+                continue
+            for j, element in enumerate(items):
                 q = element.get("quantity") if isinstance(element, dict) else None
                 if isinstance(q, int | float) and q < 0:
-                    yield Problem(f"{at}/{name}/{j}/quantity", "negative-quantity", msg["negative-quantity"])
-        when = parse_time(event.get("eventTime"))
+                    yield Problem(
+                        f"/epcisBody/eventList/{i}/{name}/{j}/quantity",
+                        "negative-quantity",
+                        msg["negative-quantity"],
+                    )
+        when = parse_time(get("eventTime"))
         if when is not None and when > latest:
-            yield Problem(f"{at}/eventTime", "future-event", msg["future-event"], str(event.get("eventTime")))
+            yield Problem(
+                f"/epcisBody/eventList/{i}/eventTime",
+                "future-event",
+                msg["future-event"],
+                str(get("eventTime")),
+            )
 
 
 def parse_time(value: Any) -> dt.datetime | None:

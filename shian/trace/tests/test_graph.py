@@ -11,6 +11,7 @@ import pytest
 
 from shian.core.tests.factories import TOWN_A, TOWN_B
 from shian.trace import graphstore, selectors, services
+from shian.trace.derive import counter_party, derive, moving_lots
 from shian.trace.graph import SMALL, LotGraph, path_to
 from shian.trace.models import Lot
 from shian.trace.tests import docs
@@ -42,6 +43,42 @@ def test_small_and_large_phases_agree_on_a_hub():
     assert len(g.trace(1, forward=True, until=250)) == 2 + 51
     back = g.trace(10 + n_shops + 7, forward=False)
     assert back.nodes.tolist() == [10 + n_shops + 7, 17, 2, 1]
+
+
+def test_the_other_party_of_a_shipment_is_the_owner_before_the_possessor_and_the_place():
+    """CBV source/destination types in any spelling: the owning party is taken first, then the
+    possessing party, then the location; a single entry is taken whatever its type."""
+    shipped = {
+        "type": "ObjectEvent",
+        "action": "OBSERVE",
+        "bizStep": "urn:epcglobal:cbv:bizstep:shipping",
+        "eventTime": "2022-05-01T08:00:00+08:00",
+        "eventTimeZoneOffset": "+08:00",
+        "quantityList": [{"epcClass": "urn:epc:class:lgtin:6901234.012345.L1", "quantity": 5, "uom": "XCN"}],
+        "bizLocation": {"id": "urn:epc:id:sgln:6901234.00001.0"},
+        "sourceList": [{"type": "possessing_party", "source": "urn:cn:uscc:A"}],
+        "destinationList": [
+            {"type": "location", "destination": "urn:cn:uscc:PLACE"},
+            {"type": "https://ref.gs1.org/cbv/SDT-possessing_party", "destination": "urn:cn:uscc:CARRIER"},
+            {"type": "urn:epcglobal:cbv:sdt:owning_party", "destination": "urn:cn:uscc:OWNER"},
+        ],
+    }
+    d = derive(shipped)
+    assert (d.movement, counter_party(d)) == ("ship", "urn:cn:uscc:OWNER")
+    # The holder: the business location first, then the shipping side's party.
+    assert d.holder_ids == ["https://id.gs1.org/414/6901234000016", "urn:cn:uscc:A"]
+    assert [lot.identifier for lot in moving_lots(d)] == ["https://id.gs1.org/01/06901234123456/10/L1"]
+    received = {
+        **shipped,
+        "bizStep": "receiving",
+        "sourceList": [{"type": "location", "source": "urn:cn:uscc:B"}],
+    }
+    d = derive(received)
+    assert (d.movement, counter_party(d)) == ("receive", "urn:cn:uscc:B")
+    assert d.holder_ids[-1] == "urn:cn:uscc:OWNER"
+    # Neither a shipment nor a receipt: no other party.
+    observed = derive({**shipped, "bizStep": "storing"})
+    assert (observed.movement, counter_party(observed)) == ("", "")
 
 
 def test_a_cycle_in_bad_data_ends():
