@@ -49,6 +49,8 @@ class YearlyTable:
     #: (name, timing and events, level, function) of triggers to recreate on the parent.
     row_triggers: tuple[tuple[str, str, str], ...] = ()
     truncate_trigger: tuple[str, str] | None = None
+    #: "BEFORE" for a guard; "AFTER" for a check of what the truncation left.
+    truncate_timing: str = "BEFORE"
     first_year: int = 2020
     #: (table, column) of the single-column foreign keys naming this table's id, kept by
     #: triggers while the table is partitioned (`_reference_sql`).
@@ -74,8 +76,37 @@ TRACE_EVENTS = YearlyTable(
     referred_by=(("trace_eventlot", "event_id"), ("trace_lotedge", "event_id")),
 )
 
+INSPECTIONS = YearlyTable(
+    table="inspections_inspection",
+    column="inspected_on",
+    column_type="date",
+    # The one-to-one `corrects`: unique with the date here, and alone by the trigger of migration
+    # inspections 0004, which also refuses a TRUNCATE leaving references to nothing.
+    unique=(("corrects_id",),),
+    row_triggers=(
+        (
+            "inspections_inspection_corrects_id_unique",
+            "AFTER INSERT OR UPDATE OF corrects_id",
+            "inspections_inspection_corrects_id_unique",
+        ),
+    ),
+    truncate_trigger=("inspections_inspection_truncate_check", "inspections_inspection_truncate_check"),
+    truncate_timing="AFTER",
+    referred_by=(
+        ("inspections_finding", "inspection_id"),
+        ("inspections_inspection_inspectors", "inspection_id"),
+        ("inspections_inspection", "corrects_id"),
+        ("inspections_inspection", "follow_up_of_id"),
+        ("inspections_rectification", "follow_up_id"),
+    ),
+)
+
 #: Every table partitioned by year, by table name.
-YEARLY_TABLES: dict[str, YearlyTable] = {AUDIT.table: AUDIT, TRACE_EVENTS.table: TRACE_EVENTS}
+YEARLY_TABLES: dict[str, YearlyTable] = {
+    AUDIT.table: AUDIT,
+    TRACE_EVENTS.table: TRACE_EVENTS,
+    INSPECTIONS.table: INSPECTIONS,
+}
 
 
 class PartitionError(Exception):
@@ -143,7 +174,7 @@ def _create_partition(cur: CursorWrapper, spec: YearlyTable, year: int | None) -
         trigger, function = spec.truncate_trigger
         cur.execute(f'DROP TRIGGER IF EXISTS "{trigger}" ON "{name}"')
         cur.execute(
-            f'CREATE TRIGGER "{trigger}" BEFORE TRUNCATE ON "{name}" '
+            f'CREATE TRIGGER "{trigger}" {spec.truncate_timing} TRUNCATE ON "{name}" '
             f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
         )
     return name
@@ -254,7 +285,8 @@ def _create_triggers(cur: CursorWrapper, spec: YearlyTable) -> None:
         name, function = spec.truncate_trigger
         cur.execute(f'DROP TRIGGER IF EXISTS "{name}" ON "{spec.table}"')
         cur.execute(
-            f'CREATE TRIGGER "{name}" BEFORE TRUNCATE ON "{spec.table}" FOR EACH STATEMENT EXECUTE FUNCTION {function}()'
+            f'CREATE TRIGGER "{name}" {spec.truncate_timing} TRUNCATE ON "{spec.table}" '
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
         )
 
 
