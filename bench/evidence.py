@@ -136,14 +136,19 @@ def evidence_build(*, businesses: int, seed: int, year: int, out: Callable[[str]
             samples = _values(Sample)
             extra = copies - 1  # copy 0 is the original
 
+            copy_region: dict[tuple[int, int], str] = {}  # (original sample, copy) → the copy's town
+
             def sample_copy(row: dict[str, Any], j: int) -> dict[str, Any]:
                 row["business_id"], row["region_id"] = move(row["business_id"], row["region_id"], j + 1)
+                copy_region[(row["id"], j)] = row["region_id"]
                 row["code"] = f"{row['code']}-{j + 1:02d}"
                 return row
 
             sample_ids = _clone(Sample, samples, copies=extra, change=sample_copy)
 
             def child(row: dict[str, Any], j: int) -> dict[str, Any]:
+                if "region_id" in row:  # a test item carries its sample's town
+                    row["region_id"] = copy_region[(row["sample_id"], j)]
                 row["sample_id"] = sample_ids[(row["sample_id"], j)]
                 return row
 

@@ -164,6 +164,11 @@ class TestItem(models.Model):
     """One test item of a sample with the judgment made and the limit it was judged against."""
 
     sample = models.ForeignKey(Sample, on_delete=models.CASCADE, related_name="items")
+    # The sample's town, copied in by the one write path (services.sample_results_record), so the
+    # results table is scoped and indexed by the region like its sample (docs/scaling.md §2).
+    region = models.ForeignKey(
+        Region, verbose_name=_("town or street"), on_delete=models.PROTECT, related_name="+"
+    )
     item = models.CharField(_("test item"), max_length=100)
     result = models.CharField(_("result"), max_length=120)
     verdict = models.CharField(_("verdict"), max_length=16, choices=Verdict.choices)
@@ -182,6 +187,10 @@ class TestItem(models.Model):
         verbose_name = _("test item")
         verbose_name_plural = _("test items")
         constraints = [models.UniqueConstraint(fields=["sample", "item"], name="testitem_sample_item_uniq")]
+        indexes = [
+            # a town's unqualified results (the banned-pesticide list, the results reports)
+            models.Index(fields=["region", "verdict"], name="testitem_region_verdict_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.item}: {self.result}"

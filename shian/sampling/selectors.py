@@ -18,7 +18,17 @@ from shian.registry.models import Business, BusinessType
 
 from . import rules
 from .indicators import category_rows, taken_in_period
-from .models import DisposalTask, Lab, LabMember, QuickTest, Sample, SampleDeadline, SamplePhoto, Verdict
+from .models import (
+    DisposalTask,
+    Lab,
+    LabMember,
+    QuickTest,
+    Sample,
+    SampleDeadline,
+    SamplePhoto,
+    TestItem,
+    Verdict,
+)
 
 
 def lab_for_user(user: Any) -> Lab | None:
@@ -39,6 +49,16 @@ def sample_scope(user: Any) -> Q:
 
 def samples_for_user(user: Any) -> QuerySet[Sample]:
     return Sample.objects.filter(sample_scope(user))
+
+
+def results_for_user(user: Any) -> QuerySet[TestItem]:
+    """The results of the samples a person may see. A town office's filter is on the result's own
+    region (copied from its sample), so it reads the (region, verdict) index, not the samples."""
+    if getattr(user, "is_authenticated", False) and user.role == Role.LAB and not user.is_superuser:
+        return TestItem.objects.filter(sample__in=samples_for_user(user))
+    return TestItem.objects.filter(
+        scope_for(user).q(region_field="region", type_field="sample__business__business_type")
+    )
 
 
 @dataclass(frozen=True)

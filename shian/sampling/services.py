@@ -241,6 +241,7 @@ def sample_results_record(
             sample=sample,
             item=item,
             defaults={
+                "region_id": sample.region_id,
                 "result": result,
                 "verdict": j.verdict,
                 "reason": j.reason[:300],

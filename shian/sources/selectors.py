@@ -12,7 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from shian.core.indicators import Period
 from shian.core.scoping import unit_records_for
-from shian.sampling.selectors import quick_tests_for_user, samples_for_user
+from shian.sampling.selectors import quick_tests_for_user, results_for_user
 
 from . import rules
 from .models import GrainLot, GrainSample, GrainStore, GrainTest
@@ -115,12 +115,11 @@ def banned_hits_for_user(*, user: Any, period: Period, limit: int = 500) -> list
     """Unqualified test items of samples, and positive quick tests, in the period that name a
     pesticide banned on the test date, or restricted on the food tested (data/pesticides.toml).
     A positive enzyme-inhibition quick test names a class, not a substance: listed to confirm."""
-    from shian.sampling.models import TestItem
 
     hits: list[BannedHit] = []
     items = (
-        TestItem.objects.filter(
-            sample__in=samples_for_user(user),
+        results_for_user(user)
+        .filter(
             verdict="unqualified",
             sample__sampled_on__gte=period.start,
             sample__sampled_on__lte=period.end,

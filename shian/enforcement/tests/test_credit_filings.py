@@ -44,7 +44,12 @@ def _judged(shop, code: str, *, on: dt.date, unqualified: bool = True) -> Sample
         conclusion=verdict,
     )
     TestItem.objects.create(
-        sample=sample, item="毒死蜱", result="0.12mg/kg", verdict=verdict, limit_text="≤0.05mg/kg"
+        sample=sample,
+        region_id=sample.region_id,
+        item="毒死蜱",
+        result="0.12mg/kg",
+        verdict=verdict,
+        limit_text="≤0.05mg/kg",
     )
     StatusChange.objects.create(sample=sample, from_status=SampleStatus.TESTED, to_status=verdict, on=on)
     return sample

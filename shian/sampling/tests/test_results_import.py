@@ -74,6 +74,12 @@ def test_a_clean_file_is_judged_and_written(setup):
         "GB 2762-2022",
         "0.002",
     )
+    # each result carries its own sample's town, so a town's results are read without the samples
+    assert sorted(Item.objects.values_list("sample__code", "region_id")) == [
+        ("BC-A", TOWN_A),
+        ("BC-A", TOWN_A),
+        ("BC-B", TOWN_B),
+    ]
 
 
 @pytest.mark.django_db
@@ -134,6 +140,7 @@ def test_the_api_records_results_through_the_same_checks(setup, client_for):
     assert r.status_code == 200, r.content
     body = r.json()
     assert body["conclusion"] == "unqualified" and body["items"][0]["standard"].startswith("GB 2762")
+    assert list(Item.objects.filter(sample=a).values_list("region_id", flat=True)) == [a.region_id]
     r = client.post(
         f"/api/v1/sampling/samples/{b.pk}/results",
         {"items": [{"item": "镉(以Cd计)", "result": "很多"}]},
@@ -141,3 +148,22 @@ def test_the_api_records_results_through_the_same_checks(setup, client_for):
     )
     assert r.status_code == 422
     assert not Item.objects.filter(sample=b).exists()
+
+
+@pytest.mark.django_db
+def test_a_town_office_reads_the_results_of_its_own_town_by_their_region(setup, personas):
+    _officer, lab_user, a, b, _c = setup
+    for sample in (a, b):
+        services.sample_results_record(
+            sample=sample, results=[("镉(以Cd计)", "0.5mg/kg")], by=lab_user, on=ON
+        )
+    town_a = personas("town_a_officer")
+    assert list(selectors.results_for_user(town_a).values_list("sample__code", flat=True)) == ["BC-A"]
+    district = selectors.results_for_user(personas("district_officer"))
+    assert sorted(district.values_list("sample__code", flat=True)) == ["BC-A", "BC-B"]
+    assert list(
+        selectors.results_for_user(lab_user).order_by("sample__code").values_list("region_id", flat=True)
+    ) == [
+        TOWN_A,
+        TOWN_B,
+    ]

@@ -114,9 +114,11 @@ def test_banned_hits_list_an_unqualified_sample_of_a_banned_pesticide(personas):
         sampled_on="2022-05-10",
         conclusion="unqualified",
     )
-    sampling_models.TestItem.objects.create(sample=sample, item="腐霉利", result="0.5", verdict="unqualified")
     sampling_models.TestItem.objects.create(
-        sample=sample, item="甲拌磷", result="0.05", verdict="unqualified"
+        sample=sample, region=sample.region, item="腐霉利", result="0.5", verdict="unqualified"
+    )
+    sampling_models.TestItem.objects.create(
+        sample=sample, region=sample.region, item="甲拌磷", result="0.05", verdict="unqualified"
     )
     html = _client(personas("district_officer")).get("/sources/banned-hits/", {"year": 2022}).content.decode()
     assert "DC22-001" in html and "甲拌磷" in html and "该产品上限用" in html and "腐霉利" not in html
