@@ -20,7 +20,7 @@ REFERENCE_ALT = Path(__file__).resolve().parents[5] / "shared" / "reference" / "
 
 
 def reference_dir() -> Path | None:
-    for p in (REFERENCE, REFERENCE_ALT, Path("/work/shared/reference/epcis")):
+    for p in (REFERENCE, REFERENCE_ALT):
         if p.is_dir():
             return p
     return None
