@@ -5,19 +5,17 @@ every row of the file is well formed and sits on the commodity tree."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import tomllib
-from pathlib import Path
 
 import pytest
 
-from shian.sampling import bulletins, rules
+from shian.sampling import rules
 from shian.sampling.rules import Verdict
+from shian.sampling.tests import oracle
 
 BOOK = rules.default_limit_book()
 FILE = rules.DATA_DIR / "limits-32-gb2763-vegetables.toml"
-BULLETIN = Path(__file__).resolve().parents[3] / ".." / "shared" / "reference" / "bulletins"
-BULLETIN = BULLETIN / "unqualified-2026-sd-ah-zj.json"
+BULLETIN = oracle.BULLETIN
 D2026 = dt.date(2026, 3, 1)
 VEG = "食用农产品-蔬菜"
 
@@ -123,16 +121,8 @@ def test_every_row_parses_names_its_clause_and_sits_on_the_tree():
 def test_the_bulletins_vegetable_records_agree_with_these_rows():
     """The 2026 bulletins are the oracle, never the source: every failed item that a row of this
     file judges is judged unqualified against the same limit the bulletin printed."""
-    ids = {r["id"] for r in tomllib.loads(FILE.read_text(encoding="utf-8"))["limit"]}
-    reached = []
-    for rec in json.loads(BULLETIN.read_text(encoding="utf-8"))["records"]:
-        food = str(rec.get("food_name_canonical") or rec.get("food_name_raw") or "")
-        category = str(rec.get("category") or rec.get("sub_category") or "")
-        on = bulletins.record_date(rec.get("prod_date"), dt.date(2026, 1, 1))
-        for f in bulletins.parse_failed_items(str(rec.get("fail_raw") or "")):
-            j = judge(f.item, f.result, food, category, on=on)
-            if j.rule_id in ids:
-                reached.append((rec["id"], f.item))
-                assert j.verdict == Verdict.UNQUALIFIED, (rec["id"], f.item)
-                assert j.spec is not None and j.spec.same_as(rules.parse_limit(f.limit)), (rec["id"], f.item)
+    reached = oracle.items_reached(FILE, BOOK)
+    for rid, f, j in reached:
+        assert j.verdict == Verdict.UNQUALIFIED, (rid, f.item)
+        assert j.spec is not None and j.spec.same_as(rules.parse_limit(f.limit)), (rid, f.item)
     assert len(reached) >= 40

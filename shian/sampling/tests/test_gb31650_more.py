@@ -6,20 +6,18 @@ against the lab's own detection limit."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import tomllib
-from pathlib import Path
 
 import pytest
 
-from shian.sampling import bulletins, rules
+from shian.sampling import rules
 from shian.sampling.rules import Verdict
+from shian.sampling.tests import oracle
 
 BOOK = rules.default_limit_book()
 DATA = rules.DATA_DIR / "limits-61-gb31650-more.toml"
 D2026 = dt.date(2026, 3, 1)
-BULLETIN = Path(__file__).resolve().parents[3] / ".." / "shared" / "reference" / "bulletins"
-BULLETIN = BULLETIN / "unqualified-2026-sd-ah-zj.json"
+BULLETIN = oracle.BULLETIN
 
 
 def judge(
@@ -153,18 +151,10 @@ def test_every_row_parses_with_a_clause_and_a_path_on_the_tree():
 def test_the_bulletins_animal_product_records_agree_with_these_rows():
     """The 2026 bulletins are the oracle, never the source: every failed item that a row of this
     file judges is judged unqualified, against the same limit the bulletin printed."""
-    ids = {r["id"] for r in tomllib.loads(DATA.read_text(encoding="utf-8"))["limit"]}
-    reached = []
-    for rec in json.loads(BULLETIN.read_text(encoding="utf-8"))["records"]:
-        food = str(rec.get("food_name_canonical") or rec.get("food_name_raw") or "")
-        category = str(rec.get("category") or rec.get("sub_category") or "")
-        on = bulletins.record_date(rec.get("prod_date"), dt.date(2026, 1, 1))
-        for f in bulletins.parse_failed_items(str(rec.get("fail_raw") or "")):
-            j = judge(f.item, f.result, food, category, on=on)
-            if j.rule_id in ids:
-                reached.append((rec["id"], f.item))
-                assert j.verdict == Verdict.UNQUALIFIED, (rec["id"], f.item)
-                if j.spec is not None and j.spec.kind == rules.LimitKind.NOT_DETECTED:
-                    continue  # a bulletin may print the method's detection limit as "≤2μg/kg"
-                assert j.spec is not None and j.spec.same_as(rules.parse_limit(f.limit)), (rec["id"], f.item)
+    reached = oracle.items_reached(DATA, BOOK)
+    for rid, f, j in reached:
+        assert j.verdict == Verdict.UNQUALIFIED, (rid, f.item)
+        if j.spec is not None and j.spec.kind == rules.LimitKind.NOT_DETECTED:
+            continue  # a bulletin may print the method's detection limit as "≤2μg/kg"
+        assert j.spec is not None and j.spec.same_as(rules.parse_limit(f.limit)), (rid, f.item)
     assert len(reached) >= 5
