@@ -21,11 +21,12 @@ from shian.core.partitions import INSPECTIONS, is_partitioned, partitions
 from shian.core.tests.factories import TOWN_A, UserFactory
 from shian.inspections import services
 from shian.inspections.models import Finding, Inspection, Rectification
+from shian.inspections.tests.helpers import draft as draft_with
+from shian.inspections.tests.helpers import submitted
 from shian.registry.tests.factories import make_business
 
 pytestmark = pytest.mark.django_db
 
-ALL = ["C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9"]
 needs_pg = pytest.mark.skipif(connection.vendor != "postgresql", reason="the PostgreSQL path")
 
 
@@ -41,19 +42,8 @@ def shop():
     return make_business(name="果园新村甲饭店", region_code=TOWN_A, business_type="catering")
 
 
-def _submitted(business, on: dt.date, team, fail=("C1",)) -> Inspection:
-    i = services.inspection_create(
-        actor=None, source=AuditSource.SYSTEM, business=business, inspected_on=on, inspectors=team
-    )
-    services.inspection_record_answers(
-        actor=None,
-        source=AuditSource.SYSTEM,
-        inspection=i,
-        answers={c: ("fail" if c in fail else "pass") for c in ALL},
-        findings=dict.fromkeys(fail, "后厨生熟未分开"),
-    )
-    services.inspection_sign(actor=None, source=AuditSource.SYSTEM, inspection=i, signed_by="负责人")
-    return services.inspection_submit(actor=None, source=AuditSource.SYSTEM, inspection=i)
+def _submitted(business, on: dt.date, team) -> Inspection:
+    return submitted(business, on, team, note="后厨生熟未分开")
 
 
 def _partition_of(inspection_id: int) -> str:
@@ -157,20 +147,7 @@ def test_deleting_an_inspection_cascades_or_is_refused_as_the_model_declares(sho
     )
     # A finding is CASCADE in the model: the ORM deletes the findings with the record; SQL that
     # deletes the record alone is refused rather than leave the findings pointing at nothing.
-    draft = services.inspection_create(
-        actor=None,
-        source=AuditSource.SYSTEM,
-        business=shop,
-        inspected_on=dt.date(2024, 5, 6),
-        inspectors=team,
-    )
-    services.inspection_record_answers(
-        actor=None,
-        source=AuditSource.SYSTEM,
-        inspection=draft,
-        answers={c: ("fail" if c == "C4" else "pass") for c in ALL},
-        findings={"C4": "冷藏温度超标"},
-    )
+    draft = draft_with(shop, dt.date(2024, 5, 6), team, {"C4": "冷藏温度超标"})
     _refused("DELETE FROM inspections_inspection WHERE id = %s", [draft.pk], "inspections_finding")
     with transaction.atomic():
         draft.delete()
@@ -219,20 +196,7 @@ def test_a_record_has_one_correction_and_a_partition_is_not_truncated_under_its_
 
 @needs_pg
 def test_a_draft_moved_to_another_year_keeps_its_findings_and_team(shop, team) -> None:
-    draft = services.inspection_create(
-        actor=None,
-        source=AuditSource.SYSTEM,
-        business=shop,
-        inspected_on=dt.date(2023, 12, 30),
-        inspectors=team,
-    )
-    services.inspection_record_answers(
-        actor=None,
-        source=AuditSource.SYSTEM,
-        inspection=draft,
-        answers={c: ("fail" if c == "C2" else "pass") for c in ALL},
-        findings={"C2": "餐具未消毒"},
-    )
+    draft = draft_with(shop, dt.date(2023, 12, 30), team, {"C2": "餐具未消毒"})
     # The date is the partition key: the row moves partitions (a delete there, an insert here),
     # which must not count as deleting a record that findings refer to.
     with transaction.atomic():

@@ -16,26 +16,11 @@ from shian.core.models import AuditEntry, AuditSource, Role
 from shian.core.tests.factories import TOWN_A, TOWN_B, UserFactory
 from shian.inspections import services
 from shian.inspections.models import Inspection, InspectionKind, Rectification, RectificationStatus
+from shian.inspections.tests.helpers import ALL, submitted
 from shian.registry.tests.factories import make_business
 
 pytestmark = pytest.mark.django_db
-ALL = ["C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9"]
 TODAY = dt.date(2024, 10, 21)  # a Monday
-
-
-def _submitted(business, on: dt.date, team, fail=("C1",)) -> Inspection:
-    i = services.inspection_create(
-        actor=None, source=AuditSource.SYSTEM, business=business, inspected_on=on, inspectors=team
-    )
-    services.inspection_record_answers(
-        actor=None,
-        source=AuditSource.SYSTEM,
-        inspection=i,
-        answers={c: ("fail" if c in fail else "pass") for c in ALL},
-        findings=dict.fromkeys(fail, "问题"),
-    )
-    services.inspection_sign(actor=None, source=AuditSource.SYSTEM, inspection=i, signed_by="负责人")
-    return services.inspection_submit(actor=None, source=AuditSource.SYSTEM, inspection=i)
 
 
 @pytest.fixture
@@ -47,9 +32,9 @@ def orders(monkeypatch):
     a = make_business(name="果园新村甲饭店", region_code=TOWN_A, business_type="catering")
     a2 = make_business(name="果园新村乙饭店", region_code=TOWN_A, business_type="catering")
     b = make_business(name="天穆丙饭店", region_code=TOWN_B, business_type="catering")
-    ia = _submitted(a, dt.date(2024, 9, 27), team)  # due 10-16: overdue on the 21st
-    _submitted(a2, dt.date(2024, 10, 18), team)  # due 11-01
-    _submitted(b, dt.date(2024, 9, 27), team)  # due 10-16: overdue, town B
+    ia = submitted(a, dt.date(2024, 9, 27), team)  # due 10-16: overdue on the 21st
+    submitted(a2, dt.date(2024, 10, 18), team)  # due 11-01
+    submitted(b, dt.date(2024, 9, 27), team)  # due 10-16: overdue, town B
     ra = Rectification.objects.get(finding__inspection=ia)
     assert ra.due == dt.date(2024, 10, 16)
     return {"a": ra, "team": team, "inspection": ia}
@@ -116,8 +101,8 @@ def test_export_marks_a_due_date_beyond_the_known_calendar_as_provisional(monkey
     ]
     late = make_business(name="果园新村岁末饭店", region_code=TOWN_A, business_type="catering")
     early = make_business(name="果园新村年中饭店", region_code=TOWN_A, business_type="catering")
-    _submitted(late, dt.date(2026, 12, 28), team)
-    _submitted(early, dt.date(2026, 6, 15), team)
+    submitted(late, dt.date(2026, 12, 28), team)
+    submitted(early, dt.date(2026, 6, 15), team)
     due = {r.finding.inspection.business.name: r.due for r in Rectification.objects.all()}
     assert due["果园新村岁末饭店"].year == 2027 and due["果园新村年中饭店"].year == 2026
     r = client_for("town_a_officer").get("/inspections/rectifications/export.xlsx")
