@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import QuerySet
 
 M = TypeVar("M", bound=models.Model)
@@ -99,12 +100,13 @@ def _columns(
     rows: Sequence[Sequence[Any]],
     json_text: Sequence[str],
     as_is: Sequence[str] = (),
+    using: BaseDatabaseWrapper | None = None,
 ) -> tuple[list[str], list[Callable[[Any], Any]]]:
     """The quoted columns of `fields` and how each value is prepared. A JSON column named in
     `json_text` holds already-serialised text and goes as it is: PostgreSQL casts the text to jsonb
     itself, SQLite stores it (Django's JSONField reads both back alike). A column named in `as_is`
     holds values the caller already prepared for the database (see `insert_rows`)."""
-    conn = connections[DEFAULT_DB_ALIAS]  # the real connection, not the per-call proxy
+    conn = using or connections[DEFAULT_DB_ALIAS]  # the real connection, not the per-call proxy
     concrete: list[Any] = [model._meta.get_field(name) for name in fields]
     preparers = [
         _as_is if name in json_text or name in as_is else _preparer(f, conn)
@@ -112,7 +114,7 @@ def _columns(
     ]
     if any(len(row) != len(preparers) for row in rows):
         raise ValueError(f"every row must have {len(preparers)} values")
-    return [connection.ops.quote_name(str(f.column)) for f in concrete], preparers
+    return [conn.ops.quote_name(str(f.column)) for f in concrete], preparers
 
 
 def insert_rows(
@@ -122,37 +124,42 @@ def insert_rows(
     *,
     json_text: Sequence[str] = (),
     as_is: Sequence[str] = (),
+    using: BaseDatabaseWrapper | None = None,
 ) -> int:
     """Insert `rows` (values in the order of `fields`, attribute names) into `model`'s table.
     Columns named in `json_text` hold JSON already serialised to text (None for SQL NULL).
     Columns named in `as_is` hold values already in the database's form (e.g. a datetime through
     `connection.ops.adapt_datetimefield_value` once per distinct value, or a Decimal already
     rounded to the field's places): a capture of 10,000 events repeats its times, and preparing
-    each value again costs more than its insert."""
+    each value again costs more than its insert. `using` is the connection (wrapper) to write on,
+    for a writer thread sharing its caller's connection and transaction; by default this thread's."""
     if not rows:
         return 0
+    conn = using or connections[DEFAULT_DB_ALIAS]
     table = model._meta.db_table
-    quoted, preparers = _columns(model, fields, rows, json_text, as_is)
+    quoted, preparers = _columns(model, fields, rows, json_text, as_is, conn)
     columns = ", ".join(quoted)
     placeholders = ", ".join(["%s"] * len(quoted))
-    sql = f"INSERT INTO {connection.ops.quote_name(table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
+    sql = f"INSERT INTO {conn.ops.quote_name(table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
     prepared = _prepared(rows, preparers)
-    if connection.vendor == "postgresql":
-        _copy(table, columns, prepared)
+    if conn.vendor == "postgresql":
+        _copy(table, columns, prepared, conn)
         return len(prepared)
-    with connection.cursor() as cur:
+    with conn.cursor() as cur:
         for i in range(0, len(prepared), 5000):
             cur.executemany(sql, prepared[i : i + 5000])
     return len(prepared)
 
 
-def _copy(table: str, columns: str, rows: Sequence[Sequence[Any]]) -> None:
+def _copy(
+    table: str, columns: str, rows: Sequence[Sequence[Any]], using: BaseDatabaseWrapper | None = None
+) -> None:
     """PostgreSQL: the rows through COPY … FROM STDIN (psycopg writes each value in its text
     form and the server parses it by the column's type, JSON text included), several times
     faster than INSERT statements for a 100,000-row import. Errors come out as Django's."""
-    sql = f"COPY {connection.ops.quote_name(table)} ({columns}) FROM STDIN"
-    conn = connections[DEFAULT_DB_ALIAS]
-    with conn.wrap_database_errors, connection.cursor() as cur, cur.cursor.copy(sql) as copy:
+    conn = using or connections[DEFAULT_DB_ALIAS]
+    sql = f"COPY {conn.ops.quote_name(table)} ({columns}) FROM STDIN"
+    with conn.wrap_database_errors, conn.cursor() as cur, cur.cursor.copy(sql) as copy:
         for row in rows:
             copy.write_row(row)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Context, Decimal
 from functools import lru_cache
@@ -19,7 +20,7 @@ from typing import Any
 
 import orjson
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -175,6 +176,15 @@ class _Prepared:
     index: int
 
 
+# A document of at least PIPELINE_MIN events is written chunk by chunk (PIPELINE_CHUNK events) by
+# a writer thread on this thread's connection, inside its transaction, while this thread hashes
+# the next chunk (psycopg and sqlite3 let go of the GIL while the database works). A smaller one
+# is one chunk written in this thread: a thread and its hand-overs would cost it more than they
+# overlap.
+PIPELINE_MIN = 4_000
+PIPELINE_CHUNK = 2_000
+
+
 def epcis_capture(
     *,
     by: User | None,
@@ -188,12 +198,13 @@ def epcis_capture(
     document or any of its events is invalid, or names a business outside the sender's scope.
 
     Built for bulk (the API, the xlsx upload, the command and the demo all come here, a
-    document of up to MAX_EVENTS events): the document is validated once by the compiled schema,
-    each event is hashed and derived once, what is already held is found with one query per
-    chunk of hash IDs, lots, events, lot links and edges go in with core.bulk (COPY on
-    PostgreSQL), and the capture has one audit entry summarising its counts and the range of its
-    hash IDs, in the same transaction. After the commit the rows are added to this process's
-    lot graph."""
+    document of up to MAX_EVENTS events): the document is validated once by the compiled schema
+    and each event derived once; then, chunk by chunk, each event is hashed, what is already held
+    is found with one query, and lots, events, lot links and edges go in with core.bulk (COPY on
+    PostgreSQL), a large document's chunks written by a writer thread in the same transaction
+    while the next chunk is hashed. The capture has one audit entry summarising its counts and the
+    range of its hash IDs, in the same transaction. After the commit the rows are added to this
+    process's lot graph."""
     now = now or timezone.now()
     if check_permission:
         require_cap(by, TraceCap.CAPTURE)
@@ -211,63 +222,174 @@ def epcis_capture(
         named.add(d.counter)
     parties = _Parties()
     parties.prime(named)
-    prepared: list[_Prepared] = []
-    seen: set[str] = set()
-    hash_id = hasher.hash_id
-    lookup = parties.cache.get
-    for index, (event, d) in enumerate(zip(events, derived_all, strict=True)):
-        h = hash_id(event)
-        if h in seen:
-            continue
-        seen.add(h)
-        holder, holder_id = None, ""
-        for ident in d.holder_ids:
-            holder = lookup(ident)
-            if holder is not None:
-                holder_id = ident
-                break
-        if holder is None and d.holder_ids:
-            holder_id = d.holder_ids[0]
-        prepared.append(_Prepared(event, h, d, holder, holder_id, index))
     if check_permission and by is not None:
-        scope = scope_for(by)
-        allowed: dict[str, bool] = {}
-        outside = []
-        for p in prepared:
-            for b in (p.holder, lookup(counter_party(p.derived))):
-                if b is None:
-                    continue
-                ok = allowed.get(b.region_id)
-                if ok is None:
-                    ok = allowed[b.region_id] = scope.allows_region(b.region_id)
-                if not ok:
-                    outside.append(
-                        epcis.Problem(
-                            f"/epcisBody/eventList/{p.index}",
-                            "outside-scope",
-                            _("The event names a business outside your area, or one that does not exist."),
-                        )
-                    )
-                    break
+        outside = _outside_scope(by, derived_all, parties)
         if outside:
-            raise CaptureRejected(outside)
+            # An event repeated within the document is named once, where it first comes.
+            seen: set[str] = set()
+            first: set[int] = set()
+            for index, event in enumerate(events):
+                h = hasher.hash_id(event)
+                if h not in seen:
+                    seen.add(h)
+                    first.add(index)
+            raise CaptureRejected([problem for index, problem in outside if index in first])
+    chunk = PIPELINE_CHUNK if len(events) >= PIPELINE_MIN else max(len(events), 1)
     pushed: list[_GraphRows] = []
     with transaction.atomic():
-        result = _write(
-            by=by,
-            document=document,
-            prepared=prepared,
-            parties=parties,
-            source=source,
-            filename=filename,
-            now=now,
-            total=len(events),
-            pushed=pushed,
-        )
+        with _Lane(threaded=len(events) > chunk) as lane:
+            result = _write(
+                by=by,
+                document=document,
+                events=events,
+                derived=derived_all,
+                hasher=hasher,
+                parties=parties,
+                chunk=chunk,
+                lane=lane,
+                source=source,
+                filename=filename,
+                now=now,
+                pushed=pushed,
+            )
         if pushed:
-            rows = pushed[0]
+            rows = _GraphRows(
+                [lot for g in pushed for lot in g.lots],
+                [edge for g in pushed for edge in g.edges],
+                next((g.last_lot for g in reversed(pushed) if g.last_lot is not None), None),
+            )
             transaction.on_commit(lambda: graphstore.capture_committed(rows.lots, rows.edges, rows.last_lot))
     return result
+
+
+def _outside_scope(
+    by: User, derived: Sequence[Derived], parties: _Parties
+) -> list[tuple[int, epcis.Problem]]:
+    """The events naming a business outside the sender's area (or none registered), by index."""
+    scope = scope_for(by)
+    allowed: dict[str, bool] = {}
+    lookup = parties.cache.get
+    outside = []
+    for index, d in enumerate(derived):
+        for b in (_holder(d, lookup)[0], lookup(counter_party(d))):
+            if b is None:
+                continue
+            ok = allowed.get(b.region_id)
+            if ok is None:
+                ok = allowed[b.region_id] = scope.allows_region(b.region_id)
+            if not ok:
+                outside.append(
+                    (
+                        index,
+                        epcis.Problem(
+                            f"/epcisBody/eventList/{index}",
+                            "outside-scope",
+                            _("The event names a business outside your area, or one that does not exist."),
+                        ),
+                    )
+                )
+                break
+    return outside
+
+
+def _holder(d: Derived, lookup: Any) -> tuple[Holder | None, str]:
+    """The event's holder (the first of its holder identifiers the register knows) and the
+    identifier it was named by (the first one when none is known, "" when there is none)."""
+    for ident in d.holder_ids:
+        holder = lookup(ident)
+        if holder is not None:
+            return holder, ident
+    return None, d.holder_ids[0] if d.holder_ids else ""
+
+
+class _Lane:
+    """Where a capture's rows are written, in the order given: in this thread, or (threaded) by
+    one writer thread on this thread's own connection and so inside its transaction. The two
+    never use the connection at once: this thread reads (held hash IDs, lots, keys) and writes
+    (the capture, the audit entry) only after `wait()`, which also raises here what the writer
+    raised, so the transaction is rolled back whole. After a failed write the writer writes
+    nothing more; leaving the lane waits for the write under way."""
+
+    def __init__(self, *, threaded: bool) -> None:
+        self.conn = connections[DEFAULT_DB_ALIAS]  # this thread's connection, not the proxy
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="trace-capture") if threaded else None
+        self.pending: list[Future[None]] = []
+        self.failed = False
+
+    def __enter__(self) -> _Lane:
+        if self.pool is not None:
+            self.conn.inc_thread_sharing()
+            if self.conn.vendor == "postgresql":
+                # The references of the rows capture writes are checked as each chunk goes in,
+                # by the writer while the next chunk is hashed, instead of all at the commit
+                # (about a third of the server's work), then deferred again as they were.
+                self.submit(lambda conn: _constraints(conn, "IMMEDIATE"))
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if self.pool is None:
+            return
+        if exc_type is not None:
+            self.failed = True  # what has not started will not
+        try:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        finally:
+            self.conn.dec_thread_sharing()
+        if exc_type is None:
+            self.wait()
+            if self.conn.vendor == "postgresql":
+                _constraints(self.conn, "DEFERRED")
+
+    def submit(self, job: Any) -> None:
+        """Run `job(connection)` (a write) after the ones given before."""
+        if self.pool is None:
+            job(self.conn)
+            return
+        self.pending.append(self.pool.submit(self._run, job))
+
+    def _run(self, job: Any) -> None:
+        if self.failed:
+            return
+        try:
+            job(self.conn)
+        except BaseException:
+            self.failed = True
+            raise
+
+    def wait(self) -> None:
+        """Until every write given is done; the first error of the writer is raised here."""
+        pending, self.pending = self.pending, []
+        for future in pending:
+            future.result()
+
+
+_CAPTURE_TABLES = (Lot, TraceEvent, EventLot, LotEdge)
+
+
+_DEFERRED: dict[str, tuple[str, ...]] = {}
+
+
+def _constraints(conn: Any, mode: str) -> None:
+    """SET CONSTRAINTS `mode` for the PostgreSQL constraints of the tables capture writes that are
+    checked at the commit (Django's foreign keys, the events' references kept as constraint
+    triggers), by name (a partition's constraints share its table's names), on `conn`."""
+    names = _DEFERRED.get(conn.alias)
+    with conn.cursor() as cur:
+        if names is None:
+            cur.execute(
+                "SELECT DISTINCT conname FROM pg_constraint WHERE conrelid = ANY(%s::regclass[])"
+                " AND condeferrable AND condeferred ORDER BY conname",
+                [[m._meta.db_table for m in _CAPTURE_TABLES]],
+            )
+            names = _DEFERRED[conn.alias] = tuple(row[0] for row in cur.fetchall())
+        if names:
+            q = conn.ops.quote_name
+            cur.execute(f"SET CONSTRAINTS {', '.join(q(n) for n in names)} {mode}")
+
+
+def _insert(model: type[Any], fields: Sequence[str], rows: Sequence[Sequence[Any]], **kw: Any) -> Any:
+    """A core.bulk insert as a job for the lane."""
+    return lambda conn: insert_rows(model, fields, rows, using=conn, **kw)
 
 
 @dataclass
@@ -316,16 +438,18 @@ def _write(
     *,
     by: User | None,
     document: Mapping[str, Any],
-    prepared: list[_Prepared],
+    events: Sequence[Mapping[str, Any]],
+    derived: Sequence[Derived],
+    hasher: Any,
     parties: _Parties,
+    chunk: int,
+    lane: _Lane,
     source: str,
     filename: str,
     now: dt.datetime,
-    total: int,
     pushed: list[_GraphRows],
 ) -> CaptureResult:
-    held = _held([p.hash_id for p in prepared])
-    todo = [p for p in prepared if p.hash_id not in held]
+    total = len(events)
     header = {k: v for k, v in document.items() if k != "epcisBody"}
     capture = Capture.objects.create(
         captured_by=by,
@@ -333,16 +457,45 @@ def _write(
         filename=filename[:200],
         header=header,
         events_total=total,
-        events_new=len(todo),
+        events_new=0,  # counted below, chunk by chunk
     )
-    counts = {"lots": 0, "edges": 0}
+    lots = _Lots()
+    seen: set[str] = set()
+    hash_ids: list[str] = []  # every event's once, in the document's order
+    new_hashes: list[str] = []
     event_ids: list[int] = []
-    if todo:
-        rows = _write_events(capture=capture, todo=todo, parties=parties, now=now)
-        counts = {"lots": len(rows.lots), "edges": len(rows.edges)}
-        event_ids = [rows.first_event, rows.first_event + len(todo) - 1]
+    counts = {"lots": 0, "edges": 0}
+    hash_id = hasher.hash_id
+    lookup = parties.cache.get
+    for start in range(0, total, chunk):
+        prepared: list[_Prepared] = []
+        for index in range(start, min(start + chunk, total)):
+            event = events[index]
+            h = hash_id(event)
+            if h in seen:
+                continue
+            seen.add(h)
+            d = derived[index]
+            holder, holder_id = _holder(d, lookup)
+            prepared.append(_Prepared(event, h, d, holder, holder_id, index))
+        hash_ids.extend(p.hash_id for p in prepared)
+        lane.wait()  # the earlier chunks are written: the connection is this thread's again
+        held = _held([p.hash_id for p in prepared])
+        todo = [p for p in prepared if p.hash_id not in held]
+        if not todo:
+            continue
+        rows = _write_events(capture=capture, todo=todo, parties=parties, now=now, lots=lots, lane=lane)
+        counts["lots"] += len(rows.lots)
+        counts["edges"] += len(rows.edges)
+        event_ids = [event_ids[0] if event_ids else rows.first_event, rows.last_event]
+        new_hashes.extend(p.hash_id for p in todo)
         pushed.append(rows.graph)
-    new_hashes = sorted(p.hash_id for p in todo)
+    lane.wait()
+    lots.finish()
+    if new_hashes:
+        Capture.objects.filter(pk=capture.pk).update(events_new=len(new_hashes))
+        capture.events_new = len(new_hashes)
+    new_hashes.sort()
     audit_record(
         actor=by,
         source=source,
@@ -353,9 +506,9 @@ def _write(
             f"EPCIS {filename}"[:200],
             after={
                 "events": total,
-                "new": len(todo),
-                "already_held": len(prepared) - len(todo),
-                "repeated_in_document": total - len(prepared),
+                "new": len(new_hashes),
+                "already_held": len(hash_ids) - len(new_hashes),
+                "repeated_in_document": total - len(hash_ids),
                 "file": filename,
                 # The new events' hash IDs, lowest and highest, and their ids: the entry names
                 # exactly what this capture wrote without listing every event.
@@ -367,12 +520,13 @@ def _write(
             },
         ),
     )
-    return CaptureResult(capture, total, len(todo), total - len(todo), [p.hash_id for p in prepared])
+    return CaptureResult(capture, total, len(new_hashes), total - len(new_hashes), hash_ids)
 
 
 @dataclass
 class _Written:
     first_event: int
+    last_event: int
     lots: list[int]
     edges: list[int]
     graph: _GraphRows
@@ -392,11 +546,12 @@ def _decimal(value: float | None) -> Decimal | None:
 
 
 def _write_events(
-    *, capture: Capture, todo: list[_Prepared], parties: _Parties, now: dt.datetime
+    *, capture: Capture, todo: list[_Prepared], parties: _Parties, now: dt.datetime, lots: _Lots, lane: _Lane
 ) -> _Written:
+    """One chunk's rows: its new lot nodes, events, lot links and edges, given to the lane in that
+    order after every read of the chunk (lots held, keys) is done here."""
     # Lot nodes: (identifier, holder key) -> id; attributes from ILMD.
     needed: dict[tuple[str, str], Holder | None] = {}
-    attrs: dict[str, dict[str, str]] = {}
     lookup = parties.cache.get
     for p in todo:
         d = p.derived
@@ -405,7 +560,7 @@ def _write_events(
             if (lot.identifier, here) not in needed:
                 needed[(lot.identifier, here)] = p.holder
             if d.ilmd and lot.role in ("epc", "quantity", "output"):
-                attrs.setdefault(lot.identifier, {}).update(d.ilmd)
+                lots.attrs.setdefault(lot.identifier, {}).update(d.ilmd)
         if d.movement in ("ship", "receive"):
             other_id = counter_party(d)
             if other_id:
@@ -414,7 +569,7 @@ def _write_events(
                 for lot in moving_lots(d):
                     if (lot.identifier, there) not in needed:
                         needed[(lot.identifier, there)] = other
-    lot_ids, new_lots, last_lot = _lots_ensure(needed, attrs)
+    lot_ids, lot_rows, new_lots, last_lot = lots.ensure(needed)
     event_ids = allocate_ids(TraceEvent, len(todo))
     event_rows = []
     link_rows: dict[tuple[int, int, str], tuple[Decimal | None, str]] = {}
@@ -487,44 +642,28 @@ def _write_events(
                     edge_rows.setdefault(
                         (eid, src, dst), ("transform", d.event_time, at, _decimal(i.quantity), i.uom[:3])
                     )
-    insert_rows(
-        TraceEvent,
-        [
-            "id",
-            "hash_id",
-            "event_id",
-            "event_type",
-            "action",
-            "biz_step",
-            "disposition",
-            "event_time",
-            "tz_offset",
-            "record_time",
-            "read_point",
-            "biz_location",
-            "business",
-            "region",
-            "capture",
-            "body",
-        ],
-        event_rows,
-        as_is=("event_time", "record_time"),
-    )
-    insert_rows(
-        EventLot,
-        ["event", "lot", "role", "quantity", "uom"],
-        [(e, lot, role, q, u) for (e, lot, role), (q, u) in link_rows.items()],
-        as_is=("quantity",),
-    )
     edge_ids = allocate_ids(LotEdge, len(edge_rows))
-    insert_rows(
-        LotEdge,
-        ["id", "src", "dst", "kind", "event", "at", "quantity", "uom"],
-        [
-            (i, s, t, kind, e, at, q, u)
-            for i, ((e, s, t), (kind, _when, at, q, u)) in zip(edge_ids, edge_rows.items(), strict=True)
-        ],
-        as_is=("at", "quantity"),
+    # Every read of the chunk is done: from here the writer has the connection.
+    lane.submit(_insert(Lot, _LOT_COLUMNS, lot_rows))
+    lane.submit(_insert(TraceEvent, _EVENT_COLUMNS, event_rows, as_is=("event_time", "record_time")))
+    lane.submit(
+        _insert(
+            EventLot,
+            ["event", "lot", "role", "quantity", "uom"],
+            [(e, lot, role, q, u) for (e, lot, role), (q, u) in link_rows.items()],
+            as_is=("quantity",),
+        )
+    )
+    lane.submit(
+        _insert(
+            LotEdge,
+            ["id", "src", "dst", "kind", "event", "at", "quantity", "uom"],
+            [
+                (i, s, t, kind, e, at, q, u)
+                for i, ((e, s, t), (kind, _when, at, q, u)) in zip(edge_ids, edge_rows.items(), strict=True)
+            ],
+            as_is=("at", "quantity"),
+        )
     )
     graph = _GraphRows(
         lots=new_lots,
@@ -534,96 +673,152 @@ def _write_events(
         ],
         last_lot=last_lot,
     )
-    return _Written(event_ids[0], [lot for lot, _b in new_lots], edge_ids, graph)
+    return _Written(event_ids[0], event_ids[-1], [lot for lot, _b in new_lots], edge_ids, graph)
 
 
-def _lots_ensure(
-    needed: Mapping[tuple[str, str], Holder | None], attrs: Mapping[str, Mapping[str, str]]
-) -> tuple[dict[tuple[str, str], int], list[tuple[int, int]], tuple[str, str] | None]:
-    """Ids of the lot nodes, creating the missing ones; a new node of a known identifier takes the
-    product's name, line and dates from the nodes already held. Also the new nodes (id, business
-    id or -1) and the (identifier, holder) of the last one, for the in-memory graph."""
-    ids: dict[tuple[str, str], int] = {}
-    identifiers = sorted({k[0] for k in needed})
-    known: dict[str, tuple[str, str, dt.date | None, dt.date | None]] = {}
-    columns = ["id", "identifier", "holder", "product_name", "product_line", "produced_on", "best_before"]
-    for pk, ident, holder, name, line, produced, best in _rows_in(Lot, columns, "identifier", identifiers):
-        if produced is not None or best is not None:  # SQLite answers dates as text
-            produced, best = _as_date(produced), _as_date(best)
-        if (ident, holder) in needed:
-            ids[(ident, holder)] = pk
-        if name or line != ProductLine.OTHER or ident not in known:
-            known[ident] = (name, line, produced, best)
-    # ILMD sent now updates the nodes already held (a commissioning event after the shipment).
-    for ident, a in attrs.items():
-        updates: dict[str, Any] = {}
-        if a.get("name"):
-            updates["product_name"] = a["name"][:200]
-        line = _product_line(ident, a.get("line", ""))
-        if line != ProductLine.OTHER:
-            updates["product_line"] = line
-        if _date(a.get("produced")):
-            updates["produced_on"] = _date(a.get("produced"))
-        if _date(a.get("best_before")):
-            updates["best_before"] = _date(a.get("best_before"))
-        if updates and ident in known:
-            Lot.objects.filter(identifier=ident).update(**updates)
-        if updates:
-            old = known.get(ident, ("", ProductLine.OTHER, None, None))
-            known[ident] = (
-                updates.get("product_name", old[0]),
-                updates.get("product_line", old[1]),
-                updates.get("produced_on", old[2]),
-                updates.get("best_before", old[3]),
-            )
-    missing = [k for k in needed if k not in ids]
-    new_ids = allocate_ids(Lot, len(missing))
-    rows = []
-    graph_rows = []
-    for pk, (ident, holder) in zip(new_ids, missing, strict=True):
-        business = needed[(ident, holder)]
-        key = parse_identifier(ident)
-        name, line, produced, best = known.get(ident, ("", _product_line(ident, ""), None, None))
+_EVENT_COLUMNS = [
+    "id",
+    "hash_id",
+    "event_id",
+    "event_type",
+    "action",
+    "biz_step",
+    "disposition",
+    "event_time",
+    "tz_offset",
+    "record_time",
+    "read_point",
+    "biz_location",
+    "business",
+    "region",
+    "capture",
+    "body",
+]
+_LOT_COLUMNS = [
+    "id",
+    "identifier",
+    "holder",
+    "business",
+    "region",
+    "gtin",
+    "lot_number",
+    "product_name",
+    "product_line",
+    "produced_on",
+    "best_before",
+    "status",
+]
+_Attributes = tuple[str, str, dt.date | None, dt.date | None]  # name, product line, produced, best before
+
+
+def _ilmd_updates(identifier: str, ilmd: Mapping[str, str]) -> dict[str, Any]:
+    """What a lot's ILMD (merged over the capture) changes of its nodes' product columns."""
+    updates: dict[str, Any] = {}
+    if ilmd.get("name"):
+        updates["product_name"] = ilmd["name"][:200]
+    line = _product_line(identifier, ilmd.get("line", ""))
+    if line != ProductLine.OTHER:
+        updates["product_line"] = line
+    if _date(ilmd.get("produced")):
+        updates["produced_on"] = _date(ilmd.get("produced"))
+    if _date(ilmd.get("best_before")):
+        updates["best_before"] = _date(ilmd.get("best_before"))
+    return updates
+
+
+class _Lots:
+    """The lot nodes of one capture, over its chunks: the ids of the nodes met (held or made),
+    the product columns of the nodes held, and the ILMD sent so far.
+
+    A new node takes the product's name, line and dates from the nodes of its identifier already
+    held, with the ILMD sent for it in the capture over them; ILMD also updates the nodes held (a
+    commissioning event after the shipment). As the ILMD of a later chunk can add to an earlier
+    one's, `finish` (after the last chunk) writes the ILMD of the whole capture on the nodes held
+    and sets every new node whose columns it changes: the rows are those of one pass over the
+    document."""
+
+    def __init__(self) -> None:
+        self.ids: dict[tuple[str, str], int] = {}
+        self.looked_up: set[str] = set()
+        self.held: dict[str, _Attributes] = {}  # identifier -> the held nodes' product columns
+        self.attrs: dict[str, dict[str, str]] = {}  # identifier -> ILMD sent for it so far
+        self.made: dict[str, list[tuple[int, _Attributes]]] = {}  # identifier -> new nodes
+
+    def attributes(self, identifier: str) -> _Attributes:
+        """A new node's product columns, from what is held and the ILMD sent so far."""
+        name, line, produced, best = self.held.get(identifier, ("", ProductLine.OTHER, None, None))
+        ilmd = self.attrs.get(identifier)
+        if ilmd:
+            updates = _ilmd_updates(identifier, ilmd)
+            name = updates.get("product_name", name)
+            line = updates.get("product_line", line)
+            produced = updates.get("produced_on", produced)
+            best = updates.get("best_before", best)
         if line == ProductLine.OTHER:
-            line = _product_line(ident, "")
-        rows.append(
-            (
-                pk,
-                ident[:300],
-                holder[:300],
-                business.pk if business else None,
-                business.region_id if business else None,
-                key.gtin,
-                (key.lot or key.serial)[:80],
-                name,
-                line,
-                produced,
-                best,
-                LotStatus.NORMAL,
+            line = _product_line(identifier, "")
+        return name, line, produced, best
+
+    def ensure(
+        self, needed: Mapping[tuple[str, str], Holder | None]
+    ) -> tuple[dict[tuple[str, str], int], list[Any], list[tuple[int, int]], tuple[str, str] | None]:
+        """Ids of the lot nodes, keys allocated for the missing ones, and the rows to insert for
+        them. Also the new nodes (id, business id or -1) and the (identifier, holder) of the last
+        one, for the in-memory graph."""
+        ids = self.ids
+        fresh = sorted({k[0] for k in needed if k not in ids and k[0] not in self.looked_up})
+        columns = ["id", "identifier", "holder", "product_name", "product_line", "produced_on", "best_before"]
+        for pk, ident, holder, name, line, produced, best in _rows_in(Lot, columns, "identifier", fresh):
+            if produced is not None or best is not None:  # SQLite answers dates as text
+                produced, best = _as_date(produced), _as_date(best)
+            ids[(ident, holder)] = pk  # a later chunk may name another holder of it
+            if name or line != ProductLine.OTHER or ident not in self.held:
+                self.held[ident] = (name, line, produced, best)
+        self.looked_up.update(fresh)
+        missing = [k for k in needed if k not in ids]
+        new_ids = allocate_ids(Lot, len(missing))
+        rows = []
+        graph_rows = []
+        for pk, (ident, holder) in zip(new_ids, missing, strict=True):
+            business = needed[(ident, holder)]
+            key = parse_identifier(ident)
+            attributes = self.attributes(ident)
+            name, line, produced, best = attributes
+            self.made.setdefault(ident, []).append((pk, attributes))
+            rows.append(
+                (
+                    pk,
+                    ident[:300],
+                    holder[:300],
+                    business.pk if business else None,
+                    business.region_id if business else None,
+                    key.gtin,
+                    (key.lot or key.serial)[:80],
+                    name,
+                    line,
+                    produced,
+                    best,
+                    LotStatus.NORMAL,
+                )
             )
-        )
-        graph_rows.append((pk, business.pk if business else -1))
-        ids[(ident, holder)] = pk
-    insert_rows(
-        Lot,
-        [
-            "id",
-            "identifier",
-            "holder",
-            "business",
-            "region",
-            "gtin",
-            "lot_number",
-            "product_name",
-            "product_line",
-            "produced_on",
-            "best_before",
-            "status",
-        ],
-        rows,
-    )
-    last = (rows[-1][1], rows[-1][2]) if rows else None
-    return ids, graph_rows, last
+            graph_rows.append((pk, business.pk if business else -1))
+            ids[(ident, holder)] = pk
+        last = (rows[-1][1], rows[-1][2]) if rows else None
+        return {k: ids[k] for k in needed}, rows, graph_rows, last
+
+    def finish(self) -> None:
+        """After the last chunk is written: the capture's ILMD on the nodes held, and on every
+        new node made before the last of it came."""
+        for ident, ilmd in self.attrs.items():
+            updates = _ilmd_updates(ident, ilmd)
+            if updates and ident in self.held:
+                Lot.objects.filter(identifier=ident).update(**updates)
+            final = self.attributes(ident)
+            stale = [pk for pk, attributes in self.made.get(ident, ()) if attributes != final]
+            if stale:
+                name, line, produced, best = final
+                Lot.objects.filter(pk__in=stale).update(
+                    product_name=name, product_line=line, produced_on=produced, best_before=best
+                )
 
 
 @transaction.atomic
