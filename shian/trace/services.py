@@ -178,13 +178,16 @@ class _Prepared:
     index: int
 
 
-# A document of at least PIPELINE_MIN events is written chunk by chunk (PIPELINE_CHUNK events) by
-# a writer thread on this thread's connection, inside its transaction, while this thread hashes
-# the next chunk (psycopg and sqlite3 let go of the GIL while the database works). A smaller one
-# is one chunk written in this thread: a thread and its hand-overs would cost it more than they
-# overlap.
+# On PostgreSQL a document of at least PIPELINE_MIN events is written chunk by chunk
+# (PIPELINE_CHUNK events) by a writer thread on this thread's connection, inside its transaction,
+# while this thread hashes the next chunk: psycopg lets go of the GIL while the server works, and
+# the server's work (COPY, the references' checks) is in its own process. A smaller document is
+# one chunk written in this thread, and so is every document on SQLite: sqlite3 lets go of the
+# GIL for each row's step only, so a writer thread there waits for the GIL row by row and cost
+# more than it overlapped (measured: docs/trace.md, third pass).
 PIPELINE_MIN = 4_000
 PIPELINE_CHUNK = 2_000
+PIPELINE_VENDORS = frozenset({"postgresql"})
 
 
 def epcis_capture(
@@ -203,8 +206,8 @@ def epcis_capture(
     document of up to MAX_EVENTS events): the document is validated once by the compiled schema
     and each event derived once; then, chunk by chunk, each event is hashed, what is already held
     is found with one query, and lots, events, lot links and edges go in with core.bulk (COPY on
-    PostgreSQL), a large document's chunks written by a writer thread in the same transaction
-    while the next chunk is hashed. The capture has one audit entry summarising its counts and the
+    PostgreSQL), on PostgreSQL a large document's chunks written by a writer thread in the same
+    transaction while the next chunk is hashed. The capture has one audit entry summarising its counts and the
     range of its hash IDs, in the same transaction. After the commit the rows are added to this
     process's lot graph."""
     now = now or timezone.now()
@@ -273,7 +276,8 @@ def _capture(
                     seen.add(h)
                     first.add(index)
             raise CaptureRejected([problem for index, problem in outside if index in first])
-    chunk = PIPELINE_CHUNK if len(events) >= PIPELINE_MIN else max(len(events), 1)
+    pipelined = connection.vendor in PIPELINE_VENDORS and len(events) >= PIPELINE_MIN
+    chunk = PIPELINE_CHUNK if pipelined else max(len(events), 1)
     pushed: list[_GraphRows] = []
     with transaction.atomic():
         with _Lane(threaded=len(events) > chunk) as lane:

@@ -126,6 +126,7 @@ def _capture_rolled_back(document: dict[str, Any], officer: Any) -> dict[str, An
 
 def _pipelined(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Capture in chunks of CHUNK events with the writer thread; the threads that wrote."""
+    monkeypatch.setattr(services, "PIPELINE_VENDORS", frozenset({"postgresql", "sqlite"}))
     monkeypatch.setattr(services, "PIPELINE_MIN", 2)
     monkeypatch.setattr(services, "PIPELINE_CHUNK", CHUNK)
     writers: list[str] = []
