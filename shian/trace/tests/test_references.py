@@ -5,7 +5,8 @@ Each reference keeps its rule and its constraint name: a row naming a missing bu
 capture or lot is refused, by the ORM and by capture's COPY alike; a business or lot still named
 cannot be deleted, nor its table truncated under the rows naming it; a business deleted by another
 transaction while a capture names it leaves no row naming nothing, whichever commits first; the
-migration reverses to Django's foreign keys and reapplies with every row."""
+migration reverses to Django's foreign keys and reapplies with every row. And the lots' business
+and town indexes (trace 0004) still serve the queries that read by them, without a sort."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import psycopg
 import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, Q
 
 from shian.core.bulk import insert_rows
 from shian.core.models import AuditSource
@@ -416,3 +417,32 @@ def test_sqlite_keeps_its_foreign_keys(chain) -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
         Lot.objects.create(identifier="urn:x:7", holder="b:0", business_id=10**12)
         connection.check_constraints()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's query plans")
+def test_the_lot_indexes_serve_the_lists_and_the_recall_page_without_a_sort(chain) -> None:
+    dairy, _, _ = chain
+    queries = {
+        "lot_region_idx": [
+            # a town's lots, newest first (the lot list of a town officer; the district's with a town)
+            Lot.objects.filter(region_id__in=[TOWN_A])
+            .select_related("business", "region")
+            .order_by("-id")[:50],
+            Lot.objects.filter(region_id=TOWN_A, business__business_type="production").order_by("-id")[:50],
+        ],
+        "lot_business_idx": [
+            # the recall page: the sample's business's lots, those of its batch first
+            Lot.objects.filter(business_id=dairy.pk).filter(
+                Q(lot_number="F2403A") | Q(identifier__endswith="F2403A")
+            ),
+            Lot.objects.filter(business_id=dairy.pk).order_by("id"),
+        ],
+    }
+    for index, qs in queries.items():
+        for q in qs:
+            sql, params = q.query.sql_with_params()
+            with connection.cursor() as cur:
+                cur.execute("EXPLAIN QUERY PLAN " + sql, params)
+                plan = " | ".join(str(row[-1]) for row in cur.fetchall())
+            assert f"USING INDEX {index}" in plan or f"USING COVERING INDEX {index}" in plan, plan
+            assert "TEMP B-TREE" not in plan, plan
