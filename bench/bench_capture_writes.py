@@ -4,7 +4,9 @@ A fresh database of the platform's migrated schema with 1,000 registered busines
 `bench_trace.py --capture`), then `--docs` documents of 10,000 shipping events each
 (`bench_trace.capture_document`) through `services.epcis_capture`, printing per document the
 wall-clock seconds of each `insert_rows` (COPY on PostgreSQL) and of the commit (on PostgreSQL
-the deferred per-row foreign-key checks run there), with the load average.
+the deferred per-row foreign-key checks run there), the CPU seconds of this process and, on
+PostgreSQL, of the connection's server process (read from /proc: the server on this machine), with
+the load average. CPU seconds say more than wall-clock ones on a machine shared with other work.
 
 `--at trace 0002_traceevent_partition_by_year` first migrates the trace app back to that
 migration, to time the schema before a later one on the same code.
@@ -104,21 +106,35 @@ def main() -> None:
 
     services.insert_rows = timed_insert  # type: ignore[assignment]
     connection.commit = timed_commit  # type: ignore[method-assign]
+
+    def server_cpu() -> float:
+        """CPU seconds of this connection's PostgreSQL backend (same machine), else 0."""
+        if connection.vendor != "postgresql":
+            return 0.0
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_backend_pid()")
+            pid = cur.fetchone()[0]
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     label = f"{connection.vendor}" + (f" at {' '.join(args.at)}" if args.at else " at the latest migration")
     for i in range(args.docs):
         doc = bench_trace.capture_document(args.events, 1000, offset=1_000_000 + i * args.events)
         gc.collect()
         spent.clear()
-        wall = time.perf_counter()
+        server, cpu, wall = server_cpu(), time.process_time(), time.perf_counter()
         result = services.epcis_capture(
             by=None, document=doc, source=AuditSource.COMMAND, filename="bench", check_permission=False
         )
-        wall = time.perf_counter() - wall
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        server = server_cpu() - server
         writes = sum(v for k, v in spent.items() if k != "commit")
         parts = ", ".join(f"{k} {v:.3f}" for k, v in spent.items())
         print(
             f"{label}, document {i + 1}: {result.new:,} new in {wall:.2f} s ({args.events / wall:,.0f} events/s); "
-            f"writes {writes:.3f} s + commit {spent['commit']:.3f} s ({parts}); {bench_trace.load_text()}",
+            f"writes {writes:.3f} s + commit {spent['commit']:.3f} s ({parts}); CPU {cpu:.2f} s here"
+            + (f", {server:.2f} s in the server" if connection.vendor == "postgresql" else "")
+            + f"; {bench_trace.load_text()}",
             flush=True,
         )
 
