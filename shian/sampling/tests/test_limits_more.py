@@ -1,0 +1,227 @@
+"""Further product-standard and notice rows (data/limits-44-micro-quality-more.toml): 过氧化值 of
+GB 19295-2021 (速冻面米制品) and GB 10136-2015 (dried aquatic products), the packaged water items of
+GB 19298-2014 with 饮用天然矿泉水 excepted and judged by GB 8537-2018, and the substances that must
+not be detected in bean sprouts (2015年第11号公告). Each clause is tried on a food that inherits the
+row from its category, an exception, and the edition's first day; the bulletin records the rows
+reach agree with them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+
+import pytest
+
+from shian.sampling import rules
+from shian.sampling.rules import Verdict
+from shian.sampling.tests import oracle
+
+BOOK = rules.default_limit_book()
+FILE = rules.DATA_DIR / "limits-44-micro-quality-more.toml"
+ON = dt.date(2025, 10, 1)
+FROZEN = "速冻食品-速冻面米食品"
+WATER = "饮料-包装饮用水"
+SPROUTS = "食用农产品-蔬菜-豆芽"
+
+
+def judge(item: str, result: str, food: str, category: str, on: dt.date = ON) -> rules.Judgment:
+    return rules.judge(book=BOOK, item=item, result=result, food=food, category=category, on=on)
+
+
+# --- GB 19295-2021 过氧化值: every 速冻面米制品 (06.08) inherits the row -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("food", "result", "verdict"),
+    [
+        ("猪肉大葱水饺（速冻食品）", "0.97g/100g", Verdict.UNQUALIFIED),
+        ("黑芝麻汤圆", "0.20g/100g", Verdict.QUALIFIED),
+        ("", "0.26g/100g", Verdict.UNQUALIFIED),  # the sampling category alone decides: one row below 06.08
+    ],
+)
+def test_frozen_rice_and_flour_products_inherit_the_peroxide_value_row(food, result, verdict):
+    j = judge("过氧化值(以脂肪计)", result, food, FROZEN)
+    assert (j.verdict, j.limit_text, j.edition, j.rule_id) == (
+        verdict,
+        "≤0.25g/100g",
+        "GB 19295-2021",
+        "gb19295-pov",
+    )
+    assert (j.tree, j.category_path, j.verification) == ("GB 2760", "06.0 › 06.08", "M")
+
+
+def test_the_frozen_products_row_holds_from_the_2021_editions_first_day():
+    """GB 19295-2011 is not on file: a dumpling made the day before GB 19295-2021 came into force
+    has no 过氧化值 row and stays undetermined rather than judged by the newer edition."""
+    before = judge("过氧化值(以脂肪计)", "0.97g/100g", "水饺", FROZEN, on=dt.date(2022, 2, 21))
+    after = judge("过氧化值(以脂肪计)", "0.97g/100g", "水饺", FROZEN, on=dt.date(2022, 2, 22))
+    assert before.verdict == Verdict.UNDETERMINED and "无此项目限量" in before.reason
+    assert (after.verdict, after.edition) == (Verdict.UNQUALIFIED, "GB 19295-2021")
+
+
+def test_frozen_meat_preparations_are_not_reached_by_the_flour_products_row():
+    """速冻调理肉制品 lie on the meat tree (08.02), outside 06.08: GB 19295's scope for them was not
+    recalled, so the item stays undetermined."""
+    j = judge("过氧化值(以脂肪计)", "0.33g/100g", "小酥肉（速冻调理肉制品）", "速冻食品-速冻调理肉制品")
+    assert j.verdict == Verdict.UNDETERMINED
+
+
+# --- GB 10136-2015 过氧化值: dried aquatic products (09.03.04) ----------------------------------------
+
+
+def test_a_dried_fish_takes_the_dried_aquatic_products_row():
+    j = judge("过氧化值(以脂肪计)", "2.7g/100g", "银鱼干", "水产制品-预制动物性水产干制品")
+    assert (j.verdict, j.limit_text, j.edition) == (Verdict.UNQUALIFIED, "≤0.6g/100g", "GB 10136-2015")
+    assert j.category_path == "09.0 › 09.03 › 09.03.04"
+    within = judge("过氧化值(以脂肪计)", "0.45g/100g", "银鱼干", "水产制品-预制动物性水产干制品")
+    assert within.verdict == Verdict.QUALIFIED
+
+
+def test_the_dried_row_does_not_reach_a_cooked_or_a_jellyfish_product():
+    """09.04 熟制水产品 and 海蜇 are siblings of 09.03.04, not below it."""
+    for food, category in [("海蜇丝", "水产制品"), ("鱿鱼丝", "水产制品-熟制动物性水产制品")]:
+        j = judge("过氧化值(以脂肪计)", "2.7g/100g", food, category)
+        assert j.verdict == Verdict.UNDETERMINED, food
+
+
+# --- 包装饮用水: GB 19298-2014 for all but 饮用天然矿泉水, GB 8537-2018 for that ---------------------
+
+
+@pytest.mark.parametrize(
+    ("food", "category", "path"),
+    [
+        ("饮用天然泉水", "饮料-包装饮用水-其他类饮用水", "14.0 › 14.01 › 14.01.03"),
+        ("纯净水", "饮料-饮用纯净水", "14.0 › 14.01 › 14.01.02"),
+    ],
+)
+def test_every_packaged_water_but_mineral_water_inherits_the_gb19298_rows(food, category, path):
+    bromate = judge("溴酸盐", "0.0175mg/L", food, category)
+    chlorine = judge("余氯(游离氯)", "0.08mg/L", food, category)
+    chloroform = judge("三氯甲烷", "0.015mg/L", food, category)
+    assert (bromate.verdict, bromate.limit_text, bromate.edition) == (
+        Verdict.UNQUALIFIED,
+        "≤0.01mg/L",
+        "GB 19298-2014",
+    )
+    assert (chlorine.verdict, chlorine.limit_text) == (Verdict.UNQUALIFIED, "≤0.05mg/L")
+    assert (chloroform.verdict, chloroform.limit_text) == (Verdict.QUALIFIED, "≤0.02mg/L")
+    assert bromate.category_path == path
+    ctc = judge("四氯化碳", "0.003mg/L", food, category)
+    assert (ctc.verdict, ctc.limit_text) == (Verdict.UNQUALIFIED, "≤0.002mg/L")
+
+
+def test_the_bare_packaged_water_category_decides_bromate_but_not_free_chlorine():
+    """包装饮用水 alone may be a mineral water: 溴酸盐 is 0.01 mg/L in both standards, so the category
+    decides; 余氯 has no mineral-water row, so a name is needed."""
+    bromate = judge("溴酸盐", "0.0175mg/L", "", WATER)
+    assert (bromate.verdict, bromate.category_path) == (Verdict.UNQUALIFIED, "14.0 › 14.01")
+    chlorine = judge("余氯(游离氯)", "0.08mg/L", "", WATER)
+    assert chlorine.verdict == Verdict.UNDETERMINED and "抽样类别过宽" in chlorine.reason
+
+
+def test_mineral_water_is_excepted_and_takes_its_own_standards_bromate_row():
+    """GB 19298-2014 excepts 饮用天然矿泉水; GB 8537-2018 writes 溴酸盐 <0.01 mg/L and sets no 余氯."""
+    bromate = judge("溴酸盐", "0.012mg/L", "饮用天然矿泉水", "饮料-饮用天然矿泉水")
+    assert (bromate.verdict, bromate.edition, bromate.rule_id) == (
+        Verdict.UNQUALIFIED,
+        "GB 8537-2018",
+        "gb8537-bromate",
+    )
+    chlorine = judge("余氯", "0.08mg/L", "矿泉水", "饮料-饮用天然矿泉水")
+    assert chlorine.verdict == Verdict.UNDETERMINED and "14.01.01除外" in chlorine.reason
+
+
+def test_mineral_water_bromate_from_gb8537_2018s_first_day():
+    """Before GB 8537-2018 (no older edition on file) a mineral water has no bromate row, while the
+    other packaged waters keep GB 19298-2014's."""
+    day = dt.date(2019, 6, 20)
+    mineral = judge("溴酸盐", "0.012mg/L", "矿泉水", "饮料-饮用天然矿泉水", on=day)
+    pure = judge("溴酸盐", "0.012mg/L", "纯净水", "饮料-饮用纯净水", on=day)
+    assert mineral.verdict == Verdict.UNDETERMINED
+    assert (pure.verdict, pure.edition) == (Verdict.UNQUALIFIED, "GB 19298-2014")
+    first = judge("溴酸盐", "0.012mg/L", "矿泉水", "饮料-饮用天然矿泉水", on=dt.date(2019, 6, 21))
+    assert (first.verdict, first.edition) == (Verdict.UNQUALIFIED, "GB 8537-2018")
+
+
+# --- 豆芽: not detected (2015年第11号公告), the other 芽菜类 commodities excepted -----------------------
+
+
+@pytest.mark.parametrize(
+    ("item", "food"),
+    [
+        ("6-苄基腺嘌呤(6-BA)", "绿豆芽"),
+        ("4-氯苯氧乙酸钠(以4-氯苯氧乙酸计)", "黄豆芽"),
+        ("赤霉素", "绿豆芽"),
+    ],
+)
+def test_a_bean_sprout_must_not_contain_the_banned_substances(item, food):
+    j = judge(item, "0.0169mg/kg", food, SPROUTS)
+    assert (j.verdict, j.limit_text, j.edition) == (
+        Verdict.UNQUALIFIED,
+        "不得检出",
+        "原食药总局公告2015年第11号",
+    )
+    assert j.category_path == f"蔬菜 › 芽菜类 › {food}"
+
+
+def test_the_labs_own_detection_limit_decides_not_detected_in_sprouts():
+    below = judge("4-氯苯氧乙酸钠", "0.005mg/kg(LOD 0.01mg/kg)", "绿豆芽", SPROUTS)
+    none = judge("6-苄基腺嘌呤", "未检出(检出限0.01mg/kg)", "绿豆芽", SPROUTS)
+    assert below.verdict == Verdict.QUALIFIED and "检出限" in below.reason
+    assert none.verdict == Verdict.QUALIFIED
+
+
+def test_pea_shoots_are_excepted_and_a_bare_sprout_category_does_not_decide():
+    """豌豆苗 is a 芽菜类 commodity but not a bean sprout: the row excepts it. Placed by the sampling
+    category alone (芽菜类, which holds 豌豆苗 and 香椿芽 too) the row cannot be applied."""
+    pea = judge("6-苄基腺嘌呤", "0.02mg/kg", "豌豆苗", "食用农产品-蔬菜")
+    assert pea.verdict == Verdict.UNDETERMINED and "豌豆苗除外" in pea.reason
+    bare = judge("6-苄基腺嘌呤", "0.02mg/kg", "", SPROUTS)
+    assert bare.verdict == Verdict.UNDETERMINED and "抽样类别过宽" in bare.reason
+
+
+def test_the_sprout_ban_holds_from_the_notices_day():
+    before = judge("6-苄基腺嘌呤", "0.02mg/kg", "绿豆芽", SPROUTS, on=dt.date(2015, 4, 12))
+    after = judge("6-苄基腺嘌呤", "0.02mg/kg", "绿豆芽", SPROUTS, on=dt.date(2015, 4, 13))
+    assert before.verdict == Verdict.UNDETERMINED
+    assert after.verdict == Verdict.UNQUALIFIED
+
+
+# --- the file as data, and the oracle --------------------------------------------------------------
+
+
+def test_every_row_names_its_standard_clause_and_a_memory_mark_on_a_node_of_its_tree():
+    rows = tomllib.loads(FILE.read_text(encoding="utf-8"))["limit"]
+    assert len(rows) >= 9
+    book_rows = {r.row_id: r for by in BOOK.tree_rules.values() for t in by.values() for r in t}
+    nodes = {
+        (tree, fc.paths[tree][:i])
+        for fc in BOOK.foods.values()
+        for tree in fc.paths
+        for i in range(1, len(fc.paths[tree]) + 1)
+    }
+    for row in rows:
+        rule = book_rows[row["id"]]
+        assert rule.verification == "M" and rule.clause, row["id"]
+        assert all(code in BOOK.editions for code in rule.editions), row["id"]
+        assert (rule.tree, rule.path) in nodes, row["id"]
+
+
+def test_the_rows_left_out_for_a_bulletins_other_limit_are_not_on_file():
+    """The solid-beverage mould plan of GB 7101-2022 and GB 2763-2019's tea glyphosate row were
+    recalled and then contradicted by a bulletin record: they stay out (the header says so)."""
+    ids = oracle.row_ids(FILE)
+    assert not {"gb7101-2022-mould-solid", "gb2763-2019-glyphosate-tea"} & ids
+    solid = judge("霉菌", "70CFU/g", "鱼胶原蛋白肽粉（固体饮料）", "饮料-固体饮料")
+    assert solid.verdict == Verdict.UNDETERMINED
+
+
+@pytest.mark.skipif(not oracle.BULLETIN.exists(), reason="reference data absent")
+def test_the_bulletin_records_these_rows_reach_agree_with_them():
+    """The 2026 bulletins are the oracle, never the source: every failed item a row of this file
+    judges is judged unqualified, against the limit the bulletin printed."""
+    reached = oracle.items_reached(FILE, BOOK, each_category=True)
+    for rid, f, j in reached:
+        assert j.verdict == Verdict.UNQUALIFIED, (rid, f.item)
+        assert j.spec is not None and j.spec.same_as(rules.parse_limit(f.limit)), (rid, f.item)
+    assert {rid for rid, _, _ in reached} >= {"r0066", "r0120", "r0158", "r0192", "r0273", "r0425", "r1115"}
