@@ -1,9 +1,9 @@
 """Further product-standard and notice rows (data/limits-44-micro-quality-more.toml): 过氧化值 of
 GB 19295-2021 (速冻面米制品) and GB 10136-2015 (dried aquatic products), the packaged water items of
-GB 19298-2014 with 饮用天然矿泉水 excepted and judged by GB 8537-2018, and the substances that must
-not be detected in bean sprouts (2015年第11号公告). Each clause is tried on a food that inherits the
-row from its category, an exception, and the edition's first day; the bulletin records the rows
-reach agree with them."""
+GB 19298-2014 with 饮用天然矿泉水 excepted and judged by GB 8537-2018, the substances that must not
+be detected in bean sprouts (2015年第11号公告), and GB 16740-2014 霉菌和酵母 of 保健食品. Each clause
+is tried on a food that inherits the row from its category, an exception, and the edition's first
+day; the bulletin records the rows reach agree with them."""
 
 from __future__ import annotations
 
@@ -187,13 +187,36 @@ def test_the_sprout_ban_holds_from_the_notices_day():
     assert after.verdict == Verdict.UNQUALIFIED
 
 
+# --- GB 16740-2014 保健食品: scoped by the sampling category (a 保健食品 is on no tree) --------------------
+
+
+def test_a_health_food_of_any_form_takes_the_mould_and_yeast_limit_by_its_category():
+    powder = judge("霉菌和酵母", "3300CFU/g", "富硒破壁灵芝孢子粉", "保健食品-保健食品")
+    tablet = judge("霉菌和酵母", "30CFU/g", "维生素C咀嚼片", "保健食品")
+    assert (powder.verdict, powder.limit_text, powder.edition) == (
+        Verdict.UNQUALIFIED,
+        "≤50CFU/g",
+        "GB 16740-2014",
+    )
+    assert (tablet.verdict, tablet.rule_id) == (Verdict.QUALIFIED, "gb16740-mould-yeast")
+    before = judge("霉菌和酵母", "3300CFU/g", "灵芝孢子粉", "保健食品", on=dt.date(2015, 5, 23))
+    assert before.verdict == Verdict.UNDETERMINED
+
+
+def test_the_health_food_row_does_not_reach_another_category():
+    """A 固体饮料 of the same herbs is not a 保健食品: GB 7101's rows, or none, judge it."""
+    j = judge("霉菌和酵母", "3300CFU/g", "灵芝孢子粉固体饮料", "饮料-固体饮料")
+    assert j.rule_id != "gb16740-mould-yeast"
+
+
 # --- the file as data, and the oracle --------------------------------------------------------------
 
 
 def test_every_row_names_its_standard_clause_and_a_memory_mark_on_a_node_of_its_tree():
     rows = tomllib.loads(FILE.read_text(encoding="utf-8"))["limit"]
-    assert len(rows) >= 9
+    assert len(rows) >= 10
     book_rows = {r.row_id: r for by in BOOK.tree_rules.values() for t in by.values() for r in t}
+    book_rows |= {r.row_id: r for rows_ in BOOK.rules.values() for r in rows_}
     nodes = {
         (tree, fc.paths[tree][:i])
         for fc in BOOK.foods.values()
@@ -204,7 +227,7 @@ def test_every_row_names_its_standard_clause_and_a_memory_mark_on_a_node_of_its_
         rule = book_rows[row["id"]]
         assert rule.verification == "M" and rule.clause, row["id"]
         assert all(code in BOOK.editions for code in rule.editions), row["id"]
-        assert (rule.tree, rule.path) in nodes, row["id"]
+        assert (rule.tree, rule.path) in nodes or (not rule.tree and rule.categories), row["id"]
 
 
 def test_the_rows_left_out_for_a_bulletins_other_limit_are_not_on_file():
@@ -224,4 +247,5 @@ def test_the_bulletin_records_these_rows_reach_agree_with_them():
     for rid, f, j in reached:
         assert j.verdict == Verdict.UNQUALIFIED, (rid, f.item)
         assert j.spec is not None and j.spec.same_as(rules.parse_limit(f.limit)), (rid, f.item)
-    assert {rid for rid, _, _ in reached} >= {"r0066", "r0120", "r0158", "r0192", "r0273", "r0425", "r1115"}
+    expected = {"r0066", "r0120", "r0158", "r0192", "r0273", "r0425", "r1115", "r1019", "r1188"}
+    assert {rid for rid, _, _ in reached} >= expected
