@@ -1,9 +1,10 @@
 """Further product-standard and notice rows (data/limits-44-micro-quality-more.toml): 过氧化值 of
 GB 19295-2021 (速冻面米制品) and GB 10136-2015 (dried aquatic products), the packaged water items of
 GB 19298-2014 with 饮用天然矿泉水 excepted and judged by GB 8537-2018, the substances that must not
-be detected in bean sprouts (2015年第11号公告), and GB 16740-2014 霉菌和酵母 of 保健食品. Each clause
-is tried on a food that inherits the row from its category, an exception, and the edition's first
-day; the bulletin records the rows reach agree with them."""
+be detected in bean sprouts (2015年第11号公告), and GB 16740-2014 霉菌和酵母 of 保健食品; and GB
+2762-2017 / -2022 镉 in meat (data/limits-11-gb2762-meat-cadmium.toml). Each clause is tried on a
+food that inherits the row from its category, an exception, and the edition's first day or the
+edition switch where the rule changed; the bulletin records the rows reach agree with them."""
 
 from __future__ import annotations
 
@@ -249,3 +250,90 @@ def test_the_bulletin_records_these_rows_reach_agree_with_them():
         assert j.spec is not None and j.spec.same_as(rules.parse_limit(f.limit)), (rid, f.item)
     expected = {"r0066", "r0120", "r0158", "r0192", "r0273", "r0425", "r1115", "r1019", "r1188"}
     assert {rid for rid, _, _ in reached} >= expected
+
+
+# --- GB 2762-2017 / -2022 镉 in meat (limits-11): the older editions' own rows ------------------------
+
+CADMIUM = "镉(以Cd计)"
+CD_FILE = rules.DATA_DIR / "limits-11-gb2762-meat-cadmium.toml"
+
+
+@pytest.mark.parametrize(
+    ("food", "category", "result", "verdict", "limit", "rule_id"),
+    [
+        (
+            "火腿肠",
+            "肉制品-熏煮香肠火腿制品",
+            "0.3mg/kg",
+            Verdict.UNQUALIFIED,
+            "≤0.1mg/kg",
+            "cd-meat-products-2017",
+        ),
+        (
+            "猪肝",
+            "食用农产品-畜禽肉及副产品-猪肝",
+            "0.3mg/kg",
+            Verdict.QUALIFIED,
+            "≤0.5mg/kg",
+            "cd-liver-2017",
+        ),
+        (
+            "驴肉",
+            "食用农产品-畜禽肉及副产品-其他畜肉",
+            "0.15mg/kg",
+            Verdict.UNQUALIFIED,
+            "≤0.1mg/kg",
+            "cd-meat-2017",
+        ),
+    ],
+)
+def test_meat_cadmium_before_2025_is_the_older_editions_own_row(
+    food, category, result, verdict, limit, rule_id
+):
+    """A food inherits 肉类 / 肉制品 or takes its organ's row, stated for GB 2762-2017 and -2022
+    themselves (no "同值系假定"); from 2026-09-02 the converted GB 2762-2025 row with the same value."""
+    for on, edition in [(dt.date(2022, 6, 1), "GB 2762-2017"), (dt.date(2026, 9, 1), "GB 2762-2022")]:
+        j = judge(CADMIUM, result, food, category, on=on)
+        assert (j.verdict, j.limit_text, j.edition, j.rule_id) == (verdict, limit, edition, rule_id)
+        assert "同值系假定" not in j.note and j.verification == "M"
+    later = judge(CADMIUM, result, food, category, on=dt.date(2026, 9, 2))
+    assert (later.verdict, later.limit_text, later.edition) == (verdict, limit, "GB 2762-2025")
+    assert later.rule_id.startswith("gb2762-t2-")
+
+
+def test_offal_products_lose_their_cadmium_limit_with_gb2762_2025(tmp_path):
+    """GB 2762-2017 / -2022: 肉制品（肝脏制品、肾脏制品除外）0.1 mg/kg reaches a tripe product; GB
+    2762-2025 excepts every 畜禽内脏制品, so the same product has no 镉 limit from 2026-09-02, while a
+    liver product keeps 0.5 mg/kg in both."""
+    foods = tmp_path / "foods.toml"
+    foods.write_text(
+        '[[food]]\nnames = ["肉制品"]\ngb2762 = "肉及肉制品/肉制品"\n\n'
+        '[[food]]\nnames = ["卤猪肚"]\ngb2762 = "肉及肉制品/肉制品/畜禽内脏制品"\n\n'
+        '[[food]]\nnames = ["卤猪肝"]\ngb2762 = "肉及肉制品/肉制品/肝脏制品"\n',
+        encoding="utf-8",
+    )
+    book = rules.load_limit_book(foods=foods)
+
+    def cd(food: str, on: dt.date) -> rules.Judgment:
+        return rules.judge(book=book, item=CADMIUM, result="0.3mg/kg", food=food, category="肉制品", on=on)
+
+    tripe_2022, tripe_2025 = cd("卤猪肚", dt.date(2026, 9, 1)), cd("卤猪肚", dt.date(2026, 9, 2))
+    assert (tripe_2022.verdict, tripe_2022.limit_text, tripe_2022.rule_id) == (
+        Verdict.UNQUALIFIED,
+        "≤0.1mg/kg",
+        "cd-meat-products-2017",
+    )
+    assert tripe_2025.verdict == Verdict.UNDETERMINED and "畜禽内脏制品除外" in tripe_2025.reason
+    liver_2022, liver_2025 = cd("卤猪肝", dt.date(2026, 9, 1)), cd("卤猪肝", dt.date(2026, 9, 2))
+    assert (liver_2022.limit_text, liver_2022.rule_id) == ("≤0.5mg/kg", "cd-liver-products-2017")
+    assert (liver_2025.limit_text, liver_2025.edition) == ("≤0.5mg/kg", "GB 2762-2025")
+
+
+def test_the_meat_cadmium_rows_are_older_edition_rows_on_the_gb2762_tree():
+    rows = tomllib.loads(CD_FILE.read_text(encoding="utf-8"))["limit"]
+    book_rows = {r.row_id: r for r in BOOK.tree_rules[CADMIUM]["GB 2762"]}
+    assert len(rows) == 6
+    for row in rows:
+        rule = book_rows[row["id"]]
+        assert rule.editions == ("GB 2762-2017", "GB 2762-2022") and rule.verification == "M"
+        assert rule.clause.startswith("4.2 镉 表2 肉及肉制品："), row["id"]
