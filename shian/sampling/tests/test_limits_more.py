@@ -2,7 +2,8 @@
 GB 19295-2021 (速冻面米制品) and GB 10136-2015 (dried aquatic products), the packaged water items of
 GB 19298-2014 with 饮用天然矿泉水 excepted and judged by GB 8537-2018, the substances that must not
 be detected in bean sprouts (2015年第11号公告), and GB 16740-2014 霉菌和酵母 of 保健食品; and GB
-2762-2017 / -2022 镉 in meat (data/limits-11-gb2762-meat-cadmium.toml). Each clause is tried on a
+2762-2017 / -2022 镉 in meat (data/limits-11-gb2762-meat-cadmium.toml), and GB 2761-2017
+脱氧雪腐镰刀菌烯醇, 玉米赤霉烯酮 and 黄曲霉毒素M1 (data/limits-51-gb2761-more.toml). Each clause is tried on a
 food that inherits the row from its category, an exception, and the edition's first day or the
 edition switch where the rule changed; the bulletin records the rows reach agree with them."""
 
@@ -337,3 +338,56 @@ def test_the_meat_cadmium_rows_are_older_edition_rows_on_the_gb2762_tree():
         rule = book_rows[row["id"]]
         assert rule.editions == ("GB 2762-2017", "GB 2762-2022") and rule.verification == "M"
         assert rule.clause.startswith("4.2 镉 表2 肉及肉制品："), row["id"]
+
+
+# --- GB 2761-2017 脱氧雪腐镰刀菌烯醇, 玉米赤霉烯酮, 黄曲霉毒素M1 (limits-51) --------------------------------
+
+GB2761_FILE = rules.DATA_DIR / "limits-51-gb2761-more.toml"
+
+
+@pytest.mark.parametrize(
+    ("item", "food", "category", "result", "verdict", "limit"),
+    [
+        ("脱氧雪腐镰刀菌烯醇", "玉米面", "粮食加工品-玉米粉", "1200μg/kg", Verdict.UNQUALIFIED, "≤1000μg/kg"),
+        ("脱氧雪腐镰刀菌烯醇", "面粉", "粮食加工品-小麦粉", "1.2mg/kg", Verdict.UNQUALIFIED, "≤1000μg/kg"),
+        ("脱氧雪腐镰刀菌烯醇", "燕麦片", "粮食加工品", "800μg/kg", Verdict.QUALIFIED, "≤1000μg/kg"),
+        ("玉米赤霉烯酮", "玉米糁", "粮食加工品", "80μg/kg", Verdict.UNQUALIFIED, "≤60μg/kg"),
+        ("玉米赤霉烯酮", "通用小麦粉", "粮食加工品-小麦粉", "50μg/kg", Verdict.QUALIFIED, "≤60μg/kg"),
+        ("黄曲霉毒素M1", "纯牛奶", "乳制品-液体乳", "0.6μg/kg", Verdict.UNQUALIFIED, "≤0.5μg/kg"),
+        ("黄曲霉毒素M1", "酸奶", "乳制品-液体乳", "0.4μg/kg", Verdict.QUALIFIED, "≤0.5μg/kg"),
+    ],
+)
+def test_a_grain_or_dairy_food_inherits_its_gb2761_row(item, food, category, result, verdict, limit):
+    """玉米糁 is a 玉米面（渣、片）, 面粉 a 小麦粉, 酸奶 a 乳制品: each takes its category's row [M]."""
+    j = judge(item, result, food, category)
+    assert (j.verdict, j.limit_text, j.edition, j.tree) == (verdict, limit, "GB 2761-2017", "GB 2762")
+
+
+def test_milk_powder_is_excepted_from_the_dairy_m1_row():
+    """GB 2761 表2: 乳粉按生乳折算 — a powder's result is not compared with 0.5 μg/kg as it stands."""
+    j = judge("黄曲霉毒素M1", "0.6μg/kg", "全脂乳粉", "乳制品-乳粉")
+    assert j.verdict == Verdict.UNDETERMINED and "乳粉和调制乳粉除外" in j.reason
+
+
+def test_grain_products_gb2761_does_not_list_stay_undetermined():
+    """GB 2761 sets 玉米赤霉烯酮 for wheat and maize only (not rice); 挂面 lies above 小麦粉 in the
+    synonym table's tree, so its category does not decide."""
+    rice = judge("玉米赤霉烯酮", "80μg/kg", "大米", "粮食加工品-大米")
+    noodles = judge("脱氧雪腐镰刀菌烯醇", "1200μg/kg", "挂面", "粮食加工品-挂面")
+    assert rice.verdict == Verdict.UNDETERMINED and noodles.verdict == Verdict.UNDETERMINED
+
+
+def test_the_gb2761_rows_hold_from_the_2017_editions_first_day():
+    day = BOOK.editions["GB 2761-2017"].valid_from
+    before = judge("玉米赤霉烯酮", "80μg/kg", "玉米面", "粮食加工品", on=day - dt.timedelta(days=1))
+    after = judge("玉米赤霉烯酮", "80μg/kg", "玉米面", "粮食加工品", on=day)
+    assert before.verdict == Verdict.UNDETERMINED and after.verdict == Verdict.UNQUALIFIED
+
+
+def test_the_gb2761_rows_are_memory_rows_naming_their_table():
+    rows = tomllib.loads(GB2761_FILE.read_text(encoding="utf-8"))["limit"]
+    assert len(rows) == 6
+    for row in rows:
+        rule = next(r for r in BOOK.tree_rules[row["item"]]["GB 2762"] if r.row_id == row["id"])
+        assert rule.editions == ("GB 2761-2017",) and rule.verification == "M"
+        assert rule.clause.startswith("GB 2761-2017 4.") and row["item"] in rule.clause
