@@ -171,7 +171,9 @@ def copy_checks_to_partition(cur: CursorWrapper, table: str, partition: str) -> 
     )
     for name, definition, schema in cur.fetchall():
         cur.execute(f'DROP TRIGGER IF EXISTS "{name}" ON "{partition}"')
-        cur.execute(definition.replace(f" ON {schema}.{table} ", f' ON "{partition}" ', 1))
+        # pg_get_triggerdef names the table schema-qualified, or not when it is on the search path.
+        on = f" ON {schema}.{table} " if f" ON {schema}.{table} " in definition else f" ON {table} "
+        cur.execute(definition.replace(on, f' ON "{partition}" ', 1))
 
 
 def check_per_statement(connection: BaseDatabaseWrapper, refs: tuple[Reference, ...]) -> None:
