@@ -635,6 +635,56 @@ def _merge_held(
     return None
 
 
+# A meat product named by its raw meat ("驴肉" sampled as 酱卤肉制品, "卤猪肝"): GB 2762 附录A places
+# the product by the tissue the name gives — 肉制品 for muscle, 畜禽内脏制品 for offal, with 肝脏制品
+# and 肾脏制品 below it — and GB 2760 附录E by the cooking its name gives, else by the sampling
+# category (which must then decide, item by item, as for a food placed by its category alone).
+_MEAT_PRODUCTS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (("肉及肉制品", "肉类", "畜禽内脏", "畜禽肝脏"), ("肉及肉制品", "肉制品", "畜禽内脏制品", "肝脏制品")),
+    (("肉及肉制品", "肉类", "畜禽内脏", "畜禽肾脏"), ("肉及肉制品", "肉制品", "畜禽内脏制品", "肾脏制品")),
+    (("肉及肉制品", "肉类", "畜禽内脏"), ("肉及肉制品", "肉制品", "畜禽内脏制品")),
+    (("肉及肉制品", "肉类"), ("肉及肉制品", "肉制品")),
+)
+_SMOKED_ROASTED = "08.03.02"  # GB 2762 熏、烧、烤肉类, a 肉制品 with rows of its own (苯并[a]芘)
+# Cooking words before a raw meat's name, longest first, and the GB 2760 附录E category they make:
+# 酱卤肉类 08.03.01.02, 白煮肉类 .01, 糟肉类 .03, 熏、烧、烤肉类 08.03.02, 油炸肉类 08.03.03,
+# 腌腊肉制品 08.02.02. "烧" is not one: 烧鸡 is braised (listed as a 酱卤肉类).
+_COOKING_WORDS = (
+    ("酱卤", "08.03.01.02"), ("五香", "08.03.01.02"), ("卤", "08.03.01.02"), ("酱", "08.03.01.02"),
+    ("盐水", "08.03.01.01"), ("白切", "08.03.01.01"), ("白斩", "08.03.01.01"), ("白煮", "08.03.01.01"),
+    ("糟", "08.03.01.03"), ("烟熏", _SMOKED_ROASTED), ("熏", _SMOKED_ROASTED), ("烤", _SMOKED_ROASTED),
+    ("油炸", "08.03.03"), ("炸", "08.03.03"), ("风干", "08.02.02"), ("腊", "08.02.02"),
+)  # fmt: skip
+
+
+def meat_product(raw: FoodClass, code: str = "") -> FoodClass | None:
+    """The product of a raw meat or offal (GB 2762 附录A), cooked as `code` says (GB 2760 附录E) or,
+    without it, of no kind the name tells; None when `raw` is no raw meat."""
+    path = raw.paths.get(TREE_2762, ())
+    dst = next((dst for src, dst in _MEAT_PRODUCTS if path[: len(src)] == src), None)
+    if dst is None:
+        return None
+    if code == _SMOKED_ROASTED:
+        dst = (*dst[:2], "熏、烧、烤肉类", *dst[2:])
+    paths: dict[str, tuple[str, ...]] = {TREE_2762: dst, TREE_31650: ("动物性食品",)}
+    if code:
+        paths[TREE_2760] = code_path(code)
+    return FoodClass(f"{raw.name}制品", paths)
+
+
+def _cooked_meat(name: str, table: dict[str, FoodClass]) -> tuple[str, FoodClass] | None:
+    """ "卤猪肝" → (卤, the product of 猪肝 at 酱卤肉类): a cooking word, then a listed raw meat's
+    whole name."""
+    for word, code in _COOKING_WORDS:
+        rest = name[len(word) :]
+        if name.startswith(word) and rest:
+            raw = table.get(rest)  # a whole listed name only: "五香味…" is a flavour, not 五香 cooking
+            product = meat_product(raw, code) if raw is not None else None
+            if product is not None:
+                return word, product
+    return None
+
+
 def _fresh_spice(fc: FoodClass, cat_class: FoodClass) -> bool:
     return cat_class.paths.get(TREE_2762, ())[:2] == ("调味品", "香辛料类") and fc.paths.get(TREE_2762, ())[
         :2
@@ -698,6 +748,11 @@ def place_food(food: str, category: str, table: dict[str, FoodClass]) -> Placeme
             return Placement(both[0], f"食品名称「{cand}」→ {fc.name}", both[1])
         if _fresh_spice(fc, cat_class):
             return Placement(fc, f"食品名称「{cand}」→ {fc.name}{spice}")
+        product = meat_product(fc)
+        both = merge(product, cat_class) if product is not None else None
+        if both is not None:
+            # a raw meat's name under a meat product's category: the tissue from the name
+            return Placement(both[0], f"食品名称「{cand}」→ {fc.name}（按抽样类别为其制品）", both[1])
         for big in () if beside else _outer_classes(category, table, cat_class):
             # the food's own listed name places it beside its sub-category, within the big
             # category (梅干菜 sampled as 蔬菜制品-酱腌菜 is a 干制蔬菜), when no other of its
@@ -710,6 +765,11 @@ def place_food(food: str, category: str, table: dict[str, FoodClass]) -> Placeme
         refused = True
     if beside is not None:
         return beside
+    for cand in candidates if cat_class is not None else ():
+        cooked = _cooked_meat(cand, table)
+        both = merge(cooked[1], cat_class) if cooked is not None and cat_class is not None else None
+        if cooked is not None and both is not None:
+            return Placement(both[0], f"食品名称「{cand}」：{cooked[0]}制的{cooked[1].name}", both[1])
     if cat_class is not None and not refused:
         for cand in candidates:
             if cand in segments:
@@ -719,8 +779,11 @@ def place_food(food: str, category: str, table: dict[str, FoodClass]) -> Placeme
                 continue
             word, fc = head
             both = (merge(fc, cat_class) or _merge_held(fc, cat_class, table)) if fc.paths else None
+            product = meat_product(fc) if both is None else None
+            if both is None and product is not None:
+                both = merge(product, cat_class)
             if both is not None:
-                return Placement(both[0], f"食品名称「{food}」以「{word}」结尾 → {fc.name}", both[1])
+                return Placement(both[0], f"食品名称「{food}」以「{word}」结尾 → {both[0].name}", both[1])
             break  # the head noun lies outside the category: the name does not place the food
     if hint is not None:
         cand, fc = hint
