@@ -537,15 +537,16 @@ def merge(named: FoodClass, category: FoodClass) -> tuple[FoodClass, frozenset[s
 #   2. bracketed parts are taken out of the name, and each is a candidate name of its own
 #      ("豆角(豇豆)", "白玉蒜(酱腌菜)" — a category hint; "(自制)", "(原味)" place nothing);
 #   3. the documented modifiers below are stripped from the front (state, freshness, grade,
-#      flavour "X味") and the end (grade, flavour) until none is left ("鲜姜" → 姜, "冻海水虾" →
-#      海水虾, "豆干五香味" → 豆干);
+#      flavour "X味") and the end (grade, flavour, a net content or size "500g", "85#", "30枚")
+#      until none is left ("鲜姜" → 姜, "冻海水虾" → 海水虾, "豆干五香味" → 豆干);
 #   4. a candidate is looked up whole in the synonym table (food-categories.toml);
 #   5. failing that, the longest listed name of at least two characters that ENDS the name — a
 #      Chinese food name ends with its head noun ("特好剥山核桃", "泰国龙眼", "红糖馒头") — is
 #      taken, and only when it lies within the record's sampling category; a shorter ending is
 #      never tried after a longer one was refused, nor any ending after a whole listed name was
 #      refused (白芸豆, dry beans, sampled as 蔬菜 is not 芸豆), nor an ending after 非/无/不
-#      ("非发酵豆制品"); no name inside a name is ever searched.
+#      ("非发酵豆制品"); no name inside a name is ever searched. A name listing several foods
+#      ("猪肝、猪腰", "A+B") has a head noun only when every part places the same food.
 _NAME_MARKS = re.compile(r"[™®©·•]|TM$|\s+")
 _PREFIXES = (
     "新鲜", "鲜活", "冰鲜", "冷鲜", "冷冻", "去皮", "带皮", "去壳", "带壳", "散装", "精品", "精选",
@@ -555,6 +556,9 @@ _PREFIXES = (
 _SUFFIXES = ("特级", "一级", "二级", "三级", "精品", "散装", "分装")
 _FLAVOUR = re.compile(r"^[\u4e00-\u9fff]{1,4}味(?=[\u4e00-\u9fff]{2})")
 _FLAVOUR_END = re.compile(r"(?<=[\u4e00-\u9fff]{2})[\u4e00-\u9fff]{1,2}味$")  # "豆干五香味"
+# a net content, count or size after the name: "500g", "2.5kg/袋", "85#", "30枚", "500克装"
+_SPEC_END = re.compile(r"(?<=[\u4e00-\u9fff])\d[\dA-Za-z.*×#+~\-/克千公斤两毫升袋盒瓶罐包桶只个枚粒号装]*$")
+_LIST = re.compile(r"[、+]")  # "猪肝、猪腰": several foods in one name
 _NEGATION = "非无不"  # "非发酵豆制品" does not end with 发酵豆制品 as its head noun
 _BRACKETED = re.compile(r"\(([^()]*)\)")
 
@@ -575,6 +579,9 @@ def _strip_modifiers(name: str) -> str:
         for sfx in _SUFFIXES:
             if name.endswith(sfx) and len(name) > len(sfx):
                 name, changed = name[: -len(sfx)], True
+        m = _SPEC_END.search(name)
+        if m and m.start() > 0:
+            name, changed = name[: m.start()], True
     return name
 
 
@@ -603,7 +610,18 @@ def _hints(food: str) -> tuple[str, ...]:
 
 
 def _head_noun(name: str, table: dict[str, FoodClass]) -> tuple[str, FoodClass] | None:
-    """The longest listed name of two characters or more that ends `name` (step 5)."""
+    """The longest listed name of two characters or more that ends `name` (step 5); for a name
+    listing several foods, the food every part names, else none."""
+    if _LIST.search(name):
+        found: dict[int, tuple[str, FoodClass]] = {}
+        for part in _LIST.split(name):
+            part = _strip_modifiers(part.strip("()"))
+            whole = table.get(part)
+            one = (part, whole) if whole is not None else _head_noun(part, table) if len(part) > 2 else None
+            if one is None:
+                return None
+            found[id(one[1])] = one
+        return next(iter(found.values())) if len(found) == 1 else None
     for n in range(len(name) - 1, 1, -1):
         fc = table.get(name[-n:])
         if fc is not None:

@@ -178,6 +178,12 @@ HELD_OUT: list[tuple[str, str, str]] = [
     (VEG, "有机西兰花", f"{BRASSICA} 2763=芸薹属类/青花菜"),
     (VEG, "精品荷兰豆 一级", f"{LEGUME} 2763=豆类/食荚豌豆"),
     (VEG, "东北角瓜", "2762=瓜类蔬菜 2763=瓜类/西葫芦"),
+    (VEG, "黄豆芽500g", "2762=芽菜类 2763=芽菜类/黄豆芽"),
+    (VEG, "小葱 250克", f"{BULB} 2763=鳞茎类/葱"),
+    (FRUIT, "红富士苹果85#", f"{FRESH_FRUIT} 2763=仁果类/苹果"),
+    (EGG, "土鸡蛋30枚", "2762=鲜蛋 2760=10.01 31650=蛋/家禽/鸡"),
+    ("粮食加工品-大米", "东北大米5kg", "2762=谷物碾磨加工品/大米 2760=06.02.01"),
+    (MEAT, "鸡杂（鸡心、鸡胗）", OFFAL),  # a mixed name whose parts are one food class
     # --- fresh fungi sampled as vegetables ---
     (VEG, "香菇", "2762=食用菌及其制品 2763=蘑菇类（鲜）/香菇"),
     (VEG, "白玉菇", "2762=食用菌及其制品 2763=蘑菇类（鲜）/真姬菇"),
@@ -549,6 +555,9 @@ CANNOT: list[tuple[str, str, str, str, str]] = [
     # a mixed offal (liver, kidney, lungs …): GB 2762 镉 肉类 0.1, 肝脏 0.5, 肾脏 1.0
     (MEAT, "猪杂", "镉(以Cd计)", "0.3mg/kg", "抽样类别过宽"),
     (MEAT, "羊杂碎", "镉(以Cd计)", "0.3mg/kg", "抽样类别过宽"),
+    # a name listing foods of different places: no head noun is taken from it
+    (MEAT, "猪肝、猪腰", "镉(以Cd计)", "0.3mg/kg", "抽样类别过宽"),
+    (VEG, "菠菜+黄瓜", "铅(以Pb计)", "0.2mg/kg", "抽样类别过宽"),
     # a vegetable the table does not list, sampled as 蔬菜: 镉 叶菜蔬菜 0.2, 新鲜蔬菜 0.05
     (VEG, "野菜", "镉(以Cd计)", "0.1mg/kg", "抽样类别过宽"),
     # "鱼" alone is no head noun: 鱿鱼, 墨鱼, 鲍鱼 and 甲鱼 are not fish; an unlisted "X鱼" stays
@@ -609,3 +618,38 @@ def test_a_muscle_meat_sampled_as_a_meat_product_is_a_muscle_meat_product():
 def test_kidneys_have_their_own_cadmium_limit():
     j = rules.judge(book=BOOK, item="镉(以Cd计)", result="0.8mg/kg", food="猪腰", category=MEAT, on=D2026)
     assert (j.verdict, j.limit_text) == (Verdict.QUALIFIED, "≤1mg/kg"), j.reason
+
+
+def test_the_sub_category_of_marine_crabs_is_gb_2762s_marine_crabs():
+    """The rules' 海水蟹 is GB 2762's 海蟹 (镉 3.0 mg/kg; 甲壳类 0.5): a crab of a name never seen,
+    sampled as 海水蟹, is judged by the category alone."""
+    j = rules.judge(
+        book=BOOK, item="镉(以Cd计)", result="2.0mg/kg", food="石蟹", category="水产品-海水蟹", on=D2026
+    )
+    assert (j.verdict, j.limit_text) == (Verdict.QUALIFIED, "≤3mg/kg"), j.reason
+
+
+@pytest.mark.parametrize(
+    ("category", "expected"),
+    [
+        # the 2026 rules' sub-categories of 食用农产品, written with their class words
+        ("蔬菜-叶菜类蔬菜", "2762=新鲜蔬菜/叶菜蔬菜 2763=蔬菜/叶菜类"),
+        ("蔬菜-芸薹属类蔬菜", "2762=新鲜蔬菜/芸薹类蔬菜 2763=蔬菜/芸薹属类"),
+        ("蔬菜-根茎类和薯芋类蔬菜", "2762=新鲜蔬菜/块根和块茎蔬菜 2763=蔬菜/根茎类和薯芋类"),
+        ("蔬菜-芽菜类蔬菜", "2762=新鲜蔬菜/芽菜类 2763=蔬菜/芽菜类"),
+        ("水果类-柑橘类水果", "2762=水果及其制品/新鲜水果 2763=水果/柑橘类"),
+        ("水果类-仁果类水果", "2763=水果/仁果类"),
+        ("水果类-核果类水果", "2763=水果/核果类"),
+        ("水果类-瓜果类水果", "2763=水果/瓜果类"),
+        ("畜禽肉及副产品-畜副产品-猪肾", "2762=畜禽内脏/畜禽肾脏 31650=肾/猪"),
+        ("畜禽肉及副产品-禽副产品-鸡肝", "2762=畜禽内脏/畜禽肝脏 31650=肝/家禽/鸡"),
+        ("水产品-海水蟹", "2762=甲壳类/海蟹、虾蛄 31650=甲壳类/蟹"),
+        ("水产品-贝类", "2762=鲜、冻水产动物/双壳贝类"),
+        ("鲜蛋-其他禽蛋", "2762=鲜蛋 2760=10.01 31650=动物性食品/蛋"),
+        ("豆类-大豆", "2762=豆类及其制品/豆类 2760=06.01"),
+    ],
+)
+def test_a_sub_category_of_the_rules_places_a_food_of_no_name(category, expected):
+    p = rules.place_food("", category, BOOK.foods)
+    assert p.food is not None and p.by_category, p.how
+    assert _check(rules.Placement(p.food, p.how), expected) == [], p.how
