@@ -675,9 +675,10 @@ _COOKING_WORDS = (
 )  # fmt: skip
 
 
-def meat_product(raw: FoodClass, code: str = "") -> FoodClass | None:
+def meat_product(raw: FoodClass, code: str = "", name: str = "") -> FoodClass | None:
     """The product of a raw meat or offal (GB 2762 附录A), cooked as `code` says (GB 2760 附录E) or,
-    without it, of no kind the name tells; None when `raw` is no raw meat."""
+    without it, of no kind the name tells; None when `raw` is no raw meat. `name`: the raw meat as
+    the label names it (猪肚, where the table's class is 其他畜禽副产品)."""
     path = raw.paths.get(TREE_2762, ())
     dst = next((dst for src, dst in _MEAT_PRODUCTS if path[: len(src)] == src), None)
     if dst is None:
@@ -687,7 +688,7 @@ def meat_product(raw: FoodClass, code: str = "") -> FoodClass | None:
     paths: dict[str, tuple[str, ...]] = {TREE_2762: dst, TREE_31650: ("动物性食品",)}
     if code:
         paths[TREE_2760] = code_path(code)
-    return FoodClass(f"{raw.name}制品", paths)
+    return FoodClass(f"{name or raw.name}制品", paths)
 
 
 def _cooked_meat(name: str, table: dict[str, FoodClass]) -> tuple[str, FoodClass] | None:
@@ -697,7 +698,7 @@ def _cooked_meat(name: str, table: dict[str, FoodClass]) -> tuple[str, FoodClass
         rest = name[len(word) :]
         if name.startswith(word) and rest:
             raw = table.get(rest)  # a whole listed name only: "五香味…" is a flavour, not 五香 cooking
-            product = meat_product(raw, code) if raw is not None else None
+            product = meat_product(raw, code, rest) if raw is not None else None
             if product is not None:
                 return word, product
     return None
@@ -766,11 +767,12 @@ def place_food(food: str, category: str, table: dict[str, FoodClass]) -> Placeme
             return Placement(both[0], f"食品名称「{cand}」→ {fc.name}", both[1])
         if _fresh_spice(fc, cat_class):
             return Placement(fc, f"食品名称「{cand}」→ {fc.name}{spice}")
-        product = meat_product(fc)
+        product = meat_product(fc, name=cand)
         both = merge(product, cat_class) if product is not None else None
         if both is not None:
             # a raw meat's name under a meat product's category: the tissue from the name
-            return Placement(both[0], f"食品名称「{cand}」→ {fc.name}（按抽样类别为其制品）", both[1])
+            why = f"食品名称「{cand}」→ {both[0].name}（制法按抽样类别「{cat_name}」）"
+            return Placement(both[0], why, both[1])
         for big in () if beside else _outer_classes(category, table, cat_class):
             # the food's own listed name places it beside its sub-category, within the big
             # category (梅干菜 sampled as 蔬菜制品-酱腌菜 is a 干制蔬菜), when no other of its
@@ -797,7 +799,7 @@ def place_food(food: str, category: str, table: dict[str, FoodClass]) -> Placeme
                 continue
             word, fc = head
             both = (merge(fc, cat_class) or _merge_held(fc, cat_class, table)) if fc.paths else None
-            product = meat_product(fc) if both is None else None
+            product = meat_product(fc, name=word) if both is None else None
             if both is None and product is not None:
                 both = merge(product, cat_class)
             if both is not None:
