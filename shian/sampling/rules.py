@@ -537,7 +537,8 @@ def merge(named: FoodClass, category: FoodClass) -> tuple[FoodClass, frozenset[s
 #   2. bracketed parts are taken out of the name, and each is a candidate name of its own
 #      ("豆角(豇豆)", "白玉蒜(酱腌菜)" — a category hint; "(自制)", "(原味)" place nothing);
 #   3. the documented modifiers below are stripped from the front (state, freshness, grade,
-#      flavour "X味") and the end (grade, flavour, a net content or size "500g", "85#", "30枚")
+#      flavour "X味") and the end (grade "一级" or "二号", flavour, a net content or size "500g",
+#      "85#", "30枚")
 #      until none is left ("鲜姜" → 姜, "冻海水虾" → 海水虾, "豆干五香味" → 豆干);
 #   4. a candidate is looked up whole in the synonym table (food-categories.toml);
 #   5. failing that, the longest listed name of at least two characters that ENDS the name — a
@@ -554,6 +555,7 @@ _PREFIXES = (
     "鲜", "冻", "活",
 )  # fmt: skip
 _SUFFIXES = ("特级", "一级", "二级", "三级", "精品", "散装", "分装")
+_GRADE_NO = re.compile(r"(?<=[\u4e00-\u9fff]{2})[一二三四五六七八九十]号$")  # "碧螺春二号"
 _FLAVOUR = re.compile(r"^[\u4e00-\u9fff]{1,4}味(?=[\u4e00-\u9fff]{2})")
 _FLAVOUR_END = re.compile(r"(?<=[\u4e00-\u9fff]{2})[\u4e00-\u9fff]{1,2}味$")  # "豆干五香味"
 # a net content, count or size after the name: "500g", "2.5kg/袋", "85#", "30枚", "500克装"
@@ -579,6 +581,9 @@ def _strip_modifiers(name: str) -> str:
         for sfx in _SUFFIXES:
             if name.endswith(sfx) and len(name) > len(sfx):
                 name, changed = name[: -len(sfx)], True
+        m = _GRADE_NO.search(name)
+        if m:
+            name, changed = name[: m.start()], True
         m = _SPEC_END.search(name)
         if m and m.start() > 0:
             name, changed = name[: m.start()], True
