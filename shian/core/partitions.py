@@ -35,6 +35,8 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
 from django.utils.translation import gettext as _
 
+from shian.core.references import Reference, copy_checks_to_partition, reference_sql
+
 
 @dataclass(frozen=True)
 class YearlyTable:
@@ -177,6 +179,7 @@ def _create_partition(cur: CursorWrapper, spec: YearlyTable, year: int | None) -
             f'CREATE TRIGGER "{trigger}" {spec.truncate_timing} TRUNCATE ON "{name}" '
             f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
         )
+    copy_checks_to_partition(cur, spec.table, name)
     return name
 
 
@@ -260,6 +263,8 @@ def partition_by_year(connection: BaseDatabaseWrapper, spec: YearlyTable, *, unt
                 spec, child, column, _reference_name(connection, spec, child, column)
             ):
                 cur.execute(statement)
+        for name, _bound, _rows in partitions(connection, spec.table):
+            copy_checks_to_partition(cur, spec.table, name)
 
 
 def _resume_identity(cur: CursorWrapper, table: str, old: str) -> None:
@@ -356,63 +361,16 @@ def _drop_references(cur: CursorWrapper, spec: YearlyTable) -> None:
 
 
 def _reference_sql(spec: YearlyTable, child: str, column: str, name: str) -> list[str]:
-    """Triggers keeping `child.column` → `spec.table.id` as Django's foreign key did.
-
-    - Rows written to `child` (INSERT, COPY or UPDATE) must name existing rows of the table: one
-      check per statement over its new rows (a transition table), which locks the rows named FOR
-      KEY SHARE, so a concurrent delete of one waits and then fails its own check. A check per row
-      would probe every year's partition for each row (a partitioned table's id is not unique by
-      itself); per statement, one index scan per partition serves the whole batch. Unlike Django's
-      deferred key, the check runs at the end of the statement, not at commit: an event must be
-      written before the rows naming it (capture and the ORM do so).
-    - A row deleted from the table, or whose id changes, must, at commit, be named by no row of
-      `child` — unless a row of that id exists again (an update moving it to another year's
-      partition is a delete and an insert). This one is a constraint trigger, deferred like
-      Django's key: the ORM's CASCADE and PROTECT run in Python first, on both databases."""
-    parent = spec.table
-    check, kept = f"{child}_{column}_fk_child", f"{child}_{column}_fk_parent"
-    return [
-        f"""CREATE OR REPLACE FUNCTION "{check}"() RETURNS trigger LANGUAGE plpgsql AS $f$
-DECLARE
-    wanted bigint[];
-    held bigint;
-    missing bigint;
-BEGIN
-    SELECT array_agg(DISTINCT "{column}") INTO wanted FROM new_rows WHERE "{column}" IS NOT NULL;
-    IF wanted IS NULL THEN
-        RETURN NULL;
-    END IF;
-    SELECT count(DISTINCT id) INTO held
-        FROM (SELECT p.id FROM "{parent}" p WHERE p.id = ANY (wanted) FOR KEY SHARE OF p) locked;
-    IF held = cardinality(wanted) THEN
-        RETURN NULL;
-    END IF;
-    SELECT w INTO missing FROM unnest(wanted) w
-        WHERE NOT EXISTS (SELECT 1 FROM "{parent}" p WHERE p.id = w) ORDER BY w LIMIT 1;
-    RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
-        MESSAGE = format('insert or update on table "%s" violates foreign key constraint "%s"', TG_TABLE_NAME, '{name}'),
-        DETAIL = format('Key ({column})=(%s) is not present in table "{parent}".', missing);
-END
-$f$""",  # noqa: S608 - names from YEARLY_TABLES
-        f"""CREATE OR REPLACE FUNCTION "{kept}"() RETURNS trigger LANGUAGE plpgsql AS $f$
-BEGIN
-    IF EXISTS (SELECT 1 FROM "{parent}" WHERE id = OLD.id)
-        OR NOT EXISTS (SELECT 1 FROM "{child}" WHERE "{column}" = OLD.id) THEN
-        RETURN NULL;
-    END IF;
-    RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
-        MESSAGE = format('update or delete on table "%s" violates foreign key constraint "%s" on table "{child}"', TG_TABLE_NAME, TG_NAME),
-        DETAIL = format('Key (id)=(%s) is still referenced from table "{child}".', OLD.id);
-END
-$f$""",  # noqa: S608 - names from YEARLY_TABLES
-        # A trigger with a transition table has one event: one for INSERT (and COPY), one for UPDATE.
-        f'CREATE TRIGGER "{name[:58]}_ins" AFTER INSERT ON "{child}" REFERENCING NEW TABLE AS new_rows '
-        f'FOR EACH STATEMENT EXECUTE FUNCTION "{check}"()',
-        f'CREATE TRIGGER "{name[:58]}_upd" AFTER UPDATE ON "{child}" REFERENCING NEW TABLE AS new_rows '
-        f'FOR EACH STATEMENT EXECUTE FUNCTION "{check}"()',
-        f'CREATE CONSTRAINT TRIGGER "{name}" AFTER DELETE OR UPDATE OF id ON "{parent}" '
-        f'DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "{kept}"()',
-    ]
+    """Triggers keeping `child.column` → `spec.table.id` as Django's foreign key did
+    (`core.references`: the rows a statement writes to `child` checked at its end, locking the
+    rows they name FOR KEY SHARE; a row of the table deleted, or whose id changes, named by no row
+    at commit, unless a row of that id exists again: an update moving it to another year's
+    partition is a delete and an insert). A check per row would probe every year's partition for
+    each row (a partitioned table's id is not unique by itself); per statement, one index scan per
+    partition serves the whole batch. Unlike Django's deferred key, the check runs at the end of
+    the statement, not at commit: an event must be written before the rows naming it (capture and
+    the ORM do so). A TRUNCATE is guarded per partition by the table's own `truncate_trigger`."""
+    return reference_sql(Reference(child, column, spec.table), name, "bigint", truncate=False)
 
 
 def ensure_year(connection: BaseDatabaseWrapper, spec: YearlyTable, year: int) -> str:

@@ -537,15 +537,17 @@ def merge(named: FoodClass, category: FoodClass) -> tuple[FoodClass, frozenset[s
 #   2. bracketed parts are taken out of the name, and each is a candidate name of its own
 #      ("豆角(豇豆)", "白玉蒜(酱腌菜)" — a category hint; "(自制)", "(原味)" place nothing);
 #   3. the documented modifiers below are stripped from the front (state, freshness, grade,
-#      flavour "X味") and the end (grade, flavour) until none is left ("鲜姜" → 姜, "冻海水虾" →
-#      海水虾, "豆干五香味" → 豆干);
+#      flavour "X味") and the end (grade "一级" or "二号", flavour, a net content or size "500g",
+#      "85#", "30枚")
+#      until none is left ("鲜姜" → 姜, "冻海水虾" → 海水虾, "豆干五香味" → 豆干);
 #   4. a candidate is looked up whole in the synonym table (food-categories.toml);
 #   5. failing that, the longest listed name of at least two characters that ENDS the name — a
 #      Chinese food name ends with its head noun ("特好剥山核桃", "泰国龙眼", "红糖馒头") — is
 #      taken, and only when it lies within the record's sampling category; a shorter ending is
 #      never tried after a longer one was refused, nor any ending after a whole listed name was
 #      refused (白芸豆, dry beans, sampled as 蔬菜 is not 芸豆), nor an ending after 非/无/不
-#      ("非发酵豆制品"); no name inside a name is ever searched.
+#      ("非发酵豆制品"); no name inside a name is ever searched. A name listing several foods
+#      ("猪肝、猪腰", "A+B") has a head noun only when every part places the same food.
 _NAME_MARKS = re.compile(r"[™®©·•]|TM$|\s+")
 _PREFIXES = (
     "新鲜", "鲜活", "冰鲜", "冷鲜", "冷冻", "去皮", "带皮", "去壳", "带壳", "散装", "精品", "精选",
@@ -553,8 +555,12 @@ _PREFIXES = (
     "鲜", "冻", "活",
 )  # fmt: skip
 _SUFFIXES = ("特级", "一级", "二级", "三级", "精品", "散装", "分装")
+_GRADE_NO = re.compile(r"(?<=[\u4e00-\u9fff]{2})[一二三四五六七八九十]号$")  # "碧螺春二号"
 _FLAVOUR = re.compile(r"^[\u4e00-\u9fff]{1,4}味(?=[\u4e00-\u9fff]{2})")
 _FLAVOUR_END = re.compile(r"(?<=[\u4e00-\u9fff]{2})[\u4e00-\u9fff]{1,2}味$")  # "豆干五香味"
+# a net content, count or size after the name: "500g", "2.5kg/袋", "85#", "30枚", "500克装"
+_SPEC_END = re.compile(r"(?<=[\u4e00-\u9fff])\d[\dA-Za-z.*×#+~\-/克千公斤两毫升袋盒瓶罐包桶只个枚粒号装]*$")
+_LIST = re.compile(r"[、+]")  # "猪肝、猪腰": several foods in one name
 _NEGATION = "非无不"  # "非发酵豆制品" does not end with 发酵豆制品 as its head noun
 _BRACKETED = re.compile(r"\(([^()]*)\)")
 
@@ -575,6 +581,12 @@ def _strip_modifiers(name: str) -> str:
         for sfx in _SUFFIXES:
             if name.endswith(sfx) and len(name) > len(sfx):
                 name, changed = name[: -len(sfx)], True
+        m = _GRADE_NO.search(name)
+        if m:
+            name, changed = name[: m.start()], True
+        m = _SPEC_END.search(name)
+        if m and m.start() > 0:
+            name, changed = name[: m.start()], True
     return name
 
 
@@ -603,7 +615,18 @@ def _hints(food: str) -> tuple[str, ...]:
 
 
 def _head_noun(name: str, table: dict[str, FoodClass]) -> tuple[str, FoodClass] | None:
-    """The longest listed name of two characters or more that ends `name` (step 5)."""
+    """The longest listed name of two characters or more that ends `name` (step 5); for a name
+    listing several foods, the food every part names, else none."""
+    if _LIST.search(name):
+        found: dict[int, tuple[str, FoodClass]] = {}
+        for part in _LIST.split(name):
+            part = _strip_modifiers(part.strip("()"))
+            whole = table.get(part)
+            one = (part, whole) if whole is not None else _head_noun(part, table) if len(part) > 2 else None
+            if one is None:
+                return None
+            found[id(one[1])] = one
+        return next(iter(found.values())) if len(found) == 1 else None
     for n in range(len(name) - 1, 1, -1):
         fc = table.get(name[-n:])
         if fc is not None:
@@ -632,6 +655,57 @@ def _merge_held(
         both = merge(named, held) if held is not None else None
         if both is not None:
             return both
+    return None
+
+
+# A meat product named by its raw meat ("驴肉" sampled as 酱卤肉制品, "卤猪肝"): GB 2762 附录A places
+# the product by the tissue the name gives — 肉制品 for muscle, 畜禽内脏制品 for offal, with 肝脏制品
+# and 肾脏制品 below it — and GB 2760 附录E by the cooking its name gives, else by the sampling
+# category (which must then decide, item by item, as for a food placed by its category alone).
+_MEAT_PRODUCTS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (("肉及肉制品", "肉类", "畜禽内脏", "畜禽肝脏"), ("肉及肉制品", "肉制品", "畜禽内脏制品", "肝脏制品")),
+    (("肉及肉制品", "肉类", "畜禽内脏", "畜禽肾脏"), ("肉及肉制品", "肉制品", "畜禽内脏制品", "肾脏制品")),
+    (("肉及肉制品", "肉类", "畜禽内脏"), ("肉及肉制品", "肉制品", "畜禽内脏制品")),
+    (("肉及肉制品", "肉类"), ("肉及肉制品", "肉制品")),
+)
+_SMOKED_ROASTED = "08.03.02"  # GB 2762 熏、烧、烤肉类, a 肉制品 with rows of its own (苯并[a]芘)
+# Cooking words before a raw meat's name, longest first, and the GB 2760 附录E category they make:
+# 酱卤肉类 08.03.01.02, 白煮肉类 .01, 糟肉类 .03, 熏、烧、烤肉类 08.03.02, 油炸肉类 08.03.03,
+# 腌腊肉制品 08.02.02. "烧" is not one: 烧鸡 is braised (listed as a 酱卤肉类).
+_COOKING_WORDS = (
+    ("酱卤", "08.03.01.02"), ("五香", "08.03.01.02"), ("卤", "08.03.01.02"), ("酱", "08.03.01.02"),
+    ("盐水", "08.03.01.01"), ("白切", "08.03.01.01"), ("白斩", "08.03.01.01"), ("白煮", "08.03.01.01"),
+    ("糟", "08.03.01.03"), ("烟熏", _SMOKED_ROASTED), ("熏", _SMOKED_ROASTED), ("烤", _SMOKED_ROASTED),
+    ("油炸", "08.03.03"), ("炸", "08.03.03"), ("风干", "08.02.02"), ("腊", "08.02.02"),
+)  # fmt: skip
+
+
+def meat_product(raw: FoodClass, code: str = "", name: str = "") -> FoodClass | None:
+    """The product of a raw meat or offal (GB 2762 附录A), cooked as `code` says (GB 2760 附录E) or,
+    without it, of no kind the name tells; None when `raw` is no raw meat. `name`: the raw meat as
+    the label names it (猪肚, where the table's class is 其他畜禽副产品)."""
+    path = raw.paths.get(TREE_2762, ())
+    dst = next((dst for src, dst in _MEAT_PRODUCTS if path[: len(src)] == src), None)
+    if dst is None:
+        return None
+    if code == _SMOKED_ROASTED:
+        dst = (*dst[:2], "熏、烧、烤肉类", *dst[2:])
+    paths: dict[str, tuple[str, ...]] = {TREE_2762: dst, TREE_31650: ("动物性食品",)}
+    if code:
+        paths[TREE_2760] = code_path(code)
+    return FoodClass(f"{name or raw.name}制品", paths)
+
+
+def _cooked_meat(name: str, table: dict[str, FoodClass]) -> tuple[str, FoodClass] | None:
+    """ "卤猪肝" → (卤, the product of 猪肝 at 酱卤肉类): a cooking word, then a listed raw meat's
+    whole name."""
+    for word, code in _COOKING_WORDS:
+        rest = name[len(word) :]
+        if name.startswith(word) and rest:
+            raw = table.get(rest)  # a whole listed name only: "五香味…" is a flavour, not 五香 cooking
+            product = meat_product(raw, code, rest) if raw is not None else None
+            if product is not None:
+                return word, product
     return None
 
 
@@ -698,6 +772,12 @@ def place_food(food: str, category: str, table: dict[str, FoodClass]) -> Placeme
             return Placement(both[0], f"食品名称「{cand}」→ {fc.name}", both[1])
         if _fresh_spice(fc, cat_class):
             return Placement(fc, f"食品名称「{cand}」→ {fc.name}{spice}")
+        product = meat_product(fc, name=cand)
+        both = merge(product, cat_class) if product is not None else None
+        if both is not None:
+            # a raw meat's name under a meat product's category: the tissue from the name
+            why = f"食品名称「{cand}」→ {both[0].name}（制法按抽样类别「{cat_name}」）"
+            return Placement(both[0], why, both[1])
         for big in () if beside else _outer_classes(category, table, cat_class):
             # the food's own listed name places it beside its sub-category, within the big
             # category (梅干菜 sampled as 蔬菜制品-酱腌菜 is a 干制蔬菜), when no other of its
@@ -710,6 +790,11 @@ def place_food(food: str, category: str, table: dict[str, FoodClass]) -> Placeme
         refused = True
     if beside is not None:
         return beside
+    for cand in candidates if cat_class is not None else ():
+        cooked = _cooked_meat(cand, table)
+        both = merge(cooked[1], cat_class) if cooked is not None and cat_class is not None else None
+        if cooked is not None and both is not None:
+            return Placement(both[0], f"食品名称「{cand}」：{cooked[0]}制的{cooked[1].name}", both[1])
     if cat_class is not None and not refused:
         for cand in candidates:
             if cand in segments:
@@ -719,8 +804,11 @@ def place_food(food: str, category: str, table: dict[str, FoodClass]) -> Placeme
                 continue
             word, fc = head
             both = (merge(fc, cat_class) or _merge_held(fc, cat_class, table)) if fc.paths else None
+            product = meat_product(fc, name=word) if both is None else None
+            if both is None and product is not None:
+                both = merge(product, cat_class)
             if both is not None:
-                return Placement(both[0], f"食品名称「{food}」以「{word}」结尾 → {fc.name}", both[1])
+                return Placement(both[0], f"食品名称「{food}」以「{word}」结尾 → {both[0].name}", both[1])
             break  # the head noun lies outside the category: the name does not place the food
     if hint is not None:
         cand, fc = hint

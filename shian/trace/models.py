@@ -162,11 +162,15 @@ class Lot(models.Model):
                 name="lot_product_line_valid", condition=Q(product_line__in=ProductLine.values)
             ),
         ]
+        # One column each: an entry then ends with the row id, so a business's or a town's lots
+        # come in id order (the lists' order) without a sort, and each new lot costs less to
+        # index than with the identifier in the key (docs/trace.md, "Lot indexes").
         indexes = [
-            # a business's lots (its page, the recall scope's details)
-            models.Index(fields=["business", "identifier"], name="lot_business_idx"),
-            # a town's lots (scoped lists)
-            models.Index(fields=["region", "identifier"], name="lot_region_idx"),
+            # a business's lots (the recall page's lots of the sample's business; a business
+            # deleted: the reference check)
+            models.Index(fields=["business"], name="lot_business_idx"),
+            # a town's lots (scoped lists, newest first)
+            models.Index(fields=["region"], name="lot_region_idx"),
         ]
 
     def __str__(self) -> str:

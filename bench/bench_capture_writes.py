@@ -1,0 +1,143 @@
+"""Where a capture's database work goes: each bulk write and the commit, timed one by one.
+
+A fresh database of the platform's migrated schema with 1,000 registered businesses (as
+`bench_trace.py --capture`), then `--docs` documents of 10,000 shipping events each
+(`bench_trace.capture_document`) through `services.epcis_capture`, printing per document the
+wall-clock seconds of each `insert_rows` (COPY on PostgreSQL) and of the commit (on PostgreSQL
+the deferred per-row foreign-key checks run there), the CPU seconds of this process and, on
+PostgreSQL, of the connection's server process (read from /proc: the server on this machine), with
+the load average. CPU seconds say more than wall-clock ones on a machine shared with other work.
+
+`--at trace 0002_traceevent_partition_by_year` first migrates the trace app back to that
+migration, to time the schema before a later one on the same code.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/shian_capture_writes \\
+        .venv/bin/python bench/bench_capture_writes.py
+    DATABASE_URL=sqlite:///bench/out/capture_writes.sqlite3 .venv/bin/python bench/bench_capture_writes.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import os
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import bench_trace  # noqa: E402
+
+
+def fresh(url: str) -> None:
+    if url.startswith("sqlite:///"):
+        for suffix in ("", "-wal", "-shm"):
+            Path(url[len("sqlite:///") :] + suffix).unlink(missing_ok=True)
+        return
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--docs", type=int, default=3)
+    parser.add_argument("--events", type=int, default=10_000)
+    parser.add_argument(
+        "--at", nargs=2, metavar=("APP", "MIGRATION"), help="migrate APP back to MIGRATION first"
+    )
+    args = parser.parse_args()
+    url = os.environ["DATABASE_URL"]
+    fresh(url)
+    bench_trace._django()
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from shian.core.bulk import insert_rows
+    from shian.core.models import AuditSource, Region
+    from shian.registry.models import Business
+    from shian.trace import services
+
+    call_command("migrate", interactive=False, verbosity=0)
+    if args.at:
+        call_command("migrate", *args.at, interactive=False, verbosity=0)
+    towns = list(Region.objects.exclude(level="district").order_by("code").values_list("code", flat=True))
+    now = dt.datetime.now(dt.UTC)
+    columns = ["id", "name", "credit_code", "business_type", "scale", "region", "status", "address"]
+    columns += ["legal_representative", "created_at", "updated_at"]
+    tail = ("active", "", "", now, now)
+    with transaction.atomic():
+        insert_rows(
+            Business,
+            columns,
+            [
+                (i, f"主体{i}", f"9112{i:014d}", "wholesale_retail", "small", towns[i % len(towns)], *tail)
+                for i in range(1, 1001)
+            ],
+        )
+
+    spent: dict[str, float] = defaultdict(float)
+    real_insert, real_commit = services.insert_rows, connection.commit
+
+    def timed_insert(model: Any, *a: Any, **kw: Any) -> int:
+        t = time.perf_counter()
+        try:
+            return real_insert(model, *a, **kw)
+        finally:
+            spent[model._meta.db_table] += time.perf_counter() - t
+
+    def timed_commit() -> None:
+        t = time.perf_counter()
+        try:
+            real_commit()
+        finally:
+            spent["commit"] += time.perf_counter() - t
+
+    services.insert_rows = timed_insert  # type: ignore[assignment]
+    connection.commit = timed_commit  # type: ignore[method-assign]
+
+    def server_cpu() -> float:
+        """CPU seconds of this connection's PostgreSQL backend (same machine), else 0."""
+        if connection.vendor != "postgresql":
+            return 0.0
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_backend_pid()")
+            pid = cur.fetchone()[0]
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    label = f"{connection.vendor}" + (f" at {' '.join(args.at)}" if args.at else " at the latest migration")
+    for i in range(args.docs):
+        doc = bench_trace.capture_document(args.events, 1000, offset=1_000_000 + i * args.events)
+        gc.collect()
+        spent.clear()
+        server, cpu, wall = server_cpu(), time.process_time(), time.perf_counter()
+        result = services.epcis_capture(
+            by=None, document=doc, source=AuditSource.COMMAND, filename="bench", check_permission=False
+        )
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        server = server_cpu() - server
+        writes = sum(v for k, v in spent.items() if k != "commit")
+        parts = ", ".join(f"{k} {v:.3f}" for k, v in spent.items())
+        print(
+            f"{label}, document {i + 1}: {result.new:,} new in {wall:.2f} s ({args.events / wall:,.0f} events/s); "
+            f"writes {writes:.3f} s + commit {spent['commit']:.3f} s ({parts}); CPU {cpu:.2f} s here"
+            + (f", {server:.2f} s in the server" if connection.vendor == "postgresql" else "")
+            + f"; {bench_trace.load_text()}",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
