@@ -178,16 +178,18 @@ class _Prepared:
     index: int
 
 
-# On PostgreSQL a document of at least PIPELINE_MIN events is written chunk by chunk
-# (PIPELINE_CHUNK events) by a writer thread on this thread's connection, inside its transaction,
-# while this thread hashes the next chunk: psycopg lets go of the GIL while the server works, and
-# the server's work (COPY, the references' checks) is in its own process. A smaller document is
-# one chunk written in this thread, and so is every document on SQLite: sqlite3 lets go of the
-# GIL for each row's step only, so a writer thread there waits for the GIL row by row and cost
-# more than it overlapped (measured: docs/trace.md, third pass).
+# A document of at least PIPELINE_MIN events on a database named in PIPELINE_VENDORS is written
+# chunk by chunk (PIPELINE_CHUNK events) by a writer thread on this thread's connection, inside
+# its transaction, while this thread hashes the next chunk (psycopg and sqlite3 let go of the GIL
+# while the database works). Named nowhere: on the 2-core machine it was measured on it gained
+# nothing on PostgreSQL (the writer's row formatting holds the GIL, and the server, the capture
+# and the machine's other work leave no core idle) and cost SQLite (sqlite3 lets go of the GIL
+# for each row's step only, so the writer waits for it row by row); docs/trace.md, third pass.
+# Add "postgresql" where the database server has a core of its own. Every other document, and
+# every document on the other databases, is one chunk written in this thread.
 PIPELINE_MIN = 4_000
 PIPELINE_CHUNK = 2_000
-PIPELINE_VENDORS = frozenset({"postgresql"})
+PIPELINE_VENDORS: frozenset[str] = frozenset()
 
 
 def epcis_capture(
@@ -206,8 +208,8 @@ def epcis_capture(
     document of up to MAX_EVENTS events): the document is validated once by the compiled schema
     and each event derived once; then, chunk by chunk, each event is hashed, what is already held
     is found with one query, and lots, events, lot links and edges go in with core.bulk (COPY on
-    PostgreSQL), on PostgreSQL a large document's chunks written by a writer thread in the same
-    transaction while the next chunk is hashed. The capture has one audit entry summarising its counts and the
+    PostgreSQL), a large document's chunks written by a writer thread in the same transaction
+    while the next chunk is hashed where PIPELINE_VENDORS says so. The capture has one audit entry summarising its counts and the
     range of its hash IDs, in the same transaction. After the commit the rows are added to this
     process's lot graph."""
     now = now or timezone.now()
@@ -362,11 +364,6 @@ class _Lane:
     def __enter__(self) -> _Lane:
         if self.pool is not None:
             self.conn.inc_thread_sharing()
-            if self.conn.vendor == "postgresql":
-                # The references of the rows capture writes are checked as each chunk goes in,
-                # by the writer while the next chunk is hashed, instead of all at the commit
-                # (about a third of the server's work), then deferred again as they were.
-                self.submit(lambda conn: _constraints(conn, "IMMEDIATE"))
         return self
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
@@ -380,8 +377,6 @@ class _Lane:
             self.conn.dec_thread_sharing()
         if exc_type is None:
             self.wait()
-            if self.conn.vendor == "postgresql":
-                _constraints(self.conn, "DEFERRED")
 
     def submit(self, job: Any) -> None:
         """Run `job(connection)` (a write) after the ones given before."""
@@ -404,30 +399,6 @@ class _Lane:
         pending, self.pending = self.pending, []
         for future in pending:
             future.result()
-
-
-_CAPTURE_TABLES = (Lot, TraceEvent, EventLot, LotEdge)
-
-
-_DEFERRED: dict[str, tuple[str, ...]] = {}
-
-
-def _constraints(conn: Any, mode: str) -> None:
-    """SET CONSTRAINTS `mode` for the PostgreSQL constraints of the tables capture writes that are
-    checked at the commit (Django's foreign keys, the events' references kept as constraint
-    triggers), by name (a partition's constraints share its table's names), on `conn`."""
-    names = _DEFERRED.get(conn.alias)
-    with conn.cursor() as cur:
-        if names is None:
-            cur.execute(
-                "SELECT DISTINCT conname FROM pg_constraint WHERE conrelid = ANY(%s::regclass[])"
-                " AND condeferrable AND condeferred ORDER BY conname",
-                [[m._meta.db_table for m in _CAPTURE_TABLES]],
-            )
-            names = _DEFERRED[conn.alias] = tuple(row[0] for row in cur.fetchall())
-        if names:
-            q = conn.ops.quote_name
-            cur.execute(f"SET CONSTRAINTS {', '.join(q(n) for n in names)} {mode}")
 
 
 def _insert(model: type[Any], fields: Sequence[str], rows: Sequence[Sequence[Any]], **kw: Any) -> Any:

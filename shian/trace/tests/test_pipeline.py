@@ -5,11 +5,13 @@ repacking, an event sent twice, a lot whose ILMD comes chunks after its first sh
 already held whose ILMD comes now) is captured in one pass and then in chunks of seven events by
 the writer thread, each in a transaction rolled back after it: rows, counts and the audit entry
 are the same. An error in a late chunk, raised by the writer or by the database under it, leaves
-nothing written; a document sent again adds nothing."""
+nothing written; a document sent again adds nothing. The cycle collector, paused during a
+capture, is as it was after it."""
 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import threading
 from typing import Any
 
@@ -246,3 +248,24 @@ def test_an_error_in_a_late_chunk_leaves_nothing_written(chain, personas, monkey
     _pipelined(monkeypatch)
     result = services.epcis_capture(by=officer, document=doc, source="api", now=NOW)
     assert result.new == len(doc["epcisBody"]["eventList"]) - 1
+
+
+def test_the_cycle_collector_is_back_on_after_a_capture_taken_or_refused(chain, personas):
+    officer = personas("district_officer")
+    dairy, salt, wholesale, shops = chain
+    doc = _month(dairy, salt, wholesale, shops)
+    assert gc.isenabled()
+    services.epcis_capture(by=officer, document=doc, source="api", now=NOW)
+    assert gc.isenabled()
+    doc["epcisBody"]["eventList"][40]["action"] = "SEND"
+    with pytest.raises(services.CaptureRejected):
+        services.epcis_capture(by=officer, document=doc, source="api", now=NOW)
+    assert gc.isenabled()
+    gc.disable()  # a caller that had it off finds it off
+    try:
+        services.epcis_capture(
+            by=officer, document=_month(dairy, salt, wholesale, shops), source="api", now=NOW
+        )
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
