@@ -429,7 +429,20 @@ def capture_postgres(args: argparse.Namespace) -> None:
 def capture_only(args: argparse.Namespace) -> None:
     """Capture alone into a fresh database of the platform's migrated schema with 1,000 registered
     businesses: a SQLite file (`sqlite:///…`) or a PostgreSQL database, dropped and made again."""
-    url = args.capture_only
+    n_b = fresh_capture_db(args.capture_only)
+    capture_runs(
+        args.capture_events,
+        args.capture_docs,
+        n_b,
+        "SQLite" if args.capture_only.startswith("sqlite") else "PostgreSQL",
+        profile=args.profile,
+    )
+
+
+def fresh_capture_db(url: str) -> int:
+    """The database at `url` made anew (SQLite file removed, PostgreSQL database dropped and
+    created), migrated, with 1,000 registered businesses; Django set up on it in this process.
+    Returns the number of businesses."""
     if url.startswith("sqlite:///"):
         for suffix in ("", "-wal", "-shm"):
             Path(url[len("sqlite:///") :] + suffix).unlink(missing_ok=True)
@@ -486,13 +499,157 @@ def capture_only(args: argparse.Namespace) -> None:
                 for i in range(1, n_b + 1)
             ],
         )
-    capture_runs(
-        args.capture_events,
-        args.capture_docs,
-        n_b,
-        "SQLite" if url.startswith("sqlite") else "PostgreSQL",
-        profile=args.profile,
+    return n_b
+
+
+# -- concurrent capture ----------------------------------------------------------------------------
+
+
+def capture_worker(args: argparse.Namespace) -> None:
+    """One of K capturing processes (`--capture-concurrency`): Django on the database named by
+    DATABASE_URL, its own documents generated (lots and businesses of its own: the offset of
+    worker w's document i is w × docs + i), the schema compiled and the connection opened; then
+    "ready" on stdout, and on "go" from stdin the documents captured one after another through
+    services.epcis_capture as the API calls it. Prints one JSON line: the wall-clock start and end
+    (time.time(), comparable between processes), each document's end, CPU seconds, counts."""
+    import json
+
+    _django()
+    from django.db import connection
+
+    from shian.core.models import AuditSource
+    from shian.trace import epcis, services
+
+    w, n, docs = args.capture_worker, args.capture_events, args.capture_docs
+    documents = [
+        capture_document(n, 1000, offset=1_000_000 + (w * docs + i) * n, seed=7) for i in range(docs)
+    ]
+    # What a serving process has done before its first capture: schema compiled, connection open.
+    epcis.validate_document(capture_document(2, 1000, offset=0), now=dt.datetime.now(dt.UTC))
+    connection.ensure_connection()
+    gc.collect()
+    print("ready", flush=True)
+    if sys.stdin.readline().strip() != "go":
+        return
+    started, cpu = time.time(), time.process_time()
+    ends, new, attempts = [], 0, 0
+    for doc in documents:
+        result = services.epcis_capture(
+            by=None, document=doc, source=AuditSource.COMMAND, filename="bench", check_permission=False
+        )
+        ends.append(time.time())
+        new += result.new
+        attempts += getattr(result, "attempts", 1)
+    out = {
+        "worker": w,
+        "start": started,
+        "end": ends[-1],
+        "ends": ends,
+        "cpu": time.process_time() - cpu,
+        "events": n * docs,
+        "new": new,
+        "attempts": attempts,
+    }
+    print(json.dumps(out), flush=True)
+
+
+def capture_round(url: str, k: int, args: argparse.Namespace) -> dict[str, Any]:
+    """K capturing processes at once on a fresh database: each made ready, then all told to go."""
+    import json
+    import subprocess
+
+    here = str(Path(__file__).resolve())
+    env = {**os.environ, "DATABASE_URL": url}
+    setup = [sys.executable, here, "--capture-setup", url]
+    subprocess.run(setup, check=True, env=env)
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                here,
+                "--capture-worker",
+                str(w),
+                "--capture-events",
+                str(args.capture_events),
+                "--capture-docs",
+                str(args.capture_docs),
+            ],
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for w in range(k)
+    ]
+    for p in procs:
+        assert p.stdout is not None
+        line = p.stdout.readline().strip()
+        if line != "ready":
+            raise RuntimeError(f"a capturing process did not start: {line!r}")
+    load_before = load_text()
+    for p in procs:
+        assert p.stdin is not None
+        p.stdin.write("go\n")
+        p.stdin.flush()
+    results = []
+    for p in procs:
+        out, _err = p.communicate()
+        if p.returncode != 0:
+            raise RuntimeError(f"a capturing process failed ({p.returncode})")
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    wall = max(r["end"] for r in results) - min(r["start"] for r in results)
+    events = sum(r["events"] for r in results)
+    return {
+        "k": k,
+        "wall": wall,
+        "events": events,
+        "rate": events / wall,
+        "workers": results,
+        "load_before": load_before,
+        "load_after": load_text(),
+    }
+
+
+def capture_concurrent(args: argparse.Namespace) -> None:
+    """`--capture-concurrency K`: for K = 1 … K, K processes capturing their own documents at once,
+    on a fresh SQLite file and a fresh PostgreSQL database each time (the same documents for the
+    same worker number on both). Aggregate events/s is every event over the wall clock from the
+    first process's start to the last one's last commit."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    urls = [("SQLite", f"sqlite:///{OUT / 'capture-concurrent.sqlite3'}")]
+    if not args.no_postgres:
+        urls.append(("PostgreSQL", args.pg_url + "_capture"))
+    print(
+        f"concurrent capture: K = 1 … {args.capture_concurrency} processes, each {args.capture_docs} "
+        f"documents of {args.capture_events:,} shipping events of its own",
+        flush=True,
     )
+    for label, url in urls:
+        rounds = []
+        for k in range(1, args.capture_concurrency + 1):
+            r = capture_round(url, k, args)
+            rounds.append(r)
+            per = ", ".join(
+                f"#{x['worker']} {x['events'] / (x['end'] - x['start']):,.0f}/s "
+                f"({x['events'] / x['cpu']:,.0f} per CPU-s, {x['attempts'] - args.capture_docs} retried)"
+                for x in r["workers"]
+            )
+            print(
+                f"  {label}, K={k}: {r['events']:,} events in {r['wall']:.2f} s: {r['rate']:,.0f} events/s "
+                f"aggregate ({r['rate'] / 20_000:.2f}× the 20,000 target; "
+                f"{r['rate'] / rounds[0]['rate']:.2f}× K=1); per process {per}; "
+                f"{r['load_before']} before, {r['load_after']} after",
+                flush=True,
+            )
+        print(
+            f"  {label} side by side: "
+            + "; ".join(
+                f"K={r['k']} {r['rate']:,.0f} events/s ({r['rate'] / 20_000:.2f}× target, "
+                f"{r['rate'] / rounds[0]['rate']:.2f}× K=1)"
+                for r in rounds
+            ),
+            flush=True,
+        )
 
 
 def capture_alone(args: argparse.Namespace) -> None:
@@ -548,6 +705,14 @@ def main() -> None:
     parser.add_argument("--capture-events", type=int, default=10_000, help="events per capture document")
     parser.add_argument("--capture-docs", type=int, default=3, help="capture documents per database")
     parser.add_argument("--capture-only", metavar="DB_URL", help=argparse.SUPPRESS)
+    parser.add_argument("--capture-setup", metavar="DB_URL", help=argparse.SUPPRESS)
+    parser.add_argument("--capture-worker", type=int, metavar="W", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--capture-concurrency",
+        type=int,
+        metavar="K",
+        help="measure capture by 1 … K processes at once, each its own documents (fresh databases)",
+    )
     parser.add_argument(
         "--capture", action="store_true", help="measure capture alone (fresh databases, no graph)"
     )
@@ -561,6 +726,15 @@ def main() -> None:
     args = parser.parse_args()
     if args.capture_only:
         capture_only(args)
+        return
+    if args.capture_setup:
+        fresh_capture_db(args.capture_setup)
+        return
+    if args.capture_worker is not None:
+        capture_worker(args)
+        return
+    if args.capture_concurrency:
+        capture_concurrent(args)
         return
     if args.capture:
         capture_alone(args)
@@ -768,6 +942,9 @@ def main() -> None:
 if __name__ == "__main__":
     from machine import describe  # bench/machine.py: the script's folder is on sys.path
 
-    print(describe(), flush=True)
+    quiet = "--capture-worker" in sys.argv or "--capture-setup" in sys.argv  # a round's own processes
+    if not quiet:
+        print(describe(), flush=True)
     main()
-    print(describe(), flush=True)
+    if not quiet:
+        print(describe(), flush=True)

@@ -254,6 +254,15 @@ if SHIAN_JOBS_RUNNER not in ("subprocess", "thread", "worker", "inline"):
     )
 SHIAN_JOBS_DIR = Path(os.environ.get("SHIAN_JOBS_DIR", DATA_DIR / "jobs"))
 SHIAN_JOBS_STALE_MINUTES = int(os.environ.get("SHIAN_JOBS_STALE_MINUTES", "10"))
+# Trace capture: the databases ("postgresql", "sqlite", comma-separated) on which a document of
+# 4,000 events or more is written by a writer thread while the next chunk's rows are built
+# (shian.trace.services, docs/trace.md). Off by default: on a 2-core machine shared with the
+# database it gained nothing; worth trying as "postgresql" where PostgreSQL has cores of its own.
+SHIAN_TRACE_PIPELINE_VENDORS = frozenset(_env_list("SHIAN_TRACE_PIPELINE_VENDORS", ""))
+if not {"postgresql", "sqlite"} >= SHIAN_TRACE_PIPELINE_VENDORS:
+    raise ImproperlyConfigured(
+        f"SHIAN_TRACE_PIPELINE_VENDORS={sorted(SHIAN_TRACE_PIPELINE_VENDORS)!r}: expected postgresql and/or sqlite"
+    )
 # Default jurisdiction (GB/T 2260): Beichen District, Tianjin.
 SHIAN_DISTRICT_CODE = os.environ.get("SHIAN_DISTRICT_CODE", "120113")
 SHIAN_SITE_NAME = _("Food safety platform")

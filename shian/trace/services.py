@@ -21,8 +21,9 @@ from functools import lru_cache
 from typing import Any
 
 import orjson
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, OperationalError, connection, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -77,6 +78,7 @@ class CaptureResult:
     new: int
     duplicate: int
     hash_ids: list[str] = field(default_factory=list)
+    attempts: int = 1  # transactions it took (PostgreSQL: a race lost to a concurrent capture)
 
 
 # -- resolving parties to the register -------------------------------------------------------------
@@ -176,20 +178,33 @@ class _Prepared:
     holder: Holder | None
     holder_id: str  # the identifier the holder was named by ("" when none)
     index: int
+    row: tuple[Any, ...]  # the event's row but its id and capture (_EVENT_COLUMNS[2:])
 
 
-# A document of at least PIPELINE_MIN events on a database named in PIPELINE_VENDORS is written
-# chunk by chunk (PIPELINE_CHUNK events) by a writer thread on this thread's connection, inside
-# its transaction, while this thread hashes the next chunk (psycopg and sqlite3 let go of the GIL
-# while the database works). Named nowhere: on the 2-core machine it was measured on it gained
-# nothing on PostgreSQL (the writer's row formatting holds the GIL, and the server, the capture
-# and the machine's other work leave no core idle) and cost SQLite (sqlite3 lets go of the GIL
-# for each row's step only, so the writer waits for it row by row); docs/trace.md, third pass.
-# Add "postgresql" where the database server has a core of its own. Every other document, and
-# every document on the other databases, is one chunk written in this thread.
+# A document of at least PIPELINE_MIN events on a database named in the SHIAN_TRACE_PIPELINE_VENDORS
+# setting is written chunk by chunk (PIPELINE_CHUNK events) by a writer thread on this thread's
+# connection, inside its transaction, while this thread builds the next chunk's rows (psycopg and
+# sqlite3 let go of the GIL while the database works). Off by default: on the 2-core machine it
+# was measured on it gained nothing on PostgreSQL (the writer's row formatting holds the GIL, and
+# the server, the capture and the machine's other work leave no core idle) and cost SQLite
+# (sqlite3 lets go of the GIL for each row's step only, so the writer waits for it row by row);
+# docs/trace.md, third pass. Name "postgresql" there on a server where PostgreSQL has cores of its
+# own. Every other document, and every document on the other databases, is one chunk written in
+# this thread.
 PIPELINE_MIN = 4_000
 PIPELINE_CHUNK = 2_000
-PIPELINE_VENDORS: frozenset[str] = frozenset()
+
+# Transactions a capture may take: on PostgreSQL two captures of the same events (or lot nodes)
+# at once both find them missing; the second one's insert waits for the first's commit and is
+# then refused by the unique index (or, rarely, the two wait on each other and the server breaks
+# the deadlock). The loser's transaction is rolled back whole and run again, and finds the
+# winner's rows held. On SQLite the write lock taken at BEGIN keeps captures one after another.
+CAPTURE_ATTEMPTS = 4
+
+
+def pipeline_vendors() -> frozenset[str]:
+    """The databases on which a large document is written by the writer thread (a setting)."""
+    return frozenset(getattr(settings, "SHIAN_TRACE_PIPELINE_VENDORS", ()))
 
 
 def epcis_capture(
@@ -205,25 +220,49 @@ def epcis_capture(
     document or any of its events is invalid, or names a business outside the sender's scope.
 
     Built for bulk (the API, the xlsx upload, the command and the demo all come here, a
-    document of up to MAX_EVENTS events): the document is validated once by the compiled schema
-    and each event derived once; then, chunk by chunk, each event is hashed, what is already held
-    is found with one query, and lots, events, lot links and edges go in with core.bulk (COPY on
-    PostgreSQL), a large document's chunks written by a writer thread in the same transaction
-    while the next chunk is hashed where PIPELINE_VENDORS says so. The capture has one audit entry summarising its counts and the
-    range of its hash IDs, in the same transaction. After the commit the rows are added to this
-    process's lot graph."""
+    document of up to MAX_EVENTS events) and for several captures at once. Everything that needs
+    no write is done before the transaction opens (on SQLite, whose transaction holds the one
+    write lock from BEGIN, another process's capture writes meanwhile): the document validated
+    once by the compiled schema, each event derived and hashed once, the parties resolved and the
+    sender's scope checked, each new event's row built but for its id. Then, in one transaction,
+    chunk by chunk: what is already held is found with one query, and lots, events, lot links and
+    edges go in with core.bulk (COPY on PostgreSQL), a large document's chunks written by a
+    writer thread where SHIAN_TRACE_PIPELINE_VENDORS says so. The capture has one audit entry
+    summarising its counts and the range of its hash IDs, in the same transaction. A transaction
+    that lost a race to a concurrent capture of the same events is run again (CAPTURE_ATTEMPTS).
+    After the commit the rows are added to this process's lot graph."""
     now = now or timezone.now()
     if check_permission:
         require_cap(by, TraceCap.CAPTURE)
     with _cyclic_gc_paused():
-        return _capture(
-            by=by,
-            document=document,
-            source=source,
-            filename=filename,
-            now=now,
-            check_permission=check_permission,
-        )
+        plan = _prepare(by=by, document=document, now=now, check_permission=check_permission)
+        attempt = 1
+        while True:
+            try:
+                result = _commit(plan, by=by, document=document, source=source, filename=filename, now=now)
+            except (IntegrityError, OperationalError) as exc:
+                if attempt >= CAPTURE_ATTEMPTS or not _lost_race(exc):
+                    raise
+                attempt += 1
+                continue
+            result.attempts = attempt
+            return result
+
+
+def _lost_race(exc: BaseException) -> bool:
+    """Whether a capture's transaction failed because a concurrent one wrote the same events or
+    lot nodes first (PostgreSQL): a deadlock or serialization failure, or the unique index of the
+    events' hash ID (any year's partition) or of the lot nodes refusing a row."""
+    if connection.vendor != "postgresql":
+        return False
+    cause = exc.__cause__
+    state = getattr(cause, "sqlstate", None)
+    if state in ("40P01", "40001"):
+        return True
+    if state != "23505":
+        return False
+    table = getattr(getattr(cause, "diag", None), "table_name", None) or ""
+    return table == Lot._meta.db_table or table.startswith(TraceEvent._meta.db_table)
 
 
 @contextmanager
@@ -243,15 +282,18 @@ def _cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _capture(
-    *,
-    by: User | None,
-    document: Any,
-    source: str,
-    filename: str,
-    now: dt.datetime,
-    check_permission: bool,
-) -> CaptureResult:
+@dataclass
+class _Plan:
+    """A document made ready for its transaction: everything that needs no write."""
+
+    total: int
+    prepared: list[_Prepared]  # each distinct event once, in the document's order
+    parties: _Parties
+
+
+def _prepare(*, by: User | None, document: Any, now: dt.datetime, check_permission: bool) -> _Plan:
+    """Validation, derivation, hash IDs, parties and scope, and each event's row but its id: no
+    transaction is open (reads only: the register)."""
     problems = epcis.validate_document(document, now=now)
     if problems:
         raise CaptureRejected(problems)
@@ -266,30 +308,63 @@ def _capture(
         named.add(d.counter)
     parties = _Parties()
     parties.prime(named)
+    hash_id = hasher.hash_id
+    hashes = [hash_id(event) for event in events]
     if check_permission and by is not None:
         outside = _outside_scope(by, derived_all, parties)
         if outside:
             # An event repeated within the document is named once, where it first comes.
-            seen: set[str] = set()
-            first: set[int] = set()
-            for index, event in enumerate(events):
-                h = hasher.hash_id(event)
-                if h not in seen:
-                    seen.add(h)
-                    first.add(index)
-            raise CaptureRejected([problem for index, problem in outside if index in first])
-    pipelined = connection.vendor in PIPELINE_VENDORS and len(events) >= PIPELINE_MIN
-    chunk = PIPELINE_CHUNK if pipelined else max(len(events), 1)
+            first = {h: index for index, h in reversed(list(enumerate(hashes)))}
+            raise CaptureRejected([problem for index, problem in outside if first[hashes[index]] == index])
+    lookup = parties.cache.get
+    dumps = orjson.dumps
+    adapt = connection.ops.adapt_datetimefield_value
+    times: dict[dt.datetime, Any] = {}
+    recorded = adapt(now)
+    seen: set[str] = set()
+    prepared: list[_Prepared] = []
+    for index, (event, h, d) in enumerate(zip(events, hashes, derived_all, strict=True)):
+        if h in seen:
+            continue
+        seen.add(h)
+        holder, holder_id = _holder(d, lookup)
+        at = times.get(d.event_time)
+        if at is None:
+            at = times[d.event_time] = adapt(d.event_time)
+        row = (
+            h,
+            str(event.get("eventID", ""))[:300],
+            d.event_type,
+            d.action,
+            d.biz_step[:200],
+            d.disposition[:200],
+            at,
+            d.tz_offset,
+            recorded,
+            d.read_point[:300],
+            d.biz_location[:300],
+            holder.pk if holder else None,
+            holder.region_id if holder else None,
+            dumps(event).decode(),
+        )
+        prepared.append(_Prepared(event, h, d, holder, holder_id, index, row))
+    return _Plan(len(events), prepared, parties)
+
+
+def _commit(
+    plan: _Plan, *, by: User | None, document: Mapping[str, Any], source: str, filename: str, now: dt.datetime
+) -> CaptureResult:
+    """The capture's one transaction: what is held found, the rest written, the audit entry."""
+    total = len(plan.prepared)
+    pipelined = connection.vendor in pipeline_vendors() and plan.total >= PIPELINE_MIN
+    chunk = PIPELINE_CHUNK if pipelined else max(total, 1)
     pushed: list[_GraphRows] = []
     with transaction.atomic():
-        with _Lane(threaded=len(events) > chunk) as lane:
+        with _Lane(threaded=total > chunk) as lane:
             result = _write(
                 by=by,
                 document=document,
-                events=events,
-                derived=derived_all,
-                hasher=hasher,
-                parties=parties,
+                plan=plan,
                 chunk=chunk,
                 lane=lane,
                 source=source,
@@ -452,10 +527,7 @@ def _write(
     *,
     by: User | None,
     document: Mapping[str, Any],
-    events: Sequence[Mapping[str, Any]],
-    derived: Sequence[Derived],
-    hasher: Any,
-    parties: _Parties,
+    plan: _Plan,
     chunk: int,
     lane: _Lane,
     source: str,
@@ -463,7 +535,8 @@ def _write(
     now: dt.datetime,
     pushed: list[_GraphRows],
 ) -> CaptureResult:
-    total = len(events)
+    total = plan.total
+    prepared_all = plan.prepared
     header = {k: v for k, v in document.items() if k != "epcisBody"}
     capture = Capture.objects.create(
         captured_by=by,
@@ -474,31 +547,18 @@ def _write(
         events_new=0,  # counted below, chunk by chunk
     )
     lots = _Lots()
-    seen: set[str] = set()
-    hash_ids: list[str] = []  # every event's once, in the document's order
+    hash_ids = [p.hash_id for p in prepared_all]  # every event's once, in the document's order
     new_hashes: list[str] = []
     event_ids: list[int] = []
     counts = {"lots": 0, "edges": 0}
-    hash_id = hasher.hash_id
-    lookup = parties.cache.get
-    for start in range(0, total, chunk):
-        prepared: list[_Prepared] = []
-        for index in range(start, min(start + chunk, total)):
-            event = events[index]
-            h = hash_id(event)
-            if h in seen:
-                continue
-            seen.add(h)
-            d = derived[index]
-            holder, holder_id = _holder(d, lookup)
-            prepared.append(_Prepared(event, h, d, holder, holder_id, index))
-        hash_ids.extend(p.hash_id for p in prepared)
+    for start in range(0, len(prepared_all), chunk):
+        prepared = prepared_all[start : start + chunk]
         lane.wait()  # the earlier chunks are written: the connection is this thread's again
         held = _held([p.hash_id for p in prepared])
         todo = [p for p in prepared if p.hash_id not in held]
         if not todo:
             continue
-        rows = _write_events(capture=capture, todo=todo, parties=parties, now=now, lots=lots, lane=lane)
+        rows = _write_events(capture=capture, todo=todo, parties=plan.parties, lots=lots, lane=lane)
         counts["lots"] += len(rows.lots)
         counts["edges"] += len(rows.edges)
         event_ids = [event_ids[0] if event_ids else rows.first_event, rows.last_event]
@@ -560,7 +620,7 @@ def _decimal(value: float | None) -> Decimal | None:
 
 
 def _write_events(
-    *, capture: Capture, todo: list[_Prepared], parties: _Parties, now: dt.datetime, lots: _Lots, lane: _Lane
+    *, capture: Capture, todo: list[_Prepared], parties: _Parties, lots: _Lots, lane: _Lane
 ) -> _Written:
     """One chunk's rows: its new lot nodes, events, lot links and edges, given to the lane in that
     order after every read of the chunk (lots held, keys) is done here."""
@@ -589,42 +649,13 @@ def _write_events(
     link_rows: dict[tuple[int, int, str], tuple[Decimal | None, str]] = {}
     # (event, src, dst) -> (kind, time, the time in the database's form, quantity, unit)
     edge_rows: dict[tuple[int, int, int], tuple[str, dt.datetime, Any, Decimal | None, str]] = {}
-    dumps = orjson.dumps
-    adapt = connection.ops.adapt_datetimefield_value
-    times: dict[dt.datetime, Any] = {}
-
-    def db_time(value: dt.datetime) -> Any:
-        """A time in the database's form, once per distinct time (a document repeats them)."""
-        out = times.get(value)
-        if out is None:
-            out = times[value] = adapt(value)
-        return out
-
-    recorded = adapt(now)
+    cap = capture.pk
     for eid, p in zip(event_ids, todo, strict=True):
         d = p.derived
         holder = p.holder
-        at = db_time(d.event_time)
-        event_rows.append(
-            (
-                eid,
-                p.hash_id,
-                str(p.event.get("eventID", ""))[:300],
-                d.event_type,
-                d.action,
-                d.biz_step[:200],
-                d.disposition[:200],
-                at,
-                d.tz_offset,
-                recorded,
-                d.read_point[:300],
-                d.biz_location[:300],
-                holder.pk if holder else None,
-                holder.region_id if holder else None,
-                capture.pk,
-                dumps(p.event).decode(),
-            )
-        )
+        row = p.row
+        at = row[6]
+        event_rows.append((eid, cap, *row))
         here = holder_key(holder, p.holder_id)
         for lot in d.lots:
             key = (eid, lot_ids[(lot.identifier, here)], lot.role)
@@ -657,6 +688,11 @@ def _write_events(
                         (eid, src, dst), ("transform", d.event_time, at, _decimal(i.quantity), i.uom[:3])
                     )
     edge_ids = allocate_ids(LotEdge, len(edge_rows))
+    if connection.vendor == "postgresql":
+        # Concurrent captures write the keys they share in one order (lot nodes by identifier and
+        # holder, events by hash ID), so one waits for the other instead of both for each other.
+        lot_rows.sort(key=_lot_key)
+        event_rows.sort(key=_event_key)
     # Every read of the chunk is done: from here the writer has the connection.
     lane.submit(_insert(Lot, _LOT_COLUMNS, lot_rows))
     lane.submit(_insert(TraceEvent, _EVENT_COLUMNS, event_rows, as_is=("event_time", "record_time")))
@@ -690,8 +726,17 @@ def _write_events(
     return _Written(event_ids[0], event_ids[-1], [lot for lot, _b in new_lots], edge_ids, graph)
 
 
+def _lot_key(row: Sequence[Any]) -> tuple[str, str]:
+    return row[1], row[2]
+
+
+def _event_key(row: Sequence[Any]) -> str:
+    return str(row[2])
+
+
 _EVENT_COLUMNS = [
     "id",
+    "capture",
     "hash_id",
     "event_id",
     "event_type",
@@ -705,7 +750,6 @@ _EVENT_COLUMNS = [
     "biz_location",
     "business",
     "region",
-    "capture",
     "body",
 ]
 _LOT_COLUMNS = [

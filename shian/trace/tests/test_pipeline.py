@@ -16,6 +16,7 @@ import threading
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from shian.core.models import AuditEntry
@@ -128,7 +129,7 @@ def _capture_rolled_back(document: dict[str, Any], officer: Any) -> dict[str, An
 
 def _pipelined(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Capture in chunks of CHUNK events with the writer thread; the threads that wrote."""
-    monkeypatch.setattr(services, "PIPELINE_VENDORS", frozenset({"postgresql", "sqlite"}))
+    monkeypatch.setattr(settings, "SHIAN_TRACE_PIPELINE_VENDORS", frozenset({"postgresql", "sqlite"}))
     monkeypatch.setattr(services, "PIPELINE_MIN", 2)
     monkeypatch.setattr(services, "PIPELINE_CHUNK", CHUNK)
     writers: list[str] = []
