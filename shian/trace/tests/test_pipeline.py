@@ -154,6 +154,30 @@ def _counts() -> tuple[int, ...]:
     )
 
 
+def test_the_writer_thread_is_off_unless_the_setting_names_the_database(chain, personas, monkeypatch):
+    """By default every document is one chunk written in the calling thread."""
+    officer = personas("district_officer")
+    dairy, salt, wholesale, shops = chain
+    assert services.pipeline_vendors() == frozenset()
+    monkeypatch.setattr(services, "PIPELINE_MIN", 2)
+    monkeypatch.setattr(services, "PIPELINE_CHUNK", CHUNK)
+    writers: list[str] = []
+    real = services.insert_rows
+
+    def insert_rows(*args: Any, **kw: Any) -> int:
+        writers.append(threading.current_thread().name)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(services, "insert_rows", insert_rows)
+    with transaction.atomic():
+        services.epcis_capture(
+            by=officer, document=_month(dairy, salt, wholesale, shops), source="api", now=NOW
+        )
+        transaction.set_rollback(True)
+    # Four inserts (lots, events, links, edges), once, in this thread.
+    assert writers == [threading.current_thread().name] * 4
+
+
 def test_in_chunks_the_rows_are_those_of_one_pass(chain, personas, monkeypatch):
     officer = personas("district_officer")
     dairy, salt, wholesale, shops = chain
