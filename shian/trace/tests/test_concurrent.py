@@ -9,6 +9,7 @@ both write them, so one waits for the other's commit, is refused by the unique i
 its transaction again; on SQLite the second cannot open its transaction (the write lock is taken
 at BEGIN) until the first commits, though it has validated and hashed its document meanwhile.
 Either way each event and each lot node is held once and each capture reports what it wrote.
+Where the lot nodes are held already, the events alone collide (in their year's partition).
 A capture refused inside its transaction while the other succeeds leaves only the other's rows.
 """
 
@@ -47,16 +48,17 @@ SEED = [
 ]
 
 
-def _week(first: int, last: int) -> list[dict[str, Any]]:
-    """Shipments first … last-1: the dairy's lots to the market, the market's on to the shops."""
+def _week(first: int, last: int, more: int = 0) -> list[dict[str, Any]]:
+    """Shipments first … last-1: the dairy's lots to the market, the market's on to the shops
+    (`more` added to each quantity: other events of the same lots)."""
     events = []
     for k in range(first, last):
         when = f"2022-05-{1 + k % 7:02d}T{8 + k % 10:02d}:{k % 60:02d}:00+08:00"
         lot = f"W{k // 2:03d}"
         if k % 2 == 0:
-            events.append(docs.ship(DAIRY, MARKET, lot, when=when, qty=100 + k))
+            events.append(docs.ship(DAIRY, MARKET, lot, when=when, qty=100 + k + more))
         else:
-            events.append(docs.ship(MARKET, SHOPS[k % len(SHOPS)], lot, when=when, qty=k % 9 + 1))
+            events.append(docs.ship(MARKET, SHOPS[k % len(SHOPS)], lot, when=when, qty=k % 9 + 1 + more))
     return events
 
 
@@ -240,3 +242,28 @@ def test_a_capture_refused_while_another_succeeds_leaves_only_the_others_rows(
     again = _result(_start(url, tmp_path, "again", {"document": DOC_B}))
     assert (again["new"], again["duplicate"], again["attempts"]) == (20, 20, 1)
     assert _counts(query)["events"] == 60
+
+
+def test_two_captures_of_the_same_events_of_held_lots_at_once(database: Any, tmp_path: Path) -> None:
+    """The lot nodes are held already, so only the events collide (on PostgreSQL in the unique
+    index of their year's partition)."""
+    url, query = database
+    held = _result(_start(url, tmp_path, "held", {"document": docs.document(*_week(0, 20, more=1000))}))
+    assert (held["new"], held["attempts"]) == (20, 1)
+    lots_before = _counts(query)["lots"]
+    same = docs.document(*_week(0, 20))
+    a, b = _race(url, tmp_path, {"document": same}, {"document": same})
+    assert "error" not in a and "error" not in b, (a, b)
+    first, second = (a, b) if a["new"] == 20 else (b, a)
+    assert (first["new"], first["duplicate"], first["attempts"]) == (20, 0, 1), (a, b)
+    assert (second["new"], second["duplicate"]) == (0, 20), (a, b)
+    assert second["attempts"] == (1 if url.startswith("sqlite") else 2)
+    counts = _counts(query)
+    assert counts["events"] == counts["distinct_events"] == 40
+    assert counts["lots"] == counts["distinct_lots"] == lots_before == 30
+    assert counts["links"] == counts["edges"] == 40
+    assert sorted((e["new"], e["already_held"], e["lots_new"]) for e in _audit(query)) == [
+        (0, 20, 0),
+        (20, 0, 0),
+        (20, 0, 30),
+    ]
