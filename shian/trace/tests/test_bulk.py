@@ -27,8 +27,9 @@ from shian.core.tokens import api_token_create
 from shian.registry.models import Business
 from shian.trace import graphstore, selectors, services
 from shian.trace.graph import summarise_scope
-from shian.trace.models import Capture, EventLot, Lot, LotEdge, TraceEvent
+from shian.trace.models import Lot, LotEdge, TraceEvent
 from shian.trace.tests import docs
+from shian.trace.tests.helpers import written
 
 NOW = dt.datetime(2022, 6, 1, tzinfo=dt.UTC)
 EVENTS = 5000
@@ -59,24 +60,13 @@ def _month(hub: Business, shops: list[Business]) -> dict[str, Any]:
     return docs.document(*events)
 
 
-def _counts() -> tuple[int, ...]:
-    return (
-        TraceEvent.objects.count(),
-        Lot.objects.count(),
-        LotEdge.objects.count(),
-        EventLot.objects.count(),
-        Capture.objects.count(),
-        AuditEntry.objects.count(),
-    )
-
-
 def test_bulk_capture_writes_every_event_and_one_audit_entry(market, personas):
     officer = personas("district_officer")
     hub, shops = market
-    before = _counts()
+    before = written()
     result = services.epcis_capture(by=officer, document=_month(hub, shops), source="api", now=NOW)
     assert (result.total, result.new, result.duplicate) == (EVENTS, EVENTS, 0)
-    after = _counts()
+    after = written()
     assert after[0] - before[0] == EVENTS  # events
     assert after[2] - before[2] == EVENTS  # one edge per shipment: market lot -> shop lot
     assert after[3] - before[3] == EVENTS  # one lot line per event
@@ -101,7 +91,7 @@ def test_bulk_capture_writes_every_event_and_one_audit_entry(market, personas):
     again = services.epcis_capture(by=officer, document=_month(hub, shops), source="api", now=NOW)
     assert (again.new, again.duplicate) == (0, EVENTS)
     assert again.hash_ids == result.hash_ids
-    assert _counts()[:4] == after[:4]
+    assert written()[:4] == after[:4]
     assert AuditEntry.objects.latest("seq").after["new"] == 0
 
 
@@ -112,14 +102,14 @@ def test_the_api_takes_a_large_document_whole_or_refuses_it_whole(market, person
     doc = _month(hub, shops)
     doc["epcisBody"]["eventList"][4999]["eventTime"] = "2022-05-31 25:00"
     client = Client()
-    before = _counts()
+    before = written()
     refused = client.post(
         "/api/v1/epcis/capture",
         orjson.dumps(doc),
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {key}",
     )
-    assert refused.status_code == 400 and _counts() == before
+    assert refused.status_code == 400 and written() == before
     assert {p["pointer"] for p in refused.json()["errors"]} == {"/epcisBody/eventList/4999/eventTime"}
     doc["epcisBody"]["eventList"][4999]["eventTime"] = "2022-05-31T23:00:00+08:00"
     taken = client.post(
@@ -130,7 +120,7 @@ def test_the_api_takes_a_large_document_whole_or_refuses_it_whole(market, person
     )
     assert taken.status_code == 201, taken.content[:300]
     assert (taken.json()["events"], taken.json()["new"]) == (EVENTS, EVENTS)
-    assert _counts()[0] - before[0] == EVENTS and AuditEntry.objects.count() - before[5] == 1
+    assert written()[0] - before[0] == EVENTS and AuditEntry.objects.count() - before[5] == 1
 
 
 def test_one_broken_event_among_thousands_refuses_the_whole_document(market, personas):
@@ -138,13 +128,13 @@ def test_one_broken_event_among_thousands_refuses_the_whole_document(market, per
     hub, shops = market
     doc = _month(hub, shops)
     doc["epcisBody"]["eventList"][3217]["action"] = "SEND"  # not ADD, OBSERVE or DELETE
-    before = _counts()
+    before = written()
     with pytest.raises(services.CaptureRejected) as refused:
         services.epcis_capture(by=officer, document=doc, source="api", now=NOW)
     pointers = {p.pointer for p in refused.value.problems}
     assert pointers and all(p.startswith("/epcisBody/eventList/3217") for p in pointers)
     assert "/epcisBody/eventList/3217/action" in pointers
-    assert _counts() == before
+    assert written() == before
 
 
 def test_the_lot_graph_takes_a_capture_after_its_commit(market, personas, django_capture_on_commit_callbacks):

@@ -15,8 +15,9 @@ from shian.core.models import AuditEntry
 from shian.core.tests.factories import TOWN_A, TOWN_B
 from shian.trace import epcis, selectors, services
 from shian.trace.eventhash import context_prefixes, event_hash_id
-from shian.trace.models import Capture, EventLot, Lot, LotEdge, TraceEvent
+from shian.trace.models import Lot, LotEdge, TraceEvent
 from shian.trace.tests import docs
+from shian.trace.tests.helpers import written
 
 NOW = dt.datetime(2022, 6, 1, tzinfo=dt.UTC)
 REF = docs.reference_dir()
@@ -45,16 +46,6 @@ def _doc(chain):
         docs.commission(dairy, "F2203A", when="2022-03-01T09:00:00+08:00", name="婴儿配方奶粉 1段 800g"),
         docs.ship(dairy, wholesaler, "F2203A", when="2022-03-03T10:00:00+08:00", qty=600),
         docs.ship(wholesaler, shop, "F2203A", when="2022-03-05T15:30:00+08:00", qty=48),
-    )
-
-
-def _counts() -> tuple[int, int, int, int, int]:
-    return (
-        TraceEvent.objects.count(),
-        Lot.objects.count(),
-        LotEdge.objects.count(),
-        EventLot.objects.count(),
-        Capture.objects.count(),
     )
 
 
@@ -194,14 +185,14 @@ def test_broken_document_refused_whole_with_its_pointer(chain, personas, what, b
     officer = personas("district_officer")
     doc = _doc(chain)
     breaks(doc)
-    before = _counts()
+    before = written()
     audit_before = AuditEntry.objects.count()
     with pytest.raises(services.CaptureRejected) as refused:
         services.epcis_capture(by=officer, document=doc, source="api", now=NOW)
     pointers = [p.pointer for p in refused.value.problems]
     assert where in pointers, (what, [p.as_dict() for p in refused.value.problems])
     assert all(p.message for p in refused.value.problems)
-    assert _counts() == before and AuditEntry.objects.count() == audit_before
+    assert written() == before and AuditEntry.objects.count() == audit_before
     # The reference validator finds the schema's problems too (its "uri" and "date-time" formats
     # need optional packages, so the format cases and the rules beyond the schema are left out).
     if what not in SCHEMA_BLIND:
@@ -238,10 +229,10 @@ def test_capture_builds_the_lot_graph_and_is_idempotent(chain, personas):
     assert edges == {(dairy.pk, wholesaler.pk, 600.0), (wholesaler.pk, shop.pk, 48.0)}
     entry = AuditEntry.objects.filter(object_type=services.CAPTURE_OBJECT).latest("seq")
     assert entry.after["new"] == 3 and entry.actor_id == officer.pk
-    before = _counts()
+    before = written()
     again = services.epcis_capture(by=officer, document=_doc(chain), source="api", now=NOW)
     assert (again.new, again.duplicate) == (0, 3)
-    assert _counts()[:4] == before[:4]
+    assert written()[:4] == before[:4]
     # A receipt recorded by the wholesaler joins the same two nodes (no new lot).
     services.epcis_capture(
         by=officer,

@@ -25,6 +25,7 @@ from shian.registry.models import BusinessType
 from shian.trace import services
 from shian.trace.models import Capture, EventLot, Lot, LotEdge, TraceEvent
 from shian.trace.tests import docs
+from shian.trace.tests.helpers import written
 
 NOW = dt.datetime(2022, 6, 1, tzinfo=dt.UTC)
 CHUNK = 7
@@ -130,6 +131,11 @@ def _capture_rolled_back(document: dict[str, Any], officer: Any) -> dict[str, An
 def _pipelined(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Capture in chunks of CHUNK events with the writer thread; the threads that wrote."""
     monkeypatch.setattr(settings, "SHIAN_TRACE_PIPELINE_VENDORS", frozenset({"postgresql", "sqlite"}))
+    return _writers(monkeypatch)
+
+
+def _writers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Documents of two events and more in chunks of CHUNK events; the threads that wrote."""
     monkeypatch.setattr(services, "PIPELINE_MIN", 2)
     monkeypatch.setattr(services, "PIPELINE_CHUNK", CHUNK)
     writers: list[str] = []
@@ -143,32 +149,12 @@ def _pipelined(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return writers
 
 
-def _counts() -> tuple[int, ...]:
-    return (
-        TraceEvent.objects.count(),
-        Lot.objects.count(),
-        LotEdge.objects.count(),
-        EventLot.objects.count(),
-        Capture.objects.count(),
-        AuditEntry.objects.count(),
-    )
-
-
 def test_the_writer_thread_is_off_unless_the_setting_names_the_database(chain, personas, monkeypatch):
     """By default every document is one chunk written in the calling thread."""
     officer = personas("district_officer")
     dairy, salt, wholesale, shops = chain
     assert services.pipeline_vendors() == frozenset()
-    monkeypatch.setattr(services, "PIPELINE_MIN", 2)
-    monkeypatch.setattr(services, "PIPELINE_CHUNK", CHUNK)
-    writers: list[str] = []
-    real = services.insert_rows
-
-    def insert_rows(*args: Any, **kw: Any) -> int:
-        writers.append(threading.current_thread().name)
-        return real(*args, **kw)
-
-    monkeypatch.setattr(services, "insert_rows", insert_rows)
+    writers = _writers(monkeypatch)
     with transaction.atomic():
         services.epcis_capture(
             by=officer, document=_month(dairy, salt, wholesale, shops), source="api", now=NOW
@@ -207,10 +193,10 @@ def test_a_document_sent_again_in_chunks_adds_nothing(chain, personas, monkeypat
     _pipelined(monkeypatch)
     doc = _month(dairy, salt, wholesale, shops)
     first = services.epcis_capture(by=officer, document=doc, source="api", now=NOW)
-    after = _counts()
+    after = written()
     again = services.epcis_capture(by=officer, document=doc, source="api", now=NOW)
     assert (again.new, again.duplicate) == (0, first.total) and again.hash_ids == first.hash_ids
-    assert _counts()[:4] == after[:4] and _counts()[4:] == (after[4] + 1, after[5] + 1)
+    assert written()[:4] == after[:4] and written()[4:] == (after[4] + 1, after[5] + 1)
     entry = AuditEntry.objects.latest("seq")
     assert (entry.after["new"], entry.after["already_held"], entry.after["event_ids"]) == (0, first.new, [])
     # Half of it again with events of its own: only those are written.
@@ -218,7 +204,7 @@ def test_a_document_sent_again_in_chunks_adds_nothing(chain, personas, monkeypat
     extra = [docs.ship(wholesale, shops[0], f"N{k:03d}", when=_when(k), qty=3) for k in range(20)]
     mixed = services.epcis_capture(by=officer, document=docs.document(*half, *extra), source="api", now=NOW)
     assert (mixed.new, mixed.duplicate) == (20, len(half))
-    assert _counts()[0] == after[0] + 20 and _counts()[2] == after[2] + 20
+    assert written()[0] == after[0] + 20 and written()[2] == after[2] + 20
 
 
 @pytest.mark.parametrize("where", ["writer", "database"])
@@ -229,7 +215,7 @@ def test_an_error_in_a_late_chunk_leaves_nothing_written(chain, personas, monkey
     doc = _month(dairy, salt, wholesale, shops)
     chunks = -(-len(doc["epcisBody"]["eventList"]) // CHUNK)
     writers = _pipelined(monkeypatch)
-    before = _counts()
+    before = written()
     held_names = sorted(Lot.objects.values_list("product_name", flat=True))
     if where == "writer":
         # The writer fails on the last chunk's edges, after every other row went in.
@@ -266,7 +252,7 @@ def test_an_error_in_a_late_chunk_leaves_nothing_written(chain, personas, monkey
     with pytest.raises(expected):
         services.epcis_capture(by=officer, document=doc, source="api", now=NOW)
     assert writers and threading.current_thread().name not in writers
-    assert _counts() == before
+    assert written() == before
     assert sorted(Lot.objects.values_list("product_name", flat=True)) == held_names
     # The connection is whole again: the same document goes in once the fault is gone.
     monkeypatch.undo()
