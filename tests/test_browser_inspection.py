@@ -134,7 +134,11 @@ def test_tablet_form_offline_draft_signature_photo_and_lock(server: tuple[str, i
             assert (signature.get_attribute("src") or "").startswith("data:image/png;base64,")
             thumb = page.locator("#item-C1 .thumbs img")
             expect(thumb).to_have_count(1)
-            assert thumb.evaluate("img => img.complete && img.naturalWidth") == 320
+            # The thumbnail is a separate request after the page loads: wait for it, then check it
+            # is the 320-px thumbnail the server made, not the photo.
+            thumb.element_handle().wait_for_element_state("visible")
+            page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=thumb.element_handle())
+            assert thumb.evaluate("img => img.naturalWidth") == 320
 
             # Portrait tablet: touch targets at least 44 px, nothing wider than the screen.
             page.set_viewport_size({"width": 768, "height": 1024})
