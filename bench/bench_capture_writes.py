@@ -19,7 +19,6 @@ migration, to time the schema before a later one on the same code.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import gc
 import os
 import sys
@@ -35,19 +34,6 @@ sys.path.insert(0, str(ROOT / "bench"))
 import bench_trace  # noqa: E402
 
 
-def fresh(url: str) -> None:
-    if url.startswith("sqlite:///"):
-        for suffix in ("", "-wal", "-shm"):
-            Path(url[len("sqlite:///") :] + suffix).unlink(missing_ok=True)
-        return
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -59,33 +45,18 @@ def main() -> None:
     )
     args = parser.parse_args()
     url = os.environ["DATABASE_URL"]
-    fresh(url)
+    bench_trace.drop_and_create(url)
     bench_trace._django()
     from django.core.management import call_command
-    from django.db import connection, transaction
+    from django.db import connection
 
-    from shian.core.bulk import insert_rows
-    from shian.core.models import AuditSource, Region
-    from shian.registry.models import Business
+    from shian.core.models import AuditSource
     from shian.trace import services
 
     call_command("migrate", interactive=False, verbosity=0)
     if args.at:
         call_command("migrate", *args.at, interactive=False, verbosity=0)
-    towns = list(Region.objects.exclude(level="district").order_by("code").values_list("code", flat=True))
-    now = dt.datetime.now(dt.UTC)
-    columns = ["id", "name", "credit_code", "business_type", "scale", "region", "status", "address"]
-    columns += ["legal_representative", "created_at", "updated_at"]
-    tail = ("active", "", "", now, now)
-    with transaction.atomic():
-        insert_rows(
-            Business,
-            columns,
-            [
-                (i, f"主体{i}", f"9112{i:014d}", "wholesale_retail", "small", towns[i % len(towns)], *tail)
-                for i in range(1, 1001)
-            ],
-        )
+    bench_trace.register_businesses(1000)
 
     spent: dict[str, float] = defaultdict(float)
     real_insert, real_commit = services.insert_rows, connection.commit

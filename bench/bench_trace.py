@@ -412,7 +412,13 @@ def capture_postgres(args: argparse.Namespace) -> None:
     import subprocess
 
     url = args.pg_url + "_capture"
-    cmd = [
+    subprocess.run(_capture_only_cmd(args, url), check=False, env={**os.environ, "DATABASE_URL": url})
+
+
+def _capture_only_cmd(args: argparse.Namespace, url: str) -> list[str]:
+    """This file again, with our own capture arguments, to capture into `url` in a process whose
+    Django uses that database (pass it as DATABASE_URL too)."""
+    return [
         sys.executable,
         str(Path(__file__).resolve()),
         "--capture-only",
@@ -422,8 +428,6 @@ def capture_postgres(args: argparse.Namespace) -> None:
         "--capture-docs",
         str(args.capture_docs),
     ]
-    # This file again, with our own arguments, and the database URL its Django is to use.
-    subprocess.run(cmd, check=False, env={**os.environ, "DATABASE_URL": url})
 
 
 def capture_only(args: argparse.Namespace) -> None:
@@ -443,59 +447,50 @@ def fresh_capture_db(url: str) -> int:
     """The database at `url` made anew (SQLite file removed, PostgreSQL database dropped and
     created), migrated, with 1,000 registered businesses; Django set up on it in this process.
     Returns the number of businesses."""
-    if url.startswith("sqlite:///"):
-        for suffix in ("", "-wal", "-shm"):
-            Path(url[len("sqlite:///") :] + suffix).unlink(missing_ok=True)
-    else:
-        import psycopg
-
-        base, _, name = url.rpartition("/")
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            admin.execute(f'CREATE DATABASE "{name}"')
+    drop_and_create(url)
     os.environ["DATABASE_URL"] = url
     _django()
     from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    return register_businesses(1000)
+
+
+def drop_and_create(url: str) -> None:
+    """An empty database at `url`: the SQLite file (and its WAL) removed, or the PostgreSQL
+    database dropped and created."""
+    if url.startswith("sqlite:///"):
+        for suffix in ("", "-wal", "-shm"):
+            Path(url[len("sqlite:///") :] + suffix).unlink(missing_ok=True)
+        return
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+
+
+def register_businesses(n_b: int) -> int:
+    """`n_b` active wholesale businesses in the register (ids 1…n_b), spread over the towns in
+    turn, for the capture measures to ship between. Returns `n_b`."""
     from django.db import transaction
 
     from shian.core.bulk import insert_rows
     from shian.core.models import Region
     from shian.registry.models import Business
 
-    call_command("migrate", interactive=False, verbosity=0)
     towns = list(Region.objects.exclude(level="district").order_by("code").values_list("code", flat=True))
-    n_b = 1000
     now = dt.datetime.now(dt.UTC)
+    columns = ["id", "name", "credit_code", "business_type", "scale", "region", "status", "address"]
+    columns += ["legal_representative", "created_at", "updated_at"]
+    tail = ("active", "", "", now, now)
     with transaction.atomic():
         insert_rows(
             Business,
+            columns,
             [
-                "id",
-                "name",
-                "credit_code",
-                "business_type",
-                "scale",
-                "region",
-                "status",
-                "address",
-                "legal_representative",
-                "created_at",
-                "updated_at",
-            ],
-            [
-                (
-                    i,
-                    f"主体{i}",
-                    f"9112{i:014d}",
-                    "wholesale_retail",
-                    "small",
-                    towns[i % len(towns)],
-                    "active",
-                    "",
-                    "",
-                    now,
-                    now,
-                )
+                (i, f"主体{i}", f"9112{i:014d}", "wholesale_retail", "small", towns[i % len(towns)], *tail)
                 for i in range(1, n_b + 1)
             ],
         )
@@ -665,16 +660,7 @@ def capture_alone(args: argparse.Namespace) -> None:
         f"capture ({args.capture_docs} documents of {args.capture_events:,} shipping events each)", flush=True
     )
     for url in urls:
-        cmd = [
-            sys.executable,
-            str(Path(__file__).resolve()),
-            "--capture-only",
-            url,
-            "--capture-events",
-            str(args.capture_events),
-            "--capture-docs",
-            str(args.capture_docs),
-        ]
+        cmd = _capture_only_cmd(args, url)
         if args.profile:
             cmd.append("--profile")
         # This file again, with our own arguments, and the database URL its Django is to use.

@@ -15,7 +15,6 @@ second, the medians and their ratio, and the migration's time in each direction.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import gc
 import os
 import statistics
@@ -26,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_trace import _django, capture_document, load_text  # noqa: E402
+from bench.bench_trace import _django, capture_document, drop_and_create, load_text, register_businesses  # noqa: E402
 from bench.machine import describe  # noqa: E402
 
 BUSINESSES = 1000
@@ -43,40 +42,20 @@ def main() -> None:
         default=os.environ.get("PG_URL", "postgres://postgres@127.0.0.1:5432/shian_bench_partitions"),
     )
     args = parser.parse_args()
-    import psycopg
-
-    base, _, name = args.pg_url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
+    drop_and_create(args.pg_url)
     os.environ["DATABASE_URL"] = args.pg_url
     _django()
     from django.core.management import call_command
-    from django.db import connection, transaction
+    from django.db import connection
 
-    from shian.core.bulk import insert_rows
-    from shian.core.models import AuditSource, Region
+    from shian.core.models import AuditSource
     from shian.core.partitions import TRACE_EVENTS, is_partitioned
-    from shian.registry.models import Business
     from shian.trace import services
     from shian.trace.models import TraceEvent
 
     print(describe(), flush=True)
     call_command("migrate", interactive=False, verbosity=0)
-    towns = list(Region.objects.exclude(level="district").order_by("code").values_list("code", flat=True))
-    now = dt.datetime.now(dt.UTC)
-    columns = ["id", "name", "credit_code", "business_type", "scale", "region", "status"]
-    columns += ["address", "legal_representative", "created_at", "updated_at"]
-    tail = ("active", "", "", now, now)
-    with transaction.atomic():
-        insert_rows(
-            Business,
-            columns,
-            [
-                (i, f"主体{i}", f"9112{i:014d}", "wholesale_retail", "small", towns[i % len(towns)], *tail)
-                for i in range(1, BUSINESSES + 1)
-            ],
-        )
+    register_businesses(BUSINESSES)
 
     def capture(offset: int, label: str) -> float:
         doc = capture_document(args.events, BUSINESSES, offset=offset)
