@@ -339,6 +339,14 @@ def _add_constraints(cur: CursorWrapper, table: str, constraints: list[tuple[str
         cur.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
 
 
+def reference_names(connection: BaseDatabaseWrapper, spec: YearlyTable) -> tuple[tuple[Reference, str], ...]:
+    """The references kept by triggers into the partitioned `spec.table`, with their constraint names."""
+    return tuple(
+        (Reference(child, column, spec.table), _reference_name(connection, spec, child, column))
+        for child, column in spec.referred_by
+    )
+
+
 def _reference_name(connection: BaseDatabaseWrapper, spec: YearlyTable, child: str, column: str) -> str:
     """The name Django gives the foreign key `child.column` → `spec.table.id`; the triggers
     standing for it take that name, so a violation names the same constraint as before."""

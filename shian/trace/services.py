@@ -477,8 +477,9 @@ class _Lane:
 
 
 def _insert(model: type[Any], fields: Sequence[str], rows: Sequence[Sequence[Any]], **kw: Any) -> Any:
-    """A core.bulk insert as a job for the lane."""
-    return lambda conn: insert_rows(model, fields, rows, using=conn, **kw)
+    """A core.bulk insert as a job for the lane; on PostgreSQL in COPY's binary format (every value
+    capture writes is already of its column's type)."""
+    return lambda conn: insert_rows(model, fields, rows, using=conn, binary=conn.vendor == "postgresql", **kw)
 
 
 @dataclass

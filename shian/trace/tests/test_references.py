@@ -365,6 +365,54 @@ def test_a_business_deleted_meanwhile_leaves_no_row_naming_nothing() -> None:
 
 
 @needs_pg
+def test_rows_this_transaction_wrote_are_named_without_a_lock_and_the_others_locked() -> None:
+    """A committed business is locked FOR KEY SHARE by the check (its xmax becomes the capture's
+    transaction); one the same transaction wrote is not (xmax stays 0), yet a missing one is
+    still refused beside it, naming the missing key."""
+    setup = psycopg.connect(_conninfo(), autocommit=True)
+    old, new, gone = 10**9 + 11, 10**9 + 12, 10**9 + 13
+    business = (
+        "INSERT INTO registry_business (id, name, credit_code, business_type, scale, region_id, status, address, "
+        "legal_representative, created_at, updated_at) VALUES (%s, %s, %s, 'wholesale_retail', 'small', %s, "
+        "'active', '', '', now(), now())"
+    )
+    setup.execute(business, [old, "已登记主体", "911200000999999911", TOWN_A])
+    capture = psycopg.connect(_conninfo())
+    try:
+        capture.execute(business, [new, "同一事务登记主体", "911200000999999912", TOWN_A])
+        two_lots = _LOT.replace(
+            "VALUES (%s, %s, %s, %s, '', 'C1', '', 'other', 'normal')",
+            "VALUES " + ", ".join(["(%s, %s, %s, %s, '', 'C1', '', 'other', 'normal')"] * 2),
+        )
+        capture.execute(
+            two_lots,
+            ["urn:own:1", f"b:{old}", old, TOWN_A, "urn:own:2", f"b:{new}", new, TOWN_A],
+        )
+        row = capture.execute("SELECT pg_current_xact_id()::xid::text").fetchone()
+        assert row is not None
+        mine = row[0]
+        xmax: dict[int, str] = dict(
+            capture.execute(
+                "SELECT id, xmax::text FROM registry_business WHERE id IN (%s, %s)", [old, new]
+            ).fetchall()
+        )
+        assert xmax == {old: mine, new: "0"}
+        with pytest.raises(
+            psycopg.errors.ForeignKeyViolation, match=f"Key \\(business_id\\)=\\({gone}\\) is not present"
+        ):
+            capture.execute(
+                two_lots,
+                ["urn:own:3", f"b:{new}", new, TOWN_A, "urn:own:4", f"b:{gone}", gone, TOWN_A],
+            )
+        capture.rollback()
+    finally:
+        capture.close()
+        setup.execute("DELETE FROM trace_lot WHERE identifier LIKE 'urn:own:%%'")
+        setup.execute("DELETE FROM registry_business WHERE id IN (%s, %s)", [old, new])
+        setup.close()
+
+
+@needs_pg
 def test_the_migration_reverses_and_reapplies_with_every_row(chain) -> None:
     before = _counts()
     connection.check_constraints()  # a migration's DDL waits for no pending check
