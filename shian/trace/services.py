@@ -505,6 +505,9 @@ def _rows_in(model: type[Any], columns: Sequence[str], key: str, values: Sequenc
     return _select_in(f"SELECT {select} FROM {q(model._meta.db_table)} WHERE {q(key)}", values)  # noqa: S608
 
 
+_SEPARATOR = chr(31)
+
+
 def _select_in(sql: str, values: Sequence[str]) -> Iterable[Any]:
     """`sql` (ending in the column compared) IN each chunk of `values`: the rows of every chunk.
     On PostgreSQL one statement with the values as one array parameter (`= ANY(%s)`): a query of
@@ -512,8 +515,16 @@ def _select_in(sql: str, values: Sequence[str]) -> Iterable[Any]:
     if not values:
         return
     if connection.vendor == "postgresql":
+        # The values go as one text split by the server: the driver's array of 10,000 strings cost
+        # 32 ms of this process's CPU to write, the joined text well under one. The separator (the
+        # ASCII unit separator) is in no identifier a capture accepts; should one hold it, the
+        # values go as an array after all.
+        joined = _SEPARATOR.join(values)
         with connection.cursor() as cur:
-            cur.execute(f"{sql} = ANY(%s)", [list(values)])
+            if joined.count(_SEPARATOR) == len(values) - 1:
+                cur.execute(f"{sql} = ANY(string_to_array(%s, chr(31)))", [joined])
+            else:
+                cur.execute(f"{sql} = ANY(%s)", [list(values)])
             yield from cur.fetchall()
         return
     step = _chunk()

@@ -268,3 +268,17 @@ def test_recall_page_on_a_hub_is_what_it_was(salt_hub, personas, who):
     shown = Business.objects.in_bulk([b.business_id for b in before.businesses[:300]])
     assert html == render_to_string("trace/_trace_table.html", {"view": before, "businesses": shown})
     assert "精制碘盐" not in html and "调味品批发部" in html
+
+
+@pytest.mark.django_db
+def test_the_look_ups_by_identifier_find_every_row_whatever_the_values_hold() -> None:
+    """Capture's look-ups send their values joined by the ASCII unit separator (PostgreSQL). No
+    stored identifier holds a control character (the model refuses one), but a value looked up
+    may: the values then go as an array instead, and every row is still found. On SQLite they go
+    in chunks of placeholders."""
+    names = ["urn:epc:class:lgtin:6901234.012345.L1", "urn:epc:class:lgtin:6901234.012345.逗号,分隔"]
+    for name in names:
+        Lot.objects.create(identifier=name, holder="h", lot_number="L")
+    for looked_up in ([*names, "urn:none"], [*names, "urn:x:a\x1fb"]):
+        found = sorted(row[0] for row in services._rows_in(Lot, ["identifier"], "identifier", looked_up))
+        assert found == sorted(names)

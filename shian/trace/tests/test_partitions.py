@@ -247,3 +247,41 @@ def test_ensure_makes_a_year(chain) -> None:
         "trace_traceevent_y2031"
     }
     _check_deferred()
+
+
+@needs_pg
+def test_the_hash_id_has_one_index_and_the_held_look_up_uses_it(chain) -> None:
+    """Migration trace 0006 drops Django's prefix-search index on the hash ID, on the table and
+    every partition; capture's look-up of the hash IDs held reads the unique (hash_id, event_time)
+    index; the migration reverses and reapplies."""
+
+    def pattern_indexes() -> list[str]:
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT indexname FROM pg_indexes WHERE tablename LIKE 'trace\\_traceevent%%' "
+                "AND indexdef LIKE '%%varchar_pattern_ops%%' ORDER BY 1"
+            )
+            return [name for (name,) in cur.fetchall()]
+
+    assert pattern_indexes() == []
+    services.epcis_capture(
+        by=None, document=_across_the_year(chain), source=AuditSource.API, now=NOW, check_permission=False
+    )
+    held = [e.hash_id for e in TraceEvent.objects.all()]
+    with connection.cursor() as cur:
+        cur.execute("SET LOCAL enable_seqscan = off")  # three rows: the plan an index would give
+        cur.execute(
+            "EXPLAIN SELECT hash_id FROM trace_traceevent WHERE hash_id = ANY(string_to_array(%s, chr(31)))",
+            [chr(31).join(held)],
+        )
+        plan = "\n".join(row[0] for row in cur.fetchall())
+    assert "hash_id_event_time_key" in plan and "like" not in plan and "hash_id_idx" not in plan, plan
+    assert sorted(h for (h,) in services._rows_in(TraceEvent, ["hash_id"], "hash_id", held)) == sorted(held)
+    connection.check_constraints()
+    call_command("migrate", "trace", "0005_reference_checks_lock_only_others_rows", verbosity=0)
+    try:
+        assert "trace_traceevent_hash_id_52c0b871_like" in pattern_indexes()
+        assert len(pattern_indexes()) == 1 + len(partitions(connection, TRACE_EVENTS.table))
+    finally:
+        call_command("migrate", "trace", verbosity=0)
+    assert pattern_indexes() == []
