@@ -137,6 +137,7 @@ class _Parties:
 
 
 def holder_key(business: Holder | Business | None, identifier: str) -> str:
+    """Whose a lot node is: a registered business by its id, else the identifier it was named by."""
     return f"b:{business.pk}" if business is not None else identifier
 
 
@@ -631,22 +632,34 @@ def _decimal(value: float | None) -> Decimal | None:
     return Decimal(str(value)).quantize(_PLACES, context=_QUANTITY)
 
 
+class _Quantities(dict[float | None, Decimal | None]):
+    """`_decimal` of each quantity met in a capture, once (a document repeats its quantities)."""
+
+    def __missing__(self, value: float | None) -> Decimal | None:
+        self[value] = out = _decimal(value)
+        return out
+
+
 def _write_events(
     *, capture: Capture, todo: list[_Prepared], parties: _Parties, lots: _Lots, lane: _Lane
 ) -> _Written:
     """One chunk's rows: its new lot nodes, events, lot links and edges, given to the lane in that
     order after every read of the chunk (lots held, keys) is done here."""
-    # Lot nodes: (identifier, holder key) -> id; attributes from ILMD.
+    # Lot nodes: (identifier, holder key) -> id; attributes from ILMD. Each event's holder key
+    # and its counter-party's (a shipment's or a receipt's other side) are found once, here.
     needed: dict[tuple[str, str], Holder | None] = {}
     lookup = parties.cache.get
+    keys: list[tuple[str, str | None]] = []
     for p in todo:
         d = p.derived
-        here = holder_key(p.holder, p.holder_id)
+        holder = p.holder
+        here = holder_key(holder, p.holder_id)
         for lot in d.lots:
             if (lot.identifier, here) not in needed:
-                needed[(lot.identifier, here)] = p.holder
+                needed[(lot.identifier, here)] = holder
             if d.ilmd and lot.role in ("epc", "quantity", "output"):
                 lots.attrs.setdefault(lot.identifier, {}).update(d.ilmd)
+        there = None
         if d.movement in ("ship", "receive"):
             other_id = counter_party(d)
             if other_id:
@@ -655,6 +668,7 @@ def _write_events(
                 for lot in moving_lots(d):
                     if (lot.identifier, there) not in needed:
                         needed[(lot.identifier, there)] = other
+        keys.append((here, there))
     lot_ids, lot_rows, new_lots, last_lot = lots.ensure(needed)
     event_ids = allocate_ids(TraceEvent, len(todo))
     event_rows = []
@@ -662,33 +676,30 @@ def _write_events(
     # (event, src, dst) -> (kind, time, the time in the database's form, quantity, unit)
     edge_rows: dict[tuple[int, int, int], tuple[str, dt.datetime, Any, Decimal | None, str]] = {}
     cap = capture.pk
-    for eid, p in zip(event_ids, todo, strict=True):
+    quantity = _Quantities()
+    for eid, p, (here, there) in zip(event_ids, todo, keys, strict=True):
         d = p.derived
-        holder = p.holder
         row = p.row
         at = row[6]
         event_rows.append((eid, cap, *row))
-        here = holder_key(holder, p.holder_id)
         for lot in d.lots:
             key = (eid, lot_ids[(lot.identifier, here)], lot.role)
             if key not in link_rows:
-                link_rows[key] = (_decimal(lot.quantity), lot.uom[:3])
-        if d.movement in ("ship", "receive"):
-            other_id = counter_party(d)
-            if other_id:
-                there = holder_key(lookup(other_id), other_id)
-                for lot in moving_lots(d):
-                    a, b = lot_ids[(lot.identifier, here)], lot_ids[(lot.identifier, there)]
-                    src, dst = (a, b) if d.movement == "ship" else (b, a)
-                    if (eid, src, dst) not in edge_rows:
-                        edge_rows[(eid, src, dst)] = (
-                            d.movement,
-                            d.event_time,
-                            at,
-                            _decimal(lot.quantity),
-                            lot.uom[:3],
-                        )
-        elif d.movement == "transform":
+                link_rows[key] = (quantity[lot.quantity], lot.uom[:3])
+        movement = d.movement
+        if there is not None:
+            for lot in moving_lots(d):
+                a, b = lot_ids[(lot.identifier, here)], lot_ids[(lot.identifier, there)]
+                src, dst = (a, b) if movement == "ship" else (b, a)
+                if (eid, src, dst) not in edge_rows:
+                    edge_rows[(eid, src, dst)] = (
+                        movement,
+                        d.event_time,
+                        at,
+                        quantity[lot.quantity],
+                        lot.uom[:3],
+                    )
+        elif movement == "transform":
             inputs = [lot for lot in d.lots if lot.role == "input"]
             outputs = [lot for lot in d.lots if lot.role == "output"]
             for i in inputs:
@@ -697,7 +708,7 @@ def _write_events(
                     if src == dst:
                         continue
                     edge_rows.setdefault(
-                        (eid, src, dst), ("transform", d.event_time, at, _decimal(i.quantity), i.uom[:3])
+                        (eid, src, dst), ("transform", d.event_time, at, quantity[i.quantity], i.uom[:3])
                     )
     edge_ids = allocate_ids(LotEdge, len(edge_rows))
     if connection.vendor == "postgresql":
@@ -846,31 +857,43 @@ class _Lots:
         self.looked_up.update(fresh)
         missing = [k for k in needed if k not in ids]
         new_ids = allocate_ids(Lot, len(missing))
-        rows = []
+        rows: list[tuple[Any, ...]] = []
         graph_rows = []
+        # What a lot number's new nodes share (a shipment makes one at each end), found once.
+        shared: dict[str, tuple[str, str, str, _Attributes, list[tuple[int, _Attributes]]]] = {}
+        normal = LotStatus.NORMAL
         for pk, (ident, holder) in zip(new_ids, missing, strict=True):
             business = needed[(ident, holder)]
-            key = parse_identifier(ident)
-            attributes = self.attributes(ident)
-            name, line, produced, best = attributes
-            self.made.setdefault(ident, []).append((pk, attributes))
-            rows.append(
-                (
-                    pk,
+            common = shared.get(ident)
+            if common is None:
+                key = parse_identifier(ident)
+                common = shared[ident] = (
                     ident[:300],
-                    holder[:300],
-                    business.pk if business else None,
-                    business.region_id if business else None,
                     key.gtin,
                     (key.lot or key.serial)[:80],
-                    name,
-                    line,
-                    produced,
-                    best,
-                    LotStatus.NORMAL,
+                    self.attributes(ident),
+                    self.made.setdefault(ident, []),
                 )
-            )
-            graph_rows.append((pk, business.pk if business else -1))
+            identifier, gtin, lot_number, attributes, made = common
+            made.append((pk, attributes))
+            if business is not None:
+                rows.append(
+                    (
+                        pk,
+                        identifier,
+                        holder[:300],
+                        business.pk,
+                        business.region_id,
+                        gtin,
+                        lot_number,
+                        *attributes,
+                        normal,
+                    )
+                )
+                graph_rows.append((pk, business.pk))
+            else:
+                rows.append((pk, identifier, holder[:300], None, None, gtin, lot_number, *attributes, normal))
+                graph_rows.append((pk, -1))
             ids[(ident, holder)] = pk
         last = (rows[-1][1], rows[-1][2]) if rows else None
         return {k: ids[k] for k in needed}, rows, graph_rows, last
