@@ -168,6 +168,11 @@ def reset() -> None:
         _GRAPH, _FINGERPRINT = None, ()
 
 
+def takes_captures() -> bool:
+    """Whether this process holds a graph that a capture's rows can be added to."""
+    return _GRAPH is not None and bool(_FINGERPRINT)
+
+
 def capture_committed(
     lots: list[tuple[int, int]],
     edges: list[tuple[int, int, int, int, float, str]],

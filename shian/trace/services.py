@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Context, Decimal
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -374,13 +375,20 @@ def _commit(
                 pushed=pushed,
             )
         if pushed:
-            rows = _GraphRows(
-                [lot for g in pushed for lot in g.lots],
-                [edge for g in pushed for edge in g.edges],
-                next((g.last_lot for g in reversed(pushed) if g.last_lot is not None), None),
-            )
-            transaction.on_commit(lambda: graphstore.capture_committed(rows.lots, rows.edges, rows.last_lot))
+            transaction.on_commit(lambda: _graph_committed(pushed))
     return result
+
+
+def _graph_committed(pushed: list[_GraphRows]) -> None:
+    """After the commit, the capture's rows to this process's lot graph: built only when the
+    process holds a graph to take them (a serving process that has not traced yet holds none)."""
+    if not graphstore.takes_captures():
+        return
+    graphstore.capture_committed(
+        [lot for g in pushed for lot in g.lots],
+        [edge for g in pushed for edge in g.edges()],
+        next((g.last_lot for g in reversed(pushed) if g.last_lot is not None), None),
+    )
 
 
 def _outside_scope(
@@ -483,13 +491,28 @@ def _insert(model: type[Any], fields: Sequence[str], rows: Sequence[Sequence[Any
     return lambda conn: insert_rows(model, fields, rows, using=conn, binary=conn.vendor == "postgresql", **kw)
 
 
+_EdgeRows = dict[tuple[int, int, int], tuple[str, dt.datetime, Any, Decimal | None, str]]
+
+
 @dataclass
 class _GraphRows:
     """What a capture adds to the lot graph, for the process's graph after the commit."""
 
     lots: list[tuple[int, int]]  # (lot id, business id or -1)
-    edges: list[tuple[int, int, int, int, float, str]]  # (edge id, src, dst, epoch, quantity, unit)
+    edge_ids: list[int]
+    # (event, src, dst) -> (kind, time, the time in the database's form, quantity, unit)
+    edge_rows: _EdgeRows
     last_lot: tuple[str, str] | None  # (identifier, holder) of the highest new lot id
+
+    def edges(self) -> list[tuple[int, int, int, int, float, str]]:
+        """(edge id, src, dst, epoch, quantity, unit) of each new edge."""
+        nan = float("nan")
+        return [
+            (i, s, t, int(when.timestamp()), float(q) if q is not None else nan, u)
+            for i, ((_e, s, t), (_k, when, _at, q, u)) in zip(
+                self.edge_ids, self.edge_rows.items(), strict=True
+            )
+        ]
 
 
 def _held(hashes: Sequence[str]) -> set[str]:
@@ -673,8 +696,7 @@ def _write_events(
     event_ids = allocate_ids(TraceEvent, len(todo))
     event_rows = []
     link_rows: dict[tuple[int, int, str], tuple[Decimal | None, str]] = {}
-    # (event, src, dst) -> (kind, time, the time in the database's form, quantity, unit)
-    edge_rows: dict[tuple[int, int, int], tuple[str, dt.datetime, Any, Decimal | None, str]] = {}
+    edge_rows: _EdgeRows = {}
     cap = capture.pk
     quantity = _Quantities()
     for eid, p, (here, there) in zip(event_ids, todo, keys, strict=True):
@@ -738,23 +760,12 @@ def _write_events(
             as_is=("at", "quantity"),
         )
     )
-    graph = _GraphRows(
-        lots=new_lots,
-        edges=[
-            (i, s, t, int(when.timestamp()), float(q) if q is not None else float("nan"), u)
-            for i, ((_e, s, t), (_k, when, _at, q, u)) in zip(edge_ids, edge_rows.items(), strict=True)
-        ],
-        last_lot=last_lot,
-    )
+    graph = _GraphRows(lots=new_lots, edge_ids=edge_ids, edge_rows=edge_rows, last_lot=last_lot)
     return _Written(event_ids[0], event_ids[-1], [lot for lot, _b in new_lots], edge_ids, graph)
 
 
-def _lot_key(row: Sequence[Any]) -> tuple[str, str]:
-    return row[1], row[2]
-
-
-def _event_key(row: Sequence[Any]) -> str:
-    return str(row[2])
+_lot_key = itemgetter(1, 2)  # (identifier, holder)
+_event_key = itemgetter(2)  # the hash ID
 
 
 _EVENT_COLUMNS = [
