@@ -172,7 +172,7 @@ def _date(text: str | None) -> dt.date | None:
         return None
 
 
-@dataclass
+@dataclass(slots=True)
 class _Prepared:
     event: Mapping[str, Any]
     hash_id: str
