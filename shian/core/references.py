@@ -17,6 +17,8 @@ The rule, and how each half is kept (docs/scaling.md §3):
   naming it, which capture and the ORM both do). The rows named are locked FOR KEY SHARE, like
   PostgreSQL's own check: a concurrent transaction deleting one, or changing its key, waits for
   this one to end and then fails its own check; one that deleted it first makes this check fail.
+  Rows this transaction wrote itself are not locked: no other can delete them or change their key
+  before it ends (in a capture they are most of the rows named, its new lots and events).
 - A referenced row deleted, or whose key changes, must at commit be named by no row (a deferred
   constraint trigger, as Django's key is deferred).
 - A TRUNCATE of the referenced table must not leave a row naming nothing: checked after the
