@@ -83,7 +83,7 @@ def allocate_ids(model: type[models.Model], count: int) -> list[int]:
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             # The sequence is looked up once (a MATERIALIZED CTE: written inside nextval() the
-            # look-up runs for every key, four fifths of the statement's time at 20,000 keys), and
+            # look-up runs for every key, three quarters of the statement's time at 20,000 keys), and
             # the keys come back as one array rather than one row each.
             cur.execute(
                 "WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence(%s, %s)::regclass AS seq) "
