@@ -312,24 +312,26 @@ def _prepare(*, by: User | None, document: Any, now: dt.datetime, check_permissi
     parties.prime(named)
     hash_id = hasher.hash_id
     hashes = [hash_id(event) for event in events]
+    lookup = parties.cache.get
+    holders = [_holder(d, lookup) for d in derived_all]
     if check_permission and by is not None:
-        outside = _outside_scope(by, derived_all, parties)
+        outside = _outside_scope(by, derived_all, holders, parties)
         if outside:
             # An event repeated within the document is named once, where it first comes.
             first = {h: index for index, h in reversed(list(enumerate(hashes)))}
             raise CaptureRejected([problem for index, problem in outside if first[hashes[index]] == index])
-    lookup = parties.cache.get
     dumps = orjson.dumps
     adapt = connection.ops.adapt_datetimefield_value
     times: dict[dt.datetime, Any] = {}
     recorded = adapt(now)
     seen: set[str] = set()
     prepared: list[_Prepared] = []
-    for index, (event, h, d) in enumerate(zip(events, hashes, derived_all, strict=True)):
+    for index, (event, h, d, (holder, holder_id)) in enumerate(
+        zip(events, hashes, derived_all, holders, strict=True)
+    ):
         if h in seen:
             continue
         seen.add(h)
-        holder, holder_id = _holder(d, lookup)
         at = times.get(d.event_time)
         if at is None:
             at = times[d.event_time] = adapt(d.event_time)
@@ -392,15 +394,16 @@ def _graph_committed(pushed: list[_GraphRows]) -> None:
 
 
 def _outside_scope(
-    by: User, derived: Sequence[Derived], parties: _Parties
+    by: User, derived: Sequence[Derived], holders: Sequence[tuple[Holder | None, str]], parties: _Parties
 ) -> list[tuple[int, epcis.Problem]]:
-    """The events naming a business outside the sender's area (or none registered), by index."""
+    """The events naming a business outside the sender's area (or none registered), by index;
+    `holders` are the events' holders (`_holder`)."""
     scope = scope_for(by)
     allowed: dict[str, bool] = {}
     lookup = parties.cache.get
     outside = []
-    for index, d in enumerate(derived):
-        for b in (_holder(d, lookup)[0], lookup(counter_party(d))):
+    for index, (d, (holder, _named)) in enumerate(zip(derived, holders, strict=True)):
+        for b in (holder, lookup(counter_party(d))):
             if b is None:
                 continue
             ok = allowed.get(b.region_id)
@@ -595,8 +598,8 @@ def _write(
         if not todo:
             continue
         rows = _write_events(capture=capture, todo=todo, parties=plan.parties, lots=lots, lane=lane)
-        counts["lots"] += len(rows.lots)
-        counts["edges"] += len(rows.edges)
+        counts["lots"] += len(rows.graph.lots)
+        counts["edges"] += len(rows.graph.edge_ids)
         event_ids = [event_ids[0] if event_ids else rows.first_event, rows.last_event]
         new_hashes.extend(p.hash_id for p in todo)
         pushed.append(rows.graph)
@@ -637,8 +640,6 @@ def _write(
 class _Written:
     first_event: int
     last_event: int
-    lots: list[int]
-    edges: list[int]
     graph: _GraphRows
 
 
@@ -761,7 +762,7 @@ def _write_events(
         )
     )
     graph = _GraphRows(lots=new_lots, edge_ids=edge_ids, edge_rows=edge_rows, last_lot=last_lot)
-    return _Written(event_ids[0], event_ids[-1], [lot for lot, _b in new_lots], edge_ids, graph)
+    return _Written(event_ids[0], event_ids[-1], graph)
 
 
 _lot_key = itemgetter(1, 2)  # (identifier, holder)
@@ -887,24 +888,11 @@ class _Lots:
                 )
             identifier, gtin, lot_number, attributes, made = common
             made.append((pk, attributes))
-            if business is not None:
-                rows.append(
-                    (
-                        pk,
-                        identifier,
-                        holder[:300],
-                        business.pk,
-                        business.region_id,
-                        gtin,
-                        lot_number,
-                        *attributes,
-                        normal,
-                    )
-                )
-                graph_rows.append((pk, business.pk))
-            else:
-                rows.append((pk, identifier, holder[:300], None, None, gtin, lot_number, *attributes, normal))
-                graph_rows.append((pk, -1))
+            business_id, region = (business.pk, business.region_id) if business is not None else (None, None)
+            rows.append(
+                (pk, identifier, holder[:300], business_id, region, gtin, lot_number, *attributes, normal)
+            )
+            graph_rows.append((pk, business_id if business_id is not None else -1))
             ids[(ident, holder)] = pk
         last = (rows[-1][1], rows[-1][2]) if rows else None
         return {k: ids[k] for k in needed}, rows, graph_rows, last
