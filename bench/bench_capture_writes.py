@@ -8,6 +8,11 @@ the deferred per-row foreign-key checks run there), the CPU seconds of this proc
 PostgreSQL, of the connection's server process (read from /proc: the server on this machine), with
 the load average. CPU seconds say more than wall-clock ones on a machine shared with other work.
 
+`--held N` (PostgreSQL) first writes N events as if captured before, spread over the years of the
+events' partitions (2020–2027, a few hundred thousand a year at N = 3,000,000), and analyses them:
+the database of a district some years in, where the look-up of the hash IDs already held (timed
+too) meets every year's partition.
+
 `--at trace 0002_traceevent_partition_by_year` first migrates the trace app back to that
 migration, to time the schema before a later one on the same code.
 
@@ -43,6 +48,7 @@ def main() -> None:
     parser.add_argument(
         "--at", nargs=2, metavar=("APP", "MIGRATION"), help="migrate APP back to MIGRATION first"
     )
+    parser.add_argument("--held", type=int, default=0, help="events held before (PostgreSQL), over 2020–2027")
     args = parser.parse_args()
     url = os.environ["DATABASE_URL"]
     bench_trace.drop_and_create(url)
@@ -57,9 +63,11 @@ def main() -> None:
     if args.at:
         call_command("migrate", *args.at, interactive=False, verbosity=0)
     bench_trace.register_businesses(1000)
+    if args.held:
+        hold_events(args.held)
 
     spent: dict[str, float] = defaultdict(float)
-    real_insert, real_commit = services.insert_rows, connection.commit
+    real_insert, real_commit, real_held = services.insert_rows, connection.commit, services._held
 
     def timed_insert(model: Any, *a: Any, **kw: Any) -> int:
         t = time.perf_counter()
@@ -75,7 +83,15 @@ def main() -> None:
         finally:
             spent["commit"] += time.perf_counter() - t
 
+    def timed_held(*a: Any, **kw: Any) -> set[str]:
+        t = time.perf_counter()
+        try:
+            return real_held(*a, **kw)
+        finally:
+            spent["held look-up"] += time.perf_counter() - t
+
     services.insert_rows = timed_insert  # type: ignore[assignment]
+    services._held = timed_held  # type: ignore[assignment]
     connection.commit = timed_commit  # type: ignore[method-assign]
 
     def server_cpu() -> float:
@@ -99,15 +115,44 @@ def main() -> None:
         )
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         server = server_cpu() - server
-        writes = sum(v for k, v in spent.items() if k != "commit")
+        writes = sum(v for k, v in spent.items() if k not in ("commit", "held look-up"))
         parts = ", ".join(f"{k} {v:.3f}" for k, v in spent.items())
         print(
             f"{label}, document {i + 1}: {result.new:,} new in {wall:.2f} s ({args.events / wall:,.0f} events/s); "
-            f"writes {writes:.3f} s + commit {spent['commit']:.3f} s ({parts}); CPU {cpu:.2f} s here"
+            f"writes {writes:.3f} s + commit {spent['commit']:.3f} s, held look-up {spent['held look-up']:.3f} s "
+            f"({parts}); CPU {cpu:.2f} s here"
             + (f", {server:.2f} s in the server" if connection.vendor == "postgresql" else "")
             + f"; {bench_trace.load_text()}",
             flush=True,
         )
+
+
+def hold_events(n: int) -> None:
+    """`n` events as if captured before (one capture), their times spread over 2020–2027, written
+    by one INSERT … SELECT on the server, then analysed as autovacuum would."""
+    from django.db import connection
+
+    from shian.core.models import AuditSource
+    from shian.trace.models import Capture
+
+    if connection.vendor != "postgresql":
+        raise SystemExit("--held is for PostgreSQL (the events' yearly partitions)")
+    capture = Capture.objects.create(
+        source=AuditSource.COMMAND, filename="held", header={}, events_total=n, events_new=n
+    )
+    t = time.perf_counter()
+    with connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO trace_traceevent (hash_id, event_id, event_type, action, biz_step, disposition, "
+            "event_time, tz_offset, record_time, read_point, biz_location, body, capture_id) "
+            "SELECT 'ni:///sha-256;' || encode(sha256(('held' || g)::text::bytea), 'hex') || '?ver=CBV2.0', "
+            "'', 'ObjectEvent', 'OBSERVE', 'shipping', 'in_transit', "
+            "timestamptz '2020-01-01 00:00+08' + (g %% 2900) * interval '1 day' + (g %% 86400) * interval '1 second', "
+            "'+08:00', now(), '', '', '{}', %s FROM generate_series(1, %s) g",
+            [capture.pk, n],
+        )
+        cur.execute("ANALYZE trace_traceevent")
+    print(f"{n:,} events held over 2020–2027 in {time.perf_counter() - t:.0f} s", flush=True)
 
 
 if __name__ == "__main__":

@@ -60,8 +60,8 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
         _touch(folder, f"{name}.prepared")
         return plan
 
-    def held(hashes: Any) -> set[str]:
-        out = real_held(hashes)
+    def held(prepared: Any) -> set[str]:
+        out = real_held(prepared)
         _touch(folder, f"{name}.held")
         _wait(folder, job.get("wait_for", []))
         return out

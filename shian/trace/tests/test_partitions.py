@@ -16,12 +16,14 @@ import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
+from django.test.utils import CaptureQueriesContext
 
 from shian.core.bulk import insert_rows
 from shian.core.models import AuditSource
 from shian.core.partitions import TRACE_EVENTS, is_partitioned, partitions
 from shian.core.tests.factories import TOWN_A, TOWN_B
 from shian.trace import services
+from shian.trace.eventhash import event_hash_id
 from shian.trace.models import EventLot, Lot, LotEdge, TraceEvent
 from shian.trace.tests import docs
 
@@ -285,3 +287,45 @@ def test_the_hash_id_has_one_index_and_the_held_look_up_uses_it(chain) -> None:
     finally:
         call_command("migrate", "trace", verbosity=0)
     assert pattern_indexes() == []
+
+
+@needs_pg
+def test_the_held_look_up_reads_only_the_years_of_the_document(chain) -> None:
+    """Capture's look-up of held hash IDs is bounded by the document's event times: a document of
+    2024 reads the 2024 partition alone, not every year's (with several years of events the
+    unbounded look-up scanned them all, docs/trace.md)."""
+    dairy, wholesaler, shop = chain
+    _capture(_across_the_year(chain))  # events in 2023 and 2024
+    later = docs.document(
+        docs.ship(wholesaler, shop, "F2405B", when="2024-05-02T09:00:00+08:00", qty=12),
+        docs.ship(dairy, shop, "F2405C", when="2024-11-20T16:45:00+08:00", qty=30),
+    )
+    with CaptureQueriesContext(connection) as queries:
+        assert _capture(later).new == 2
+    [look_up] = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "hash_id"')]
+    with connection.cursor() as cur:
+        cur.execute("EXPLAIN " + look_up)
+        plan = "\n".join(row[0] for row in cur.fetchall())
+    assert "trace_traceevent_y2024" in plan, plan
+    assert "trace_traceevent_y2023" not in plan and "trace_traceevent_default" not in plan, plan
+
+
+@needs_pg
+def test_an_event_sent_again_with_other_sub_millisecond_digits_is_held(chain) -> None:
+    """CBV 2.0 §8.9 hashes the event time in UTC to the millisecond: an event sent again with the
+    same instant written another way (another offset, digits past the millisecond) has the same
+    hash ID and is held, not stored twice. The held look-up's time bound must therefore reach
+    the whole millisecond on both sides: sent first to the millisecond and again to the
+    microsecond, and the other way round."""
+    dairy, wholesaler, shop = chain
+    first = docs.ship(dairy, wholesaler, "F2403A", when="2024-03-05T10:00:00.123Z", qty=60)
+    second = docs.ship(wholesaler, shop, "F2403B", when="2024-03-05T18:30:00.987654+08:00", qty=24)
+    assert _capture(docs.document(first, second)).new == 2
+    first_again = {**first, "eventTime": "2024-03-05T18:00:00.123999+08:00"}
+    second_again = {**second, "eventTime": "2024-03-05T10:30:00.987Z"}
+    assert event_hash_id(first_again) == event_hash_id(first)
+    assert event_hash_id(second_again) == event_hash_id(second)
+    before = _counts()
+    again = _capture(docs.document(first_again, second_again))
+    assert (again.new, again.duplicate) == (0, 2)
+    assert _counts() == before
