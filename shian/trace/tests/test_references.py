@@ -413,6 +413,54 @@ def test_rows_this_transaction_wrote_are_named_without_a_lock_and_the_others_loc
 
 
 @needs_pg
+def test_keys_named_close_together_are_checked_by_one_range_with_the_same_rule() -> None:
+    """At least 64 integer keys lying close together (a capture's new lots and events) are found
+    by one range scan (migration trace 0007), under the same rule: rows other transactions wrote
+    are locked FOR KEY SHARE and the transaction's own are not; a missing key inside the range is
+    refused even where rows of the range that no row names would make up the count."""
+    base = 10**9 + 100
+    setup = psycopg.connect(_conninfo(), autocommit=True)
+    businesses = (
+        "INSERT INTO registry_business (id, name, credit_code, business_type, scale, region_id, status, address, "
+        "legal_representative, created_at, updated_at) SELECT g, '区间主体' || g, '9112' || lpad((g - %s)::text, 14, '0'), "
+        "'wholesale_retail', 'small', %s, 'active', '', '', now(), now() FROM generate_series(%s::bigint, %s::bigint) g"
+    )
+    lots = (
+        "INSERT INTO trace_lot (identifier, holder, business_id, region_id, gtin, lot_number, product_name, "
+        "product_line, status) SELECT 'urn:range:' || %s || ':' || b, 'b:' || b, b, %s, '', 'C1', '', 'other', "
+        "'normal' FROM unnest(%s::bigint[]) b"
+    )
+    old = list(range(base, base + 100))  # committed before
+    new = list(range(base + 100, base + 140))  # written by the capture's own transaction
+    setup.execute(businesses, [10**9, TOWN_A, old[0], old[-1]])
+    capture = psycopg.connect(_conninfo())
+    try:
+        capture.execute(businesses, [10**9, TOWN_A, new[0], new[-1]])
+        capture.execute(lots, ["a", TOWN_A, old + new])
+        row = capture.execute("SELECT pg_current_xact_id()::xid::text").fetchone()
+        assert row is not None
+        xmax: dict[int, str] = dict(
+            capture.execute(
+                "SELECT id, xmax::text FROM registry_business WHERE id BETWEEN %s AND %s", [old[0], new[-1]]
+            ).fetchall()
+        )
+        assert {xmax[b] for b in old} == {row[0]} and {xmax[b] for b in new} == {"0"}
+        # 99 of the old keys and one missing past the new ones: the range [old[0], gone] holds
+        # 140 rows, the unnamed old one and the new ones among them, but only 99 named.
+        gone = new[-1] + 1
+        with pytest.raises(
+            psycopg.errors.ForeignKeyViolation, match=f"Key \\(business_id\\)=\\({gone}\\) is not present"
+        ):
+            capture.execute(lots, ["b", TOWN_A, [*old[:-1], gone]])
+        capture.rollback()
+    finally:
+        capture.close()
+        setup.execute("DELETE FROM trace_lot WHERE identifier LIKE 'urn:range:%%'")
+        setup.execute("DELETE FROM registry_business WHERE id BETWEEN %s AND %s", [base, base + 200])
+        setup.close()
+
+
+@needs_pg
 def test_the_migration_reverses_and_reapplies_with_every_row(chain) -> None:
     before = _counts()
     connection.check_constraints()  # a migration's DDL waits for no pending check
