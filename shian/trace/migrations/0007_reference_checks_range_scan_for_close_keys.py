@@ -9,17 +9,8 @@ from importlib import import_module
 
 from django.db import migrations
 
-from shian.core.partitions import TRACE_EVENTS, reference_names
-from shian.core.references import django_name, refresh_checks
-
-
-def forward(apps, schema_editor):
-    connection = schema_editor.connection
-    if connection.vendor != "postgresql":
-        return
-    module = import_module("shian.trace.migrations.0003_capture_references_per_statement")
-    named = tuple((ref, django_name(connection, ref)) for ref in module.REFERENCES)
-    refresh_checks(connection, named + reference_names(connection, TRACE_EVENTS))
+# Migration 0005's refresh: each check function rewritten as shian.core.references writes it now.
+forward = import_module("shian.trace.migrations.0005_reference_checks_lock_only_others_rows").forward
 
 
 class Migration(migrations.Migration):
