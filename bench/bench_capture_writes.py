@@ -67,32 +67,22 @@ def main() -> None:
         hold_events(args.held)
 
     spent: dict[str, float] = defaultdict(float)
-    real_insert, real_commit, real_held = services.insert_rows, connection.commit, services._held
 
-    def timed_insert(model: Any, *a: Any, **kw: Any) -> int:
-        t = time.perf_counter()
-        try:
-            return real_insert(model, *a, **kw)
-        finally:
-            spent[model._meta.db_table] += time.perf_counter() - t
+    def timed(real: Any, label: Any) -> Any:
+        """`real`, its wall-clock seconds added to `spent[label(*args)]`."""
 
-    def timed_commit() -> None:
-        t = time.perf_counter()
-        try:
-            real_commit()
-        finally:
-            spent["commit"] += time.perf_counter() - t
+        def call(*a: Any, **kw: Any) -> Any:
+            t = time.perf_counter()
+            try:
+                return real(*a, **kw)
+            finally:
+                spent[label(*a)] += time.perf_counter() - t
 
-    def timed_held(*a: Any, **kw: Any) -> set[str]:
-        t = time.perf_counter()
-        try:
-            return real_held(*a, **kw)
-        finally:
-            spent["held look-up"] += time.perf_counter() - t
+        return call
 
-    services.insert_rows = timed_insert  # type: ignore[assignment]
-    services._held = timed_held  # type: ignore[assignment]
-    connection.commit = timed_commit  # type: ignore[method-assign]
+    services.insert_rows = timed(services.insert_rows, lambda model, *_: model._meta.db_table)
+    services._held = timed(services._held, lambda *_: "held look-up")
+    connection.commit = timed(connection.commit, lambda *_: "commit")  # type: ignore[method-assign]
 
     def server_cpu() -> float:
         """CPU seconds of this connection's PostgreSQL backend (same machine), else 0."""

@@ -530,9 +530,9 @@ def _held(prepared: Sequence[_Prepared]) -> set[str]:
     time in UTC with milliseconds, truncated), so it lies in [the earliest time's millisecond,
     the latest time's millisecond + 1 ms) whatever digits past the millisecond either was sent
     with."""
-    times = [p.derived.event_time for p in prepared]
     bound = None
-    if connection.vendor == "postgresql" and times:
+    if connection.vendor == "postgresql" and prepared:
+        times = [p.derived.event_time for p in prepared]
         earliest, latest = min(times), max(times)
         low = earliest.replace(microsecond=earliest.microsecond // 1000 * 1000)
         high = latest.replace(microsecond=latest.microsecond // 1000 * 1000) + dt.timedelta(milliseconds=1)
