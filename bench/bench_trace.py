@@ -24,6 +24,9 @@ same columns with the same two composite indexes. Then, in one run:
              platform's migrated schema in a database of its own, `<pg-url>_capture`, written by
              COPY), events per second wall-clock and per CPU-second of the capturing process,
              with the load average; then the last document again (all already held).
+             `--capture-concurrency K`: 1 … K capturing processes at once, the aggregate rate
+             with the whole machine's busy share and CPU seconds an event (/proc/stat: the
+             capturing processes, their server processes and anything else running).
 
 It prints p50/p95/p99 of typical traces (random producer lots forward, random shop lots backward),
 each hub's time and the recall page's beside it, the graph's memory, the capture rates, and the
@@ -354,6 +357,19 @@ def load_text() -> str:
     return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} on {os.cpu_count()} CPUs"
 
 
+def machine_cpu() -> tuple[float, float] | None:
+    """The machine's busy and total CPU seconds since boot, every CPU summed (Linux's /proc/stat:
+    idle and I/O wait count as not busy); None where there is no /proc/stat."""
+    try:
+        with open("/proc/stat", encoding="ascii") as f:
+            fields = [int(x) for x in f.readline().split()[1:9]]
+    except OSError:
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    total = sum(fields)
+    return (total - fields[3] - fields[4]) / tick, total / tick
+
+
 def capture_runs(
     n_events: int, n_docs: int, n_businesses: int, label: str, *, profile: bool = False
 ) -> float:
@@ -582,6 +598,7 @@ def capture_round(url: str, k: int, args: argparse.Namespace) -> dict[str, Any]:
         if line != "ready":
             raise RuntimeError(f"a capturing process did not start: {line!r}")
     load_before = load_text()
+    cpu_before = machine_cpu()
     for p in procs:
         assert p.stdin is not None
         p.stdin.write("go\n")
@@ -592,13 +609,23 @@ def capture_round(url: str, k: int, args: argparse.Namespace) -> dict[str, Any]:
         if p.returncode != 0:
             raise RuntimeError(f"a capturing process failed ({p.returncode})")
         results.append(json.loads(out.strip().splitlines()[-1]))
+    cpu_after = machine_cpu()
     wall = max(r["end"] for r in results) - min(r["start"] for r in results)
     events = sum(r["events"] for r in results)
+    # The whole machine's CPU from "go" to the last process's exit: the capturing processes,
+    # their server processes and anything else running. Busy near 100 % says the rate is bound by
+    # CPU, and then CPU per event is what sets it.
+    busy = per_event = None
+    if cpu_before and cpu_after:
+        used, span = cpu_after[0] - cpu_before[0], cpu_after[1] - cpu_before[1]
+        busy, per_event = used / span if span else None, used / events
     return {
         "k": k,
         "wall": wall,
         "events": events,
         "rate": events / wall,
+        "busy": busy,
+        "cpu_per_event": per_event,
         "workers": results,
         "load_before": load_before,
         "load_after": load_text(),
@@ -629,10 +656,16 @@ def capture_concurrent(args: argparse.Namespace) -> None:
                 f"({x['events'] / x['cpu']:,.0f} per CPU-s, {x['attempts'] - args.capture_docs} retried)"
                 for x in r["workers"]
             )
+            machine = (
+                f"machine {100 * r['busy']:.0f} % busy, {1e6 * r['cpu_per_event']:.0f} µs of CPU an event "
+                f"(20,000/s on {os.cpu_count()} CPUs allows {1e6 * (os.cpu_count() or 1) / 20_000:.0f}); "
+                if r["busy"] is not None
+                else ""
+            )
             print(
                 f"  {label}, K={k}: {r['events']:,} events in {r['wall']:.2f} s: {r['rate']:,.0f} events/s "
                 f"aggregate ({r['rate'] / 20_000:.2f}× the 20,000 target; "
-                f"{r['rate'] / rounds[0]['rate']:.2f}× K=1); per process {per}; "
+                f"{r['rate'] / rounds[0]['rate']:.2f}× K=1); {machine}per process {per}; "
                 f"{r['load_before']} before, {r['load_after']} after",
                 flush=True,
             )
