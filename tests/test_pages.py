@@ -4,6 +4,8 @@ request, only their own jurisdiction, the register's rules in the forms, and bou
 from __future__ import annotations
 
 import io
+import re
+from pathlib import Path
 from urllib.parse import unquote
 
 import openpyxl
@@ -144,6 +146,29 @@ def test_no_page_links_a_cdn(client_for):
     assert "/static/vendor/echarts.min.js" in page
     assert "https://" not in page
     assert "http://" not in page
+
+
+def test_every_page_document_names_its_icon():
+    """A page without an icon link makes the browser ask for /favicon.ico, which is not served:
+    a 404 in the console of every phone opening the public trace or complaint page."""
+    root = Path(__file__).resolve().parent.parent / "shian"
+    documents = [
+        p for p in root.rglob("templates/**/*.html") if "<!doctype" in p.read_text(encoding="utf-8").lower()
+    ]
+    assert len(documents) >= 4  # the staff base, the two public bases and the error page
+    missing = [
+        str(p.relative_to(root))
+        for p in documents
+        if 'rel="icon" href="{% static \'shian/favicon.svg\' %}"' not in p.read_text(encoding="utf-8")
+    ]
+    assert missing == []
+
+
+def test_public_trace_page_names_the_served_icon(client):
+    page = _text(client.get("/t/"))
+    icon = re.search(r'<link rel="icon" href="([^"]+)"', page)
+    assert icon is not None
+    assert client.get(icon.group(1)).status_code == 200
 
 
 def test_not_found_and_forbidden_pages_are_chinese(client_for):
