@@ -137,6 +137,8 @@ def sample_photo_get_for_user(*, user: Any, pk: int) -> SamplePhoto:
 
 
 def unqualified_list_for_user(*, user: Any) -> QuerySet[Sample]:
+    """The unqualified samples the user sees, each with its own disposal task where the user may
+    see that too (a lab sees its results, not the town's disposal work)."""
     return (
         samples_for_user(user)
         .filter(conclusion=Verdict.UNQUALIFIED)
@@ -144,7 +146,7 @@ def unqualified_list_for_user(*, user: Any) -> QuerySet[Sample]:
         .prefetch_related(
             Prefetch(
                 "disposals",
-                queryset=DisposalTask.objects.filter(business__isnull=True),
+                queryset=disposal_tasks_for_user(user).filter(business__isnull=True),
                 to_attr="own_disposals",
             )
         )

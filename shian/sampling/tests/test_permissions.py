@@ -87,3 +87,22 @@ def test_the_list_filters_and_exports_in_the_bulletin_layout(sample, client_for)
     rows = book.get_sheet_by_index(0).to_python()
     assert rows[1][7] == "不合格项目║检验结果║标准值"
     assert rows[2][7] == "镉(以Cd计)║0.32mg/kg║≤0.2mg/kg"
+
+
+@pytest.mark.django_db
+def test_the_unqualified_list_shows_a_disposal_task_only_to_whom_may_open_it(sample, personas, client_for):
+    """The lab sees its unqualified result on the list, but not the town's disposal task: no link
+    to a page that answers 404 to it, and not the task's status or due date either."""
+    from shian.sampling import services
+
+    task = services.disposal_task_open(
+        sample=sample, by=personas("district_officer"), on=sample.history.last().on
+    )
+    link = f"/sampling/disposal/{task.pk}/"
+    officer = client_for("town_a_officer").get("/sampling/unqualified/").content.decode()
+    assert "BC-M1" in officer and link in officer
+    assert client_for("town_a_officer").get(link).status_code == 200
+    lab = client_for("lab").get("/sampling/unqualified/").content.decode()
+    assert "BC-M1" in lab
+    assert link not in lab
+    assert task.due.isoformat() not in lab
