@@ -235,17 +235,21 @@ def open_kitchen_population(*, user: Any, group: str, on: dt.date) -> QuerySet[B
     return qs.select_related("region", "open_kitchen").order_by("region_id", "name")
 
 
+def _businesses_in_scope(user: Any) -> QuerySet[Business]:
+    return scope_for(user).apply(Business.objects.all(), region_field="region_id", type_field="business_type")
+
+
 def open_kitchen_business_get(*, user: Any, pk: Any) -> Business:
-    business = (
-        scope_for(user)
-        .apply(Business.objects.all(), region_field="region_id", type_field="business_type")
-        .filter(pk=_pk(pk))
-        .select_related("region")
-        .first()
-    )
+    business = _businesses_in_scope(user).filter(pk=_pk(pk)).select_related("region").first()
     if business is None:
         raise Http404
     return business
+
+
+def business_ids_in_scope(*, user: Any, ids: list[int]) -> set[int]:
+    """Which of `ids` the user may act on (put a certificate on file for): a school's suppliers
+    can lie outside a liaison's scope, and a link to one would answer 404."""
+    return set(_businesses_in_scope(user).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def certificates_for_user(

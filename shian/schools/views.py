@@ -209,8 +209,18 @@ def school_detail(request: HttpRequest, pk: int) -> HttpResponse:
         }
         for b in feeders + [s.business for s in suppliers if s.role == "meal_provider"]
     ]
+    can_manage = has_cap(request.user, SchoolCap.MANAGE)
+    in_scope = (
+        selectors.business_ids_in_scope(user=request.user, ids=[s.business_id for s in suppliers])
+        if can_manage
+        else set()
+    )
     certificates = [
-        {"business": s.business, "certificates": list(selectors.certificates_of(business=s.business))}
+        {
+            "business": s.business,
+            "certificates": list(selectors.certificates_of(business=s.business)),
+            "can_add": s.business_id in in_scope,
+        }
         for s in suppliers
     ]
     return render(
@@ -226,7 +236,7 @@ def school_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "month_start": start,
             "meals": selectors.meals_of(school=school, start=today - dt.timedelta(days=31), end=today)[:100],
             "meal_rule": rules.meal_rule_in_force(today),
-            "can_manage": has_cap(request.user, SchoolCap.MANAGE),
+            "can_manage": can_manage,
         },
     )
 

@@ -168,6 +168,27 @@ def test_schools_are_scoped_by_town_and_seen_by_the_education_liaison(world, per
         selectors.school_get_for_user(user=personas("lab"), pk=school.pk)
 
 
+def test_the_school_page_offers_a_certificate_only_for_suppliers_the_user_may_act_on(world, client_for):
+    """The school is in town A; its meal provider is in town B. The district office may put the
+    provider's certificate on file; town A's officer sees the provider and its certificates but is
+    offered no link to a form that answers 404 to them."""
+    school = _school(world)
+    provider_form = f"/schools/certificates/new/{world['provider'].pk}/"
+    canteen_form = f"/schools/certificates/new/{world['operator'].pk}/"
+    SchoolSupplier.objects.create(school=school, business=world["operator"], role="ingredients")
+    district = client_for("district_officer")
+    page = district.get(f"/schools/{school.pk}/").content.decode()
+    assert provider_form in page and canteen_form in page
+    assert district.get(provider_form).status_code == 200
+    town = client_for("town_a_officer")
+    page = town.get(f"/schools/{school.pk}/").content.decode()
+    assert "示范配餐中心" in page
+    assert provider_form not in page
+    assert town.get(provider_form).status_code == 404
+    assert canteen_form in page
+    assert town.get(canteen_form).status_code == 200
+
+
 def test_the_operator_records_accompanied_meals_and_the_shortfall_shrinks(world):
     school = _school(world)
     owner, _ = portal_services.business_account_create(
