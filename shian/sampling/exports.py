@@ -74,6 +74,28 @@ def bulletin_xlsx(*, samples: QuerySet[Sample]) -> bytes:
     )
 
 
+UNQUALIFIED_HEADERS = [*BULLETIN_HEADERS, "样品状态", "核查处置", "处置完成时限", "办结日期", "是否超期"]
+
+
+def unqualified_xlsx(*, samples: QuerySet[Sample], today: dt.date, disposals: bool) -> bytes:
+    """The unqualified food list as filtered: the bulletin's columns, then the sample's status and
+    (for those who see disposal work) its own disposal task's state, due date, closing date and
+    whether it is or was late."""
+    qs = list(samples.prefetch_related(Prefetch("items", queryset=TestItem.objects.order_by("id"))))
+    rows = bulletin_rows(qs)
+    for row, s in zip(rows, qs, strict=True):
+        task = s.disposal if disposals else None
+        late = task is not None and (task.closed_on or today) > task.due
+        row += [
+            s.get_status_display(),
+            task.get_status_display() if task else None,
+            task.due.isoformat() if task else None,
+            task.closed_on.isoformat() if task and task.closed_on else None,
+            ("是" if late else "否") if task else None,
+        ]
+    return table_xlsx(title="不合格食品核查处置", headers=UNQUALIFIED_HEADERS, rows=rows, sheet="不合格食品")
+
+
 QUICK_TEST_HEADERS = [
     "序号",
     "检测时间",

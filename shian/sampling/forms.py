@@ -32,6 +32,31 @@ class SampleFilterForm(forms.Form):
         ]
 
 
+class UnqualifiedFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=60)
+    region = forms.ChoiceField(label=_("Town or street"), required=False)
+    year = forms.ChoiceField(label=_("Year sampled"), required=False)
+    disposal = forms.ChoiceField(label=_("Disposal"), required=False)
+
+    def __init__(self, *args: Any, user: Any, years: list[int], disposals: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [  # type: ignore[attr-defined]
+            ("", _("All")),
+            *((r.code, r.name) for r in regions_for(user).exclude(level="district")),
+        ]
+        self.fields["year"].choices = [("", _("All")), *((str(y), str(y)) for y in years)]  # type: ignore[attr-defined]
+        if disposals:
+            self.fields["disposal"].choices = [  # type: ignore[attr-defined]
+                ("", _("All")),
+                ("none", _("No disposal task yet")),
+                ("open", _("Disposal open, within its deadline")),
+                ("overdue", _("Disposal past its deadline")),
+                ("closed", _("Disposal closed")),
+            ]
+        else:  # a lab: disposal is the town's work, not shown to it
+            del self.fields["disposal"]
+
+
 class ResultsImportForm(forms.Form):
     file = forms.FileField(label=_("Results file (xlsx or csv)"))
     dry_run = forms.BooleanField(label=_("Check only, do not import"), required=False)

@@ -19,6 +19,7 @@ from shian.registry.models import Business, BusinessType
 from . import rules
 from .indicators import category_rows, taken_in_period
 from .models import (
+    DisposalStatus,
     DisposalTask,
     Lab,
     LabMember,
@@ -99,13 +100,16 @@ def overdue_deadlines(today: dt.date) -> QuerySet[SampleDeadline]:
     )
 
 
+def _matching(q: str) -> Q:
+    """A sample whose number, food or business name holds `q` (the lists' search box)."""
+    return Q(code__icontains=q) | Q(food_name__icontains=q) | Q(business__name__icontains=q)
+
+
 def sample_list_for_user(*, user: Any, filters: SampleFilters, today: dt.date) -> QuerySet[Sample]:
     qs = samples_for_user(user).select_related("region", "business", "lab")
     f = filters
     if f.q:
-        qs = qs.filter(
-            Q(code__icontains=f.q) | Q(food_name__icontains=f.q) | Q(business__name__icontains=f.q)
-        )
+        qs = qs.filter(_matching(f.q))
     if f.status:
         qs = qs.filter(status=f.status)
     if f.region:
@@ -136,13 +140,60 @@ def sample_photo_get_for_user(*, user: Any, pk: int) -> SamplePhoto:
     return photo
 
 
-def unqualified_list_for_user(*, user: Any) -> QuerySet[Sample]:
+# The unqualified list's disposal filter: no task yet, a task open within its deadline, one open
+# past it, every task closed. A sample's tasks are its own business's and those a recall opened for the
+# businesses its lot reached.
+DISPOSAL_STATES = ("none", "open", "overdue", "closed")
+
+
+@dataclass(frozen=True)
+class UnqualifiedFilters:
+    q: str = ""
+    region: str = ""
+    year: int | None = None  # of the sampling date
+    disposal: str = ""  # one of DISPOSAL_STATES
+
+    @classmethod
+    def from_mapping(cls, data: Any) -> UnqualifiedFilters:
+        year = str(data.get("year", "") or "").strip()
+        disposal = str(data.get("disposal", "") or "")
+        return cls(
+            q=str(data.get("q", "") or "").strip()[:60],
+            region=str(data.get("region", "") or "")[:12],
+            year=int(year) if year.isdigit() and len(year) == 4 else None,
+            disposal=disposal if disposal in DISPOSAL_STATES else "",
+        )
+
+    def as_query(self) -> dict[str, str]:
+        return {k: str(v) for k, v in self.__dict__.items() if v}
+
+
+def unqualified_list_for_user(
+    *, user: Any, filters: UnqualifiedFilters | None = None, today: dt.date | None = None
+) -> QuerySet[Sample]:
     """The unqualified samples the user sees, each with its own disposal task where the user may
-    see that too (a lab sees its results, not the town's disposal work)."""
+    see that too (a lab sees its results, not the town's disposal work), filtered."""
+    f = filters or UnqualifiedFilters()
+    qs = samples_for_user(user).filter(conclusion=Verdict.UNQUALIFIED)
+    if f.q:
+        qs = qs.filter(_matching(f.q))
+    if f.region:
+        qs = qs.filter(region_id=f.region)
+    if f.year:
+        qs = qs.filter(sampled_on__year=f.year)
+    if f.disposal:
+        tasks = disposal_tasks_for_user(user).filter(sample=OuterRef("pk"))
+        open_tasks = tasks.filter(status=DisposalStatus.OPEN)
+        if f.disposal == "none":
+            qs = qs.filter(~Exists(tasks))
+        elif f.disposal == "open":  # within its deadline, as the home page's to-do counts them
+            qs = qs.filter(Exists(open_tasks.filter(due__gte=today or timezone.localdate())))
+        elif f.disposal == "overdue":
+            qs = qs.filter(Exists(open_tasks.filter(due__lt=today or timezone.localdate())))
+        else:
+            qs = qs.filter(Exists(tasks), ~Exists(open_tasks))
     return (
-        samples_for_user(user)
-        .filter(conclusion=Verdict.UNQUALIFIED)
-        .select_related("region", "business")
+        qs.select_related("region", "business", "lab")
         .prefetch_related(
             Prefetch(
                 "disposals",
@@ -154,9 +205,20 @@ def unqualified_list_for_user(*, user: Any) -> QuerySet[Sample]:
     )
 
 
+def unqualified_years(*, user: Any) -> list[int]:
+    """The years the user's unqualified samples were taken in, newest first (the year filter)."""
+    days = samples_for_user(user).filter(conclusion=Verdict.UNQUALIFIED).dates("sampled_on", "year")
+    return sorted({d.year for d in days}, reverse=True)
+
+
+def sees_disposal_tasks(user: Any) -> bool:
+    """Disposal tasks are the town's work: a lab never sees them."""
+    return not (getattr(user, "role", None) == Role.LAB and not getattr(user, "is_superuser", False))
+
+
 def disposal_tasks_for_user(user: Any) -> QuerySet[DisposalTask]:
     """Disposal tasks are the town's work: a lab never sees them."""
-    if getattr(user, "role", None) == Role.LAB and not user.is_superuser:
+    if not sees_disposal_tasks(user):
         return DisposalTask.objects.none()
     scope = scope_for(user)
     return scope.apply(

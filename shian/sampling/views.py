@@ -45,6 +45,7 @@ from .forms import (
     QuickTestRetestForm,
     ResultsImportForm,
     SampleFilterForm,
+    UnqualifiedFilterForm,
 )
 from .models import DisposalStatus, DisposalStepKind, QuickResult, TestItem, Verdict
 from .workflow import TRANSITIONS, QuickTestStatus, SampleStatus
@@ -359,10 +360,38 @@ def results_template(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def unqualified_list(request: HttpRequest) -> HttpResponse:
+    """The unqualified food and its disposal: filtered by text, town, year and disposal state,
+    and exported as filtered (`?format=xlsx`)."""
     require_cap(request.user, Cap.SAMPLING_VIEW)
-    qs = selectors.unqualified_list_for_user(user=request.user)
+    today = timezone.localdate()
+    disposals = selectors.sees_disposal_tasks(request.user)
+    filters = selectors.UnqualifiedFilters.from_mapping(request.GET)
+    if not disposals:
+        filters = selectors.UnqualifiedFilters(q=filters.q, region=filters.region, year=filters.year)
+    qs = selectors.unqualified_list_for_user(user=request.user, filters=filters, today=today)
+    if request.GET.get("format") == "xlsx":
+        content = exports.unqualified_xlsx(samples=qs, today=today, disposals=disposals)
+        response = HttpResponse(content, content_type=XLSX)
+        response["Content-Disposition"] = content_disposition_header(
+            True, f"不合格食品核查处置_{today:%Y%m%d}.xlsx"
+        )
+        return response
+    form = UnqualifiedFilterForm(
+        request.GET,
+        user=request.user,
+        years=selectors.unqualified_years(user=request.user),
+        disposals=disposals,
+    )
     page = list_page(request, qs)
-    return render(request, "sampling/unqualified_list.html", {"page": page, "today": timezone.localdate()})
+    params = filters.as_query()
+    return list_response(
+        request,
+        page_template="sampling/unqualified_list.html",
+        table_template="sampling/_unqualified_table.html",
+        context={"form": form, "page": page, **list_query(params), "today": today, "disposals": disposals},
+        params=params,
+        page=page,
+    )
 
 
 @login_required

@@ -47,14 +47,21 @@ def delivered_sample(
     return sample
 
 
-def notified_unqualified(*, officer: User, lab_user: User, code: str, town: str) -> Sample:
+def notified_unqualified(
+    *, officer: User, lab_user: User, code: str, town: str, notified_on: dt.date = dt.date(2026, 3, 23)
+) -> Sample:
+    """Sampled and delivered on DAY, found unqualified three days before `notified_on` (the
+    disposal's deadline counts from the notification)."""
     lab = lab_for(lab_user)
     sample = delivered_sample(
         officer=officer, lab=lab, code=code, town=town, business=business_in(town, code)
     )
     services.sample_results_record(
-        sample=sample, results=[("镉(以Cd计)", "0.32mg/kg")], by=lab_user, on=dt.date(2026, 3, 20)
+        sample=sample,
+        results=[("镉(以Cd计)", "0.32mg/kg")],
+        by=lab_user,
+        on=notified_on - dt.timedelta(days=3),
     )
-    services.sample_set_status(sample=sample, status=S.NOTIFIED, by=officer, on=dt.date(2026, 3, 23))
+    services.sample_set_status(sample=sample, status=S.NOTIFIED, by=officer, on=notified_on)
     sample.refresh_from_db()
     return sample
