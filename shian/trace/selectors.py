@@ -64,6 +64,34 @@ def recalls_for_user(user: Any) -> QuerySet[Recall]:
     )
 
 
+def recall_list_for_user(*, user: Any, q: str = "", status: str = "", region: str = "") -> QuerySet[Recall]:
+    """The recalls the user sees, newest first, filtered by text (the lot's code, product or lot
+    number, the sample's number), status and town, with the businesses each reached and how many
+    of their disposal tasks are closed."""
+    qs = recalls_for_user(user)
+    if q:
+        qs = qs.filter(
+            Q(lot__identifier__icontains=q)
+            | Q(lot__product_name__icontains=q)
+            | Q(lot__lot_number__icontains=q)
+            | Q(sample__code__icontains=q)
+        )
+    if status:
+        qs = qs.filter(status=status)
+    if region:
+        qs = qs.filter(region_id=region)
+    return (
+        qs.select_related("lot", "sample", "region")
+        .annotate(
+            businesses_reached=Count("businesses", distinct=True),
+            disposals_closed=Count(
+                "businesses", filter=Q(businesses__disposal__status="closed"), distinct=True
+            ),
+        )
+        .order_by("-opened_on", "-id")
+    )
+
+
 def recall_get_for_user(*, user: Any, pk: int) -> Recall:
     recall = recalls_for_user(user).select_related("lot", "sample", "lot__business").filter(pk=pk).first()
     if recall is None:

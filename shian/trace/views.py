@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urlencode
 
 import orjson
 import segno
@@ -270,11 +271,56 @@ def capture_template(request: HttpRequest) -> HttpResponse:
 # -- recalls ---------------------------------------------------------------------------------------
 
 
+_RECALL_HEADERS = [
+    "启动日期",
+    "批次追溯码",
+    "产品",
+    "批号",
+    "不合格样品编号",
+    "镇街",
+    "原因",
+    "涉及批次节点",
+    "涉及经营主体",
+    "核查处置已办结",
+    "状态",
+]
+
+
 @login_required
 @require_GET
 def recall_list(request: HttpRequest) -> HttpResponse:
+    """The recalls started, filtered (text, status, town) and paged, exported as filtered
+    (`?format=xlsx`); and the unqualified samples a recall can be started from."""
     require_cap(request.user, TraceCap.VIEW)
-    recalls = selectors.recalls_for_user(request.user).select_related("lot", "sample", "region")[:200]
+    f = {k: str(request.GET.get(k, "") or "").strip()[:60] for k in ("q", "status", "region")}
+    if f["status"] not in RecallStatus.values:
+        f["status"] = ""
+    qs = selectors.recall_list_for_user(user=request.user, **f)
+    if request.GET.get("format") == "xlsx":
+        recalls: list[Any] = list(qs[:100_000])  # annotated: businesses reached, disposals closed
+        rows = [
+            [
+                r.opened_on.isoformat(),
+                r.lot.identifier,
+                r.lot.product_name,
+                r.lot.lot_number,
+                r.sample.code if r.sample else None,
+                r.region.name if r.region else None,
+                r.reason,
+                r.lots_reached,
+                r.businesses_reached,
+                r.disposals_closed,
+                r.get_status_display(),
+            ]
+            for r in recalls
+        ]
+        content = table_xlsx(title="召回", headers=_RECALL_HEADERS, rows=rows, sheet="召回")
+        response = HttpResponse(content, content_type=XLSX)
+        response["Content-Disposition"] = content_disposition_header(
+            True, f"召回_{timezone.localdate():%Y%m%d}.xlsx"
+        )
+        return response
+    page = Paginator(qs, settings.SHIAN_PAGE_SIZE).get_page(request.GET.get("page"))
     candidates = (
         samples_for_user(request.user)
         .filter(conclusion=Verdict.UNQUALIFIED)
@@ -283,7 +329,19 @@ def recall_list(request: HttpRequest) -> HttpResponse:
         if has_cap(request.user, TraceCap.RECALL)
         else []
     )
-    return render(request, "trace/recall_list.html", {"recalls": recalls, "candidates": candidates})
+    query = urlencode({k: v for k, v in f.items() if v})
+    return render(
+        request,
+        "trace/recall_list.html",
+        {
+            "page": page,
+            "filters": f,
+            "query_prefix": f"{query}&" if query else "",
+            "statuses": RecallStatus.choices,
+            "regions": regions_for(request.user),
+            "candidates": candidates,
+        },
+    )
 
 
 @login_required

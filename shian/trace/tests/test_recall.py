@@ -190,3 +190,35 @@ def test_fsma_spreadsheet_and_recall_pages(world, client_for):
     town_a = client_for("town_a_officer").get(f"/trace/recalls/{recall.pk}/").content.decode()
     assert "果园新村佳佳超市" in town_a and "天穆镇惠民超市" not in town_a
     assert client_for("town_b_officer").get(f"/trace/recalls/{recall.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_recall_list_filters_pages_and_exports_with_disposals_closed(world, client_for):
+    recall = _start(world)
+    # The shop's town closed its disposal; the other three are open.
+    shop_task = RecallBusiness.objects.get(recall=recall, business=world["shop_a"]).disposal_id
+    DisposalTask.objects.filter(pk=shop_task).update(status="closed", closed_on=dt.date(2022, 4, 1))
+    officer = client_for("district_officer")
+    link = f"/trace/recalls/{recall.pk}/"
+
+    def listed(query: str) -> bool:
+        return link in officer.get(f"/trace/recalls/?{query}").content.decode()
+
+    assert listed("") and listed("q=R2203") and listed("q=BC2022-0301") and listed("status=open")
+    assert listed(f"region={TOWN_A}")
+    assert not listed("q=R9999") and not listed("status=closed") and not listed(f"region={TOWN_B}")
+    # An unknown status is no filter.
+    assert listed("status=lost")
+    assert link not in client_for("town_b_officer").get("/trace/recalls/").content.decode()
+
+    response = officer.get("/trace/recalls/?q=R2203&format=xlsx")
+    assert response.status_code == 200
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    header, body = list(rows[1]), rows[2:]
+    assert len(body) == 1
+    row = dict(zip(header, body[0], strict=True))
+    assert row["启动日期"] == "2022-03-23" and row["不合格样品编号"] == "BC2022-0301"
+    assert row["涉及经营主体"] == 4 and row["核查处置已办结"] == 1
+    assert row["涉及批次节点"] == recall.lots_reached
+    empty = officer.get("/trace/recalls/?status=closed&format=xlsx")
+    assert len(list(openpyxl.load_workbook(io.BytesIO(empty.content)).active.iter_rows())) == 2
