@@ -663,6 +663,33 @@ def _filings_for_user(request: HttpRequest) -> Any:
     )
 
 
+def _filing_filters(request: HttpRequest) -> dict[str, str]:
+    """The filed records' filters: kind, batch, filed from / to (ISO dates; a bad one is dropped)."""
+    f = {k: str(request.GET.get(k, "") or "").strip()[:30] for k in ("kind", "batch", "start", "end")}
+    if f["kind"] not in CreditKind.values:
+        f["kind"] = ""
+    for k in ("start", "end"):
+        try:
+            dt.date.fromisoformat(f[k])
+        except ValueError:
+            f[k] = ""
+    return {k: v for k, v in f.items() if v}
+
+
+def _filings_filtered(request: HttpRequest) -> tuple[Any, dict[str, str]]:
+    f = _filing_filters(request)
+    qs = _filings_for_user(request)
+    if "kind" in f:
+        qs = qs.filter(kind=f["kind"])
+    if "batch" in f:
+        qs = qs.filter(batch__icontains=f["batch"])
+    if "start" in f:
+        qs = qs.filter(filed_on__gte=f["start"])
+    if "end" in f:
+        qs = qs.filter(filed_on__lte=f["end"])
+    return qs, f
+
+
 def _unfiled(request: HttpRequest) -> dict[str, Any]:
     """The records to be filed and not filed yet, by kind (plan task 二十一): penalty decisions to be
     published, samples judged unqualified, closed disposal tasks."""
@@ -742,13 +769,17 @@ def filing_list(request: HttpRequest) -> HttpResponse:
                 },
             )
         return redirect("enforcement:filing_list")
-    filings = _filings_for_user(request).order_by("-filed_on", "-id")[:500]
+    filed, filters = _filings_filtered(request)
+    page = list_page(request, filed.order_by("-filed_on", "-id"))
     pending = {k: v.count() for k, v in unfiled.items()}
     return render(
         request,
         "enforcement/filing_list.html",
         {
-            "filings": filings,
+            "page": page,
+            "filters": filters,
+            **list_query(filters),
+            "kinds": CreditKind.choices,
             "unfiled": unfiled["cases"][:200],
             "unfiled_samples": unfiled["samples"][:200],
             "unfiled_tasks": unfiled["tasks"][:200],
@@ -765,7 +796,8 @@ def filing_export(request: HttpRequest, fmt: str) -> HttpResponse:
     require_cap(request.user, EnforcementCap.VIEW)
     if fmt not in ("json", "xlsx"):
         raise Http404
-    filings = _filings_for_user(request).order_by("filed_on", "id")[:50000]
+    filed, _filters = _filings_filtered(request)
+    filings = filed.order_by("filed_on", "id")[:50000]
     today = timezone.localdate()
     if fmt == "json":
         body = orjson.dumps({"layout": exports.FILING_LAYOUT, "records": exports.filing_records(filings)})

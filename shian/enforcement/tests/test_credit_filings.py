@@ -190,3 +190,42 @@ def test_export_lays_out_each_kind_with_its_fields(year, client_for):
 
     api = client.get("/api/v1/enforcement/filings").json()
     assert api["layout"] == "shian-credit-2" and len(api["records"]) == 5
+
+
+def test_filed_records_filter_by_kind_batch_and_date_and_export_as_filtered(year, client_for):
+    client = client_for("district_officer")
+    client.post("/enforcement/filings/")
+    # A second batch a week later: the disposal filed again under another batch name stands for
+    # a later filing run.
+    first = CreditFiling.objects.first()
+    assert first is not None
+    batch = first.batch
+    CreditFiling.objects.filter(kind=CreditKind.DISPOSAL).update(
+        batch="20991231-000000", filed_on=D(2099, 12, 31)
+    )
+
+    def codes(query: str) -> list[str]:
+        page = client.get(f"/enforcement/filings/?{query}").content.decode()
+        return [c for c in ("BC-2022-0101", "BC-2022-0102", "BC-2023-0001", "津辰市监罚") if c in page]
+
+    assert codes("kind=sampling") == ["BC-2022-0101", "BC-2022-0102", "BC-2023-0001"]
+    assert codes("kind=penalty") == ["津辰市监罚"]
+    assert "共 1 条" in client.get("/enforcement/filings/?kind=disposal").content.decode()
+    assert "共 4 条" in client.get(f"/enforcement/filings/?batch={batch}").content.decode()
+    assert "共 1 条" in client.get("/enforcement/filings/?start=2099-01-01").content.decode()
+    assert "共 4 条" in client.get("/enforcement/filings/?end=2099-01-01").content.decode()
+    # A bad date or kind is no filter, not an error.
+    assert "共 5 条" in client.get("/enforcement/filings/?start=2099-13-01&kind=x").content.decode()
+
+    body = json.loads(client.get("/enforcement/filings/export.json?kind=sampling").content)
+    assert sorted(r["sample_code"] for r in body["records"]) == [
+        "BC-2022-0101",
+        "BC-2022-0102",
+        "BC-2023-0001",
+    ]
+    wb = openpyxl.load_workbook(
+        io.BytesIO(client.get("/enforcement/filings/export.xlsx?start=2099-01-01").content)
+    )
+    counts = {ws.title: ws.max_row - 2 for ws in wb.worksheets}
+    assert counts.get("核查处置信息") == 1
+    assert sum(counts.values()) == 1
