@@ -51,6 +51,7 @@ from .models import (
     CaseSource,
     CreditFiling,
     CreditKind,
+    ListingStatus,
     MeasureKind,
     PartyKind,
     PenaltyKind,
@@ -592,16 +593,73 @@ def public_typical(request: HttpRequest) -> HttpResponse:
 # -- serious-dishonesty list -----------------------------------------------------------------------
 
 
+_LISTING_HEADERS = [
+    "当事人",
+    "统一社会信用代码",
+    "镇街",
+    "案号",
+    "状态",
+    "提出日期",
+    "决定日期",
+    "列入日期",
+    "期满日期",
+    "移出日期",
+    "说明",
+]
+
+
 @login_required
 @require_GET
 def listing_list(request: HttpRequest) -> HttpResponse:
+    """The serious-dishonesty list, filtered by text (party or case number), status and town, paged,
+    and exported as filtered (`?format=xlsx`)."""
     require_cap(request.user, EnforcementCap.VIEW)
+    f = {k: str(request.GET.get(k, "") or "").strip()[:60] for k in ("q", "status", "region")}
+    if f["status"] not in ListingStatus.values:
+        f["status"] = ""
+    filters = {k: v for k, v in f.items() if v}
     qs = selectors.listings_for_user(request.user).select_related("case", "business", "region")
+    if "q" in filters:
+        qs = qs.filter(Q(business__name__icontains=f["q"]) | Q(case__number__icontains=f["q"]))
+    if "status" in filters:
+        qs = qs.filter(status=f["status"])
+    if "region" in filters:
+        qs = qs.filter(region_id=f["region"])
+    qs = qs.order_by("-proposed_on", "-id")
+    if request.GET.get("format") == "xlsx":
+        day = lambda d: d.isoformat() if d else None  # noqa: E731
+        rows = [
+            [
+                x.business.name,
+                x.business.credit_code,
+                x.region.name,
+                x.case.number,
+                x.get_status_display(),
+                day(x.proposed_on),
+                day(x.decided_on),
+                day(x.listed_on),
+                day(x.ends_on),
+                day(x.removed_on),
+                x.note,
+            ]
+            for x in qs[:50_000]
+        ]
+        today = timezone.localdate()
+        return _xlsx(
+            table_xlsx(
+                title="严重违法失信名单", headers=_LISTING_HEADERS, rows=rows, sheet="严重违法失信名单"
+            ),
+            f"严重违法失信名单_{today:%Y%m%d}.xlsx",
+        )
     return render(
         request,
         "enforcement/listing_list.html",
         {
-            "listings": qs[:500],
+            "page": list_page(request, qs),
+            "filters": filters,
+            **list_query(filters),
+            "statuses": ListingStatus.choices,
+            "regions": regions_for(request.user).exclude(level="district"),
             "can_publish": has_cap(request.user, EnforcementCap.PUBLISH),
             "today": timezone.localdate(),
         },
