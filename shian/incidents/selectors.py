@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from shian.core.scoping import get_scoped_or_404, scope_for
 
@@ -41,6 +41,38 @@ def cases_for_user(user: Any) -> QuerySet[FoodborneCase]:
     return scope_for(user).apply(
         FoodborneCase.objects.select_related("region"), type_field="business__business_type"
     )
+
+
+def case_list_for_user(
+    *,
+    user: Any,
+    q: str = "",
+    region: str = "",
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    linked: str = "",
+) -> QuerySet[FoodborneCase]:
+    """Case reports the user sees, newest onset first, filtered by text (report number, hospital,
+    suspected food, place), town, onset dates and whether an incident was linked ("yes"/"no")."""
+    qs = cases_for_user(user).select_related("incident")
+    if q:
+        qs = qs.filter(
+            Q(report_no__icontains=q)
+            | Q(hospital__icontains=q)
+            | Q(suspected_food__icontains=q)
+            | Q(place__icontains=q)
+        )
+    if region:
+        qs = qs.filter(region_id=region)
+    if start:
+        qs = qs.filter(onset_on__gte=start)
+    if end:
+        qs = qs.filter(onset_on__lte=end)
+    if linked == "yes":
+        qs = qs.filter(incident__isnull=False)
+    elif linked == "no":
+        qs = qs.filter(incident__isnull=True)
+    return qs.order_by("-onset_on", "-id")
 
 
 @dataclass(frozen=True)

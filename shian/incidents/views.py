@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shian.core.concurrency import require_version, versioned
 from shian.core.imports import ImportIssue
-from shian.core.lists import list_page
+from shian.core.lists import list_page, list_query
 from shian.core.models import AuditSource, User
 from shian.core.permissions import PublicCap, has_cap, require_cap
 from shian.core.scoping import regions_for
@@ -283,17 +283,73 @@ def cases(request: HttpRequest) -> HttpResponse:
         response["Content-Disposition"] = content_disposition_header(True, "case-reports-template.xlsx")
         return response
     today = timezone.localdate()
+    f = {k: str(request.GET.get(k, "") or "").strip()[:60] for k in ("q", "region", "start", "end", "linked")}
+    dates = {k: _iso_date(f[k]) for k in ("start", "end")}
+    f.update({k: v.isoformat() if v else "" for k, v in dates.items()})
+    if f["linked"] not in ("yes", "no"):
+        f["linked"] = ""
+    filters = {k: v for k, v in f.items() if v}
+    qs = selectors.case_list_for_user(
+        user=request.user, q=f["q"], region=f["region"], linked=f["linked"], **dates
+    )
+    if request.GET.get("format") == "xlsx":
+        rows = [
+            [
+                c.report_no,
+                c.hospital,
+                c.onset_on.isoformat(),
+                c.age,
+                c.sex,
+                c.symptoms,
+                c.suspected_food,
+                c.place,
+                c.region.name,
+                c.incident.code if c.incident else None,
+            ]
+            for c in qs[:50_000]
+        ]
+        response = HttpResponse(
+            table_xlsx(title="食源性疾病病例报告", headers=_CASE_HEADERS, rows=rows, sheet="病例报告"),
+            content_type=XLSX,
+        )
+        response["Content-Disposition"] = content_disposition_header(True, f"病例报告_{today:%Y%m%d}.xlsx")
+        return response
     return render(
         request,
         "incidents/cases.html",
         {
-            "cases": selectors.cases_for_user(request.user).select_related("incident")[:300],
+            "page": list_page(request, qs),
+            "filters": filters,
+            **list_query(filters),
+            "regions": regions_for(request.user).exclude(level="district"),
             "clusters": selectors.suspected_clusters(request.user, since=today - dt.timedelta(days=30)),
             "issues": issues,
             "can_record": has_cap(request.user, PublicCap.INCIDENT_RECORD),
         },
         status=400 if issues else 200,
     )
+
+
+# Without patients' names or ID numbers, as imported.
+_CASE_HEADERS = [
+    "报告卡编号",
+    "报告医院",
+    "发病日期",
+    "年龄",
+    "性别",
+    "主要症状",
+    "可疑食品",
+    "进食场所",
+    "镇街",
+    "关联事故",
+]
+
+
+def _iso_date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 class TaskForm(forms.Form):

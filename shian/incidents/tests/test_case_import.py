@@ -63,3 +63,52 @@ def test_a_bad_row_writes_nothing_and_is_located(personas):
     with pytest.raises(imports.ImportRejected) as exc:
         imports.cases_import(actor=personas("town_a_officer"), content=book(rows[:1]), today=TODAY)
     assert exc.value.issues[0].reason == "不在您的辖区"
+
+
+def test_the_case_list_filters_pages_and_exports_as_filtered(personas, client_for):
+    """Three reports in 天穆镇 (one linked to the incident at its restaurant) and one in 果园新村街道:
+    filtered by text, town, onset dates and link, and exported as filtered."""
+    import io
+
+    import openpyxl
+
+    officer = personas("district_officer")
+    shop = make_business(name="天穆镇某餐厅", region_code="120113100", business_type="catering")
+    incident = services.incident_report(
+        actor=officer,
+        source="web",
+        place=shop.name,
+        business=shop,
+        onset_at=dt.datetime(2022, 6, 1, 12, tzinfo=TZ),
+        known_at=dt.datetime(2022, 6, 1, 18, tzinfo=TZ),
+        ill=3,
+    )
+    rows = [
+        ["SY1", "北辰医院", "2022-06-02", 30, "女", "腹泻", "凉菜", shop.name, "天穆镇", shop.credit_code],
+        ["SY2", "北辰医院", "2022-06-05", 8, "男", "呕吐", "蛋糕", "某蛋糕店", "天穆镇", ""],
+        ["SY3", "区中医医院", "2022-06-07", 9, "男", "呕吐", "蛋糕", "某蛋糕店", "120113100", ""],
+        ["SY4", "区中医医院", "2022-05-20", 60, "女", "腹痛", "海鲜", "某酒楼", "果园新村街道", ""],
+    ]
+    imports.cases_import(actor=officer, content=book(rows), today=TODAY)
+    client = client_for("district_officer")
+
+    def reports(query: str) -> list[str]:
+        page = client.get(f"/incidents/cases/?{query}").content.decode()
+        return [r for r in ("SY1", "SY2", "SY3", "SY4") if f">{r}<" in page]
+
+    assert reports("") == ["SY1", "SY2", "SY3", "SY4"]
+    assert reports("q=蛋糕") == ["SY2", "SY3"]
+    assert reports("region=120113100") == ["SY1", "SY2", "SY3"]
+    assert reports("start=2022-06-03&end=2022-06-06") == ["SY2"]
+    assert reports("linked=yes") == ["SY1"]
+    assert reports("linked=no&q=中医") == ["SY3", "SY4"]
+    assert reports("start=not-a-date&linked=maybe") == ["SY1", "SY2", "SY3", "SY4"]
+
+    response = client.get("/incidents/cases/?region=120113100&format=xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    got = list(sheet.iter_rows(values_only=True))
+    header, body = list(got[1]), got[2:]
+    assert [r[0] for r in body] == ["SY3", "SY2", "SY1"]  # newest onset first, as listed
+    first = dict(zip(header, body[2], strict=True))
+    assert first["关联事故"] == incident.code and first["发病日期"] == "2022-06-02"
+    assert "姓名" not in header
