@@ -4,8 +4,10 @@ the publicity week, each with its denominator."""
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -20,7 +22,7 @@ pytestmark = pytest.mark.django_db
 Y2022 = Period.year(2022)
 
 
-def test_a_town_keeps_its_own_coordinators_and_grid(personas):
+def test_a_town_keeps_its_own_coordinators_and_grid(personas, client_for):
     town_a = personas("town_a_officer")
     c = save(
         "coordinators", town_a, code="C-A1", name="王协管", full_time=True, since="2022-01-01", region=TOWN_A
@@ -47,6 +49,14 @@ def test_a_town_keeps_its_own_coordinators_and_grid(personas):
         coordinator="C-A1",
         region=TOWN_A,
     )
+    # The staffing table's export: town A's grid and its one coordinator.
+    response = client_for("town_a_officer").get("/workforce/coordinators/?format=xlsx")
+    got = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    header = list(got[1])
+    towns = {r[0]: dict(zip(header, r, strict=True)) for r in got[2:]}
+    assert set(towns) == {"果园新村街道"}
+    assert (towns["果园新村街道"]["在岗专职"], towns["果园新村街道"]["网格数"]) == (1, 1)
+    assert towns["果园新村街道"]["网格人口"] == 8200
     # A coordinator of another town cannot lead this town's cell.
     save(
         "coordinators",
@@ -102,7 +112,7 @@ def test_the_education_bureau_does_not_see_the_market_regulators_inspectors(pers
         )
 
 
-def test_inspector_training_rate_counts_hours_against_the_rule():
+def test_inspector_training_rate_counts_hours_against_the_rule(client_for):
     market = liaison("market")
     for cert, town in (("E1", TOWN_A), ("E2", TOWN_A), ("E3", TOWN_B)):
         save(
@@ -172,6 +182,16 @@ def test_inspector_training_rate_counts_hours_against_the_rule():
     assert r.region_value(TOWN_A) == Decimal(50)
     certs = indicators.compute("workforce.inspector_certificates_valid", Y2022)
     assert (certs.numerator, certs.denominator) == (Decimal(2), Decimal(3))
+    # The page's export: the same three in post, each with its hours against the rule.
+    response = client_for("district_officer").get("/workforce/inspector-hours/?year=2022&format=xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    got = list(sheet.iter_rows(values_only=True))
+    header = list(got[1])
+    rows = {r[1]: dict(zip(header, r, strict=True)) for r in got[2:]}
+    assert set(rows) == {"E1", "E2", "E3"}
+    assert (rows["E1"]["学时"], rows["E1"]["应达学时"], rows["E1"]["是否达标"]) == (40, 40, "是")
+    assert (rows["E2"]["学时"], rows["E2"]["是否达标"]) == (24, "否")
+    assert (rows["E3"]["执法证有效期至"], rows["E3"]["执法证有效"]) == ("2022-11-30", "否")
 
 
 def test_training_counts_must_be_ordered():
