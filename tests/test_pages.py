@@ -567,6 +567,48 @@ def test_audit_trail_is_scoped_to_the_town(client_for):
     assert client_for("viewer").get("/audit/").status_code == 403
 
 
+def test_audit_trail_filters_by_object_and_day_and_exports_as_filtered(client_for):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    a = make_business(region_code=TOWN_A, name="果园餐厅")
+    b = make_business(region_code=TOWN_B, name="天穆超市")
+    district = client_for("district_officer")
+    today = timezone.localdate()
+
+    def shown(**params: str) -> set[str]:
+        page = _text(district.get("/audit/", params))
+        return {n for n in (a.name, b.name) if n in page}
+
+    assert shown(q="果园餐厅") == {a.name}
+    assert shown(q=str(b.pk), object_type="registry.business") == {b.name}
+    assert shown(start=today.isoformat(), end=today.isoformat()) == {a.name, b.name}
+    assert shown(start=(today + dt.timedelta(days=1)).isoformat()) == set()
+    assert shown(end=(today - dt.timedelta(days=1)).isoformat()) == set()
+
+    exports_before = AuditEntry.objects.filter(object_type="core.audit_export").count()
+    response = district.get("/audit/", {"q": "果园餐厅", "format": "xlsx"})
+    assert response.status_code == 200
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    header, body = list(rows[1]), [dict(zip(rows[1], r, strict=True)) for r in rows[2:]]
+    assert header[0] == "序号" and body
+    assert {r["对象"] for r in body} == {a.name}
+    assert all(r["镇街"] == "果园新村街道" for r in body)
+    assert any("果园餐厅" in (r["变更后"] or "") for r in body)
+    # The export is itself in the trail, with what was asked for and how much was given.
+    entry = AuditEntry.objects.filter(object_type="core.audit_export").latest("seq")
+    assert AuditEntry.objects.filter(object_type="core.audit_export").count() == exports_before + 1
+    assert entry.after == {"filters": {"q": "果园餐厅"}, "rows": len(body)}
+    # A town officer's export holds its own town's entries only.
+    town = client_for("town_a_officer").get("/audit/", {"format": "xlsx"})
+    objects = {
+        r[7]
+        for r in list(openpyxl.load_workbook(io.BytesIO(town.content)).active.iter_rows(values_only=True))[2:]
+    }
+    assert a.name in objects and b.name not in objects
+
+
 def test_account_page_creates_a_token_shown_once_and_revokes_it(client_for, personas):
     client = client_for("inspector")
     response = client.post("/account/", {"name": "统计脚本"})

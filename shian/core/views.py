@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, cast
 
 from django import forms
@@ -9,15 +10,17 @@ from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from . import auditlabels
-from .lists import list_page
+from . import auditexport, auditlabels
+from .lists import list_page, list_query
 from .models import ApiToken, AuditAction, AuditEntry, AuditSource, Region, User
 from .permissions import Cap, require_cap
 from .scoping import scope_for
@@ -43,6 +46,13 @@ def audit_entries_for_user(*, user: Any) -> QuerySet[AuditEntry]:
     return qs
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
 class AuditFilterForm(forms.Form):
     object_type = forms.ChoiceField(
         label=gettext_lazy("Object type"),
@@ -53,6 +63,14 @@ class AuditFilterForm(forms.Form):
         label=gettext_lazy("Action"),
         required=False,
         choices=[("", gettext_lazy("All actions")), *AuditAction.choices],
+    )
+    actor = forms.CharField(label=gettext_lazy("Actor"), required=False, max_length=150)
+    q = forms.CharField(label=gettext_lazy("Object number or name"), required=False, max_length=60)
+    start = forms.DateField(
+        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
 
@@ -98,13 +116,39 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     require_cap(request.user, Cap.AUDIT_VIEW)
     form = AuditFilterForm(request.GET or None)
     qs = audit_entries_for_user(user=request.user)
+    filters: dict[str, str] = {}
     if form.is_bound and form.is_valid():
-        if form.cleaned_data["object_type"]:
-            qs = qs.filter(object_type=form.cleaned_data["object_type"])
-        if form.cleaned_data["action"]:
-            qs = qs.filter(action=form.cleaned_data["action"])
-    page = list_page(request, qs.select_related("actor").order_by("-seq"), 50)
+        d = form.cleaned_data
+        filters = {k: str(v) for k, v in d.items() if v}
+        if d["object_type"]:
+            qs = qs.filter(object_type=d["object_type"])
+        if d["action"]:
+            qs = qs.filter(action=d["action"])
+        if d["actor"]:
+            qs = qs.filter(actor_username__icontains=d["actor"])
+        if d["q"]:
+            qs = qs.filter(Q(object_id=d["q"]) | Q(object_repr__icontains=d["q"]))
+        # Days in the district's time (the trail's times are stored in UTC).
+        if d["start"]:
+            qs = qs.filter(at__gte=_day_start(d["start"]))
+        if d["end"]:
+            qs = qs.filter(at__lt=_day_start(d["end"] + dt.timedelta(days=1)))
     region_names = dict(Region.objects.values_list("code", "name"))
+    if request.GET.get("format") == "xlsx":
+        content = auditexport.audit_trail_xlsx(
+            user=cast(User, request.user),
+            entries=qs.select_related("actor").order_by("seq").iterator(chunk_size=2000),
+            filters=filters,
+            region_names=region_names,
+            type_label=_type_label,
+            changed_fields=_changed_fields,
+        )
+        response = HttpResponse(content, content_type=XLSX)
+        response["Content-Disposition"] = content_disposition_header(
+            True, f"审计日志_{timezone.localdate():%Y%m%d}.xlsx"
+        )
+        return response
+    page = list_page(request, qs.select_related("actor").order_by("-seq"), 50)
     rows = [
         {
             "entry": e,
@@ -121,6 +165,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
+            **list_query(filters),
             "rows": rows,
             "sources": dict(AuditSource.choices),
         },
