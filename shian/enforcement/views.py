@@ -501,6 +501,22 @@ def evidence_file(request: HttpRequest, pk: int) -> HttpResponseBase:
 # -- publications ---------------------------------------------------------------------------------
 
 
+_PUBLICATION_HEADERS = [
+    "案号",
+    "当事人（公示）",
+    "决定书文号",
+    "镇街",
+    "状态",
+    "应公示日期",
+    "逾期未公示",
+    "公示日期",
+    "停止公示日期",
+    "可申请提前停止日期",
+    "撤下日期",
+    "撤下原因",
+]
+
+
 @login_required
 @require_GET
 def publication_list(request: HttpRequest) -> HttpResponse:
@@ -509,7 +525,34 @@ def publication_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.publications_for_user(request.user).select_related("case", "region")
     if status in PublicationStatus.values:
         qs = qs.filter(status=status)
-    page = list_page(request, qs.order_by("-due_on", "-id"), 50)
+    qs = qs.order_by("-due_on", "-id")
+    if request.GET.get("format") == "xlsx":
+        today = timezone.localdate()
+        day = lambda d: d.isoformat() if d else None  # noqa: E731
+        rows = [
+            [
+                p.case.number,
+                p.summary.get("party", ""),
+                p.summary.get("decision_number", ""),
+                p.region.name,
+                p.get_status_display(),
+                day(p.due_on),
+                "是" if p.status == PublicationStatus.DUE and p.due_on < today else "否",
+                day(p.published_on),
+                day(p.ends_on),
+                day(p.early_from),
+                day(p.withdrawn_on),
+                p.withdraw_reason or None,
+            ]
+            for p in qs[:50_000]
+        ]
+        return _xlsx(
+            table_xlsx(
+                title="行政处罚信息公示", headers=_PUBLICATION_HEADERS, rows=rows, sheet="行政处罚信息公示"
+            ),
+            f"行政处罚信息公示_{today:%Y%m%d}.xlsx",
+        )
+    page = list_page(request, qs, 50)
     return render(
         request,
         "enforcement/publication_list.html",

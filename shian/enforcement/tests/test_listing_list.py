@@ -11,7 +11,7 @@ import pytest
 
 from shian.core.models import AuditSource
 from shian.enforcement import services
-from shian.enforcement.models import Listing, ListingStatus
+from shian.enforcement.models import Listing, ListingStatus, Publication
 from shian.enforcement.tests.test_services import open_case, walk_to_notice
 from shian.registry.tests.factories import make_business
 
@@ -90,3 +90,28 @@ def test_the_export_is_the_filtered_list(listings, client_for):
     assert row["当事人"] == "果园新村示范超市" and row["状态"] == "已列入"
     assert row["列入日期"] == "2022-04-20" and row["期满日期"] == "2025-04-20"
     assert row["统一社会信用代码"] == listings["listed"].business.credit_code
+
+
+def test_the_publications_export_is_the_filtered_list_with_the_late_ones_marked(listings, client_for):
+    """The two revocations' decisions (15 April 2022) are due for publication 20 working days on
+    and were never published: both are late today."""
+    import io as _io
+
+    client = client_for("district_officer")
+    response = client.get("/enforcement/publications/?status=due&format=xlsx")
+    assert response.status_code == 200
+    rows = list(openpyxl.load_workbook(_io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    header, body = list(rows[1]), [dict(zip(rows[1], r, strict=True)) for r in rows[2:]]
+    assert header[:2] == ["案号", "当事人（公示）"]
+    assert {r["决定书文号"] for r in body} == {"津辰罚〔2022〕3号", "津辰罚〔2022〕4号"}
+    assert {r["逾期未公示"] for r in body} == {"是"}
+    # The due date as the publication holds it (its 20 working days are tested with the rule).
+    due = {p.case.decision_number: p.due_on.isoformat() for p in Publication.objects.select_related("case")}
+    assert {r["决定书文号"]: r["应公示日期"] for r in body} == due
+    assert client.get("/enforcement/publications/?status=published&format=xlsx").status_code == 200
+    published = list(
+        openpyxl.load_workbook(
+            _io.BytesIO(client.get("/enforcement/publications/?status=published&format=xlsx").content)
+        ).active.iter_rows(values_only=True)
+    )
+    assert len(published) == 2  # title and header: nothing published
