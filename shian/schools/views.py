@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -64,7 +65,7 @@ def _int(value: str, default: int = 0) -> int:
 
 def _xlsx(content: bytes, name: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
+    response["Content-Disposition"] = content_disposition_header(True, name)
     return response
 
 
@@ -307,6 +308,31 @@ def open_kitchen_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(open_kitchen__isnull=True)
     elif level in OpenKitchenLevel.values:
         qs = qs.filter(open_kitchen__level=level)
+    if request.GET.get("format") == "xlsx":
+        rows: list[list[str | int | None]] = []
+        for b in qs[:50_000]:
+            ok = getattr(b, "open_kitchen", None)
+            rows.append(
+                [
+                    b.name,
+                    b.credit_code,
+                    b.region.name,
+                    ok.get_level_display() if ok else "未登记",
+                    ok.cameras if ok else None,
+                    (ok.platform or None) if ok else None,
+                    ok.verified_on.isoformat() if ok else None,
+                ]
+            )
+        title = "明厨亮灶（中型以上社会餐饮）" if group == "t10" else "明厨亮灶（学校食堂和校外供餐单位）"
+        return _xlsx(
+            table_xlsx(
+                title=title,
+                headers=["主体", "统一社会信用代码", "镇街", "状态", "摄像头", "平台", "核实日期"],
+                rows=rows,
+                sheet="明厨亮灶",
+            ),
+            f"明厨亮灶_{today:%Y%m%d}.xlsx",
+        )
     page = list_page(request, qs, 50)
     return render(
         request,

@@ -237,7 +237,7 @@ def test_the_operator_records_accompanied_meals_and_the_shortfall_shrinks(world)
         )
 
 
-def test_t10_t11_t20_are_computed_from_the_records(world):
+def test_t10_t11_t20_are_computed_from_the_records(world, client_for):
     period = indicators.Period.year(TODAY.year)
     for code in ("schools.open_kitchen_t10", "schools.open_kitchen_t20", "schools.haccp_t11"):
         assert indicators.compute(code, period).missing  # no schools, no statuses yet: missing, not 0
@@ -272,6 +272,21 @@ def test_t10_t11_t20_are_computed_from_the_records(world):
     assert t20.region_value(TOWN_A) == Decimal(100) and t20.region_value(TOWN_B) == Decimal(0)
     t11 = indicators.compute("schools.haccp_t11", period)
     assert (t11.numerator, t11.denominator) == (Decimal(0), Decimal(1))
+    # The list's export is T20's population as filtered: the canteen built, the provider not yet.
+    client = client_for("district_officer")
+    got = list(
+        openpyxl.load_workbook(
+            io.BytesIO(client.get("/schools/open-kitchen/?format=xlsx").content)
+        ).active.iter_rows(values_only=True)
+    )
+    rows = {r[0]: dict(zip(got[1], r, strict=True)) for r in got[2:]}
+    assert set(rows) == {"示范小学食堂", "示范配餐中心"}
+    assert rows["示范小学食堂"]["摄像头"] == 8 and rows["示范小学食堂"]["平台"] == "阳光校园"
+    assert rows["示范配餐中心"]["状态"] == "未登记" and rows["示范配餐中心"]["核实日期"] is None
+    missing = client.get("/schools/open-kitchen/?level=missing&format=xlsx")
+    assert "%E6%98%8E%E5%8E%A8%E4%BA%AE%E7%81%B6" in missing["Content-Disposition"]  # 明厨亮灶, encoded
+    got = list(openpyxl.load_workbook(io.BytesIO(missing.content)).active.iter_rows(values_only=True))
+    assert [r[0] for r in got[2:]] == ["示范配餐中心"]
     services.certificate_add(
         actor=officer,
         source=AuditSource.WEB,
