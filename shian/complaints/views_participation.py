@@ -14,18 +14,21 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shian.core.concurrency import require_version, versioned
+from shian.core.lists import list_page, list_query
 from shian.core.models import AuditSource, FoodCategory, RegionLevel, User
 from shian.core.permissions import PublicCap, has_cap, require_cap
 from shian.core.scoping import get_scoped_or_404, regions_for
+from shian.core.xlsx import table_xlsx
 from shian.registry.selectors import business_get_for_user
 
 from . import participation, rules, selectors
 from .models import ListKind, VoteRound
-from .views import _errors, _over_limit, _too_many
+from .views import XLSX, _errors, _over_limit, _too_many
 
 
 def _actor(request: HttpRequest) -> User:
@@ -192,15 +195,73 @@ def lists(request: HttpRequest) -> HttpResponse:
             "已列入榜单",
         )
         return redirect("complaints:lists")
+    f = {k: str(request.GET.get(k, "") or "").strip()[:60] for k in ("q", "kind", "region", "state")}
+    if f["kind"] not in ListKind.values:
+        f["kind"] = ""
+    if f["state"] not in ("current", "withdrawn"):
+        f["state"] = ""
+    filters = {k: v for k, v in f.items() if v}
+    qs = selectors.list_entries_for_user(request.user).select_related("business", "region")
+    if f["q"]:
+        qs = qs.filter(business__name__icontains=f["q"])
+    if f["kind"]:
+        qs = qs.filter(kind=f["kind"])
+    if f["region"]:
+        qs = qs.filter(region_id=f["region"])
+    if f["state"]:
+        qs = qs.filter(withdrawn_on__isnull=f["state"] == "current")
+    if request.GET.get("format") == "xlsx":
+        day = lambda d: d.isoformat() if d else None  # noqa: E731
+        rows: list[list[str | int | None]] = [
+            [
+                e.get_kind_display(),
+                e.business.name,
+                e.business.credit_code,
+                e.region.name,
+                e.reason,
+                day(e.published_on),
+                day(e.withdrawn_on),
+                e.reply or None,
+                day(e.reply_on),
+                e.answer or None,
+                day(e.answer_on),
+            ]
+            for e in qs[:50_000]
+        ]
+        content = table_xlsx(title="餐饮红黑榜", headers=_LIST_HEADERS, rows=rows, sheet="餐饮红黑榜")
+        response = HttpResponse(content, content_type=XLSX)
+        response["Content-Disposition"] = content_disposition_header(
+            True, f"餐饮红黑榜_{timezone.localdate():%Y%m%d}.xlsx"
+        )
+        return response
     return render(
         request,
         "complaints/lists.html",
         {
-            "entries": selectors.list_entries_for_user(request.user)[:500],
+            "page": list_page(request, qs),
+            "filters": filters,
+            **list_query(filters),
+            "kinds": ListKind.choices,
+            "regions": regions_for(request.user).exclude(level=RegionLevel.DISTRICT),
             "can_record": has_cap(request.user, PublicCap.HANDLE),
             "today": timezone.localdate(),
         },
     )
+
+
+_LIST_HEADERS = [
+    "榜单",
+    "经营者",
+    "统一社会信用代码",
+    "镇街",
+    "上榜理由",
+    "公布日期",
+    "撤下日期",
+    "经营者申辩",
+    "申辩日期",
+    "答复",
+    "答复日期",
+]
 
 
 def _entry_action(request: HttpRequest, pk: int, answer: bool) -> HttpResponse:

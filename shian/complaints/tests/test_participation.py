@@ -165,6 +165,55 @@ def test_reply_and_answer_withdraw_the_entry_and_the_public_list_shows_them(pers
     assert "果园新村丁餐厅" not in client_for("anonymous").get("/ts/lists/").content.decode()
 
 
+def test_the_lists_page_filters_and_exports_as_filtered(personas, shop, client_for):
+    """A black-list entry answered and withdrawn, a current red-list entry, and one in another town."""
+    import io
+
+    import openpyxl
+
+    other = make_business(name="天穆镇戊饭店", region_code="120113100", business_type="catering")
+    red = make_business(name="果园新村己餐厅", region_code=TOWN_A, business_type="catering")
+    ListEntry.objects.create(
+        kind="black",
+        business=shop,
+        region_id=TOWN_A,
+        reason="多次投诉",
+        published_on=dt.date(2022, 7, 1),
+        withdrawn_on=dt.date(2022, 7, 8),
+        reply="已整改",
+        reply_on=dt.date(2022, 7, 3),
+        answer="经复查属实，撤下",
+        answer_on=dt.date(2022, 7, 8),
+    )
+    ListEntry.objects.create(
+        kind="red", business=red, region_id=TOWN_A, reason="示范", published_on=dt.date(2022, 7, 1)
+    )
+    ListEntry.objects.create(
+        kind="black", business=other, region_id="120113100", reason="事故", published_on=dt.date(2022, 8, 1)
+    )
+    district = client_for("district_officer")
+    names = ("果园新村丁餐厅", "果园新村己餐厅", "天穆镇戊饭店")
+
+    def shown(query: str, client=district) -> set[str]:
+        page = client.get(f"/complaints/lists/?{query}").content.decode()
+        return {n for n in names if n in page}
+
+    assert shown("") == set(names)
+    assert shown("kind=black") == {"果园新村丁餐厅", "天穆镇戊饭店"}
+    assert shown("state=current") == {"果园新村己餐厅", "天穆镇戊饭店"}
+    assert shown("state=withdrawn") == {"果园新村丁餐厅"}
+    assert shown(f"region={TOWN_A}&kind=red") == {"果园新村己餐厅"}
+    assert shown("q=戊") == {"天穆镇戊饭店"}
+    assert shown("", client_for("town_a_officer")) == {"果园新村丁餐厅", "果园新村己餐厅"}
+
+    response = district.get("/complaints/lists/?state=withdrawn&format=xlsx")
+    got = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    rows = [dict(zip(got[1], r, strict=True)) for r in got[2:]]
+    assert len(rows) == 1
+    assert rows[0]["经营者"] == "果园新村丁餐厅" and rows[0]["榜单"] == "黑榜"
+    assert (rows[0]["撤下日期"], rows[0]["答复"]) == ("2022-07-08", "经复查属实，撤下")
+
+
 def test_random_restaurant_check_records_residents_and_findings(personas, shop):
     event = participation.check_event_record(
         actor=personas("town_a_officer"),
