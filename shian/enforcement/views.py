@@ -17,6 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -943,22 +944,46 @@ def credit_list(request: HttpRequest) -> HttpResponse:
     classes = selectors.credit_classes(None, on=today)
     visible = dict(businesses.filter(pk__in=list(classes)).values_list("pk", "name"))
     want = request.GET.get("class", "")
-    rows = sorted(
-        (
-            (bid, visible[bid], c)
-            for bid, c in classes.items()
-            if bid in visible and (not want or c.code == want)
-        ),
+    if want not in rules.CLASS_NAMES:
+        want = ""
+    every = sorted(
+        ((bid, visible[bid], c) for bid, c in classes.items() if bid in visible),
         key=lambda r: (-ord(r[2].code), -r[2].points, r[1]),
     )
-    counts = {code: sum(1 for _b, _n, c in rows if c.code == code) for code in "ABCD"}
+    # Each class's count over every business with a record, whichever class is shown.
+    counts = {code: sum(1 for _b, _n, c in every if c.code == code) for code in "ABCD"}
+    rows = [r for r in every if not want or r[2].code == want]
+    if request.GET.get("format") == "xlsx":
+        info = {
+            b.pk: b for b in businesses.filter(pk__in=[bid for bid, _n, _c in rows]).select_related("region")
+        }
+        content = table_xlsx(
+            title=f"企业信用风险分类（{today:%Y-%m-%d}）",
+            headers=["主体", "统一社会信用代码", "镇街", "分类", "分类名称", "分值", "依据"],
+            rows=[
+                [
+                    name,
+                    info[bid].credit_code,
+                    info[bid].region.name,
+                    c.code,
+                    _(rules.CLASS_NAMES[c.code]),
+                    c.points,
+                    "；".join(c.reasons) or None,
+                ]
+                for bid, name, c in rows
+            ],
+            sheet="信用风险分类",
+        )
+        return _xlsx(content, f"企业信用风险分类_{today:%Y%m%d}.xlsx")
+    page = Paginator(rows, settings.SHIAN_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "enforcement/credit_list.html",
         {
-            "rows": rows[:500],
+            "page": page,
             "counts": counts,
             "want": want,
+            "on": today,
             "names": rules.CLASS_NAMES,
             "total_business": businesses.count(),
         },

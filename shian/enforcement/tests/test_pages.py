@@ -242,3 +242,41 @@ def test_credit_classes_as_they_stood_on_a_date(client_for, sample):
         "D 类 0" in client.get("/enforcement/credit/?on=2026-01-01").content.decode()
     )  # out of the 36 months
     assert client.get("/enforcement/credit/?on=nonsense").status_code == 200
+
+
+def test_credit_classes_keep_their_date_across_class_links_and_export(client_for, sample):
+    """Classes as they stood on 1 June 2022: the links to each class keep that date, and the
+    export is the class shown on that date."""
+    import io
+
+    import openpyxl
+
+    from shian.registry.models import BusinessEventKind
+    from shian.registry.services import business_event_append
+
+    business_event_append(
+        actor=None,
+        source=AuditSource.SYSTEM,
+        business=sample.business,
+        kind=BusinessEventKind.SERIOUS_DISHONESTY_LISTED,
+        occurred_on=D(2022, 5, 1),
+        origin_type="test",
+        origin_id="1",
+    )
+    client = client_for("town_a_officer")
+    page = client.get("/enforcement/credit/?on=2022-06-01").content.decode()
+    assert 'value="2022-06-01"' in page
+    assert "?class=D&amp;on=2022-06-01" in page
+    d_only = client.get("/enforcement/credit/?class=D&on=2022-06-01").content.decode()
+    assert sample.business.name in d_only and "D 类 1" in d_only
+    response = client.get("/enforcement/credit/?class=D&on=2022-06-01&format=xlsx")
+    got = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert got[0][0] == "企业信用风险分类（2022-06-01）"
+    rows = [dict(zip(got[1], r, strict=True)) for r in got[2:]]
+    assert [(r["主体"], r["分类"], r["分类名称"]) for r in rows] == [
+        (sample.business.name, "D", "信用风险高")
+    ]
+    assert rows[0]["统一社会信用代码"] == sample.business.credit_code
+    # Today the listing is out of the 36 months: no D.
+    later = client.get("/enforcement/credit/?class=D&format=xlsx")
+    assert len(list(openpyxl.load_workbook(io.BytesIO(later.content)).active.iter_rows())) == 2
