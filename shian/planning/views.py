@@ -26,7 +26,7 @@ from shian.core.xlsx import table_xlsx
 
 from . import rules, selectors, services
 from . import sampling_plan as sampling_plan_reads
-from .models import AnnualPlan, PlanStatus, ReportPeriod, ReportStatus, SamplingVote
+from .models import AnnualPlan, NoticeStatus, PlanStatus, ReportPeriod, ReportStatus, SamplingVote
 from .rules import Status
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -335,7 +335,7 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @versioned
-def notice_list(request: HttpRequest, year: int) -> HttpResponse:
+def notice_list(request: HttpRequest, year: int) -> HttpResponseBase:
     require_cap(request.user, Cap.PLAN_VIEW)
     plan = _plan(year)
     if request.method == "POST" and request.POST.get("interview"):
@@ -358,7 +358,54 @@ def notice_list(request: HttpRequest, year: int) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         return redirect("planning:notices", year=year)
-    notices = selectors.notices_for_user(user=request.user, plan=plan)
+    today = timezone.localdate()
+    status = request.GET.get("status", "")
+    if status not in (*NoticeStatus.values, "overdue"):
+        status = ""
+    notices = selectors.notices_for_user(user=request.user, plan=plan).select_related("region")
+    if status == "overdue":  # issued, unanswered, past the day it was to be answered by
+        notices = notices.filter(status=NoticeStatus.ISSUED, response_due__lt=today)
+    elif status:
+        notices = notices.filter(status=status)
+    notices = notices.order_by("-issued_on", "id")
+    if request.GET.get("format") == "xlsx":
+        content = table_xlsx(
+            title=f"{plan.title} 督办通知",
+            headers=[
+                "下发日期",
+                "任务",
+                "单位",
+                "原因",
+                "规则",
+                "答复期限",
+                "状态",
+                "是否逾期",
+                "答复",
+                "答复日期",
+            ],
+            rows=[
+                [
+                    n.issued_on.isoformat(),
+                    str(n.task),
+                    str(n.department or n.region or ""),
+                    n.reason,
+                    n.rule,
+                    n.response_due.isoformat(),
+                    str(n.get_status_display()),
+                    "是" if n.status == NoticeStatus.ISSUED and n.response_due < today else "否",
+                    n.response or None,
+                    n.responded_on.isoformat() if n.responded_on else None,
+                ]
+                for n in notices
+            ],
+            sheet="督办通知",
+        )
+        return FileResponse(
+            io.BytesIO(content),
+            as_attachment=True,
+            filename=f"{plan.year}年督办通知_{today:%Y%m%d}.xlsx",
+            content_type=XLSX,
+        )
     interviews = selectors.interviews_for_user(user=request.user, plan=plan)
     actor = _actor(request)
     return render(
@@ -367,8 +414,10 @@ def notice_list(request: HttpRequest, year: int) -> HttpResponse:
         {
             "plan": plan,
             "notices": notices,
+            "status": status,
+            "statuses": [*NoticeStatus.choices, ("overdue", _("Overdue"))],
             "interviews": interviews,
-            "today": timezone.localdate(),
+            "today": today,
             "my_unit": services.unit_of(actor),
             "is_office": has_cap(actor, Cap.PLAN_MANAGE),
             "evaluations": plan.evaluations.all(),

@@ -252,6 +252,51 @@ def test_answered_notice_is_recorded(plan, personas):
         notice_respond(actor=education, source="web", notice=other, response="x")
 
 
+def test_the_notice_list_filters_by_status_and_exports_as_filtered(plan, personas, client_for):
+    """One notice answered; the rest of the 30 September round unanswered and, today, overdue."""
+    import io
+
+    import openpyxl
+
+    plan_evaluate(actor=None, source="command", plan=plan, as_of=dt.date(2022, 9, 30))
+    answered = SupervisionNotice.objects.filter(department_id="office").first()
+    assert answered is not None
+    notice_respond(
+        actor=personas("district_officer"),
+        source="web",
+        notice=answered,
+        response="已部署督查",
+        on=dt.date(2022, 10, 12),
+    )
+    total = SupervisionNotice.objects.filter(plan=plan).count()
+    client = client_for("district_officer")
+
+    def rows(query: str) -> list[dict[str, object]]:
+        response = client.get(f"/plan/2022/notices/?{query}format=xlsx")
+        content = b"".join(response.streaming_content)
+        got = list(openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+        return [dict(zip(got[1], r, strict=True)) for r in got[2:]]
+
+    assert len(rows("")) == total > 1
+    responded = rows("status=responded&")
+    assert [(r["原因"], r["答复"], r["答复日期"]) for r in responded] == [
+        (answered.reason, "已部署督查", "2022-10-12")
+    ]
+    overdue = rows("status=overdue&")
+    assert len(overdue) == total - 1 and {r["是否逾期"] for r in overdue} == {"是"}
+    assert answered.reason not in client.get("/plan/2022/notices/?status=overdue").content.decode()
+    # The office's to-do of unanswered notices (on a day of the plan's year, past their dates)
+    # leads to exactly those.
+    from shian.planning.todo import planning_todo
+
+    item = next(
+        i
+        for i in planning_todo(personas("district_officer"), dt.date(2022, 12, 1))
+        if i.key == "notices_unanswered"
+    )
+    assert item.url == "/plan/2022/notices/?status=overdue" and item.count == len(overdue)
+
+
 def test_copy_to_next_year_keeps_tasks_and_moves_dates(plan, personas):
     new = plan_copy(actor=personas("district_officer"), source="web", plan=plan, year=2023)
     assert new.status == "draft" and new.tasks.count() == 27 and new.starts == dt.date(2023, 1, 1)
