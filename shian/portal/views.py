@@ -4,6 +4,7 @@ selector, call one service."""
 
 from __future__ import annotations
 
+import io
 import mimetypes
 from typing import cast
 
@@ -23,6 +24,7 @@ from shian.core.concurrency import require_version, versioned
 from shian.core.models import AuditSource, User
 from shian.core.permissions import PortalCap, has_cap, require_cap
 from shian.core.scoping import get_scoped_or_404, own_credit_code
+from shian.core.xlsx import table_xlsx
 from shian.registry.models import Business
 from shian.schools import selectors as schools_selectors
 
@@ -257,7 +259,7 @@ def review_rectification(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 @login_required
 @require_GET
-def review_self_inspections(request: HttpRequest) -> HttpResponse:
+def review_self_inspections(request: HttpRequest) -> HttpResponseBase:
     require_cap(request.user, PortalCap.MANAGE)
     today = timezone.localdate()
     year = _int(request.GET.get("year", ""), today.year)
@@ -265,6 +267,37 @@ def review_self_inspections(request: HttpRequest) -> HttpResponse:
         year = today.year
     rule = rules.self_inspection_rule_in_force(today)
     due = rules.self_inspection_due(year=year, rule=rule)
+    if request.GET.get("format") == "xlsx":
+        # Who reported and who has not, one row each: the list a town chases the missing with.
+        missing_label = "逾期未报送" if today > due else "尚未报送"
+        rows: list[list[str | int | None]] = [
+            [b.name, b.credit_code, b.region.name, missing_label, None, None, None]
+            for b in selectors.self_inspection_missing_for_user(user=request.user, year=year, today=today)
+        ]
+        rows += [
+            [
+                r.business.name,
+                r.business.credit_code,
+                r.region.name,
+                str(r.get_status_display()),
+                r.submitted_on.isoformat(),
+                r.problems_found,
+                r.problems_fixed,
+            ]
+            for r in selectors.self_inspections_for_user(user=request.user, year=year)
+        ]
+        content = table_xlsx(
+            title=f"特殊食品生产企业自查报告 {year}年（截止 {due:%Y-%m-%d}）",
+            headers=["企业", "统一社会信用代码", "镇街", "状态", "报送日期", "发现问题", "已整改"],
+            rows=rows,
+            sheet="自查报告",
+        )
+        return FileResponse(
+            io.BytesIO(content),
+            as_attachment=True,
+            filename=f"自查报告_{year}.xlsx",
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
     return render(
         request,
         "portal/review_self_inspections.html",

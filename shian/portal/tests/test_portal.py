@@ -5,8 +5,10 @@ self-inspection reports and T12 is computed from them."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -136,7 +138,7 @@ def test_a_bad_photo_is_refused_before_anything_is_written(owner, shop):
     assert not selectors.reports_of(rectification=r).exists()
 
 
-def test_self_inspection_reports_and_t12(shop):
+def test_self_inspection_reports_and_t12(shop, client_for):
     """T12 (特殊食品生产企业自查报告率): producers with a standing report for the year ÷ producers."""
     a = make_business(
         name="保健食品甲厂", region_code=TOWN_A, business_type="special_food", categories=["27"]
@@ -179,6 +181,36 @@ def test_self_inspection_reports_and_t12(shop):
         actor=None, source=AuditSource.SYSTEM, business=a, year=TODAY.year, **kwargs
     )
     assert indicators.compute("portal.self_inspection_rate", period).value == Decimal(50)
+    # The office's export: the producer that reported, and the one that has not, to be chased.
+    response = client_for("district_officer").get(
+        f"/portal/review/self-inspections/?year={TODAY.year}&format=xlsx"
+    )
+    got = list(
+        openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(
+            values_only=True
+        )
+    )
+    rows = {r[0]: dict(zip(got[1], r, strict=True)) for r in got[2:]}
+    assert set(rows) == {"保健食品甲厂", "婴配乳粉乙厂"}
+    assert rows["保健食品甲厂"]["发现问题"] == 3 and rows["保健食品甲厂"]["报送日期"] is not None
+    assert (
+        rows["婴配乳粉乙厂"]["状态"] in ("尚未报送", "逾期未报送")
+        and rows["婴配乳粉乙厂"]["报送日期"] is None
+    )
+    # Town A's officer: its own producer only.
+    town = client_for("town_a_officer").get(f"/portal/review/self-inspections/?year={TODAY.year}&format=xlsx")
+    got = list(
+        openpyxl.load_workbook(io.BytesIO(b"".join(town.streaming_content))).active.iter_rows(
+            values_only=True
+        )
+    )
+    # Its returned report and the one sent again, nothing of town B's producer.
+    assert sorted((r[0], r[3]) for r in got[2:]) == sorted(
+        [
+            ("保健食品甲厂", str(ReviewStatus.RETURNED.label)),
+            ("保健食品甲厂", str(ReviewStatus.SUBMITTED.label)),
+        ]
+    )
 
 
 def test_t12_is_missing_without_producers():
