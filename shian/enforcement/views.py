@@ -984,6 +984,7 @@ def credit_list(request: HttpRequest) -> HttpResponse:
             "counts": counts,
             "want": want,
             "on": today,
+            **list_query({"on": today.isoformat(), **({"class": want} if want else {})}),
             "names": rules.CLASS_NAMES,
             "total_business": businesses.count(),
         },

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from urllib.parse import urlencode
 
 import orjson
 import segno
@@ -26,6 +25,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from shian.core.lists import list_query
 from shian.core.models import AuditSource, User
 from shian.core.permissions import TraceCap, has_cap, require_cap
 from shian.core.scoping import regions_for, scope_for
@@ -329,14 +329,13 @@ def recall_list(request: HttpRequest) -> HttpResponse:
         if has_cap(request.user, TraceCap.RECALL)
         else []
     )
-    query = urlencode({k: v for k, v in f.items() if v})
     return render(
         request,
         "trace/recall_list.html",
         {
             "page": page,
             "filters": f,
-            "query_prefix": f"{query}&" if query else "",
+            **list_query({k: v for k, v in f.items() if v}),
             "statuses": RecallStatus.choices,
             "regions": regions_for(request.user),
             "candidates": candidates,
