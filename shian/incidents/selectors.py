@@ -54,7 +54,7 @@ def case_list_for_user(
 ) -> QuerySet[FoodborneCase]:
     """Case reports the user sees, newest onset first, filtered by text (report number, hospital,
     suspected food, place), town, onset dates and whether an incident was linked ("yes"/"no")."""
-    qs = cases_for_user(user).select_related("incident")
+    qs = cases_for_user(user).select_related("incident", "business")
     if q:
         qs = qs.filter(
             Q(report_no__icontains=q)

@@ -304,6 +304,7 @@ def cases(request: HttpRequest) -> HttpResponse:
                 c.suspected_food,
                 c.place,
                 c.region.name,
+                c.business.credit_code if c.business else None,
                 c.incident.code if c.incident else None,
             ]
             for c in qs[:50_000]
@@ -330,19 +331,8 @@ def cases(request: HttpRequest) -> HttpResponse:
     )
 
 
-# Without patients' names or ID numbers, as imported.
-_CASE_HEADERS = [
-    "报告卡编号",
-    "报告医院",
-    "发病日期",
-    "年龄",
-    "性别",
-    "主要症状",
-    "可疑食品",
-    "进食场所",
-    "镇街",
-    "关联事故",
-]
+# The import's columns (no patient's name or ID number is ever read), then the incident linked.
+_CASE_HEADERS = [*imports.COLUMNS, "关联事故"]
 
 
 def _iso_date(text: str) -> dt.date | None:

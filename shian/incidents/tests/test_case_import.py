@@ -111,4 +111,5 @@ def test_the_case_list_filters_pages_and_exports_as_filtered(personas, client_fo
     assert [r[0] for r in body] == ["SY3", "SY2", "SY1"]  # newest onset first, as listed
     first = dict(zip(header, body[2], strict=True))
     assert first["关联事故"] == incident.code and first["发病日期"] == "2022-06-02"
+    assert first["统一社会信用代码"] == shop.credit_code and header[: len(imports.COLUMNS)] == imports.COLUMNS
     assert "姓名" not in header
