@@ -115,3 +115,19 @@ def test_the_publications_export_is_the_filtered_list_with_the_late_ones_marked(
         ).active.iter_rows(values_only=True)
     )
     assert len(published) == 2  # title and header: nothing published
+
+
+def test_the_pager_keeps_the_filters(listings, client_for, settings):
+    settings.SHIAN_PAGE_SIZE = 1
+    client = client_for("district_officer")
+    first = client.get("/enforcement/listings/?q=示范").content.decode()
+    assert "1 / 2" in first
+    assert 'href="?q=%E7%A4%BA%E8%8C%83&amp;page=2" rel="next"' in first
+    second = client.get("/enforcement/listings/?q=示范&page=2").content.decode()
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+    # Each page shows one of the two, and together both.
+    shown = [{n for n in ("果园新村示范超市", "天穆镇示范粮油店") if n in page} for page in (first, second)]
+    assert len(shown[0]) == len(shown[1]) == 1 and shown[0] | shown[1] == {
+        "果园新村示范超市",
+        "天穆镇示范粮油店",
+    }
