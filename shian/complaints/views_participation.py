@@ -14,7 +14,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -23,12 +22,12 @@ from shian.core.lists import list_page, list_query
 from shian.core.models import AuditSource, FoodCategory, RegionLevel, User
 from shian.core.permissions import PublicCap, has_cap, require_cap
 from shian.core.scoping import get_scoped_or_404, regions_for
-from shian.core.xlsx import table_xlsx
+from shian.core.xlsx import table_xlsx, xlsx_response
 from shian.registry.selectors import business_get_for_user
 
 from . import participation, rules, selectors
 from .models import ListKind, VoteRound
-from .views import XLSX, _errors, _over_limit, _too_many
+from .views import _errors, _over_limit, _too_many
 
 
 def _actor(request: HttpRequest) -> User:
@@ -229,11 +228,7 @@ def lists(request: HttpRequest) -> HttpResponse:
             for e in qs[:50_000]
         ]
         content = table_xlsx(title="餐饮红黑榜", headers=_LIST_HEADERS, rows=rows, sheet="餐饮红黑榜")
-        response = HttpResponse(content, content_type=XLSX)
-        response["Content-Disposition"] = content_disposition_header(
-            True, f"餐饮红黑榜_{timezone.localdate():%Y%m%d}.xlsx"
-        )
-        return response
+        return xlsx_response(content, f"餐饮红黑榜_{timezone.localdate():%Y%m%d}.xlsx")
     return render(
         request,
         "complaints/lists.html",

@@ -14,7 +14,6 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -25,6 +24,7 @@ from .models import ApiToken, AuditAction, AuditEntry, AuditSource, Region, User
 from .permissions import Cap, require_cap
 from .scoping import scope_for
 from .tokens import api_token_create, api_token_revoke
+from .xlsx import xlsx_response
 
 # Object types that appear in the trail, with their names for the filter.
 OBJECT_TYPES = {
@@ -44,9 +44,6 @@ def audit_entries_for_user(*, user: Any) -> QuerySet[AuditEntry]:
     if not scope.everything:
         qs = qs.filter(region_code__in=sorted(scope.region_codes))
     return qs
-
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _day_start(day: dt.date) -> dt.datetime:
@@ -143,11 +140,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
             type_label=_type_label,
             changed_fields=_changed_fields,
         )
-        response = HttpResponse(content, content_type=XLSX)
-        response["Content-Disposition"] = content_disposition_header(
-            True, f"审计日志_{timezone.localdate():%Y%m%d}.xlsx"
-        )
-        return response
+        return xlsx_response(content, f"审计日志_{timezone.localdate():%Y%m%d}.xlsx")
     page = list_page(request, qs.select_related("actor").order_by("-seq"), 50)
     rows = [
         {

@@ -33,7 +33,7 @@ from shian.core.lists import list_page, list_query
 from shian.core.models import AuditSource, User
 from shian.core.permissions import EnforcementCap, has_cap, require_cap
 from shian.core.scoping import regions_for, scope_for
-from shian.core.xlsx import table_xlsx
+from shian.core.xlsx import table_xlsx, xlsx_response
 from shian.inspections.selectors import inspection_queryset_for_user, rectification_queryset_for_user
 from shian.registry.selectors import (
     business_events_for_user,
@@ -62,7 +62,6 @@ from .models import (
 )
 from .workflow import TRANSITIONS, CaseStatus
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 WEB = AuditSource.WEB
 
 
@@ -82,12 +81,6 @@ def _date(value: str | None, field: str = "on") -> dt.date:
 
 def _opt_date(value: str | None, field: str) -> dt.date | None:
     return _date(value, field) if (value or "").strip() else None
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
 
 
 def _errors(request: HttpRequest, exc: ValidationError) -> None:
@@ -180,7 +173,7 @@ def case_export(request: HttpRequest) -> HttpResponse:
     services.export_record(
         by=_actor(request), source=WEB, what="行政处罚案件导出", rows=len(cases), filters=params
     )
-    return _xlsx(content, f"行政处罚案件_{timezone.localdate():%Y%m%d}.xlsx")
+    return xlsx_response(content, f"行政处罚案件_{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @login_required
@@ -547,7 +540,7 @@ def publication_list(request: HttpRequest) -> HttpResponse:
             ]
             for p in qs[:50_000]
         ]
-        return _xlsx(
+        return xlsx_response(
             table_xlsx(
                 title="行政处罚信息公示", headers=_PUBLICATION_HEADERS, rows=rows, sheet="行政处罚信息公示"
             ),
@@ -624,7 +617,7 @@ def public_publications_xlsx(request: HttpRequest) -> HttpResponse:
         rows=exports.publication_rows(pubs),
         sheet="公示",
     )
-    return _xlsx(content, f"行政处罚信息公示_{today:%Y%m%d}.xlsx")
+    return xlsx_response(content, f"行政处罚信息公示_{today:%Y%m%d}.xlsx")
 
 
 @require_GET
@@ -689,7 +682,7 @@ def listing_list(request: HttpRequest) -> HttpResponse:
             for x in qs[:50_000]
         ]
         today = timezone.localdate()
-        return _xlsx(
+        return xlsx_response(
             table_xlsx(
                 title="严重违法失信名单", headers=_LISTING_HEADERS, rows=rows, sheet="严重违法失信名单"
             ),
@@ -908,7 +901,9 @@ def filing_export(request: HttpRequest, fmt: str) -> HttpResponse:
             True, f"信用信息归集_{today:%Y%m%d}.json"
         )
         return response
-    return _xlsx(exports.filings_xlsx(filings, title="信用信息归集记录"), f"信用信息归集_{today:%Y%m%d}.xlsx")
+    return xlsx_response(
+        exports.filings_xlsx(filings, title="信用信息归集记录"), f"信用信息归集_{today:%Y%m%d}.xlsx"
+    )
 
 
 @login_required
@@ -974,7 +969,7 @@ def credit_list(request: HttpRequest) -> HttpResponse:
             ],
             sheet="信用风险分类",
         )
-        return _xlsx(content, f"企业信用风险分类_{today:%Y%m%d}.xlsx")
+        return xlsx_response(content, f"企业信用风险分类_{today:%Y%m%d}.xlsx")
     page = Paginator(rows, settings.SHIAN_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -1098,4 +1093,4 @@ def credit_file_export(request: HttpRequest, pk: int) -> HttpResponse:
         filters={"business": str(b.pk)},
         region=b.region_id,
     )
-    return _xlsx(content, f"信用档案_{b.pk}_{ctx['today']:%Y%m%d}.xlsx")
+    return xlsx_response(content, f"信用档案_{b.pk}_{ctx['today']:%Y%m%d}.xlsx")

@@ -25,7 +25,7 @@ from shian.core.lists import list_page, list_query
 from shian.core.models import AuditSource, User
 from shian.core.permissions import PublicCap, has_cap, require_cap
 from shian.core.scoping import regions_for
-from shian.core.xlsx import table_xlsx
+from shian.core.xlsx import table_xlsx, xlsx_response
 from shian.registry.selectors import business_get_for_user
 
 from . import imports, rules, selectors, services
@@ -309,12 +309,10 @@ def cases(request: HttpRequest) -> HttpResponse:
             ]
             for c in qs[:50_000]
         ]
-        response = HttpResponse(
+        return xlsx_response(
             table_xlsx(title="食源性疾病病例报告", headers=_CASE_HEADERS, rows=rows, sheet="病例报告"),
-            content_type=XLSX,
+            f"病例报告_{today:%Y%m%d}.xlsx",
         )
-        response["Content-Disposition"] = content_disposition_header(True, f"病例报告_{today:%Y%m%d}.xlsx")
-        return response
     return render(
         request,
         "incidents/cases.html",

@@ -29,7 +29,7 @@ from shian.core.concurrency import require_version, versioned
 from shian.core.lists import list_page, list_query, list_response
 from shian.core.models import AuditSource, User
 from shian.core.permissions import Cap, EnforcementCap, has_cap, require_cap
-from shian.core.xlsx import table_xlsx
+from shian.core.xlsx import table_xlsx, xlsx_response
 
 from . import exports, imports, quicktests, rules, selectors, services
 from .forms import (
@@ -371,11 +371,7 @@ def unqualified_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.unqualified_list_for_user(user=request.user, filters=filters, today=today)
     if request.GET.get("format") == "xlsx":
         content = exports.unqualified_xlsx(samples=qs, today=today, disposals=disposals)
-        response = HttpResponse(content, content_type=XLSX)
-        response["Content-Disposition"] = content_disposition_header(
-            True, f"不合格食品核查处置_{today:%Y%m%d}.xlsx"
-        )
-        return response
+        return xlsx_response(content, f"不合格食品核查处置_{today:%Y%m%d}.xlsx")
     form = UnqualifiedFilterForm(
         request.GET,
         user=request.user,

@@ -14,7 +14,6 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -23,7 +22,7 @@ from shian.core.lists import list_page
 from shian.core.models import AuditSource, User
 from shian.core.permissions import PortalCap, SchoolCap, has_cap, require_cap
 from shian.core.scoping import own_credit_code, regions_for
-from shian.core.xlsx import table_xlsx
+from shian.core.xlsx import table_xlsx, xlsx_response
 
 from . import imports, rules, selectors, services
 from .models import (
@@ -36,8 +35,6 @@ from .models import (
     SchoolLevel,
     SchoolSupplier,
 )
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _actor(request: HttpRequest) -> User:
@@ -61,12 +58,6 @@ def _int(value: str, default: int = 0) -> int:
         return int(value)
     except (TypeError, ValueError):
         return default
-
-
-def _xlsx(content: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    return response
 
 
 def _month(today: dt.date) -> tuple[dt.date, dt.date]:
@@ -155,7 +146,7 @@ def school_export(request: HttpRequest) -> HttpResponse:
         rows=rows,
         sheet="学校名单",
     )
-    return _xlsx(content, "schools.xlsx")
+    return xlsx_response(content, "schools.xlsx")
 
 
 @login_required
@@ -188,7 +179,7 @@ def school_import_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 def import_template(request: HttpRequest) -> HttpResponse:
     require_cap(request.user, SchoolCap.MANAGE)
-    return _xlsx(imports.template_xlsx(), "school-import-template.xlsx")
+    return xlsx_response(imports.template_xlsx(), "school-import-template.xlsx")
 
 
 @login_required
@@ -324,7 +315,7 @@ def open_kitchen_list(request: HttpRequest) -> HttpResponse:
                 ]
             )
         title = "明厨亮灶（中型以上社会餐饮）" if group == "t10" else "明厨亮灶（学校食堂和校外供餐单位）"
-        return _xlsx(
+        return xlsx_response(
             table_xlsx(
                 title=title,
                 headers=["主体", "统一社会信用代码", "镇街", "状态", "摄像头", "平台", "核实日期"],
@@ -476,7 +467,7 @@ def certificate_export(request: HttpRequest) -> HttpResponse:
             ],
             sheet="证书",
         )
-    return _xlsx(content, "certificates.xlsx")
+    return xlsx_response(content, "certificates.xlsx")
 
 
 @login_required

@@ -21,7 +21,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -29,7 +28,7 @@ from shian.core.lists import list_query
 from shian.core.models import AuditSource, User
 from shian.core.permissions import TraceCap, has_cap, require_cap
 from shian.core.scoping import regions_for, scope_for
-from shian.core.xlsx import table_xlsx
+from shian.core.xlsx import table_xlsx, xlsx_response
 from shian.registry.models import Business, BusinessType
 from shian.sampling.models import Verdict
 from shian.sampling.selectors import samples_for_user
@@ -38,18 +37,10 @@ from . import exports, imports, rules, selectors, services
 from .identifiers import public_code
 from .models import ColdChainDirection, LotStatus, ProductLine, RecallStatus
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def _actor(request: HttpRequest) -> User:
     assert isinstance(request.user, User)  # noqa: S101 — login_required guarantees it
     return request.user
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -143,7 +134,7 @@ def lot_export(request: HttpRequest) -> HttpResponse:
         _("Town or street"),
         _("Status"),
     ]
-    return _xlsx(
+    return xlsx_response(
         table_xlsx(title=_("Lots"), headers=headers, rows=rows), f"批次_{timezone.localdate():%Y%m%d}.xlsx"
     )
 
@@ -203,7 +194,7 @@ def lot_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _scope_xlsx(request: HttpRequest, lot: Any, view: selectors.TraceView, title: str) -> HttpResponse:
     rows = exports.fsma_rows(lot_ids=view.lot_ids, depth_of={r.lot_id: r.depth for r in view.rows})
     content = exports.fsma_xlsx(title=title, rows=rows, generated=timezone.now())
-    return _xlsx(content, f"追溯记录_{lot.lot_number or lot.pk}_{timezone.localdate():%Y%m%d}.xlsx")
+    return xlsx_response(content, f"追溯记录_{lot.lot_number or lot.pk}_{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @login_required
@@ -265,7 +256,7 @@ def capture(request: HttpRequest) -> HttpResponse:
 @require_GET
 def capture_template(request: HttpRequest) -> HttpResponse:
     require_cap(request.user, TraceCap.CAPTURE)
-    return _xlsx(imports.template_xlsx(), "追溯事件导入模板.xlsx")
+    return xlsx_response(imports.template_xlsx(), "追溯事件导入模板.xlsx")
 
 
 # -- recalls ---------------------------------------------------------------------------------------
@@ -315,11 +306,7 @@ def recall_list(request: HttpRequest) -> HttpResponse:
             for r in recalls
         ]
         content = table_xlsx(title="召回", headers=_RECALL_HEADERS, rows=rows, sheet="召回")
-        response = HttpResponse(content, content_type=XLSX)
-        response["Content-Disposition"] = content_disposition_header(
-            True, f"召回_{timezone.localdate():%Y%m%d}.xlsx"
-        )
-        return response
+        return xlsx_response(content, f"召回_{timezone.localdate():%Y%m%d}.xlsx")
     page = Paginator(qs, settings.SHIAN_PAGE_SIZE).get_page(request.GET.get("page"))
     candidates = (
         samples_for_user(request.user)
@@ -490,7 +477,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
             _("Recording"),
             _("Share (%)"),
         ]
-        return _xlsx(
+        return xlsx_response(
             table_xlsx(
                 title=_("Trace recording coverage"),
                 headers=headers,
@@ -662,7 +649,7 @@ def cold_chain_export(request: HttpRequest) -> HttpResponse:
         _("Rule edition"),
         _("Missing proofs"),
     ]
-    return _xlsx(
+    return xlsx_response(
         table_xlsx(title=_("Imported cold-chain food records"), headers=headers, rows=rows),
         f"进口冷链_{timezone.localdate():%Y%m%d}.xlsx",
     )

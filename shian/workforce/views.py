@@ -8,26 +8,22 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from shian.core import indicators
 from shian.core.permissions import UnitCap, require_cap
-from shian.core.xlsx import table_xlsx
+from shian.core.xlsx import table_xlsx, xlsx_response
 
 from . import rules, selectors
 from .indicators import INDICATORS
 from .kinds import KINDS
 
 NS = "workforce"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _xlsx(title: str, headers: list[str], rows: list[list[object]], filename: str) -> HttpResponse:
     content = table_xlsx(title=title, headers=headers, rows=rows, sheet=title)  # type: ignore[arg-type]
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return xlsx_response(content, filename)
 
 
 def _year(request: HttpRequest) -> int:
